@@ -1,0 +1,982 @@
+/* arb-event.c: parsing and validation of the bot messages of protocol v1
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "arb-event"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "arb-event.h"
+
+G_DEFINE_QUARK (arb-error-quark, arb_error)
+
+static const char *error_names[] = {
+  "bad_request", "unauthorized", "forbidden", "not_found", "too_large",
+  "rate_limited", "conflict", "unavailable", "internal",
+};
+
+static const guint error_status[] = { 400, 401, 403, 404, 413, 429, 409, 503, 500 };
+
+static const char *trade_status_names[] = { "filled", "failed", "reverted" };
+static const char *run_state_names[] = { "running", "paused", "stopped", "error" };
+static const char *log_level_names[] = { "debug", "info", "warning", "error", "critical" };
+
+const char *
+arb_error_code_name (ArbErrorCode code)
+{
+  g_return_val_if_fail (code <= ARB_ERROR_INTERNAL, "internal");
+  return error_names[code];
+}
+
+guint
+arb_error_code_http_status (ArbErrorCode code)
+{
+  g_return_val_if_fail (code <= ARB_ERROR_INTERNAL, 500);
+  return error_status[code];
+}
+
+void
+arb_limits_init_default (ArbLimits *limits)
+{
+  limits->max_message_bytes = 64 * 1024;
+  limits->max_body_bytes = 1024 * 1024;
+  limits->max_batch_events = 1000;
+  limits->max_string_bytes = 4 * 1024;
+  limits->max_depth = 16;
+}
+
+const char *
+arb_trade_status_name (ArbTradeStatus status)
+{
+  g_return_val_if_fail (status < ARB_TRADE_N_STATUS, "failed");
+  return trade_status_names[status];
+}
+
+const char *
+arb_bot_run_state_name (ArbBotRunState state)
+{
+  g_return_val_if_fail (state <= ARB_BOT_ERROR, "error");
+  return run_state_names[state];
+}
+
+const char *
+arb_log_level_name (ArbLogLevel level)
+{
+  g_return_val_if_fail (level <= ARB_LOG_CRITICAL, "error");
+  return log_level_names[level];
+}
+
+gboolean
+arb_is_identifier (const char *s)
+{
+  gsize n = 0;
+
+  if (s == NULL)
+    return FALSE;
+  for (; s[n] != '\0'; n++)
+    {
+      char c = s[n];
+      if (!(g_ascii_isalnum (c) || c == '.' || c == '_' || c == ':' || c == '-'))
+        return FALSE;
+      if (n >= 128)
+        return FALSE;
+    }
+  return n >= 1;
+}
+
+static int
+find_name (const char *const *names, guint n_names, const char *s)
+{
+  for (guint i = 0; i < n_names; i++)
+    if (strcmp (names[i], s) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* ---------------------------------------------------------------- limits */
+
+static gboolean
+check_node (JsonNode        *node,
+            const ArbLimits *limits,
+            guint            depth,
+            const char      *member,
+            char           **field,
+            GError         **error);
+
+static gboolean
+fail_limit (char **field, const char *member, GError **error, const char *what)
+{
+  if (field != NULL)
+    *field = g_strdup (member);
+  g_set_error (error, ARB_ERROR, ARB_ERROR_TOO_LARGE, "%s%s%s", what,
+               member != NULL ? ": " : "", member != NULL ? member : "");
+  return FALSE;
+}
+
+typedef struct
+{
+  const ArbLimits *limits;
+  guint            depth;
+  char           **field;
+  GError         **error;
+  gboolean         ok;
+} LimitWalk;
+
+static void
+check_member (JsonObject *object, const char *name, JsonNode *node, gpointer user_data)
+{
+  LimitWalk *w = user_data;
+
+  if (!w->ok)
+    return;
+  if (strlen (name) > w->limits->max_string_bytes)
+    w->ok = fail_limit (w->field, NULL, w->error, "member name longer than the string limit");
+  else
+    w->ok = check_node (node, w->limits, w->depth, name, w->field, w->error);
+}
+
+static void
+check_element (JsonArray *array, guint index, JsonNode *node, gpointer user_data)
+{
+  LimitWalk *w = user_data;
+
+  if (w->ok)
+    w->ok = check_node (node, w->limits, w->depth, NULL, w->field, w->error);
+}
+
+static gboolean
+check_node (JsonNode        *node,
+            const ArbLimits *limits,
+            guint            depth,
+            const char      *member,
+            char           **field,
+            GError         **error)
+{
+  LimitWalk w = { limits, depth + 1, field, error, TRUE };
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      if (depth + 1 > limits->max_depth)
+        return fail_limit (field, member, error, "JSON nested deeper than the limit");
+      json_object_foreach_member (json_node_get_object (node), check_member, &w);
+      return w.ok;
+    case JSON_NODE_ARRAY:
+      if (depth + 1 > limits->max_depth)
+        return fail_limit (field, member, error, "JSON nested deeper than the limit");
+      json_array_foreach_element (json_node_get_array (node), check_element, &w);
+      return w.ok;
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING &&
+          strlen (json_node_get_string (node)) > limits->max_string_bytes)
+        return fail_limit (field, member, error, "string longer than the limit");
+      return TRUE;
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
+gboolean
+arb_json_check_limits (JsonNode        *node,
+                       const ArbLimits *limits,
+                       char           **field,
+                       GError         **error)
+{
+  g_return_val_if_fail (node != NULL, FALSE);
+  return check_node (node, limits, 0, NULL, field, error);
+}
+
+/* json-glib's parser recurses once per nesting level, so a hostile frame of
+ * thousands of '[' could exhaust the stack before any tree check runs: count
+ * the depth on the raw bytes first. */
+gboolean
+arb_json_prescan_depth (const char *text,
+                        gsize       len,
+                        guint       max_depth)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == '}' || c == ']') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+JsonNode *
+arb_json_parse_text (JsonParser      *parser,
+                     const char      *text,
+                     gsize            len,
+                     const ArbLimits *limits,
+                     char           **field,
+                     GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (len > limits->max_message_bytes)
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_TOO_LARGE,
+                   "message of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT,
+                   len, limits->max_message_bytes);
+      return NULL;
+    }
+  if (!arb_json_prescan_depth (text, len, limits->max_depth))
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_TOO_LARGE,
+                   "JSON nested deeper than the limit of %u levels", limits->max_depth);
+      return NULL;
+    }
+  if (!g_utf8_validate (text, len, NULL))
+    {
+      g_set_error_literal (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST, "message is not valid UTF-8");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, text, len, &local_error))
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST, "invalid JSON: %s",
+                   local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST,
+                           "a message must be a JSON object");
+      return NULL;
+    }
+  if (!arb_json_check_limits (root, limits, field, error))
+    return NULL;
+  return json_node_ref (root);
+}
+
+/* ---------------------------------------------------------------- fields */
+
+typedef struct
+{
+  JsonObject      *object;
+  const ArbLimits *limits;
+  char           **field;
+  GError         **error;
+} Fields;
+
+static gboolean
+field_error (Fields *f, const char *name, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+field_error (Fields *f, const char *name, const char *fmt, ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  what = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  if (f->field != NULL)
+    *f->field = g_strdup (name);
+  g_set_error (f->error, ARB_ERROR, ARB_ERROR_BAD_REQUEST, "field '%s' %s", name, what);
+  return FALSE;
+}
+
+/* Returns the member, or NULL when absent or JSON null (an optional field
+ * sent as null counts as absent). */
+static JsonNode *
+member (Fields *f, const char *name, gboolean required, gboolean *ok)
+{
+  JsonNode *node = json_object_get_member (f->object, name);
+
+  *ok = TRUE;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        *ok = field_error (f, name, "is required");
+      return NULL;
+    }
+  return node;
+}
+
+static gboolean
+get_string (Fields *f, const char *name, gboolean required, char **out)
+{
+  gboolean ok;
+  JsonNode *node = member (f, name, required, &ok);
+
+  *out = NULL;
+  if (node == NULL)
+    return ok;
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return field_error (f, name, "must be a string");
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+get_ident (Fields *f, const char *name, gboolean required, char **out)
+{
+  if (!get_string (f, name, required, out))
+    return FALSE;
+  if (*out != NULL && !arb_is_identifier (*out))
+    {
+      g_clear_pointer (out, g_free);
+      return field_error (f, name, "must be 1 to 128 characters of [A-Za-z0-9._:-]");
+    }
+  return TRUE;
+}
+
+static gboolean
+get_nonempty (Fields *f, const char *name, gboolean required, char **out)
+{
+  if (!get_string (f, name, required, out))
+    return FALSE;
+  if (*out != NULL && **out == '\0')
+    {
+      g_clear_pointer (out, g_free);
+      return field_error (f, name, "must not be empty");
+    }
+  return TRUE;
+}
+
+/* Integers must be JSON integers, or numbers with no fractional part
+ * within the exactly representable range. */
+static gboolean
+get_int (Fields *f, const char *name, gboolean required, gint64 *out)
+{
+  gboolean ok;
+  JsonNode *node = member (f, name, required, &ok);
+  GType type;
+
+  *out = -1;
+  if (node == NULL)
+    return ok;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    {
+      *out = json_node_get_int (node);
+      return TRUE;
+    }
+  if (type == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (node);
+      if (isfinite (d) && d == floor (d) && fabs (d) <= 9007199254740992.0)
+        {
+          *out = (gint64) d;
+          return TRUE;
+        }
+    }
+  return field_error (f, name, "must be an integer");
+}
+
+/* For counters where absent is -1 and present must be at least @min. */
+static gboolean
+get_int_min (Fields *f, const char *name, gboolean required, gint64 min, gint64 *out)
+{
+  gboolean present = json_object_get_member (f->object, name) != NULL &&
+                     !JSON_NODE_HOLDS_NULL (json_object_get_member (f->object, name));
+
+  if (!get_int (f, name, required, out))
+    return FALSE;
+  if (present && *out < min)
+    return field_error (f, name, "must be at least %" G_GINT64_FORMAT, min);
+  return TRUE;
+}
+
+static gboolean
+get_number (Fields *f, const char *name, gboolean required, double *out)
+{
+  gboolean ok;
+  JsonNode *node = member (f, name, required, &ok);
+  GType type;
+
+  *out = NAN;
+  if (node == NULL)
+    return ok;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    *out = (double) json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    *out = json_node_get_double (node);
+  else
+    return field_error (f, name, "must be a number");
+  /* json-glib 1.6 writes doubles of 1e17 and more as invalid JSON ("1e+18.0"),
+   * and no money, gas or gauge figure needs that range. */
+  if (!isfinite (*out) || fabs (*out) > ARB_MAX_NUMBER)
+    return field_error (f, name, "must be a finite number within ±1e15");
+  return TRUE;
+}
+
+static gboolean
+get_bool (Fields *f, const char *name, gboolean required, gboolean *out)
+{
+  gboolean ok;
+  JsonNode *node = member (f, name, required, &ok);
+
+  *out = FALSE;
+  if (node == NULL)
+    return ok;
+  if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return field_error (f, name, "must be true or false");
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+get_enum (Fields *f, const char *name, const char *const *names, guint n_names, int *out)
+{
+  g_autofree char *s = NULL;
+  g_autofree char *choices = NULL;
+
+  if (!get_string (f, name, TRUE, &s))
+    return FALSE;
+  *out = find_name (names, n_names, s);
+  if (*out >= 0)
+    return TRUE;
+  choices = g_strjoinv (", ", (char **) names);
+  return field_error (f, name, "must be one of: %s", choices);
+}
+
+/* An amount of tokens is a decimal string of digits, since it may exceed 2^53. */
+static gboolean
+get_amount (Fields *f, const char *name, char **out)
+{
+  if (!get_string (f, name, FALSE, out))
+    return FALSE;
+  if (*out == NULL)
+    return TRUE;
+  for (const char *p = *out; ; p++)
+    {
+      if (*p == '\0' && p != *out)
+        return TRUE;
+      if (!g_ascii_isdigit (*p) && !(*p == '.' && p != *out))
+        break;
+    }
+  g_clear_pointer (out, g_free);
+  return field_error (f, name, "must be a decimal string of digits");
+}
+
+/* ---------------------------------------------------------------- messages */
+
+static gboolean
+parse_hello (Fields *f, ArbHello *h)
+{
+  gboolean ok;
+  JsonNode *node;
+
+  if (!get_ident (f, "bot_id", TRUE, &h->bot_id) ||
+      !get_nonempty (f, "name", TRUE, &h->name) ||
+      !get_string (f, "version", FALSE, &h->version) ||
+      !get_string (f, "strategy", FALSE, &h->strategy) ||
+      !get_nonempty (f, "quote", FALSE, &h->quote) ||
+      !get_int_min (f, "pid", FALSE, 1, &h->pid))
+    return FALSE;
+  if (h->quote == NULL)
+    h->quote = g_strdup ("USD");
+
+  node = member (f, "commands", FALSE, &ok);
+  if (node == NULL)
+    {
+      h->commands = g_new0 (char *, 1);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return field_error (f, "commands", "must be an array of command names");
+  {
+    JsonArray *array = json_node_get_array (node);
+    guint n = json_array_get_length (array);
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+    if (n > 64)
+      return field_error (f, "commands", "must list at most 64 commands");
+    for (guint i = 0; i < n; i++)
+      {
+        JsonNode *el = json_array_get_element (array, i);
+        if (json_node_get_value_type (el) != G_TYPE_STRING ||
+            !arb_is_identifier (json_node_get_string (el)))
+          return field_error (f, "commands", "must be an array of command names");
+        g_strv_builder_add (builder, json_node_get_string (el));
+      }
+    h->commands = g_strv_builder_end (builder);
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_trade (Fields *f, ArbTrade *t)
+{
+  int status;
+
+  if (!get_ident (f, "id", TRUE, &t->id) ||
+      !get_nonempty (f, "pair", TRUE, &t->pair) ||
+      !get_nonempty (f, "buy_venue", TRUE, &t->buy_venue) ||
+      !get_nonempty (f, "sell_venue", TRUE, &t->sell_venue) ||
+      !get_enum (f, "status", trade_status_names, G_N_ELEMENTS (trade_status_names), &status) ||
+      !get_number (f, "profit", TRUE, &t->profit) ||
+      !get_string (f, "chain", FALSE, &t->chain) ||
+      !get_amount (f, "amount_in", &t->amount_in) ||
+      !get_amount (f, "amount_out", &t->amount_out) ||
+      !get_int_min (f, "gas_used", FALSE, 0, &t->gas_used) ||
+      !get_number (f, "gas_price_gwei", FALSE, &t->gas_price_gwei) ||
+      !get_number (f, "gas_cost", FALSE, &t->gas_cost) ||
+      !get_number (f, "fees", FALSE, &t->fees) ||
+      !get_number (f, "latency_ms", FALSE, &t->latency_ms) ||
+      !get_string (f, "tx_hash", FALSE, &t->tx_hash))
+    return FALSE;
+  t->status = status;
+  return TRUE;
+}
+
+static gboolean
+parse_opportunity (Fields *f, ArbOpportunity *o)
+{
+  return get_nonempty (f, "pair", TRUE, &o->pair) &&
+         get_nonempty (f, "buy_venue", TRUE, &o->buy_venue) &&
+         get_nonempty (f, "sell_venue", TRUE, &o->sell_venue) &&
+         get_number (f, "spread_bps", TRUE, &o->spread_bps) &&
+         get_number (f, "expected_profit", TRUE, &o->expected_profit) &&
+         get_bool (f, "taken", TRUE, &o->taken) &&
+         get_string (f, "reason", FALSE, &o->reason);
+}
+
+typedef struct
+{
+  const char *name;
+  gsize       offset;
+} GroupField;
+
+#define RF(n, m) { n, G_STRUCT_OFFSET (ArbResources, m) }
+
+static const GroupField pool_fields[] = {
+  RF ("size", pool_size), RF ("in_use", pool_in_use), RF ("waiting", pool_waiting), { NULL, 0 } };
+static const GroupField task_fields[] = {
+  RF ("running", tasks_running), RF ("queued", tasks_queued),
+  RF ("completed", tasks_completed), RF ("failed", tasks_failed), { NULL, 0 } };
+static const GroupField memory_fields[] = {
+  RF ("rss_bytes", memory_rss_bytes), RF ("heap_bytes", memory_heap_bytes), { NULL, 0 } };
+static const GroupField cache_fields[] = {
+  RF ("entries", cache_entries), RF ("bytes", cache_bytes), RF ("hits", cache_hits),
+  RF ("misses", cache_misses), RF ("evictions", cache_evictions), { NULL, 0 } };
+
+#undef RF
+
+static gboolean
+parse_group (Fields *f, ArbResources *r, const char *group, const GroupField *fields,
+             gboolean *has)
+{
+  gboolean ok;
+  JsonNode *node = member (f, group, FALSE, &ok);
+  JsonObject *object;
+
+  for (const GroupField *gf = fields; gf->name != NULL; gf++)
+    G_STRUCT_MEMBER (double, r, gf->offset) = NAN;
+  *has = node != NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return field_error (f, group, "must be an object");
+  object = json_node_get_object (node);
+  for (const GroupField *gf = fields; gf->name != NULL; gf++)
+    {
+      JsonNode *value = json_object_get_member (object, gf->name);
+      GType type;
+
+      if (value == NULL || JSON_NODE_HOLDS_NULL (value))
+        continue;
+      type = json_node_get_value_type (value);
+      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+        {
+          g_autofree char *name = g_strdup_printf ("%s.%s", group, gf->name);
+          return field_error (f, name, "must be a number");
+        }
+      G_STRUCT_MEMBER (double, r, gf->offset) = json_node_get_double (value);
+      if (fabs (G_STRUCT_MEMBER (double, r, gf->offset)) > ARB_MAX_NUMBER)
+        {
+          g_autofree char *name = g_strdup_printf ("%s.%s", group, gf->name);
+          return field_error (f, name, "must be a finite number within ±1e15");
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_resources (Fields *f, ArbResources *r)
+{
+  return parse_group (f, r, "pool", pool_fields, &r->has_pool) &&
+         parse_group (f, r, "tasks", task_fields, &r->has_tasks) &&
+         parse_group (f, r, "memory", memory_fields, &r->has_memory) &&
+         parse_group (f, r, "cache", cache_fields, &r->has_cache);
+}
+
+static gboolean
+parse_metric (Fields *f, ArbMetric *m)
+{
+  if (!get_nonempty (f, "name", TRUE, &m->name) ||
+      !get_number (f, "value", TRUE, &m->value) ||
+      !get_string (f, "unit", FALSE, &m->unit))
+    return FALSE;
+  if (strlen (m->name) > 128)
+    return field_error (f, "name", "must be at most 128 characters");
+  for (const char *p = m->name; *p; p++)
+    if (!(g_ascii_isalnum (*p) || strchr ("._:-/", *p) != NULL))
+      return field_error (f, "name", "must be characters of [A-Za-z0-9._:/-]");
+  return TRUE;
+}
+
+static gboolean
+parse_log (Fields *f, ArbLog *l)
+{
+  int level;
+
+  if (!get_enum (f, "level", log_level_names, G_N_ELEMENTS (log_level_names), &level) ||
+      !get_string (f, "message", TRUE, &l->message) ||
+      !get_string (f, "component", FALSE, &l->component))
+    return FALSE;
+  l->level = level;
+  return TRUE;
+}
+
+static gboolean
+parse_command_result (Fields *f, ArbCommandResult *c)
+{
+  return get_ident (f, "id", TRUE, &c->id) &&
+         get_bool (f, "ok", TRUE, &c->ok) &&
+         get_string (f, "message", FALSE, &c->message);
+}
+
+static gboolean
+parse_heartbeat (Fields *f, ArbHeartbeat *h)
+{
+  int state;
+
+  if (!get_enum (f, "state", run_state_names, G_N_ELEMENTS (run_state_names), &state) ||
+      !get_string (f, "message", FALSE, &h->message))
+    return FALSE;
+  h->state = state;
+  return TRUE;
+}
+
+static const char *type_names[] = {
+  "hello", "heartbeat", "trade", "opportunity", "resources", "metric", "log", "command_result",
+};
+
+const char *
+arb_msg_type_name (ArbMsgType type)
+{
+  g_return_val_if_fail (type <= ARB_MSG_COMMAND_RESULT, "unknown");
+  return type_names[type];
+}
+
+static gboolean
+parse_body (Fields *f, ArbEvent *event)
+{
+  switch (event->type)
+    {
+    case ARB_MSG_HELLO: return parse_hello (f, &event->hello);
+    case ARB_MSG_HEARTBEAT: return parse_heartbeat (f, &event->heartbeat);
+    case ARB_MSG_TRADE: return parse_trade (f, &event->trade);
+    case ARB_MSG_OPPORTUNITY: return parse_opportunity (f, &event->opportunity);
+    case ARB_MSG_RESOURCES: return parse_resources (f, &event->resources);
+    case ARB_MSG_METRIC: return parse_metric (f, &event->metric);
+    case ARB_MSG_LOG: return parse_log (f, &event->log);
+    case ARB_MSG_COMMAND_RESULT: return parse_command_result (f, &event->command_result);
+    default: g_assert_not_reached ();
+    }
+}
+
+static gboolean
+parse_type (Fields *f, ArbMsgType *type)
+{
+  g_autofree char *name = NULL;
+  int index;
+
+  if (!get_string (f, "type", TRUE, &name))
+    return FALSE;
+  index = find_name (type_names, G_N_ELEMENTS (type_names), name);
+  if (index < 0)
+    return field_error (f, "type", "'%.64s' is not a bot message type", name);
+  *type = index;
+  return TRUE;
+}
+
+static gboolean
+has_seq (ArbMsgType type)
+{
+  return type != ARB_MSG_HELLO && type != ARB_MSG_COMMAND_RESULT;
+}
+
+ArbEvent *
+arb_event_from_json (JsonObject      *object,
+                     const ArbLimits *limits,
+                     char           **field,
+                     gint64          *seq_out,
+                     GError         **error)
+{
+  Fields f = { object, limits, field, error };
+  g_autoptr(ArbEvent) event = g_new0 (ArbEvent, 1);
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  if (seq_out != NULL)
+    *seq_out = 0;
+  if (field != NULL)
+    *field = NULL;
+  if (!parse_type (&f, &event->type))
+    {
+      /* An unknown type with a valid seq still consumes it (see docs/api.md),
+       * so a bot from a newer protocol version is not stuck on it. */
+      JsonNode *seq = json_object_get_member (object, "seq");
+      if (seq_out != NULL && seq != NULL && json_node_get_value_type (seq) == G_TYPE_INT64 &&
+          json_node_get_int (seq) >= 1)
+        *seq_out = json_node_get_int (seq);
+      return NULL;
+    }
+  if (has_seq (event->type))
+    {
+      if (!get_int_min (&f, "seq", TRUE, 1, &event->seq))
+        return NULL;
+      /* From here on the seq is valid: the caller may consume it even when
+       * the rest of the message is bad, so one bad event cannot block a bot. */
+      if (seq_out != NULL)
+        *seq_out = event->seq;
+      if (!get_int_min (&f, "ts", TRUE, 0, &event->ts))
+        return NULL;
+    }
+  if (!parse_body (&f, event))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+void
+arb_event_free (ArbEvent *event)
+{
+  if (event == NULL)
+    return;
+  switch (event->type)
+    {
+    case ARB_MSG_HELLO:
+      g_free (event->hello.bot_id);
+      g_free (event->hello.name);
+      g_free (event->hello.version);
+      g_free (event->hello.strategy);
+      g_free (event->hello.quote);
+      g_strfreev (event->hello.commands);
+      break;
+    case ARB_MSG_HEARTBEAT:
+      g_free (event->heartbeat.message);
+      break;
+    case ARB_MSG_TRADE:
+      g_free (event->trade.id);
+      g_free (event->trade.pair);
+      g_free (event->trade.buy_venue);
+      g_free (event->trade.sell_venue);
+      g_free (event->trade.chain);
+      g_free (event->trade.amount_in);
+      g_free (event->trade.amount_out);
+      g_free (event->trade.tx_hash);
+      break;
+    case ARB_MSG_OPPORTUNITY:
+      g_free (event->opportunity.pair);
+      g_free (event->opportunity.buy_venue);
+      g_free (event->opportunity.sell_venue);
+      g_free (event->opportunity.reason);
+      break;
+    case ARB_MSG_METRIC:
+      g_free (event->metric.name);
+      g_free (event->metric.unit);
+      break;
+    case ARB_MSG_LOG:
+      g_free (event->log.message);
+      g_free (event->log.component);
+      break;
+    case ARB_MSG_COMMAND_RESULT:
+      g_free (event->command_result.id);
+      g_free (event->command_result.message);
+      break;
+    case ARB_MSG_RESOURCES:
+    default:
+      break;
+    }
+  g_free (event);
+}
+
+/* ---------------------------------------------------------------- to JSON */
+
+static void
+add_opt_string (JsonBuilder *b, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_opt_double (JsonBuilder *b, const char *name, double value)
+{
+  if (isnan (value))
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_double (JsonBuilder *b, const char *name, double value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_bool (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+static void
+trade_to_json (JsonBuilder *b, const ArbTrade *t)
+{
+  add_string (b, "id", t->id);
+  add_string (b, "pair", t->pair);
+  add_string (b, "buy_venue", t->buy_venue);
+  add_string (b, "sell_venue", t->sell_venue);
+  add_string (b, "status", arb_trade_status_name (t->status));
+  add_double (b, "profit", t->profit);
+  add_opt_string (b, "chain", t->chain);
+  add_opt_string (b, "amount_in", t->amount_in);
+  add_opt_string (b, "amount_out", t->amount_out);
+  if (t->gas_used >= 0)
+    add_int (b, "gas_used", t->gas_used);
+  add_opt_double (b, "gas_price_gwei", t->gas_price_gwei);
+  add_opt_double (b, "gas_cost", t->gas_cost);
+  add_opt_double (b, "fees", t->fees);
+  add_opt_double (b, "latency_ms", t->latency_ms);
+  add_opt_string (b, "tx_hash", t->tx_hash);
+}
+
+static void
+group_to_json (JsonBuilder *b, const ArbResources *r, const char *group,
+               const GroupField *fields, gboolean has)
+{
+  if (!has)
+    return;
+  json_builder_set_member_name (b, group);
+  json_builder_begin_object (b);
+  for (const GroupField *gf = fields; gf->name != NULL; gf++)
+    add_opt_double (b, gf->name, G_STRUCT_MEMBER (double, r, gf->offset));
+  json_builder_end_object (b);
+}
+
+static void
+body_to_json (JsonBuilder *b, const ArbEvent *e)
+{
+  switch (e->type)
+    {
+    case ARB_MSG_HELLO:
+      add_string (b, "name", e->hello.name);
+      add_opt_string (b, "version", e->hello.version);
+      add_opt_string (b, "strategy", e->hello.strategy);
+      add_string (b, "quote", e->hello.quote);
+      json_builder_set_member_name (b, "commands");
+      json_builder_begin_array (b);
+      for (char **c = e->hello.commands; c && *c; c++)
+        json_builder_add_string_value (b, *c);
+      json_builder_end_array (b);
+      break;
+    case ARB_MSG_HEARTBEAT:
+      add_string (b, "state", arb_bot_run_state_name (e->heartbeat.state));
+      add_opt_string (b, "message", e->heartbeat.message);
+      break;
+    case ARB_MSG_TRADE:
+      trade_to_json (b, &e->trade);
+      break;
+    case ARB_MSG_OPPORTUNITY:
+      add_string (b, "pair", e->opportunity.pair);
+      add_string (b, "buy_venue", e->opportunity.buy_venue);
+      add_string (b, "sell_venue", e->opportunity.sell_venue);
+      add_double (b, "spread_bps", e->opportunity.spread_bps);
+      add_double (b, "expected_profit", e->opportunity.expected_profit);
+      add_bool (b, "taken", e->opportunity.taken);
+      add_opt_string (b, "reason", e->opportunity.reason);
+      break;
+    case ARB_MSG_RESOURCES:
+      group_to_json (b, &e->resources, "pool", pool_fields, e->resources.has_pool);
+      group_to_json (b, &e->resources, "tasks", task_fields, e->resources.has_tasks);
+      group_to_json (b, &e->resources, "memory", memory_fields, e->resources.has_memory);
+      group_to_json (b, &e->resources, "cache", cache_fields, e->resources.has_cache);
+      break;
+    case ARB_MSG_METRIC:
+      add_string (b, "name", e->metric.name);
+      add_double (b, "value", e->metric.value);
+      add_opt_string (b, "unit", e->metric.unit);
+      break;
+    case ARB_MSG_LOG:
+      add_string (b, "level", arb_log_level_name (e->log.level));
+      add_string (b, "message", e->log.message);
+      add_opt_string (b, "component", e->log.component);
+      break;
+    case ARB_MSG_COMMAND_RESULT:
+      add_string (b, "id", e->command_result.id);
+      add_bool (b, "ok", e->command_result.ok);
+      add_opt_string (b, "message", e->command_result.message);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+JsonNode *
+arb_event_to_json (const ArbEvent *event,
+                   const char     *bot_id)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  g_return_val_if_fail (event != NULL, NULL);
+
+  json_builder_begin_object (b);
+  if (bot_id != NULL)
+    add_string (b, "bot_id", bot_id);
+  if (has_seq (event->type))
+    {
+      add_int (b, "seq", event->seq);
+      add_int (b, "ts", event->ts);
+    }
+  body_to_json (b, event);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

@@ -1,0 +1,225 @@
+/* arb-event.h: the bot messages of protocol v1, parsed and validated
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  ARB_MSG_HELLO,
+  ARB_MSG_HEARTBEAT,
+  ARB_MSG_TRADE,
+  ARB_MSG_OPPORTUNITY,
+  ARB_MSG_RESOURCES,
+  ARB_MSG_METRIC,
+  ARB_MSG_LOG,
+  ARB_MSG_COMMAND_RESULT,
+} ArbMsgType;
+
+typedef enum
+{
+  ARB_BOT_RUNNING,
+  ARB_BOT_PAUSED,
+  ARB_BOT_STOPPED,
+  ARB_BOT_ERROR,
+} ArbBotRunState;
+
+typedef enum
+{
+  ARB_TRADE_FILLED,
+  ARB_TRADE_FAILED,
+  ARB_TRADE_REVERTED,
+  ARB_TRADE_N_STATUS
+} ArbTradeStatus;
+
+typedef enum
+{
+  ARB_LOG_DEBUG,
+  ARB_LOG_INFO,
+  ARB_LOG_WARNING,
+  ARB_LOG_ERROR,
+  ARB_LOG_CRITICAL,
+} ArbLogLevel;
+
+/* Optional numbers that were absent are NAN (doubles) or -1 (integers);
+ * optional strings that were absent are NULL. */
+
+typedef struct
+{
+  char     *bot_id;
+  char     *name;
+  char     *version;
+  char     *strategy;
+  char     *quote;      /* "USD" when absent */
+  char    **commands;   /* NULL-terminated, never NULL */
+  gint64    pid;        /* -1 when absent */
+} ArbHello;
+
+typedef struct
+{
+  ArbBotRunState state;
+  char          *message;
+} ArbHeartbeat;
+
+typedef struct
+{
+  char           *id;
+  char           *pair;
+  char           *buy_venue;
+  char           *sell_venue;
+  ArbTradeStatus  status;
+  double          profit;
+  char           *chain;
+  char           *amount_in;
+  char           *amount_out;
+  gint64          gas_used;
+  double          gas_price_gwei;
+  double          gas_cost;
+  double          fees;
+  double          latency_ms;
+  char           *tx_hash;
+} ArbTrade;
+
+typedef struct
+{
+  char     *pair;
+  char     *buy_venue;
+  char     *sell_venue;
+  double    spread_bps;
+  double    expected_profit;
+  gboolean  taken;
+  char     *reason;
+} ArbOpportunity;
+
+/* Each field of resources is NAN when absent; has_* tells which groups came. */
+typedef struct
+{
+  gboolean has_pool, has_tasks, has_memory, has_cache;
+  double   pool_size, pool_in_use, pool_waiting;
+  double   tasks_running, tasks_queued, tasks_completed, tasks_failed;
+  double   memory_rss_bytes, memory_heap_bytes;
+  double   cache_entries, cache_bytes, cache_hits, cache_misses, cache_evictions;
+} ArbResources;
+
+typedef struct
+{
+  char   *name;
+  double  value;
+  char   *unit;
+} ArbMetric;
+
+typedef struct
+{
+  ArbLogLevel  level;
+  char        *message;
+  char        *component;
+} ArbLog;
+
+typedef struct
+{
+  char     *id;
+  gboolean  ok;
+  char     *message;
+} ArbCommandResult;
+
+/* One validated message. seq and ts are 0 for hello and command_result. */
+typedef struct
+{
+  ArbMsgType type;
+  gint64     seq;
+  gint64     ts;
+  union {
+    ArbHello         hello;
+    ArbHeartbeat     heartbeat;
+    ArbTrade         trade;
+    ArbOpportunity   opportunity;
+    ArbResources     resources;
+    ArbMetric        metric;
+    ArbLog           log;
+    ArbCommandResult command_result;
+  };
+} ArbEvent;
+
+/* The largest magnitude a number field may have (see docs/api.md). */
+#define ARB_MAX_NUMBER 1e15
+
+/* Limits of the protocol; the defaults are the protocol's. */
+typedef struct
+{
+  gsize max_message_bytes;  /* 64 KiB */
+  gsize max_body_bytes;     /* 1 MiB */
+  guint max_batch_events;   /* 1000 */
+  gsize max_string_bytes;   /* 4 KiB */
+  guint max_depth;          /* 16 */
+} ArbLimits;
+
+#define ARB_ERROR (arb_error_quark ())
+GQuark arb_error_quark (void);
+
+/* The protocol's error codes, in the order of PROTOCOL.md. */
+typedef enum
+{
+  ARB_ERROR_BAD_REQUEST,
+  ARB_ERROR_UNAUTHORIZED,
+  ARB_ERROR_FORBIDDEN,
+  ARB_ERROR_NOT_FOUND,
+  ARB_ERROR_TOO_LARGE,
+  ARB_ERROR_RATE_LIMITED,
+  ARB_ERROR_CONFLICT,
+  ARB_ERROR_UNAVAILABLE,
+  ARB_ERROR_INTERNAL,
+} ArbErrorCode;
+
+const char      *arb_error_code_name        (ArbErrorCode code);
+guint            arb_error_code_http_status (ArbErrorCode code);
+
+void             arb_limits_init_default    (ArbLimits *limits);
+
+const char      *arb_trade_status_name      (ArbTradeStatus status);
+const char      *arb_bot_run_state_name     (ArbBotRunState state);
+const char      *arb_log_level_name         (ArbLogLevel level);
+gboolean         arb_is_identifier          (const char *s);
+
+/* Checks the depth and string lengths of a parsed tree. On failure sets
+ * a too_large error (field names the member when known). */
+gboolean         arb_json_check_limits      (JsonNode        *node,
+                                             const ArbLimits *limits,
+                                             char           **field,
+                                             GError         **error);
+
+/* Validates one message object. On error returns NULL, sets @error (domain
+ * ARB_ERROR) and *field to the offending member (or NULL); *seq_out gets the
+ * message's seq when it had a valid one (else 0). */
+ArbEvent        *arb_event_from_json        (JsonObject      *object,
+                                             const ArbLimits *limits,
+                                             char           **field,
+                                             gint64          *seq_out,
+                                             GError         **error);
+void             arb_event_free             (ArbEvent        *event);
+const char      *arb_msg_type_name          (ArbMsgType       type);
+
+/* Parses one message: size, depth (on the raw bytes, before json-glib
+ * recurses), UTF-8, syntax, object-ness and string limits. Returns the
+ * root object node (a new reference) or NULL with an ARB_ERROR. */
+JsonNode        *arb_json_parse_text        (JsonParser      *parser,
+                                             const char      *text,
+                                             gsize            len,
+                                             const ArbLimits *limits,
+                                             char           **field,
+                                             GError         **error);
+gboolean         arb_json_prescan_depth     (const char      *text,
+                                             gsize            len,
+                                             guint            max_depth);
+
+/* The event's data as a JSON object, as the hub publishes and REST serves it. */
+JsonNode        *arb_event_to_json          (const ArbEvent  *event,
+                                             const char      *bot_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbEvent, arb_event_free)
+
+G_END_DECLS

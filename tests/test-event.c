@@ -1,0 +1,381 @@
+/* test-event.c: validation of every bot message type and limit
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "arb-event.h"
+
+static ArbLimits limits;
+
+static const char *good_trade =
+  "{\"type\":\"trade\",\"seq\":7,\"ts\":1700000000000,\"id\":\"b1:7\",\"pair\":\"WETH/USDC\","
+  "\"buy_venue\":\"uniswap_v3\",\"sell_venue\":\"curve\",\"status\":\"filled\",\"profit\":12.5,"
+  "\"chain\":\"ethereum\",\"amount_in\":\"1000000000000000000000\",\"amount_out\":\"25000\","
+  "\"gas_used\":150000,\"gas_price_gwei\":12.5,\"gas_cost\":3.1,\"fees\":0.9,\"latency_ms\":240,"
+  "\"tx_hash\":\"0xabc\",\"future\":{\"x\":[1,2]}}";
+
+/* Parses @text and validates it; returns the event or NULL with code/field. */
+static ArbEvent *
+parse (const char *text, int *code, char **field, gint64 *seq)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  ArbEvent *event;
+
+  *code = -1;
+  *field = NULL;
+  *seq = 0;
+  root = arb_json_parse_text (parser, text, strlen (text), &limits, field, &error);
+  if (root == NULL)
+    {
+      g_assert_error (error, ARB_ERROR, error->code);
+      *code = error->code;
+      return NULL;
+    }
+  event = arb_event_from_json (json_node_get_object (root), &limits, field, seq, &error);
+  if (event == NULL)
+    {
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == ARB_ERROR);
+      *code = error->code;
+      /* the message names the field so a human reading it knows what to fix */
+      if (*field != NULL)
+        g_assert_nonnull (strstr (error->message, *field));
+    }
+  else
+    g_assert_no_error (error);
+  return event;
+}
+
+static char *
+patch_trade (const char *member, const char *json_value)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  JsonObject *o;
+
+  g_assert_true (json_parser_load_from_data (parser, good_trade, -1, NULL));
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (json_value == NULL)
+    json_object_remove_member (o, member);
+  else
+    {
+      g_autoptr(JsonParser) vp = json_parser_new ();
+      g_assert_true (json_parser_load_from_data (vp, json_value, -1, NULL));
+      json_object_set_member (o, member, json_node_copy (json_parser_get_root (vp)));
+    }
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  return json_generator_to_data (gen, NULL);
+}
+
+static void
+expect_bad (const char *text, int want_code, const char *want_field)
+{
+  int code;
+  g_autofree char *field = NULL;
+  gint64 seq;
+  g_autoptr(ArbEvent) event = parse (text, &code, &field, &seq);
+
+  g_assert_null (event);
+  g_assert_cmpint (code, ==, want_code);
+  g_assert_cmpstr (field, ==, want_field);
+}
+
+static void
+test_trade_good (void)
+{
+  int code;
+  g_autofree char *field = NULL;
+  gint64 seq;
+  g_autoptr(ArbEvent) e = parse (good_trade, &code, &field, &seq);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *out = NULL;
+
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->type, ==, ARB_MSG_TRADE);
+  g_assert_cmpint (e->seq, ==, 7);
+  g_assert_cmpint (e->ts, ==, 1700000000000);
+  g_assert_cmpstr (e->trade.id, ==, "b1:7");
+  g_assert_cmpint (e->trade.status, ==, ARB_TRADE_FILLED);
+  g_assert_cmpfloat (e->trade.profit, ==, 12.5);
+  g_assert_cmpstr (e->trade.amount_in, ==, "1000000000000000000000");
+  g_assert_cmpint (e->trade.gas_used, ==, 150000);
+  g_assert_cmpfloat (e->trade.latency_ms, ==, 240);
+
+  node = arb_event_to_json (e, "b1");
+  json_generator_set_root (gen, node);
+  out = json_generator_to_data (gen, NULL);
+  /* unknown fields are not carried over; known ones are */
+  g_assert_null (strstr (out, "future"));
+  g_assert_nonnull (strstr (out, "\"bot_id\":\"b1\""));
+  g_assert_nonnull (strstr (out, "\"amount_in\":\"1000000000000000000000\""));
+  g_assert_nonnull (strstr (out, "\"status\":\"filled\""));
+}
+
+static void
+test_trade_optional_absent (void)
+{
+  const char *t = "{\"type\":\"trade\",\"seq\":1,\"ts\":5,\"id\":\"x\",\"pair\":\"A/B\","
+                  "\"buy_venue\":\"v1\",\"sell_venue\":\"v2\",\"status\":\"reverted\","
+                  "\"profit\":-3,\"gas_cost\":null}";
+  int code;
+  g_autofree char *field = NULL;
+  gint64 seq;
+  g_autoptr(ArbEvent) e = parse (t, &code, &field, &seq);
+
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->trade.status, ==, ARB_TRADE_REVERTED);
+  g_assert_cmpint (e->trade.gas_used, ==, -1);
+  g_assert_true (isnan (e->trade.gas_cost));
+  g_assert_null (e->trade.chain);
+}
+
+static void
+test_trade_bad_fields (void)
+{
+  static const struct { const char *member, *value; int code; } cases[] = {
+    { "pair", NULL, ARB_ERROR_BAD_REQUEST },
+    { "ts", NULL, ARB_ERROR_BAD_REQUEST },
+    { "ts", "1700000000000.5", ARB_ERROR_BAD_REQUEST },
+    { "ts", "-1", ARB_ERROR_BAD_REQUEST },
+    { "profit", "\"12.5\"", ARB_ERROR_BAD_REQUEST },
+    { "gas_used", "\"lots\"", ARB_ERROR_BAD_REQUEST },
+    { "gas_used", "1.5", ARB_ERROR_BAD_REQUEST },
+    { "amount_in", "1000000000000000000", ARB_ERROR_BAD_REQUEST },
+    { "profit", "1e300", ARB_ERROR_BAD_REQUEST },
+    { "amount_in", "\"12abc\"", ARB_ERROR_BAD_REQUEST },
+    { "status", "\"won\"", ARB_ERROR_BAD_REQUEST },
+    { "id", "\"has space/and!\"", ARB_ERROR_BAD_REQUEST },
+    { "seq", "\"2\"", ARB_ERROR_BAD_REQUEST },
+    { "seq", NULL, ARB_ERROR_BAD_REQUEST },
+    { "seq", "0", ARB_ERROR_BAD_REQUEST },
+    { "type", NULL, ARB_ERROR_BAD_REQUEST },
+    { "type", "\"frobnicate\"", ARB_ERROR_BAD_REQUEST },
+    { "type", "42", ARB_ERROR_BAD_REQUEST },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = patch_trade (cases[i].member, cases[i].value);
+      g_test_message ("case %s = %s", cases[i].member, cases[i].value ? cases[i].value : "(absent)");
+      expect_bad (text, cases[i].code, cases[i].member);
+    }
+}
+
+static void
+test_seq_consumed (void)
+{
+  int code;
+  g_autofree char *field = NULL;
+  g_autofree char *t1 = patch_trade ("pair", NULL);
+  g_autofree char *t2 = patch_trade ("type", "\"frobnicate\"");
+  g_autofree char *t3 = patch_trade ("seq", "\"7\"");
+  gint64 seq;
+  ArbEvent *e;
+
+  /* a bad message with a valid seq reports it, so the caller may consume it */
+  e = parse (t1, &code, &field, &seq);
+  g_assert_null (e);
+  g_assert_cmpint (seq, ==, 7);
+  g_clear_pointer (&field, g_free);
+  e = parse (t2, &code, &field, &seq);
+  g_assert_null (e);
+  g_assert_cmpint (seq, ==, 7);
+  g_clear_pointer (&field, g_free);
+  e = parse (t3, &code, &field, &seq);
+  g_assert_null (e);
+  g_assert_cmpint (seq, ==, 0);
+}
+
+static void
+test_identifier (void)
+{
+  g_autofree char *long_ok = g_strnfill (128, 'a');
+  g_autofree char *too_long = g_strnfill (129, 'a');
+
+  g_assert_true (arb_is_identifier ("bot-1.a_b:c"));
+  g_assert_true (arb_is_identifier (long_ok));
+  g_assert_false (arb_is_identifier (too_long));
+  g_assert_false (arb_is_identifier (""));
+  g_assert_false (arb_is_identifier ("a b"));
+  g_assert_false (arb_is_identifier ("é"));
+  g_assert_false (arb_is_identifier (NULL));
+}
+
+static void
+test_limits (void)
+{
+  g_autofree char *big_string = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"type\":\"trade\",\"x\":");
+  g_autoptr(GString) huge_depth = g_string_new (NULL);
+  g_autoptr(GString) big_frame = g_string_new ("{\"type\":\"log\",\"pad\":\"");
+  g_autofree char *s4k = g_strnfill (4096, 'f');
+  g_autofree char *s4k1 = g_strnfill (4097, 'f');
+  g_autofree char *ok_text = NULL;
+  g_autofree char *q = NULL;
+
+  q = g_strdup_printf ("\"%s\"", s4k1);
+  big_string = patch_trade ("tx_hash", q);
+  expect_bad (big_string, ARB_ERROR_TOO_LARGE, "tx_hash");
+  g_free (q);
+  q = g_strdup_printf ("\"%s\"", s4k);
+  ok_text = patch_trade ("tx_hash", q);
+  {
+    int code;
+    g_autofree char *field = NULL;
+    gint64 seq;
+    g_autoptr(ArbEvent) e = parse (ok_text, &code, &field, &seq);
+    g_assert_nonnull (e);
+  }
+
+  for (int i = 0; i < 40; i++)
+    g_string_append (deep, "{\"a\":");
+  g_string_append (deep, "1");
+  for (int i = 0; i < 41; i++)
+    g_string_append (deep, "}");
+  expect_bad (deep->str, ARB_ERROR_TOO_LARGE, NULL);
+
+  for (int i = 0; i < 20000; i++)
+    g_string_append_c (huge_depth, '[');
+  for (int i = 0; i < 20000; i++)
+    g_string_append_c (huge_depth, ']');
+  expect_bad (huge_depth->str, ARB_ERROR_TOO_LARGE, NULL);
+
+  for (int i = 0; i < 70000; i++)
+    g_string_append_c (big_frame, 'p');
+  g_string_append (big_frame, "\"}");
+  expect_bad (big_frame->str, ARB_ERROR_TOO_LARGE, NULL);
+
+  /* brackets inside strings do not count as nesting */
+  g_assert_true (arb_json_prescan_depth ("{\"a\":\"[[[[[[[[[[[[[[[[[[[[\\\"[[[[\"}", 33, 2));
+  g_assert_false (arb_json_prescan_depth ("[[[]]]", 6, 2));
+}
+
+static void
+test_not_objects (void)
+{
+  expect_bad ("{\"type\":\"trade\",\"seq\":2,", ARB_ERROR_BAD_REQUEST, NULL);
+  expect_bad ("[1,2,3]", ARB_ERROR_BAD_REQUEST, NULL);
+  expect_bad ("\"trade\"", ARB_ERROR_BAD_REQUEST, NULL);
+  expect_bad ("{\"type\":\"trade\",\"profit\":NaN}", ARB_ERROR_BAD_REQUEST, NULL);
+  expect_bad ("{\"\xff\xfe\":1}", ARB_ERROR_BAD_REQUEST, NULL);
+  expect_bad ("", ARB_ERROR_BAD_REQUEST, NULL);
+}
+
+static void
+test_hello (void)
+{
+  int code;
+  g_autofree char *field = NULL;
+  gint64 seq;
+  g_autoptr(ArbEvent) e = parse ("{\"type\":\"hello\",\"bot_id\":\"b-1\",\"name\":\"Bot\","
+                                 "\"commands\":[\"pause\",\"stop\"],\"pid\":42}",
+                                 &code, &field, &seq);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->type, ==, ARB_MSG_HELLO);
+  g_assert_cmpstr (e->hello.quote, ==, "USD");
+  g_assert_cmpint (g_strv_length (e->hello.commands), ==, 2);
+  g_assert_cmpint (e->hello.pid, ==, 42);
+
+  expect_bad ("{\"type\":\"hello\",\"name\":\"x\"}", ARB_ERROR_BAD_REQUEST, "bot_id");
+  expect_bad ("{\"type\":\"hello\",\"bot_id\":\"b\"}", ARB_ERROR_BAD_REQUEST, "name");
+  expect_bad ("{\"type\":\"hello\",\"bot_id\":\"bad id!\",\"name\":\"x\"}",
+              ARB_ERROR_BAD_REQUEST, "bot_id");
+  expect_bad ("{\"type\":\"hello\",\"bot_id\":\"b\",\"name\":\"x\",\"commands\":\"pause\"}",
+              ARB_ERROR_BAD_REQUEST, "commands");
+  expect_bad ("{\"type\":\"hello\",\"bot_id\":\"b\",\"name\":\"x\",\"commands\":[1]}",
+              ARB_ERROR_BAD_REQUEST, "commands");
+  expect_bad ("{\"type\":\"hello\",\"bot_id\":\"b\",\"name\":\"x\",\"pid\":0}",
+              ARB_ERROR_BAD_REQUEST, "pid");
+}
+
+typedef struct { const char *text; ArbMsgType type; } Good;
+
+static void
+test_other_types (void)
+{
+  static const Good good[] = {
+    { "{\"type\":\"heartbeat\",\"seq\":1,\"ts\":1,\"state\":\"paused\",\"message\":\"m\"}",
+      ARB_MSG_HEARTBEAT },
+    { "{\"type\":\"opportunity\",\"seq\":1,\"ts\":1,\"pair\":\"A/B\",\"buy_venue\":\"a\","
+      "\"sell_venue\":\"b\",\"spread_bps\":12.5,\"expected_profit\":3,\"taken\":false,"
+      "\"reason\":\"gas\"}", ARB_MSG_OPPORTUNITY },
+    { "{\"type\":\"resources\",\"seq\":1,\"ts\":1,\"pool\":{\"size\":8,\"in_use\":3,"
+      "\"waiting\":0},\"cache\":{\"entries\":5,\"hits\":1.5}}", ARB_MSG_RESOURCES },
+    { "{\"type\":\"resources\",\"seq\":1,\"ts\":1}", ARB_MSG_RESOURCES },
+    { "{\"type\":\"metric\",\"seq\":1,\"ts\":1,\"name\":\"rpc_latency_ms.curve\",\"value\":3,"
+      "\"unit\":\"ms\"}", ARB_MSG_METRIC },
+    { "{\"type\":\"log\",\"seq\":1,\"ts\":1,\"level\":\"error\",\"message\":\"boom\","
+      "\"component\":\"rpc\"}", ARB_MSG_LOG },
+    { "{\"type\":\"command_result\",\"id\":\"c-1\",\"ok\":true}", ARB_MSG_COMMAND_RESULT },
+  };
+  static const struct { const char *text, *field; } bad[] = {
+    { "{\"type\":\"heartbeat\",\"seq\":1,\"ts\":1,\"state\":\"sleeping\"}", "state" },
+    { "{\"type\":\"heartbeat\",\"seq\":1,\"ts\":1}", "state" },
+    { "{\"type\":\"opportunity\",\"seq\":1,\"ts\":1,\"pair\":\"A/B\",\"buy_venue\":\"a\","
+      "\"sell_venue\":\"b\",\"spread_bps\":1,\"expected_profit\":3,\"taken\":\"yes\"}", "taken" },
+    { "{\"type\":\"resources\",\"seq\":1,\"ts\":1,\"pool\":[1]}", "pool" },
+    { "{\"type\":\"resources\",\"seq\":1,\"ts\":1,\"pool\":{\"size\":\"8\"}}", "pool.size" },
+    { "{\"type\":\"metric\",\"seq\":1,\"ts\":1,\"name\":\"a b\",\"value\":1}", "name" },
+    { "{\"type\":\"metric\",\"seq\":1,\"ts\":1,\"name\":\"x\",\"value\":true}", "value" },
+    { "{\"type\":\"log\",\"seq\":1,\"ts\":1,\"level\":\"loud\",\"message\":\"m\"}", "level" },
+    { "{\"type\":\"log\",\"seq\":1,\"ts\":1,\"level\":\"info\"}", "message" },
+    { "{\"type\":\"command_result\",\"ok\":true}", "id" },
+    { "{\"type\":\"command_result\",\"id\":\"c\",\"ok\":1}", "ok" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      int code;
+      g_autofree char *field = NULL;
+      gint64 seq;
+      g_autoptr(ArbEvent) e = parse (good[i].text, &code, &field, &seq);
+      g_autoptr(JsonNode) node = NULL;
+
+      g_assert_nonnull (e);
+      g_assert_cmpint (e->type, ==, good[i].type);
+      node = arb_event_to_json (e, "b");
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    expect_bad (bad[i].text, ARB_ERROR_BAD_REQUEST, bad[i].field);
+}
+
+static void
+test_error_codes (void)
+{
+  g_assert_cmpstr (arb_error_code_name (ARB_ERROR_TOO_LARGE), ==, "too_large");
+  g_assert_cmpuint (arb_error_code_http_status (ARB_ERROR_TOO_LARGE), ==, 413);
+  g_assert_cmpuint (arb_error_code_http_status (ARB_ERROR_UNAUTHORIZED), ==, 401);
+  g_assert_cmpstr (arb_error_code_name (ARB_ERROR_INTERNAL), ==, "internal");
+  g_assert_cmpstr (arb_trade_status_name (ARB_TRADE_REVERTED), ==, "reverted");
+  g_assert_cmpstr (arb_bot_run_state_name (ARB_BOT_PAUSED), ==, "paused");
+  g_assert_cmpstr (arb_log_level_name (ARB_LOG_CRITICAL), ==, "critical");
+  g_assert_cmpstr (arb_msg_type_name (ARB_MSG_COMMAND_RESULT), ==, "command_result");
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  arb_limits_init_default (&limits);
+
+  g_test_add_func ("/arb/event/trade/good", test_trade_good);
+  g_test_add_func ("/arb/event/trade/optional-absent", test_trade_optional_absent);
+  g_test_add_func ("/arb/event/trade/bad-fields", test_trade_bad_fields);
+  g_test_add_func ("/arb/event/seq-consumed", test_seq_consumed);
+  g_test_add_func ("/arb/event/identifier", test_identifier);
+  g_test_add_func ("/arb/event/limits", test_limits);
+  g_test_add_func ("/arb/event/not-objects", test_not_objects);
+  g_test_add_func ("/arb/event/hello", test_hello);
+  g_test_add_func ("/arb/event/other-types", test_other_types);
+  g_test_add_func ("/arb/event/error-codes", test_error_codes);
+
+  return g_test_run ();
+}
