@@ -13,6 +13,8 @@
 
 G_DEFINE_QUARK (arb-error-quark, arb_error)
 
+static int find_name (const char *const *names, guint n_names, const char *s);
+
 static const char *error_names[] = {
   "bad_request", "unauthorized", "forbidden", "not_found", "too_large",
   "rate_limited", "conflict", "unavailable", "internal",
@@ -53,6 +55,19 @@ arb_trade_status_name (ArbTradeStatus status)
 {
   g_return_val_if_fail (status < ARB_TRADE_N_STATUS, "failed");
   return trade_status_names[status];
+}
+
+gboolean
+arb_trade_status_parse (const char     *name,
+                        ArbTradeStatus *status)
+{
+  int i = name != NULL ? find_name (trade_status_names, G_N_ELEMENTS (trade_status_names), name)
+                       : -1;
+
+  if (i < 0)
+    return FALSE;
+  *status = i;
+  return TRUE;
 }
 
 const char *

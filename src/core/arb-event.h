@@ -181,6 +181,8 @@ guint            arb_error_code_http_status (ArbErrorCode code);
 void             arb_limits_init_default    (ArbLimits *limits);
 
 const char      *arb_trade_status_name      (ArbTradeStatus status);
+gboolean         arb_trade_status_parse     (const char      *name,
+                                             ArbTradeStatus  *status);
 const char      *arb_bot_run_state_name     (ArbBotRunState state);
 const char      *arb_log_level_name         (ArbLogLevel level);
 gboolean         arb_is_identifier          (const char *s);

@@ -1,0 +1,1254 @@
+/* arb-ingest.c: bot messages in, durable events and hub items out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each session (one bot connection) collects the events of a main-loop turn
+ * into a pending store batch and a hub ticket; at the end of the turn the
+ * batch goes to the store's writer thread. Once the batch is durable, the
+ * ticket's items are released to the hub, the bot gets its cumulative ack,
+ * and "event-committed" tells the ledger and the series. So nothing is acked
+ * or shown before it is on disk, and a crash loses nothing that was acked.
+ *
+ * A message that fails validation but carries the next valid seq consumes
+ * that seq (it is acked, nothing is stored): a bot is never stuck resending
+ * an event the dashboard will always refuse. See docs/api.md.
+ */
+#define G_LOG_DOMAIN "arb-ingest"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "arb-ingest.h"
+
+#define DEFAULT_COMMAND_TIMEOUT_MS 10000
+#define DEFAULT_MAX_IN_FLIGHT      50000
+#define MAX_BATCH_EVENTS           2000
+#define MAX_BOTS                   100000
+
+typedef struct _Pending Pending;
+
+struct _ArbSession
+{
+  gint                    ref_count;
+  ArbIngest              *ingest;    /* NULL once the ingest is gone */
+  const ArbSessionVTable *vtable;
+  gpointer                transport;
+  gboolean                closed;
+  JsonParser             *parser;
+  ArbBotLink             *link;      /* after hello */
+  Pending                *pending;   /* open batch of this turn */
+};
+
+/* One store batch on its way: who to ack, and what to publish. */
+struct _Pending
+{
+  ArbIngest         *ingest;
+  ArbSession        *session;   /* NULL for HTTP */
+  ArbBotLink        *link;
+  ArbStoreBatch     *batch;
+  ArbHubTicket      *ticket;
+  guint              n_accepted;
+  /* HTTP only */
+  JsonBuilder       *errors;
+  ArbIngestPostDone  post_done;
+  gpointer           post_data;
+};
+
+typedef struct
+{
+  ArbIngest      *ingest;
+  ArbCommand     *command;
+  ArbSession     *session;
+  guint           timeout_id;
+  ArbCommandDone  done;
+  gpointer        done_data;
+} PendingCommand;
+
+struct _ArbIngest
+{
+  GObject         parent_instance;
+
+  ArbStore       *store;
+  ArbHub         *hub;
+  ArbLimits       limits;
+  guint           command_timeout_ms;
+  guint           max_in_flight;
+
+  GHashTable     *links;        /* bot_id -> ArbBotLink */
+  GHashTable     *in_flight;    /* ArbBotLink -> events queued, not committed (GUINT) */
+  GHashTable     *live;         /* bot_id -> ArbSession* most recent connection */
+  GPtrArray      *open;         /* Pending* waiting for the end of the turn */
+  guint           submit_id;
+  GHashTable     *sessions;     /* ArbSession* set, for shutdown */
+  GHashTable     *commands;     /* id -> PendingCommand* */
+  guint           command_counter;
+  ArbIngestStats  stats;
+};
+
+G_DEFINE_FINAL_TYPE (ArbIngest, arb_ingest, G_TYPE_OBJECT)
+
+enum { EVENT_COMMITTED, BOT_CHANGED, COMMAND_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+char *
+arb_error_frame (ArbErrorCode  code,
+                 const char   *field,
+                 const char   *message,
+                 gint64        seq)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "error");
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, arb_error_code_name (code));
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  if (field != NULL)
+    {
+      json_builder_set_member_name (b, "field");
+      json_builder_add_string_value (b, field);
+    }
+  if (seq > 0)
+    {
+      json_builder_set_member_name (b, "seq");
+      json_builder_add_int_value (b, seq);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+JsonNode *
+arb_error_body (ArbErrorCode  code,
+                const char   *field,
+                const char   *message)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, arb_error_code_name (code));
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  if (field != NULL)
+    {
+      json_builder_set_member_name (b, "field");
+      json_builder_add_string_value (b, field);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+static ArbSession *
+session_ref (ArbSession *s)
+{
+  s->ref_count++;
+  return s;
+}
+
+static void
+session_unref (ArbSession *s)
+{
+  if (--s->ref_count > 0)
+    return;
+  g_clear_object (&s->parser);
+  g_clear_object (&s->link);
+  g_free (s);
+}
+
+static void
+session_send (ArbSession *s, const char *text)
+{
+  if (!s->closed)
+    s->vtable->send (s->transport, text, strlen (text));
+}
+
+void
+arb_session_send_error (ArbSession   *session,
+                        ArbErrorCode  code,
+                        const char   *field,
+                        const char   *message)
+{
+  g_autofree char *frame = arb_error_frame (code, field, message, 0);
+
+  if (session->ingest != NULL)
+    session->ingest->stats.rejected++;
+  session_send (session, frame);
+}
+
+static void
+session_send_error_seq (ArbSession *s, ArbErrorCode code, const char *field,
+                        const char *message, gint64 seq)
+{
+  g_autofree char *frame = arb_error_frame (code, field, message, seq);
+
+  s->ingest->stats.rejected++;
+  session_send (s, frame);
+}
+
+const char *
+arb_session_get_bot_id (ArbSession *session)
+{
+  return session->link != NULL ? arb_bot_link_get_bot_id (session->link) : NULL;
+}
+
+ArbSession *
+arb_ingest_open_session (ArbIngest              *self,
+                         const ArbSessionVTable *vtable,
+                         gpointer                transport)
+{
+  ArbSession *s = g_new0 (ArbSession, 1);
+
+  g_return_val_if_fail (ARB_IS_INGEST (self), NULL);
+
+  s->ref_count = 1;
+  s->ingest = self;
+  s->vtable = vtable;
+  s->transport = transport;
+  s->parser = json_parser_new_immutable ();
+  g_hash_table_add (self->sessions, s);
+  self->stats.sessions++;
+  return s;
+}
+
+/* ---------------------------------------------------------------- bots */
+
+static void
+emit_bot_changed (ArbIngest *self, ArbBotLink *link)
+{
+  arb_hub_publish (self->hub, ARB_TOPIC_BOTS, "bot", now_ms (), NULL,
+                   arb_bot_link_to_json (link));
+  g_signal_emit (self, signals[BOT_CHANGED], 0, link);
+}
+
+static ArbBotLink *
+ensure_link (ArbIngest *self, const char *bot_id)
+{
+  ArbBotLink *link = g_hash_table_lookup (self->links, bot_id);
+
+  if (link == NULL && g_hash_table_size (self->links) < MAX_BOTS)
+    {
+      link = arb_bot_link_new (bot_id);
+      g_hash_table_insert (self->links, g_strdup (bot_id), link);
+    }
+  return link;
+}
+
+void
+arb_ingest_load_bots (ArbIngest *self,
+                      GPtrArray *stored_bots)
+{
+  for (guint i = 0; i < stored_bots->len; i++)
+    {
+      ArbStoredBot *b = g_ptr_array_index (stored_bots, i);
+      ArbBotLink *link = ensure_link (self, b->bot_id);
+      ArbHello hello = { b->bot_id, b->name ? b->name : b->bot_id, b->version, b->strategy,
+                         b->quote, b->commands, -1 };
+
+      if (link == NULL)
+        break;
+      arb_bot_link_apply_hello (link, &hello);
+      arb_bot_link_set_stored_seq (link, b->last_seq);
+    }
+}
+
+ArbBotLink *
+arb_ingest_lookup_bot (ArbIngest  *self,
+                       const char *bot_id)
+{
+  return g_hash_table_lookup (self->links, bot_id);
+}
+
+static gint
+compare_links (gconstpointer a, gconstpointer b)
+{
+  return strcmp (arb_bot_link_get_bot_id (*(ArbBotLink **) a),
+                 arb_bot_link_get_bot_id (*(ArbBotLink **) b));
+}
+
+/**
+ * arb_ingest_list_bots:
+ *
+ * Returns: (transfer container) (element-type ArbBotLink): every bot, by id
+ */
+GPtrArray *
+arb_ingest_list_bots (ArbIngest *self)
+{
+  GPtrArray *bots = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->links);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (bots, g_object_ref (value));
+  g_ptr_array_sort (bots, compare_links);
+  return bots;
+}
+
+void
+arb_ingest_check_bots (ArbIngest *self,
+                       gint64     now)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->links);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (arb_bot_link_check (value, now))
+      emit_bot_changed (self, value);
+}
+
+static guint
+in_flight (ArbIngest *self, ArbBotLink *link)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->in_flight, link));
+}
+
+static void
+add_in_flight (ArbIngest *self, ArbBotLink *link, int delta)
+{
+  guint n = in_flight (self, link) + delta;
+
+  if (n == 0)
+    g_hash_table_remove (self->in_flight, link);
+  else
+    g_hash_table_insert (self->in_flight, link, GUINT_TO_POINTER (n));
+}
+
+/* ---------------------------------------------------------------- pending batches */
+
+static gboolean submit_cb (gpointer data);
+
+static Pending *
+pending_new (ArbIngest *self, ArbSession *session, ArbBotLink *link)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->ingest = g_object_ref (self);
+  p->session = session != NULL ? session_ref (session) : NULL;
+  p->link = g_object_ref (link);
+  p->batch = arb_store_batch_new (arb_bot_link_get_bot_id (link));
+  p->ticket = arb_hub_stage (self->hub);
+  return p;
+}
+
+static void
+pending_free (Pending *p)
+{
+  g_clear_pointer (&p->session, session_unref);
+  g_clear_object (&p->link);
+  g_clear_object (&p->errors);
+  g_clear_object (&p->ingest);
+  g_free (p);
+}
+
+static Pending *
+session_pending (ArbSession *s)
+{
+  ArbIngest *self = s->ingest;
+
+  if (s->pending == NULL)
+    {
+      s->pending = pending_new (self, s, s->link);
+      g_ptr_array_add (self->open, s->pending);
+      if (self->submit_id == 0)
+        {
+          /* after everything the main loop has ready this turn */
+          self->submit_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, submit_cb, self, NULL);
+        }
+    }
+  return s->pending;
+}
+
+static const char *
+event_kind (const ArbEvent *e, const char **topic)
+{
+  switch (e->type)
+    {
+    case ARB_MSG_TRADE: *topic = ARB_TOPIC_TRADING; return "trade";
+    case ARB_MSG_OPPORTUNITY: *topic = ARB_TOPIC_TRADING; return "opportunity";
+    case ARB_MSG_LOG: *topic = ARB_TOPIC_LOG; return "log";
+    case ARB_MSG_RESOURCES: *topic = ARB_TOPIC_RESOURCES; return "resources";
+    case ARB_MSG_METRIC: *topic = ARB_TOPIC_SYSTEM; return "metric";
+    case ARB_MSG_HEARTBEAT:
+    case ARB_MSG_HELLO:
+    case ARB_MSG_COMMAND_RESULT:
+    default:
+      *topic = NULL;
+      return NULL;
+    }
+}
+
+/* Adds an accepted event: its hub item gets its seq now, in arrival order. */
+static void
+pending_add_event (Pending *p, ArbEvent *event)
+{
+  const char *topic = NULL;
+  const char *kind = event_kind (event, &topic);
+  const char *bot_id = arb_bot_link_get_bot_id (p->link);
+  gint64 hub_seq = 0;
+
+  if (kind != NULL)
+    {
+      g_autofree char *key = NULL;
+
+      /* gauges: one latest value per bot (and metric name) */
+      if (event->type == ARB_MSG_RESOURCES)
+        key = g_strdup (bot_id);
+      else if (event->type == ARB_MSG_METRIC)
+        key = g_strconcat (bot_id, "/", event->metric.name, NULL);
+      hub_seq = arb_hub_ticket_add (p->ticket, topic, kind, event->ts, key,
+                                    arb_event_to_json (event, bot_id));
+    }
+  arb_store_batch_add_event (p->batch, event, hub_seq);
+  p->n_accepted++;
+  add_in_flight (p->ingest, p->link, 1);
+}
+
+static void commit_done (ArbStoreBatch *batch, const GError *error, gpointer user_data);
+
+static void
+pending_submit (Pending *p)
+{
+  if (p->session != NULL && p->session->pending == p)
+    p->session->pending = NULL;
+  arb_store_submit (p->ingest->store, p->batch, commit_done, p);
+  p->batch = NULL;
+}
+
+void
+arb_ingest_submit_pending (ArbIngest *self)
+{
+  g_autoptr(GPtrArray) open = g_steal_pointer (&self->open);
+
+  self->open = g_ptr_array_new ();
+  g_clear_handle_id (&self->submit_id, g_source_remove);
+  for (guint i = 0; i < open->len; i++)
+    pending_submit (g_ptr_array_index (open, i));
+}
+
+static gboolean
+submit_cb (gpointer data)
+{
+  ArbIngest *self = data;
+
+  self->submit_id = 0;
+  arb_ingest_submit_pending (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---------------------------------------------------------------- commit */
+
+static void
+send_ack (ArbSession *s, gint64 seq)
+{
+  char frame[64];
+
+  g_snprintf (frame, sizeof frame, "{\"type\":\"ack\",\"seq\":%" G_GINT64_FORMAT "}", seq);
+  session_send (s, frame);
+  s->ingest->stats.acks++;
+}
+
+static void
+answer_post (Pending *p, guint status, JsonNode *answer)
+{
+  if (p->post_done != NULL)
+    p->post_done (status, answer, p->post_data);
+  p->post_done = NULL;
+}
+
+static void
+commit_failed (Pending *p, const GError *error)
+{
+  ArbIngest *self = p->ingest;
+  g_autofree char *message = g_strdup_printf ("the dashboard could not store these events (%s); "
+                                              "resend them", error->message);
+
+  self->stats.commits_failed++;
+  arb_hub_drop (self->hub, p->ticket);
+  arb_bot_link_set_accepted_seq (p->link, arb_bot_link_get_stored_seq (p->link));
+  if (p->session != NULL && !p->session->closed)
+    {
+      /* the bot must resend from welcome.last_seq: make it reconnect */
+      arb_session_send_error (p->session, ARB_ERROR_UNAVAILABLE, NULL, message);
+      p->session->vtable->close (p->session->transport, 1011, "storage failed");
+    }
+  if (p->post_done != NULL)
+    {
+      g_autoptr(JsonNode) body = arb_error_body (ARB_ERROR_UNAVAILABLE, NULL, message);
+      answer_post (p, 503, body);
+    }
+}
+
+static void
+answer_post_ok (Pending *p)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) answer = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ack");
+  json_builder_add_int_value (b, arb_bot_link_get_stored_seq (p->link));
+  json_builder_set_member_name (b, "errors");
+  json_builder_end_array (p->errors);
+  json_builder_add_value (b, json_builder_get_root (p->errors));
+  json_builder_end_object (b);
+  answer = json_builder_get_root (b);
+  answer_post (p, 200, answer);
+}
+
+static void
+commit_done (ArbStoreBatch *batch,
+             const GError  *error,
+             gpointer       user_data)
+{
+  Pending *p = user_data;
+  ArbIngest *self = p->ingest;
+  const char *bot_id = arb_bot_link_get_bot_id (p->link);
+  gint64 now = now_ms ();
+  gboolean changed = FALSE;
+
+  add_in_flight (self, p->link, -(int) p->n_accepted);
+  if (error != NULL)
+    {
+      commit_failed (p, error);
+      pending_free (p);
+      return;
+    }
+  if (arb_store_batch_get_last_seq (batch) > 0)
+    arb_bot_link_set_stored_seq (p->link, arb_store_batch_get_last_seq (batch));
+  arb_hub_release (self->hub, p->ticket);
+  for (guint i = 0; i < arb_store_batch_get_n_events (batch); i++)
+    {
+      ArbEvent *event = arb_store_batch_get_event (batch, i, NULL);
+
+      if (event->type == ARB_MSG_HEARTBEAT)
+        changed |= arb_bot_link_heartbeat (p->link, &event->heartbeat, event->ts, now);
+      g_signal_emit (self, signals[EVENT_COMMITTED], 0, bot_id, event);
+    }
+  arb_bot_link_seen (p->link, now);
+  changed |= arb_bot_link_check (p->link, now);
+  if (changed)
+    emit_bot_changed (self, p->link);
+  if (p->session != NULL && !p->session->closed)
+    send_ack (p->session, arb_bot_link_get_stored_seq (p->link));
+  if (p->post_done != NULL)
+    answer_post_ok (p);
+  pending_free (p);
+}
+
+/* ---------------------------------------------------------------- one event */
+
+/* Where an event came from, and where its errors go. */
+typedef struct
+{
+  ArbIngest  *ingest;
+  ArbSession *session;   /* a connection, or */
+  Pending    *post;      /* an HTTP batch */
+  guint       index;     /* of the event in the HTTP batch */
+} Origin;
+
+static Pending *
+origin_pending (Origin *o)
+{
+  return o->session != NULL ? session_pending (o->session) : o->post;
+}
+
+static void
+origin_error (Origin *o, ArbErrorCode code, const char *field, const char *message, gint64 seq)
+{
+  JsonBuilder *b;
+
+  if (o->session != NULL)
+    {
+      session_send_error_seq (o->session, code, field, message, seq);
+      return;
+    }
+  o->ingest->stats.rejected++;
+  b = o->post->errors;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "index");
+  json_builder_add_int_value (b, o->index);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, arb_error_code_name (code));
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  if (field != NULL)
+    {
+      json_builder_set_member_name (b, "field");
+      json_builder_add_string_value (b, field);
+    }
+  if (seq > 0)
+    {
+      json_builder_set_member_name (b, "seq");
+      json_builder_add_int_value (b, seq);
+    }
+  json_builder_end_object (b);
+}
+
+/* Moves the bot's accepted seq by one, into the batch of this turn. */
+static Pending *
+advance (Origin *o, ArbBotLink *link, gint64 seq)
+{
+  Pending *p = origin_pending (o);
+
+  arb_store_batch_set_last_seq (p->batch, seq - 1, seq);
+  arb_bot_link_set_accepted_seq (link, seq);
+  return p;
+}
+
+static void
+maybe_submit_early (Origin *o, Pending *p)
+{
+  /* a huge turn is committed in slices, so acks keep flowing */
+  if (o->session != NULL && p->n_accepted >= MAX_BATCH_EVENTS)
+    {
+      g_ptr_array_remove (o->ingest->open, p);
+      pending_submit (p);
+    }
+}
+
+/* Classifies a seq against the bot's accepted seq; FALSE if it was answered. */
+static gboolean
+seq_is_next (Origin *o, ArbBotLink *link, gint64 seq)
+{
+  gint64 accepted = arb_bot_link_get_accepted_seq (link);
+
+  if (seq <= accepted)
+    {
+      /* already handled: acked (once durable), not stored again */
+      o->ingest->stats.duplicates++;
+      origin_pending (o);
+      return FALSE;
+    }
+  if (seq > accepted + 1)
+    {
+      g_autofree char *message = g_strdup_printf ("seq %" G_GINT64_FORMAT " skips ahead: the next "
+                                                  "seq of this bot is %" G_GINT64_FORMAT,
+                                                  seq, accepted + 1);
+      origin_error (o, ARB_ERROR_BAD_REQUEST, "seq", message, seq);
+      return FALSE;
+    }
+  if (in_flight (o->ingest, link) >= o->ingest->max_in_flight)
+    {
+      origin_error (o, ARB_ERROR_RATE_LIMITED, "seq",
+                    "too many events are waiting for the disk: wait for acks, then resend", seq);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+ingest_event (Origin *o, ArbBotLink *link, ArbEvent *event)
+{
+  Pending *p;
+
+  if (!seq_is_next (o, link, event->seq))
+    {
+      arb_event_free (event);
+      return;
+    }
+  p = advance (o, link, event->seq);
+  pending_add_event (p, event);
+  o->ingest->stats.events++;
+  maybe_submit_early (o, p);
+}
+
+static void
+ingest_invalid (Origin *o, ArbBotLink *link, const GError *error, const char *field, gint64 seq)
+{
+  /* the next seq is consumed so the bot can go on; others only get the error */
+  if (seq > 0 && seq == arb_bot_link_get_accepted_seq (link) + 1 &&
+      in_flight (o->ingest, link) < o->ingest->max_in_flight)
+    advance (o, link, seq);
+  origin_error (o, error->code, field, error->message, seq);
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static void
+pending_command_free (PendingCommand *pc)
+{
+  g_clear_handle_id (&pc->timeout_id, g_source_remove);
+  g_clear_pointer (&pc->session, session_unref);
+  arb_command_free (pc->command);
+  g_free (pc);
+}
+
+/* A command's every state is published and kept in the audit table. */
+static void
+record_command (ArbIngest *self, ArbCommand *command)
+{
+  ArbStoreBatch *batch = arb_store_batch_new (NULL);
+
+  command->hub_seq = arb_hub_publish (self->hub, ARB_TOPIC_BOTS, "command", now_ms (), NULL,
+                                      arb_command_to_json (command));
+  arb_store_batch_put_command (batch, command);
+  arb_store_submit (self->store, batch, NULL, NULL);
+  g_signal_emit (self, signals[COMMAND_CHANGED], 0, command);
+}
+
+static void
+finish_command (ArbIngest *self, PendingCommand *pc, ArbCommandStatus status, const char *message)
+{
+  arb_command_finish (pc->command, status, message, now_ms ());
+  record_command (self, pc->command);
+  if (pc->done != NULL)
+    pc->done (pc->command, pc->done_data);
+  g_hash_table_remove (self->commands, pc->command->id);
+}
+
+static gboolean
+command_timeout (gpointer data)
+{
+  PendingCommand *pc = data;
+  g_autofree char *message = g_strdup_printf ("no result from bot %s within %u ms",
+                                              pc->command->bot_id,
+                                              pc->ingest->command_timeout_ms);
+
+  pc->timeout_id = 0;
+  finish_command (pc->ingest, pc, ARB_COMMAND_TIMEOUT, message);
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+command_frame (const ArbCommand *c)
+{
+  return g_strdup_printf ("{\"type\":\"command\",\"id\":\"%s\",\"name\":\"%s\",\"args\":%s}",
+                          c->id, c->name, c->args_json);
+}
+
+static char *
+reject_reason (ArbIngest *self, const char *bot_id, const char *name, ArbSession **session)
+{
+  ArbBotLink *link = g_hash_table_lookup (self->links, bot_id);
+  g_autofree char *takes = NULL;
+
+  *session = g_hash_table_lookup (self->live, bot_id);
+  if (!arb_is_identifier (name))
+    return g_strdup ("a command name is 1 to 128 characters of [A-Za-z0-9._:-]");
+  if (link == NULL)
+    return g_strdup_printf ("there is no bot %s", bot_id);
+  if (*session == NULL)
+    return g_strdup_printf ("bot %s is not connected", bot_id);
+  if (arb_bot_link_takes_command (link, name))
+    return NULL;
+  takes = g_strjoinv (", ", (char **) arb_bot_link_get_commands (link));
+  return g_strdup_printf ("bot %s does not take the command %s (it takes: %s)", bot_id, name,
+                          *takes != '\0' ? takes : "none");
+}
+
+void
+arb_ingest_send_command (ArbIngest      *self,
+                         const char     *bot_id,
+                         const char     *name,
+                         JsonNode       *args,
+                         const char     *role,
+                         const char     *token_name,
+                         ArbCommandDone  done,
+                         gpointer        user_data)
+{
+  g_autofree char *id = g_strdup_printf ("c-%" G_GINT64_FORMAT "-%u", now_ms (),
+                                         ++self->command_counter);
+  g_autofree char *args_json = args != NULL && JSON_NODE_HOLDS_OBJECT (args)
+                               ? json_to_string (args, FALSE) : g_strdup ("{}");
+  g_autofree char *reason = NULL;
+  g_autofree char *frame = NULL;
+  ArbSession *session = NULL;
+  PendingCommand *pc = g_new0 (PendingCommand, 1);
+
+  pc->ingest = self;
+  pc->command = arb_command_new (id, bot_id, name, args_json, role, token_name, now_ms ());
+  pc->done = done;
+  pc->done_data = user_data;
+  g_hash_table_insert (self->commands, pc->command->id, pc);
+
+  reason = reject_reason (self, bot_id, name, &session);
+  if (reason == NULL && args != NULL && !JSON_NODE_HOLDS_OBJECT (args))
+    reason = g_strdup ("the args of a command must be a JSON object");
+  if (reason != NULL)
+    {
+      finish_command (self, pc, ARB_COMMAND_REJECTED, reason);
+      return;
+    }
+  pc->session = session_ref (session);
+  record_command (self, pc->command);
+  frame = command_frame (pc->command);
+  session_send (session, frame);
+  pc->timeout_id = g_timeout_add (self->command_timeout_ms, command_timeout, pc);
+}
+
+static gboolean
+take_command_result (ArbIngest *self, ArbBotLink *link, const ArbCommandResult *r)
+{
+  PendingCommand *pc = g_hash_table_lookup (self->commands, r->id);
+
+  if (pc == NULL || g_strcmp0 (pc->command->bot_id, arb_bot_link_get_bot_id (link)) != 0)
+    return FALSE;
+  finish_command (self, pc, r->ok ? ARB_COMMAND_OK : ARB_COMMAND_FAILED,
+                  r->message != NULL ? r->message : (r->ok ? "done" : "failed"));
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- connections */
+
+static void
+send_welcome (ArbSession *s)
+{
+  g_autofree char *frame =
+    g_strdup_printf ("{\"type\":\"welcome\",\"bot_id\":\"%s\",\"last_seq\":%" G_GINT64_FORMAT "}",
+                     arb_bot_link_get_bot_id (s->link), arb_bot_link_get_stored_seq (s->link));
+  session_send (s, frame);
+}
+
+static void
+session_hello (ArbSession *s, ArbEvent *event)
+{
+  ArbIngest *self = s->ingest;
+  ArbHello *hello = &event->hello;
+  ArbBotLink *link;
+
+  if (s->link != NULL && g_strcmp0 (arb_bot_link_get_bot_id (s->link), hello->bot_id) != 0)
+    {
+      arb_session_send_error (s, ARB_ERROR_CONFLICT, "bot_id",
+                              "this connection already speaks for another bot_id");
+      return;
+    }
+  link = ensure_link (self, hello->bot_id);
+  if (link == NULL)
+    {
+      arb_session_send_error (s, ARB_ERROR_UNAVAILABLE, "bot_id",
+                              "the dashboard tracks too many bots to take a new one");
+      return;
+    }
+  arb_bot_link_apply_hello (link, hello);
+  if (s->link == NULL)
+    {
+      s->link = g_object_ref (link);
+      arb_bot_link_attach (link, now_ms ());
+    }
+  g_hash_table_insert (self->live, g_strdup (hello->bot_id), s);
+  arb_store_batch_set_hello (session_pending (s)->batch, hello, now_ms ());
+  send_welcome (s);
+  emit_bot_changed (self, link);
+}
+
+static void
+session_invalid (ArbSession *s, JsonObject *object, const GError *error, const char *field,
+                 gint64 seq)
+{
+  Origin o = { s->ingest, s, NULL, 0 };
+
+  if (s->link == NULL)
+    {
+      arb_session_send_error (s, error->code, field, error->message);
+      return;
+    }
+  ingest_invalid (&o, s->link, error, field, seq);
+}
+
+static void
+session_message (ArbSession *s, JsonObject *object)
+{
+  ArbIngest *self = s->ingest;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  gint64 seq = 0;
+  ArbEvent *event = arb_event_from_json (object, &self->limits, &field, &seq, &error);
+  Origin o = { self, s, NULL, 0 };
+
+  if (event == NULL)
+    {
+      session_invalid (s, object, error, field, seq);
+      return;
+    }
+  if (event->type == ARB_MSG_HELLO)
+    {
+      session_hello (s, event);
+      arb_event_free (event);
+      return;
+    }
+  if (s->link == NULL)
+    {
+      arb_session_send_error (s, ARB_ERROR_BAD_REQUEST, "type",
+                              "send hello first: the bot must introduce itself");
+      arb_event_free (event);
+      return;
+    }
+  if (event->type == ARB_MSG_COMMAND_RESULT)
+    {
+      if (!take_command_result (self, s->link, &event->command_result))
+        arb_session_send_error (s, ARB_ERROR_NOT_FOUND, "id",
+                                "no command in flight has this id for this bot");
+      arb_event_free (event);
+      return;
+    }
+  ingest_event (&o, s->link, event);
+}
+
+void
+arb_session_receive_text (ArbSession *session,
+                          const char *text,
+                          gsize       len)
+{
+  ArbIngest *self = session->ingest;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (self == NULL || session->closed)
+    return;
+  root = arb_json_parse_text (session->parser, text, len, &self->limits, &field, &error);
+  if (root == NULL)
+    {
+      arb_session_send_error (session, error->code, field, error->message);
+      return;
+    }
+  session_message (session, json_node_get_object (root));
+}
+
+void
+arb_session_receive_node (ArbSession *session,
+                          JsonNode   *message)
+{
+  ArbIngest *self = session->ingest;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+
+  if (self == NULL || session->closed)
+    return;
+  if (!JSON_NODE_HOLDS_OBJECT (message))
+    {
+      arb_session_send_error (session, ARB_ERROR_BAD_REQUEST, NULL,
+                              "a message must be a JSON object");
+      return;
+    }
+  if (!arb_json_check_limits (message, &self->limits, &field, &error))
+    {
+      arb_session_send_error (session, error->code, field, error->message);
+      return;
+    }
+  session_message (session, json_node_get_object (message));
+}
+
+void
+arb_session_closed (ArbSession *session)
+{
+  ArbIngest *self = session->ingest;
+
+  if (session->closed)
+    return;
+  session->closed = TRUE;
+  if (self != NULL)
+    {
+      g_hash_table_remove (self->sessions, session);
+      if (session->link != NULL)
+        {
+          const char *bot_id = arb_bot_link_get_bot_id (session->link);
+
+          if (g_hash_table_lookup (self->live, bot_id) == session)
+            g_hash_table_remove (self->live, bot_id);
+          if (arb_bot_link_detach (session->link, now_ms ()))
+            emit_bot_changed (self, session->link);
+        }
+    }
+  session_unref (session);
+}
+
+/* ---------------------------------------------------------------- HTTP batches */
+
+static void
+post_fail (ArbIngestPostDone done, gpointer data, guint status, ArbErrorCode code,
+           const char *field, const char *message)
+{
+  g_autoptr(JsonNode) body = arb_error_body (code, field, message);
+
+  done (status != 0 ? status : arb_error_code_http_status (code), body, data);
+}
+
+static void
+post_element (Origin *o, ArbBotLink *link, JsonNode *node)
+{
+  ArbIngest *self = o->ingest;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  gint64 seq = 0;
+  ArbEvent *event;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      origin_error (o, ARB_ERROR_BAD_REQUEST, NULL, "an event must be a JSON object", 0);
+      return;
+    }
+  if (!arb_json_check_limits (node, &self->limits, &field, &error))
+    {
+      origin_error (o, error->code, field, error->message, 0);
+      return;
+    }
+  event = arb_event_from_json (json_node_get_object (node), &self->limits, &field, &seq, &error);
+  if (event == NULL)
+    {
+      ingest_invalid (o, link, error, field, seq);
+      return;
+    }
+  if (event->type == ARB_MSG_HELLO)
+    {
+      if (o->index != 0 || g_strcmp0 (event->hello.bot_id, arb_bot_link_get_bot_id (link)) != 0)
+        origin_error (o, ARB_ERROR_BAD_REQUEST, "type",
+                      "a hello may only be the first event, with the batch's bot_id", 0);
+      else
+        {
+          arb_bot_link_apply_hello (link, &event->hello);
+          arb_store_batch_set_hello (o->post->batch, &event->hello, now_ms ());
+        }
+      arb_event_free (event);
+      return;
+    }
+  if (event->type == ARB_MSG_COMMAND_RESULT)
+    {
+      if (!take_command_result (self, link, &event->command_result))
+        origin_error (o, ARB_ERROR_NOT_FOUND, "id",
+                      "no command in flight has this id for this bot", 0);
+      arb_event_free (event);
+      return;
+    }
+  ingest_event (o, link, event);
+}
+
+static gboolean
+post_envelope (ArbIngest *self, JsonNode *root, const char **bot_id, JsonArray **events,
+               ArbErrorCode *code, const char **field, const char **message)
+{
+  JsonObject *object;
+  JsonNode *node;
+
+  *code = ARB_ERROR_BAD_REQUEST;
+  *field = NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return (*message = "the body must be a JSON object {\"bot_id\":...,\"events\":[...]}", FALSE);
+  object = json_node_get_object (root);
+  node = json_object_get_member (object, "bot_id");
+  *field = "bot_id";
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return (*message = "field 'bot_id' is required and must be a string", FALSE);
+  *bot_id = json_node_get_string (node);
+  if (!arb_is_identifier (*bot_id))
+    return (*message = "field 'bot_id' must be 1 to 128 characters of [A-Za-z0-9._:-]", FALSE);
+  node = json_object_get_member (object, "events");
+  *field = "events";
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return (*message = "field 'events' is required and must be an array", FALSE);
+  *events = json_node_get_array (node);
+  if (json_array_get_length (*events) > self->limits.max_batch_events)
+    {
+      *code = ARB_ERROR_TOO_LARGE;
+      return (*message = "field 'events' holds more events than the limit of one batch", FALSE);
+    }
+  *field = NULL;
+  return TRUE;
+}
+
+void
+arb_ingest_post (ArbIngest         *self,
+                 const char        *body,
+                 gsize              len,
+                 ArbIngestPostDone  done,
+                 gpointer           user_data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  ArbErrorCode code;
+  const char *field, *message, *bot_id = NULL;
+  JsonArray *events = NULL;
+  ArbBotLink *link;
+  Origin o = { self, NULL, NULL, 0 };
+
+  if (len > self->limits.max_body_bytes)
+    return post_fail (done, user_data, 0, ARB_ERROR_TOO_LARGE, NULL,
+                      "the body is larger than the limit of one batch");
+  /* the envelope adds two levels (object, events array) above each event */
+  if (!arb_json_prescan_depth (body, len, self->limits.max_depth + 2))
+    return post_fail (done, user_data, 0, ARB_ERROR_TOO_LARGE, NULL,
+                      "JSON nested deeper than the limit");
+  if (!g_utf8_validate (body, len, NULL))
+    return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL, "body is not valid UTF-8");
+  if (!json_parser_load_from_data (parser, body, len, &error))
+    {
+      g_autofree char *m = g_strdup_printf ("invalid JSON: %s", error->message);
+      return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL, m);
+    }
+  if (!post_envelope (self, json_parser_get_root (parser), &bot_id, &events, &code, &field,
+                      &message))
+    return post_fail (done, user_data, 0, code, field, message);
+  link = ensure_link (self, bot_id);
+  if (link == NULL)
+    return post_fail (done, user_data, 0, ARB_ERROR_UNAVAILABLE, "bot_id",
+                      "the dashboard tracks too many bots to take a new one");
+
+  o.post = pending_new (self, NULL, link);
+  o.post->errors = json_builder_new_immutable ();
+  json_builder_begin_array (o.post->errors);
+  o.post->post_done = done;
+  o.post->post_data = user_data;
+  for (o.index = 0; o.index < json_array_get_length (events); o.index++)
+    post_element (&o, link, json_array_get_element (events, o.index));
+  arb_bot_link_seen (link, now_ms ());
+  pending_submit (o.post);
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+void
+arb_ingest_shutdown (ArbIngest *self)
+{
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (sessions, key);
+  arb_ingest_submit_pending (self);
+  arb_store_flush (self->store);
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      ArbSession *s = g_ptr_array_index (sessions, i);
+
+      if (!s->closed)
+        s->vtable->close (s->transport, 1001, "the dashboard is shutting down");
+    }
+}
+
+void
+arb_ingest_set_command_timeout (ArbIngest *self,
+                                guint      timeout_ms)
+{
+  self->command_timeout_ms = MAX (timeout_ms, 1);
+}
+
+void
+arb_ingest_set_max_in_flight (ArbIngest *self,
+                              guint      max_events)
+{
+  self->max_in_flight = MAX (max_events, 1);
+}
+
+void
+arb_ingest_get_stats (ArbIngest      *self,
+                      ArbIngestStats *stats)
+{
+  *stats = self->stats;
+  stats->sessions = g_hash_table_size (self->sessions);
+}
+
+const ArbLimits *
+arb_ingest_get_limits (ArbIngest *self)
+{
+  return &self->limits;
+}
+
+static void
+arb_ingest_dispose (GObject *object)
+{
+  ArbIngest *self = ARB_INGEST (object);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->open != NULL)
+    arb_ingest_submit_pending (self);
+  if (self->store != NULL)
+    arb_store_flush (self->store);
+  g_clear_handle_id (&self->submit_id, g_source_remove);
+  if (self->sessions != NULL)
+    {
+      /* the transports may outlive us: cut them loose */
+      g_hash_table_iter_init (&iter, self->sessions);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        ((ArbSession *) key)->ingest = NULL;
+      g_hash_table_remove_all (self->sessions);
+    }
+  g_clear_pointer (&self->commands, g_hash_table_unref);
+  g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->in_flight, g_hash_table_unref);
+  g_clear_pointer (&self->links, g_hash_table_unref);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_pointer (&self->open, g_ptr_array_unref);
+  g_clear_object (&self->store);
+  g_clear_object (&self->hub);
+
+  G_OBJECT_CLASS (arb_ingest_parent_class)->dispose (object);
+}
+
+static void
+arb_ingest_class_init (ArbIngestClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = arb_ingest_dispose;
+
+  /**
+   * ArbIngest::event-committed:
+   * @bot_id: the bot
+   * @event: (type gpointer): the ArbEvent, durable now; borrowed
+   */
+  signals[EVENT_COMMITTED] =
+    g_signal_new ("event-committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_POINTER);
+  signals[BOT_CHANGED] =
+    g_signal_new ("bot-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, ARB_TYPE_BOT_LINK);
+  /**
+   * ArbIngest::command-changed:
+   * @command: (type gpointer): the ArbCommand, borrowed
+   */
+  signals[COMMAND_CHANGED] =
+    g_signal_new ("command-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+arb_ingest_init (ArbIngest *self)
+{
+  self->command_timeout_ms = DEFAULT_COMMAND_TIMEOUT_MS;
+  self->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+  self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->in_flight = g_hash_table_new (NULL, NULL);
+  self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->open = g_ptr_array_new ();
+  self->sessions = g_hash_table_new (NULL, NULL);
+  self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify) pending_command_free);
+}
+
+ArbIngest *
+arb_ingest_new (ArbStore        *store,
+                ArbHub          *hub,
+                const ArbLimits *limits)
+{
+  ArbIngest *self = g_object_new (ARB_TYPE_INGEST, NULL);
+
+  self->store = g_object_ref (store);
+  self->hub = g_object_ref (hub);
+  if (limits != NULL)
+    self->limits = *limits;
+  else
+    arb_limits_init_default (&self->limits);
+  return self;
+}

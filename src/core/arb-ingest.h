@@ -1,0 +1,118 @@
+/* arb-ingest.h: bot messages in, durable events and hub items out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "arb-bot-link.h"
+#include "arb-command.h"
+#include "arb-event.h"
+#include "arb-hub.h"
+#include "arb-store.h"
+
+G_BEGIN_DECLS
+
+#define ARB_TYPE_INGEST (arb_ingest_get_type ())
+
+G_DECLARE_FINAL_TYPE (ArbIngest, arb_ingest, ARB, INGEST, GObject)
+
+/* How a session talks back to its bot: a WebSocket in the server, a
+ * function call for the in-process demo bot. */
+typedef struct
+{
+  void (*send)  (gpointer transport, const char *text, gsize len);
+  void (*close) (gpointer transport, gushort code, const char *reason);
+} ArbSessionVTable;
+
+typedef struct _ArbSession ArbSession;
+
+/* @answer is {"ack":N,"errors":[...]} when @status is 200, else the
+ * protocol's error body; borrowed for the call. */
+typedef void (*ArbIngestPostDone) (guint     status,
+                                   JsonNode *answer,
+                                   gpointer  user_data);
+
+/* @command is the outcome (ok, failed, timeout or rejected). */
+typedef void (*ArbCommandDone)    (const ArbCommand *command,
+                                   gpointer          user_data);
+
+typedef struct
+{
+  guint64 events;          /* accepted events */
+  guint64 duplicates;
+  guint64 rejected;        /* error frames / error entries sent */
+  guint64 acks;
+  guint64 commits_failed;
+  guint   sessions;
+} ArbIngestStats;
+
+ArbIngest   *arb_ingest_new               (ArbStore                *store,
+                                           ArbHub                  *hub,
+                                           const ArbLimits         *limits);
+const ArbLimits *arb_ingest_get_limits    (ArbIngest               *self);
+void         arb_ingest_load_bots         (ArbIngest               *self,
+                                           GPtrArray               *stored_bots);
+ArbBotLink  *arb_ingest_lookup_bot        (ArbIngest               *self,
+                                           const char              *bot_id);
+GPtrArray   *arb_ingest_list_bots         (ArbIngest               *self);
+void         arb_ingest_set_command_timeout (ArbIngest             *self,
+                                           guint                    timeout_ms);
+void         arb_ingest_set_max_in_flight (ArbIngest               *self,
+                                           guint                    max_events);
+void         arb_ingest_get_stats         (ArbIngest               *self,
+                                           ArbIngestStats          *stats);
+/* Re-evaluates stale/lost (called by a 1 s timer, or by tests). */
+void         arb_ingest_check_bots        (ArbIngest               *self,
+                                           gint64                   now_ms);
+
+ArbSession  *arb_ingest_open_session      (ArbIngest               *self,
+                                           const ArbSessionVTable  *vtable,
+                                           gpointer                 transport);
+void         arb_session_receive_text     (ArbSession              *session,
+                                           const char              *text,
+                                           gsize                    len);
+void         arb_session_receive_node     (ArbSession              *session,
+                                           JsonNode                *message);
+/* Reports a transport-level problem (binary frame, ...) to the bot. */
+void         arb_session_send_error       (ArbSession              *session,
+                                           ArbErrorCode             code,
+                                           const char              *field,
+                                           const char              *message);
+const char  *arb_session_get_bot_id       (ArbSession              *session);
+/* The transport is gone: no more sends; the session is freed when no
+ * commit holds it any more. */
+void         arb_session_closed           (ArbSession              *session);
+
+void         arb_ingest_post              (ArbIngest               *self,
+                                           const char              *body,
+                                           gsize                    len,
+                                           ArbIngestPostDone        done,
+                                           gpointer                 user_data);
+
+void         arb_ingest_send_command      (ArbIngest               *self,
+                                           const char              *bot_id,
+                                           const char              *name,
+                                           JsonNode                *args,
+                                           const char              *role,
+                                           const char              *token_name,
+                                           ArbCommandDone           done,
+                                           gpointer                 user_data);
+
+/* Submits what is pending now instead of at the end of the main-loop turn. */
+void         arb_ingest_submit_pending    (ArbIngest               *self);
+/* Commits everything, then closes every session with 1001 (going away). */
+void         arb_ingest_shutdown          (ArbIngest               *self);
+
+/* JSON text of a protocol error frame / error body. */
+char        *arb_error_frame              (ArbErrorCode             code,
+                                           const char              *field,
+                                           const char              *message,
+                                           gint64                   seq);
+JsonNode    *arb_error_body               (ArbErrorCode             code,
+                                           const char              *field,
+                                           const char              *message);
+
+G_END_DECLS

@@ -1,0 +1,1515 @@
+/* arb-ledger.c: trading aggregates per bot and per time window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "arb-ledger"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "arb-ledger.h"
+
+/* Each bot keeps an all-time aggregate plus sparse, sorted arrays of minute and hour buckets.
+ * Minute buckets are kept for 25 h rather than 24 h so that "today" stays exact on the 25-hour
+ * day of a DST change; hour buckets for the 168 hours of the 7d window. A window sums the
+ * buckets it covers, so nothing is ever subtracted and the windows need no store. */
+#define MINUTE_MS   G_GINT64_CONSTANT (60000)
+#define HOUR_MS     G_GINT64_CONSTANT (3600000)
+#define MINUTE_KEEP 1500
+#define HOUR_KEEP   168
+#define PRUNE_EVERY MINUTE_MS
+
+/* Latency histogram: bin 0 holds [0, 0.1 ms), bin k in 1..LAT_N_LOG holds
+ * [0.1 * 1.05^(k-1), 0.1 * 1.05^k), the last bin everything above. A value read back as the
+ * geometric middle of its bin is within sqrt(1.05) - 1 = 2.47 % of the sample. */
+#define LAT_MIN_MS 0.1
+#define LAT_GROWTH 1.05
+#define LAT_N_LOG  425
+#define LAT_N_BINS (LAT_N_LOG + 2)
+
+#define NANO 1e9
+
+static const char * const status_names[ARB_TRADE_N_STATUS] = { "filled", "failed", "reverted" };
+
+/* A pair or venue pair of one bot, by id. */
+typedef struct
+{
+  char *key;
+  char *name;
+  char *buy_venue;
+  char *sell_venue;
+} Label;
+
+typedef struct
+{
+  GHashTable *by_key;    /* key (owned by the Label) -> id + 1 */
+  GPtrArray  *labels;    /* Label*, indexed by id */
+  guint       other_id;  /* G_MAXUINT until first needed */
+  guint       n_named;
+} Labels;
+
+typedef struct
+{
+  guint   id;
+  guint64 trades;
+  gint64  profit;
+} PairStat;
+
+typedef struct
+{
+  guint   bin;
+  guint64 count;
+} LatencyBin;
+
+typedef struct
+{
+  guint64 status[ARB_TRADE_N_STATUS];
+  gint64  profit;
+  gint64  gas_used;
+  gint64  gas_cost;
+  gint64  fees;
+  guint64 opp_seen;
+  guint64 opp_taken;
+} Totals;
+
+typedef struct
+{
+  gint64  key;       /* minute or hour since the epoch; unused for the all-time one */
+  Totals  totals;
+  GArray *pairs;     /* PairStat sorted by id, NULL until used */
+  GArray *venues;    /* PairStat sorted by id, NULL until used */
+  GArray *latency;   /* LatencyBin sorted by bin, NULL until used */
+} Agg;
+
+typedef struct
+{
+  Labels     pairs;
+  Labels     venues;
+  Agg        all;
+  gint64     first_ts;  /* G_MAXINT64 when no event yet */
+  GPtrArray *minutes;   /* Agg*, sorted by key */
+  GPtrArray *hours;     /* Agg*, sorted by key */
+} BotLedger;
+
+struct _ArbLedger
+{
+  GObject     parent_instance;
+
+  GHashTable *bots;          /* bot_id -> BotLedger* */
+  gint64      next_prune_ms;
+};
+
+G_DEFINE_FINAL_TYPE (ArbLedger, arb_ledger, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Arithmetic */
+
+static inline gint64
+sat_add (gint64 a,
+         gint64 b)
+{
+  if (b > 0 && a > G_MAXINT64 - b)
+    return G_MAXINT64;
+  if (b < 0 && a < G_MININT64 - b)
+    return G_MININT64;
+  return a + b;
+}
+
+static gint64
+money_to_nano (double value)
+{
+  double scaled = round (value * NANO);
+
+  if (scaled >= 9.2e18)
+    return G_MAXINT64;
+  if (scaled <= -9.2e18)
+    return G_MININT64;
+  return (gint64) scaled;
+}
+
+static inline double
+nano_to_money (gint64 nano)
+{
+  return (double) nano / NANO;
+}
+
+static inline gint64
+floor_div (gint64 a,
+           gint64 b)
+{
+  gint64 q = a / b;
+
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+static guint
+latency_bin (double ms)
+{
+  double x;
+
+  if (ms < LAT_MIN_MS)
+    return 0;
+  x = log (ms / LAT_MIN_MS) / log (LAT_GROWTH);
+  if (x >= LAT_N_LOG)
+    return LAT_N_BINS - 1;
+  return 1 + (guint) x;
+}
+
+static double
+latency_bin_value (guint bin)
+{
+  if (bin == 0)
+    return LAT_MIN_MS / 2;
+  if (bin == LAT_N_BINS - 1)
+    return LAT_MIN_MS * pow (LAT_GROWTH, LAT_N_LOG);
+  return LAT_MIN_MS * pow (LAT_GROWTH, bin - 0.5);
+}
+
+/* Labels */
+
+static void
+label_free (gpointer data)
+{
+  Label *label = data;
+
+  g_free (label->key);
+  g_free (label->name);
+  g_free (label->buy_venue);
+  g_free (label->sell_venue);
+  g_free (label);
+}
+
+static void
+labels_init (Labels *labels)
+{
+  labels->by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  labels->labels = g_ptr_array_new_with_free_func (label_free);
+  labels->other_id = G_MAXUINT;
+  labels->n_named = 0;
+}
+
+static void
+labels_clear (Labels *labels)
+{
+  g_clear_pointer (&labels->by_key, g_hash_table_unref);
+  g_clear_pointer (&labels->labels, g_ptr_array_unref);
+}
+
+static guint
+labels_append (Labels     *labels,
+               const char *key,
+               const char *name,
+               const char *buy_venue,
+               const char *sell_venue)
+{
+  Label *label = g_new0 (Label, 1);
+
+  label->key = g_strdup (key);
+  label->name = g_strdup (name);
+  label->buy_venue = g_strdup (buy_venue);
+  label->sell_venue = g_strdup (sell_venue);
+  g_ptr_array_add (labels->labels, label);
+  return labels->labels->len - 1;
+}
+
+static guint
+labels_other (Labels   *labels,
+              gboolean  venues)
+{
+  if (labels->other_id == G_MAXUINT)
+    labels->other_id = labels_append (labels, NULL, ARB_LEDGER_OTHER,
+                                      venues ? ARB_LEDGER_OTHER : NULL,
+                                      venues ? ARB_LEDGER_OTHER : NULL);
+  return labels->other_id;
+}
+
+/* The key of a venue pair carries the length of the buy venue, so that no two distinct venue
+ * pairs share one whatever characters the names hold. */
+static char *
+venue_key (const char *buy_venue,
+           const char *sell_venue)
+{
+  return g_strdup_printf ("%zu:%s%s", strlen (buy_venue), buy_venue, sell_venue);
+}
+
+static guint
+labels_intern (Labels     *labels,
+               const char *key,
+               const char *name,
+               const char *buy_venue,
+               const char *sell_venue)
+{
+  gpointer value;
+  guint id;
+
+  /* A bot naming something "(other)" itself shares the overflow row rather than showing two. */
+  if (g_str_equal (name, ARB_LEDGER_OTHER))
+    return labels_other (labels, buy_venue != NULL);
+
+  if (g_hash_table_lookup_extended (labels->by_key, key, NULL, &value))
+    return GPOINTER_TO_UINT (value) - 1;
+
+  if (labels->n_named >= ARB_LEDGER_MAX_PAIRS)
+    return labels_other (labels, buy_venue != NULL);
+
+  id = labels_append (labels, key, name, buy_venue, sell_venue);
+  labels->n_named++;
+  g_hash_table_insert (labels->by_key, ((Label *) labels->labels->pdata[id])->key,
+                       GUINT_TO_POINTER (id + 1));
+  return id;
+}
+
+static guint
+labels_intern_pair (Labels     *labels,
+                    const char *pair)
+{
+  return labels_intern (labels, pair, pair, NULL, NULL);
+}
+
+static guint
+labels_intern_venues (Labels     *labels,
+                      const char *buy_venue,
+                      const char *sell_venue)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *name = NULL;
+
+  if (g_str_equal (buy_venue, ARB_LEDGER_OTHER) && g_str_equal (sell_venue, ARB_LEDGER_OTHER))
+    return labels_other (labels, TRUE);
+
+  key = venue_key (buy_venue, sell_venue);
+  name = g_strconcat (buy_venue, "->", sell_venue, NULL);
+  return labels_intern (labels, key, name, buy_venue, sell_venue);
+}
+
+/* Maps each label of @from to its id in @into, interning as needed. */
+static guint *
+labels_map (Labels       *into,
+            const Labels *from,
+            gboolean      venues)
+{
+  guint *map = g_new (guint, MAX (from->labels->len, 1));
+
+  for (guint i = 0; i < from->labels->len; i++)
+    {
+      const Label *label = from->labels->pdata[i];
+
+      if (i == from->other_id)
+        map[i] = labels_other (into, venues);
+      else if (venues)
+        map[i] = labels_intern_venues (into, label->buy_venue, label->sell_venue);
+      else
+        map[i] = labels_intern_pair (into, label->name);
+    }
+  return map;
+}
+
+/* Sorted sparse arrays */
+
+static PairStat *
+pair_stat_get (GArray **array,
+               guint    id)
+{
+  PairStat fresh = { id, 0, 0 };
+  guint lo = 0;
+  guint hi;
+
+  if (*array == NULL)
+    *array = g_array_new (FALSE, FALSE, sizeof (PairStat));
+  hi = (*array)->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      guint mid_id = g_array_index (*array, PairStat, mid).id;
+
+      if (mid_id == id)
+        return &g_array_index (*array, PairStat, mid);
+      if (mid_id < id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  g_array_insert_val (*array, lo, fresh);
+  return &g_array_index (*array, PairStat, lo);
+}
+
+static void
+latency_add (GArray  **array,
+             guint     bin,
+             guint64   count)
+{
+  LatencyBin fresh = { bin, count };
+  guint lo = 0;
+  guint hi;
+
+  if (*array == NULL)
+    *array = g_array_new (FALSE, FALSE, sizeof (LatencyBin));
+  hi = (*array)->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      LatencyBin *entry = &g_array_index (*array, LatencyBin, mid);
+
+      if (entry->bin == bin)
+        {
+          entry->count += count;
+          return;
+        }
+      if (entry->bin < bin)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  g_array_insert_val (*array, lo, fresh);
+}
+
+/* Aggregates */
+
+static void
+totals_merge (Totals       *into,
+              const Totals *from)
+{
+  for (guint i = 0; i < ARB_TRADE_N_STATUS; i++)
+    into->status[i] += from->status[i];
+  into->profit = sat_add (into->profit, from->profit);
+  into->gas_used = sat_add (into->gas_used, from->gas_used);
+  into->gas_cost = sat_add (into->gas_cost, from->gas_cost);
+  into->fees = sat_add (into->fees, from->fees);
+  into->opp_seen += from->opp_seen;
+  into->opp_taken += from->opp_taken;
+}
+
+static void
+agg_clear (Agg *agg)
+{
+  g_clear_pointer (&agg->pairs, g_array_unref);
+  g_clear_pointer (&agg->venues, g_array_unref);
+  g_clear_pointer (&agg->latency, g_array_unref);
+}
+
+static void
+agg_free (gpointer data)
+{
+  agg_clear (data);
+  g_free (data);
+}
+
+typedef struct
+{
+  ArbTradeStatus status;
+  gint64         profit;
+  gint64         gas_used;
+  gint64         gas_cost;
+  gint64         fees;
+  guint          pair_id;
+  guint          venue_id;
+  gboolean       has_latency;
+  guint          latency_bin;
+} TradeFacts;
+
+static void
+agg_add_trade (Agg              *agg,
+               const TradeFacts *facts)
+{
+  PairStat *stat;
+
+  agg->totals.status[facts->status]++;
+  agg->totals.profit = sat_add (agg->totals.profit, facts->profit);
+  agg->totals.gas_used = sat_add (agg->totals.gas_used, facts->gas_used);
+  agg->totals.gas_cost = sat_add (agg->totals.gas_cost, facts->gas_cost);
+  agg->totals.fees = sat_add (agg->totals.fees, facts->fees);
+
+  stat = pair_stat_get (&agg->pairs, facts->pair_id);
+  stat->trades++;
+  stat->profit = sat_add (stat->profit, facts->profit);
+
+  stat = pair_stat_get (&agg->venues, facts->venue_id);
+  stat->trades++;
+  stat->profit = sat_add (stat->profit, facts->profit);
+
+  if (facts->has_latency)
+    latency_add (&agg->latency, facts->latency_bin, 1);
+}
+
+static void
+pair_stats_merge (GArray       **into,
+                  const GArray  *from,
+                  const guint   *map)
+{
+  if (from == NULL)
+    return;
+
+  for (guint i = 0; i < from->len; i++)
+    {
+      const PairStat *src = &g_array_index (from, PairStat, i);
+      PairStat *dst = pair_stat_get (into, map[src->id]);
+
+      dst->trades += src->trades;
+      dst->profit = sat_add (dst->profit, src->profit);
+    }
+}
+
+static void
+agg_merge (Agg         *into,
+           const Agg   *from,
+           const guint *pair_map,
+           const guint *venue_map)
+{
+  totals_merge (&into->totals, &from->totals);
+  pair_stats_merge (&into->pairs, from->pairs, pair_map);
+  pair_stats_merge (&into->venues, from->venues, venue_map);
+
+  if (from->latency != NULL)
+    for (guint i = 0; i < from->latency->len; i++)
+      {
+        const LatencyBin *bin = &g_array_index (from->latency, LatencyBin, i);
+
+        latency_add (&into->latency, bin->bin, bin->count);
+      }
+}
+
+/* Finds the bucket of @key in @buckets (sorted by key), creating it if needed. Events mostly
+ * come in time order, so the last bucket is tried first. */
+static Agg *
+buckets_get (GPtrArray *buckets,
+             gint64     key)
+{
+  Agg *agg;
+  guint lo = 0;
+  guint hi = buckets->len;
+
+  if (hi > 0 && ((Agg *) buckets->pdata[hi - 1])->key == key)
+    return buckets->pdata[hi - 1];
+  if (hi > 0 && ((Agg *) buckets->pdata[hi - 1])->key < key)
+    lo = hi;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      gint64 mid_key = ((Agg *) buckets->pdata[mid])->key;
+
+      if (mid_key == key)
+        return buckets->pdata[mid];
+      if (mid_key < key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  agg = g_new0 (Agg, 1);
+  agg->key = key;
+  g_ptr_array_insert (buckets, lo, agg);
+  return agg;
+}
+
+/* Drops the buckets whose key is below @min_key. */
+static void
+buckets_prune (GPtrArray *buckets,
+               gint64     min_key)
+{
+  guint n = 0;
+
+  while (n < buckets->len && ((Agg *) buckets->pdata[n])->key < min_key)
+    n++;
+  if (n > 0)
+    g_ptr_array_remove_range (buckets, 0, n);
+}
+
+/* Bots */
+
+static BotLedger *
+bot_ledger_new (void)
+{
+  BotLedger *bot = g_new0 (BotLedger, 1);
+
+  labels_init (&bot->pairs);
+  labels_init (&bot->venues);
+  bot->first_ts = G_MAXINT64;
+  bot->minutes = g_ptr_array_new_with_free_func (agg_free);
+  bot->hours = g_ptr_array_new_with_free_func (agg_free);
+  return bot;
+}
+
+static void
+bot_ledger_free (gpointer data)
+{
+  BotLedger *bot = data;
+
+  labels_clear (&bot->pairs);
+  labels_clear (&bot->venues);
+  agg_clear (&bot->all);
+  g_ptr_array_unref (bot->minutes);
+  g_ptr_array_unref (bot->hours);
+  g_free (bot);
+}
+
+static void
+bot_ledger_prune (BotLedger *bot,
+                  gint64     now_ms)
+{
+  buckets_prune (bot->minutes, floor_div (now_ms, MINUTE_MS) - (MINUTE_KEEP - 1));
+  buckets_prune (bot->hours, floor_div (now_ms, HOUR_MS) - (HOUR_KEEP - 1));
+}
+
+static BotLedger *
+ensure_bot (ArbLedger  *self,
+            const char *bot_id)
+{
+  BotLedger *bot = g_hash_table_lookup (self->bots, bot_id);
+
+  if (bot == NULL)
+    {
+      bot = bot_ledger_new ();
+      g_hash_table_insert (self->bots, g_strdup (bot_id), bot);
+    }
+  return bot;
+}
+
+/* The buckets an event at @ts_ms goes into besides the all-time one, or NULL for none. */
+static void
+event_buckets (BotLedger  *bot,
+               gint64      ts_ms,
+               gint64      now_ms,
+               Agg       **minute,
+               Agg       **hour)
+{
+  gint64 minute_key = floor_div (ts_ms, MINUTE_MS);
+  gint64 hour_key = floor_div (ts_ms, HOUR_MS);
+
+  *minute = NULL;
+  *hour = NULL;
+  bot->first_ts = MIN (bot->first_ts, ts_ms);
+
+  if (ts_ms > now_ms + ARB_LEDGER_FUTURE_SLACK_MS)
+    return;
+  if (minute_key >= floor_div (now_ms, MINUTE_MS) - (MINUTE_KEEP - 1))
+    *minute = buckets_get (bot->minutes, minute_key);
+  if (hour_key >= floor_div (now_ms, HOUR_MS) - (HOUR_KEEP - 1))
+    *hour = buckets_get (bot->hours, hour_key);
+}
+
+static void
+maybe_prune (ArbLedger *self,
+             gint64     now_ms)
+{
+  if (now_ms >= self->next_prune_ms)
+    arb_ledger_prune (self, now_ms);
+}
+
+/* GObject */
+
+static void
+arb_ledger_finalize (GObject *object)
+{
+  ArbLedger *self = (ArbLedger *) object;
+
+  g_clear_pointer (&self->bots, g_hash_table_unref);
+
+  G_OBJECT_CLASS (arb_ledger_parent_class)->finalize (object);
+}
+
+static void
+arb_ledger_class_init (ArbLedgerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = arb_ledger_finalize;
+
+  /**
+   * ArbLedger::changed:
+   * @self: the ledger
+   * @bot_id: (nullable): the bot whose figures changed, or %NULL when several may have
+   *
+   * Emitted after each trade or opportunity is added, and after a merge.
+   */
+  signals[CHANGED] = g_signal_new ("changed",
+                                   G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST,
+                                   0,
+                                   NULL, NULL,
+                                   NULL,
+                                   G_TYPE_NONE, 1,
+                                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+arb_ledger_init (ArbLedger *self)
+{
+  self->bots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, bot_ledger_free);
+  self->next_prune_ms = G_MININT64;
+}
+
+/* Public API */
+
+/**
+ * arb_window_parse:
+ * @s: (nullable): "1h", "24h", "7d" or "all"
+ * @out: (out): the window
+ *
+ * Returns: %TRUE if @s names a window
+ */
+gboolean
+arb_window_parse (const char *s,
+                  ArbWindow  *out)
+{
+  for (ArbWindow w = ARB_WINDOW_1H; w <= ARB_WINDOW_ALL; w++)
+    if (g_strcmp0 (s, arb_window_name (w)) == 0)
+      {
+        *out = w;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * arb_window_name:
+ * @window: a window
+ *
+ * Returns: (transfer none): its name on the wire, e.g. "24h"
+ */
+const char *
+arb_window_name (ArbWindow window)
+{
+  static const char * const names[] = { "1h", "24h", "7d", "all" };
+
+  g_return_val_if_fail ((guint) window <= ARB_WINDOW_ALL, NULL);
+
+  return names[window];
+}
+
+/**
+ * arb_ledger_new:
+ *
+ * Returns: (transfer full): an empty ledger
+ */
+ArbLedger *
+arb_ledger_new (void)
+{
+  return g_object_new (ARB_TYPE_LEDGER, NULL);
+}
+
+/**
+ * arb_ledger_add_trade:
+ * @self: a ledger
+ * @bot_id: the bot that made the trade
+ * @ts_ms: the trade's ts
+ * @trade: the trade
+ * @now_ms: the current time, which decides the time buckets the trade goes into
+ *
+ * Counts one trade. A trade more than a minute ahead of @now_ms, or older than the 7d window,
+ * counts only in the all-time figures. Absent gas_used, gas_cost, fees and latency_ms
+ * (-1 or NAN) are left out of their sums.
+ */
+void
+arb_ledger_add_trade (ArbLedger      *self,
+                      const char     *bot_id,
+                      gint64          ts_ms,
+                      const ArbTrade *trade,
+                      gint64          now_ms)
+{
+  BotLedger *bot;
+  TradeFacts facts = { 0, };
+  Agg *minute;
+  Agg *hour;
+
+  g_return_if_fail (ARB_IS_LEDGER (self));
+  g_return_if_fail (bot_id != NULL);
+  g_return_if_fail (trade != NULL);
+  g_return_if_fail ((guint) trade->status < ARB_TRADE_N_STATUS);
+  g_return_if_fail (trade->pair != NULL && trade->buy_venue != NULL && trade->sell_venue != NULL);
+
+  maybe_prune (self, now_ms);
+  bot = ensure_bot (self, bot_id);
+
+  facts.status = trade->status;
+  facts.profit = isnan (trade->profit) ? 0 : money_to_nano (trade->profit);
+  facts.gas_used = trade->gas_used >= 0 ? trade->gas_used : 0;
+  facts.gas_cost = isnan (trade->gas_cost) ? 0 : money_to_nano (trade->gas_cost);
+  facts.fees = isnan (trade->fees) ? 0 : money_to_nano (trade->fees);
+  facts.pair_id = labels_intern_pair (&bot->pairs, trade->pair);
+  facts.venue_id = labels_intern_venues (&bot->venues, trade->buy_venue, trade->sell_venue);
+  /* A negative latency is a bot's clock error, not a measurement. */
+  facts.has_latency = !isnan (trade->latency_ms) && trade->latency_ms >= 0;
+  facts.latency_bin = facts.has_latency ? latency_bin (trade->latency_ms) : 0;
+
+  agg_add_trade (&bot->all, &facts);
+  event_buckets (bot, ts_ms, now_ms, &minute, &hour);
+  if (minute != NULL)
+    agg_add_trade (minute, &facts);
+  if (hour != NULL)
+    agg_add_trade (hour, &facts);
+
+  g_signal_emit (self, signals[CHANGED], 0, bot_id);
+}
+
+/**
+ * arb_ledger_add_opportunity:
+ * @self: a ledger
+ * @bot_id: the bot that saw the opportunity
+ * @ts_ms: the opportunity's ts
+ * @opportunity: the opportunity
+ * @now_ms: the current time
+ *
+ * Counts one opportunity as seen, and as taken if it was; the time rules are those of
+ * arb_ledger_add_trade().
+ */
+void
+arb_ledger_add_opportunity (ArbLedger            *self,
+                            const char           *bot_id,
+                            gint64                ts_ms,
+                            const ArbOpportunity *opportunity,
+                            gint64                now_ms)
+{
+  Totals one = { { 0, }, };
+  BotLedger *bot;
+  Agg *minute;
+  Agg *hour;
+
+  g_return_if_fail (ARB_IS_LEDGER (self));
+  g_return_if_fail (bot_id != NULL);
+  g_return_if_fail (opportunity != NULL);
+
+  maybe_prune (self, now_ms);
+  bot = ensure_bot (self, bot_id);
+
+  one.opp_seen = 1;
+  one.opp_taken = opportunity->taken ? 1 : 0;
+
+  totals_merge (&bot->all.totals, &one);
+  event_buckets (bot, ts_ms, now_ms, &minute, &hour);
+  if (minute != NULL)
+    totals_merge (&minute->totals, &one);
+  if (hour != NULL)
+    totals_merge (&hour->totals, &one);
+
+  g_signal_emit (self, signals[CHANGED], 0, bot_id);
+}
+
+static void
+buckets_merge (GPtrArray       *into,
+               const GPtrArray *from,
+               const guint     *pair_map,
+               const guint     *venue_map)
+{
+  for (guint i = 0; i < from->len; i++)
+    {
+      const Agg *src = from->pdata[i];
+
+      agg_merge (buckets_get (into, src->key), src, pair_map, venue_map);
+    }
+}
+
+/**
+ * arb_ledger_merge:
+ * @into: the ledger to add to
+ * @from: a ledger, left unchanged
+ *
+ * Adds every figure of @from to @into, as if the events added to @from had been added to @into
+ * (with the same now). The result is that of adding everything to one ledger, except which
+ * names get their own row once a bot passes %ARB_LEDGER_MAX_PAIRS distinct pairs. This lets a
+ * rebuild from the store run in a worker thread into a private ledger while live events go into
+ * the main one; merge in the main thread once the worker is done.
+ */
+void
+arb_ledger_merge (ArbLedger *into,
+                  ArbLedger *from)
+{
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_return_if_fail (ARB_IS_LEDGER (into));
+  g_return_if_fail (ARB_IS_LEDGER (from));
+  g_return_if_fail (into != from);
+
+  if (g_hash_table_size (from->bots) == 0)
+    return;
+
+  g_hash_table_iter_init (&iter, from->bots);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const BotLedger *src = value;
+      BotLedger *dst = ensure_bot (into, key);
+      g_autofree guint *pair_map = labels_map (&dst->pairs, &src->pairs, FALSE);
+      g_autofree guint *venue_map = labels_map (&dst->venues, &src->venues, TRUE);
+
+      dst->first_ts = MIN (dst->first_ts, src->first_ts);
+      agg_merge (&dst->all, &src->all, pair_map, venue_map);
+      buckets_merge (dst->minutes, src->minutes, pair_map, venue_map);
+      buckets_merge (dst->hours, src->hours, pair_map, venue_map);
+    }
+
+  g_signal_emit (into, signals[CHANGED], 0, NULL);
+}
+
+/**
+ * arb_ledger_prune:
+ * @self: a ledger
+ * @now_ms: the current time
+ *
+ * Drops the time buckets that no window can reach any more. Adding events does this by itself
+ * at most once a minute of @now_ms; call it from a timer as well so that the buckets of bots
+ * that went quiet go too. Prune with a later now than the queries that follow only loses
+ * buckets those queries would have counted.
+ */
+void
+arb_ledger_prune (ArbLedger *self,
+                  gint64     now_ms)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (ARB_IS_LEDGER (self));
+
+  g_hash_table_iter_init (&iter, self->bots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    bot_ledger_prune (value, now_ms);
+
+  self->next_prune_ms = now_ms + PRUNE_EVERY;
+}
+
+/* Queries */
+
+typedef enum
+{
+  TIER_MINUTES,
+  TIER_HOURS,
+  TIER_ALL,
+} Tier;
+
+typedef struct
+{
+  Tier   tier;
+  gint64 lo_key;
+  gint64 hi_key;
+} Range;
+
+typedef struct
+{
+  const Label *label;
+  guint64      trades;
+  gint64       profit;
+} Row;
+
+typedef struct
+{
+  Totals      totals;
+  gint64      first_ts;
+  guint64     latency[LAT_N_BINS];
+  GHashTable *pairs;    /* key -> Row*, NULL when rows are not wanted */
+  GHashTable *venues;
+  Row         other_pair;
+  Row         other_venues;
+} Collector;
+
+static Range
+window_range (ArbWindow  window,
+              gint64     now_ms,
+              gint64    *from_ms)
+{
+  gint64 now_minute = floor_div (now_ms, MINUTE_MS);
+  gint64 now_hour = floor_div (now_ms, HOUR_MS);
+  gint64 ahead = now_ms + ARB_LEDGER_FUTURE_SLACK_MS;
+  Range range = { TIER_ALL, G_MININT64, G_MAXINT64 };
+
+  switch (window)
+    {
+    case ARB_WINDOW_1H:
+    case ARB_WINDOW_24H:
+      range.tier = TIER_MINUTES;
+      range.lo_key = now_minute - (window == ARB_WINDOW_1H ? 60 : 1440) + 1;
+      range.hi_key = floor_div (ahead, MINUTE_MS);
+      *from_ms = range.lo_key * MINUTE_MS;
+      break;
+
+    case ARB_WINDOW_7D:
+      range.tier = TIER_HOURS;
+      range.lo_key = now_hour - HOUR_KEEP + 1;
+      range.hi_key = floor_div (ahead, HOUR_MS);
+      *from_ms = range.lo_key * HOUR_MS;
+      break;
+
+    case ARB_WINDOW_ALL:
+    default:
+      *from_ms = G_MAXINT64;
+      break;
+    }
+
+  return range;
+}
+
+static void
+collect_rows (GHashTable   *rows,
+              Row          *other,
+              const Labels *labels,
+              const GArray *stats)
+{
+  if (stats == NULL)
+    return;
+
+  for (guint i = 0; i < stats->len; i++)
+    {
+      const PairStat *stat = &g_array_index (stats, PairStat, i);
+      const Label *label = labels->labels->pdata[stat->id];
+      Row *row;
+
+      if (stat->id == labels->other_id)
+        row = other;
+      else if ((row = g_hash_table_lookup (rows, label->key)) == NULL)
+        {
+          row = g_new0 (Row, 1);
+          row->label = label;
+          g_hash_table_insert (rows, label->key, row);
+        }
+
+      row->trades += stat->trades;
+      row->profit = sat_add (row->profit, stat->profit);
+    }
+}
+
+static void
+collect_agg (Collector       *c,
+             const BotLedger *bot,
+             const Agg       *agg)
+{
+  totals_merge (&c->totals, &agg->totals);
+
+  if (agg->latency != NULL)
+    for (guint i = 0; i < agg->latency->len; i++)
+      {
+        const LatencyBin *bin = &g_array_index (agg->latency, LatencyBin, i);
+
+        c->latency[bin->bin] += bin->count;
+      }
+
+  if (c->pairs != NULL)
+    {
+      collect_rows (c->pairs, &c->other_pair, &bot->pairs, agg->pairs);
+      collect_rows (c->venues, &c->other_venues, &bot->venues, agg->venues);
+    }
+}
+
+static void
+collect_bot (Collector       *c,
+             const BotLedger *bot,
+             const Range     *range)
+{
+  const GPtrArray *buckets;
+
+  c->first_ts = MIN (c->first_ts, bot->first_ts);
+
+  if (range->tier == TIER_ALL)
+    {
+      collect_agg (c, bot, &bot->all);
+      return;
+    }
+
+  buckets = range->tier == TIER_MINUTES ? bot->minutes : bot->hours;
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      const Agg *agg = buckets->pdata[i];
+
+      if (agg->key >= range->lo_key && agg->key <= range->hi_key)
+        collect_agg (c, bot, agg);
+    }
+}
+
+static void
+collect (ArbLedger   *self,
+         Collector   *c,
+         const char  *bot_id,
+         const Range *range)
+{
+  c->first_ts = G_MAXINT64;
+
+  if (bot_id != NULL)
+    {
+      const BotLedger *bot = g_hash_table_lookup (self->bots, bot_id);
+
+      if (bot != NULL)
+        collect_bot (c, bot, range);
+    }
+  else
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->bots);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        collect_bot (c, value, range);
+    }
+}
+
+/* The nearest-rank percentile: the smallest sample with at least @pct % of them at or below. */
+static double
+latency_percentile (const guint64 *hist,
+                    guint64        n,
+                    guint          pct)
+{
+  guint64 rank = MAX ((pct * n + 99) / 100, 1);
+  guint64 seen = 0;
+
+  for (guint bin = 0; bin < LAT_N_BINS; bin++)
+    {
+      seen += hist[bin];
+      if (seen >= rank)
+        return latency_bin_value (bin);
+    }
+  return latency_bin_value (LAT_N_BINS - 1);
+}
+
+static void
+pair_stat_free (gpointer data)
+{
+  ArbLedgerPairStat *stat = data;
+
+  g_free (stat->name);
+  g_free (stat->buy_venue);
+  g_free (stat->sell_venue);
+  g_free (stat);
+}
+
+static void
+add_pair_stat (GPtrArray *out,
+               const Row *row,
+               gboolean   venues)
+{
+  ArbLedgerPairStat *stat = g_new0 (ArbLedgerPairStat, 1);
+
+  if (row->label != NULL)
+    {
+      stat->name = g_strdup (row->label->name);
+      stat->buy_venue = g_strdup (row->label->buy_venue);
+      stat->sell_venue = g_strdup (row->label->sell_venue);
+    }
+  else
+    {
+      stat->name = g_strdup (ARB_LEDGER_OTHER);
+      stat->buy_venue = venues ? g_strdup (ARB_LEDGER_OTHER) : NULL;
+      stat->sell_venue = venues ? g_strdup (ARB_LEDGER_OTHER) : NULL;
+    }
+  stat->trades = row->trades;
+  stat->net_profit = nano_to_money (row->profit);
+  g_ptr_array_add (out, stat);
+}
+
+static gint
+compare_pair_stats (gconstpointer a,
+                    gconstpointer b)
+{
+  const ArbLedgerPairStat *x = *(ArbLedgerPairStat * const *) a;
+  const ArbLedgerPairStat *y = *(ArbLedgerPairStat * const *) b;
+
+  if (x->net_profit != y->net_profit)
+    return x->net_profit > y->net_profit ? -1 : 1;
+  if (x->trades != y->trades)
+    return x->trades > y->trades ? -1 : 1;
+  return g_strcmp0 (x->name, y->name) != 0 ? g_strcmp0 (x->name, y->name)
+                                           : g_strcmp0 (x->buy_venue, y->buy_venue);
+}
+
+static GPtrArray *
+rows_to_stats (GHashTable *rows,
+               const Row  *other,
+               gboolean    venues)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (pair_stat_free);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, rows);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    add_pair_stat (out, value, venues);
+  if (other->trades > 0)
+    add_pair_stat (out, other, venues);
+
+  g_ptr_array_sort (out, compare_pair_stats);
+  return out;
+}
+
+/**
+ * arb_ledger_get_summary:
+ * @self: a ledger
+ * @window: the window
+ * @bot_id: (nullable): one bot, or %NULL for all of them
+ * @now_ms: the current time
+ *
+ * Returns: (transfer full): the figures of @window ending at @now_ms; zeros for an unknown bot
+ */
+ArbLedgerSummary *
+arb_ledger_get_summary (ArbLedger  *self,
+                        ArbWindow   window,
+                        const char *bot_id,
+                        gint64      now_ms)
+{
+  g_autoptr(GHashTable) pairs = NULL;
+  g_autoptr(GHashTable) venues = NULL;
+  g_autofree Collector *c = NULL;
+  ArbLedgerSummary *s;
+  Range range;
+  guint64 n_latency = 0;
+  double minutes;
+
+  g_return_val_if_fail (ARB_IS_LEDGER (self), NULL);
+  g_return_val_if_fail ((guint) window <= ARB_WINDOW_ALL, NULL);
+
+  pairs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  venues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  c = g_new0 (Collector, 1);
+  c->pairs = pairs;
+  c->venues = venues;
+
+  s = g_new0 (ArbLedgerSummary, 1);
+  s->window = window;
+  s->to_ms = now_ms;
+  range = window_range (window, now_ms, &s->from_ms);
+  collect (self, c, bot_id, &range);
+  if (window == ARB_WINDOW_ALL)
+    s->from_ms = c->first_ts != G_MAXINT64 ? c->first_ts : now_ms;
+
+  s->net_profit = nano_to_money (c->totals.profit);
+  for (guint i = 0; i < ARB_TRADE_N_STATUS; i++)
+    {
+      s->trades[i] = c->totals.status[i];
+      s->trades_total += c->totals.status[i];
+    }
+  s->success_rate = s->trades_total > 0
+    ? (double) s->trades[ARB_TRADE_FILLED] / (double) s->trades_total
+    : NAN;
+  s->gas_used = c->totals.gas_used;
+  s->gas_cost = nano_to_money (c->totals.gas_cost);
+  s->fees = nano_to_money (c->totals.fees);
+  s->opportunities_seen = c->totals.opp_seen;
+  s->opportunities_taken = c->totals.opp_taken;
+
+  for (guint bin = 0; bin < LAT_N_BINS; bin++)
+    n_latency += c->latency[bin];
+  s->latency_count = n_latency;
+  s->latency_p50 = n_latency > 0 ? latency_percentile (c->latency, n_latency, 50) : NAN;
+  s->latency_p90 = n_latency > 0 ? latency_percentile (c->latency, n_latency, 90) : NAN;
+  s->latency_p99 = n_latency > 0 ? latency_percentile (c->latency, n_latency, 99) : NAN;
+
+  minutes = MAX ((double) (s->to_ms - s->from_ms) / MINUTE_MS, 1.0);
+  s->trades_per_minute = (double) s->trades_total / minutes;
+
+  s->pairs = rows_to_stats (pairs, &c->other_pair, FALSE);
+  s->venue_pairs = rows_to_stats (venues, &c->other_venues, TRUE);
+
+  return s;
+}
+
+/**
+ * arb_ledger_summary_free:
+ * @summary: (nullable): a summary
+ */
+void
+arb_ledger_summary_free (ArbLedgerSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_clear_pointer (&summary->pairs, g_ptr_array_unref);
+  g_clear_pointer (&summary->venue_pairs, g_ptr_array_unref);
+  g_free (summary);
+}
+
+static void
+add_nullable_double (JsonBuilder *builder,
+                     const char  *member,
+                     double       value)
+{
+  json_builder_set_member_name (builder, member);
+  if (isnan (value))
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_double_value (builder, value);
+}
+
+static void
+add_pair_rows (JsonBuilder     *builder,
+               const GPtrArray *stats,
+               gboolean         venues)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < stats->len; i++)
+    {
+      const ArbLedgerPairStat *stat = stats->pdata[i];
+
+      json_builder_begin_object (builder);
+      if (venues)
+        {
+          json_builder_set_member_name (builder, "buy_venue");
+          json_builder_add_string_value (builder, stat->buy_venue);
+          json_builder_set_member_name (builder, "sell_venue");
+          json_builder_add_string_value (builder, stat->sell_venue);
+        }
+      else
+        {
+          json_builder_set_member_name (builder, "pair");
+          json_builder_add_string_value (builder, stat->name);
+        }
+      json_builder_set_member_name (builder, "trades");
+      json_builder_add_int_value (builder, (gint64) stat->trades);
+      json_builder_set_member_name (builder, "net_profit");
+      json_builder_add_double_value (builder, stat->net_profit);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/**
+ * arb_ledger_summary_to_json:
+ * @summary: a summary
+ * @bot_id: (nullable): the bot it is of, or %NULL for all bots
+ *
+ * Returns: (transfer full): the summary as the REST API serves it (see the header)
+ */
+JsonNode *
+arb_ledger_summary_to_json (const ArbLedgerSummary *summary,
+                            const char             *bot_id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const ArbLedgerSummary *s = summary;
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "window");
+  json_builder_add_string_value (builder, arb_window_name (s->window));
+  json_builder_set_member_name (builder, "bot_id");
+  if (bot_id != NULL)
+    json_builder_add_string_value (builder, bot_id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "from");
+  json_builder_add_int_value (builder, s->from_ms);
+  json_builder_set_member_name (builder, "to");
+  json_builder_add_int_value (builder, s->to_ms);
+  json_builder_set_member_name (builder, "net_profit");
+  json_builder_add_double_value (builder, s->net_profit);
+
+  json_builder_set_member_name (builder, "trades");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "total");
+  json_builder_add_int_value (builder, (gint64) s->trades_total);
+  for (guint i = 0; i < ARB_TRADE_N_STATUS; i++)
+    {
+      json_builder_set_member_name (builder, status_names[i]);
+      json_builder_add_int_value (builder, (gint64) s->trades[i]);
+    }
+  json_builder_end_object (builder);
+
+  add_nullable_double (builder, "success_rate", s->success_rate);
+
+  json_builder_set_member_name (builder, "gas");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "used");
+  json_builder_add_int_value (builder, s->gas_used);
+  json_builder_set_member_name (builder, "cost");
+  json_builder_add_double_value (builder, s->gas_cost);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "fees");
+  json_builder_add_double_value (builder, s->fees);
+
+  json_builder_set_member_name (builder, "pairs");
+  add_pair_rows (builder, s->pairs, FALSE);
+  json_builder_set_member_name (builder, "venue_pairs");
+  add_pair_rows (builder, s->venue_pairs, TRUE);
+
+  json_builder_set_member_name (builder, "opportunities");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "seen");
+  json_builder_add_int_value (builder, (gint64) s->opportunities_seen);
+  json_builder_set_member_name (builder, "taken");
+  json_builder_add_int_value (builder, (gint64) s->opportunities_taken);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "latency_ms");
+  if (s->latency_count == 0)
+    json_builder_add_null_value (builder);
+  else
+    {
+      json_builder_begin_object (builder);
+      add_nullable_double (builder, "p50", s->latency_p50);
+      add_nullable_double (builder, "p90", s->latency_p90);
+      add_nullable_double (builder, "p99", s->latency_p99);
+      json_builder_end_object (builder);
+    }
+
+  json_builder_set_member_name (builder, "trades_per_minute");
+  json_builder_add_double_value (builder, s->trades_per_minute);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/**
+ * arb_ledger_summary_json:
+ * @self: a ledger
+ * @window: the window
+ * @bot_id: (nullable): one bot, or %NULL for all of them
+ * @now_ms: the current time
+ *
+ * Returns: (transfer full): the body of GET /api/v1/summary
+ */
+JsonNode *
+arb_ledger_summary_json (ArbLedger  *self,
+                         ArbWindow   window,
+                         const char *bot_id,
+                         gint64      now_ms)
+{
+  g_autoptr(ArbLedgerSummary) summary = NULL;
+
+  g_return_val_if_fail (ARB_IS_LEDGER (self), NULL);
+
+  summary = arb_ledger_get_summary (self, window, bot_id, now_ms);
+  return summary != NULL ? arb_ledger_summary_to_json (summary, bot_id) : NULL;
+}
+
+static double
+net_profit_of (ArbLedger   *self,
+               const char  *bot_id,
+               const Range *range)
+{
+  g_autofree Collector *c = g_new0 (Collector, 1);
+
+  collect (self, c, bot_id, range);
+  return nano_to_money (c->totals.profit);
+}
+
+/**
+ * arb_ledger_get_net_profit:
+ * @self: a ledger
+ * @window: the window
+ * @bot_id: (nullable): one bot, or %NULL for all of them
+ * @now_ms: the current time
+ *
+ * Returns: the net profit in @window, as in arb_ledger_get_summary() but cheaper
+ */
+double
+arb_ledger_get_net_profit (ArbLedger  *self,
+                           ArbWindow   window,
+                           const char *bot_id,
+                           gint64      now_ms)
+{
+  gint64 from_ms;
+  Range range;
+
+  g_return_val_if_fail (ARB_IS_LEDGER (self), 0);
+  g_return_val_if_fail ((guint) window <= ARB_WINDOW_ALL, 0);
+
+  range = window_range (window, now_ms, &from_ms);
+  return net_profit_of (self, bot_id, &range);
+}
+
+/**
+ * arb_ledger_get_profit_today:
+ * @self: a ledger
+ * @bot_id: (nullable): one bot, or %NULL for all of them
+ * @now_ms: the current time
+ * @tz: (nullable): the time zone whose midnight starts the day, %NULL for the local one
+ *
+ * Returns: the net profit since the last midnight in @tz, to the minute
+ */
+double
+arb_ledger_get_profit_today (ArbLedger  *self,
+                             const char *bot_id,
+                             gint64      now_ms,
+                             GTimeZone  *tz)
+{
+  g_autoptr(GTimeZone) local = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) midnight = NULL;
+  Range range = { TIER_MINUTES, 0, 0 };
+  gint64 now_minute = floor_div (now_ms, MINUTE_MS);
+
+  g_return_val_if_fail (ARB_IS_LEDGER (self), 0);
+
+  if (tz == NULL)
+    tz = local = g_time_zone_new_local ();
+
+  utc = g_date_time_new_from_unix_utc (floor_div (now_ms, 1000));
+  g_return_val_if_fail (utc != NULL, 0);
+  now = g_date_time_to_timezone (utc, tz);
+  midnight = g_date_time_new (tz,
+                              g_date_time_get_year (now),
+                              g_date_time_get_month (now),
+                              g_date_time_get_day_of_month (now),
+                              0, 0, 0);
+  g_return_val_if_fail (midnight != NULL, 0);
+
+  range.lo_key = MAX (floor_div (g_date_time_to_unix (midnight) * 1000, MINUTE_MS),
+                      now_minute - (MINUTE_KEEP - 1));
+  range.hi_key = floor_div (now_ms + ARB_LEDGER_FUTURE_SLACK_MS, MINUTE_MS);
+  return net_profit_of (self, bot_id, &range);
+}
+
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/**
+ * arb_ledger_dup_bot_ids:
+ * @self: a ledger
+ *
+ * Returns: (transfer full): the bots that have figures, sorted
+ */
+char **
+arb_ledger_dup_bot_ids (ArbLedger *self)
+{
+  g_autoptr(GPtrArray) ids = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (ARB_IS_LEDGER (self), NULL);
+
+  ids = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->bots);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (ids, g_strdup (key));
+  g_ptr_array_sort (ids, compare_strings);
+  g_ptr_array_add (ids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+/**
+ * arb_ledger_get_n_buckets:
+ * @self: a ledger
+ *
+ * Returns: how many minute and hour buckets the ledger holds, over all bots (memory use)
+ */
+guint
+arb_ledger_get_n_buckets (ArbLedger *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (ARB_IS_LEDGER (self), 0);
+
+  g_hash_table_iter_init (&iter, self->bots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const BotLedger *bot = value;
+
+      n += bot->minutes->len + bot->hours->len;
+    }
+  return n;
+}

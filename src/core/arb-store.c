@@ -1,0 +1,1563 @@
+/* arb-store.c: durable storage in SQLite (WAL) with group commit
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One writer thread owns the write connection. Batches queued while it
+ * commits go into its next transaction together (group commit), so the
+ * cost of the fsync is shared by everything that arrived meanwhile, and the
+ * main loop never waits for the disk. Reads run on their own connections,
+ * from a small pool, in worker threads (WAL lets them run beside the writer).
+ */
+#define G_LOG_DOMAIN "arb-store"
+
+#include "config.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arb-store.h"
+
+struct _ArbStoreBatch
+{
+  char              *bot_id;
+  GPtrArray         *events;     /* ArbEvent*, owned */
+  GArray            *hub_seqs;   /* gint64, parallel to events */
+  gint64             prev_seq;   /* the stored last_seq this batch continues */
+  gint64             last_seq;   /* 0: unchanged */
+  ArbHello          *hello;      /* owned copy of the strings, or NULL */
+  gint64             seen_ms;
+  GPtrArray         *commands;   /* ArbCommand*, owned */
+  GPtrArray         *series;     /* SeriesBlob*, owned */
+  GArray            *meta;       /* MetaValue */
+  ArbStoreBatchDone  done;
+  gpointer           done_data;
+};
+
+typedef struct
+{
+  char   *name;
+  guint   tier;
+  GBytes *blob;
+} SeriesBlob;
+
+typedef struct
+{
+  char   *key;
+  gint64  value;
+} MetaValue;
+
+enum {
+  STMT_TRADE,
+  STMT_OPPORTUNITY,
+  STMT_LOG,
+  STMT_LAST_SEQ,
+  STMT_ADVANCE_SEQ,
+  STMT_HELLO,
+  STMT_COMMAND,
+  STMT_SERIES,
+  STMT_META,
+  N_STMTS
+};
+
+static const char *stmt_sql[N_STMTS] = {
+  [STMT_TRADE] =
+    "INSERT OR IGNORE INTO trades (bot_id, seq, hub_seq, ts, id, pair, buy_venue, sell_venue,"
+    " status, profit, chain, amount_in, amount_out, gas_used, gas_price_gwei, gas_cost, fees,"
+    " latency_ms, tx_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  [STMT_OPPORTUNITY] =
+    "INSERT OR IGNORE INTO opportunities (bot_id, seq, hub_seq, ts, pair, buy_venue, sell_venue,"
+    " spread_bps, expected_profit, taken, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+  [STMT_LOG] =
+    "INSERT INTO logs (bot_id, seq, hub_seq, ts, level, component, message)"
+    " VALUES (?,?,?,?,?,?,?)",
+  [STMT_LAST_SEQ] =
+    "INSERT INTO bots (bot_id, last_seq) SELECT ?1, ?2 WHERE ?3 = 0 ON CONFLICT (bot_id)"
+    " DO NOTHING",
+  [STMT_ADVANCE_SEQ] =
+    "UPDATE bots SET last_seq = ?2 WHERE bot_id = ?1 AND last_seq = ?3",
+  [STMT_HELLO] =
+    "INSERT INTO bots (bot_id, name, version, strategy, quote, commands, last_seen)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT (bot_id) DO UPDATE SET name = excluded.name,"
+    " version = excluded.version, strategy = excluded.strategy, quote = excluded.quote,"
+    " commands = excluded.commands, last_seen = excluded.last_seen",
+  [STMT_COMMAND] =
+    "INSERT INTO commands (id, bot_id, name, args, role, token_name, created, finished, status,"
+    " message, hub_seq) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT (id) DO UPDATE"
+    " SET finished = excluded.finished, status = excluded.status, message = excluded.message,"
+    " hub_seq = excluded.hub_seq",
+  [STMT_SERIES] =
+    "INSERT INTO series (name, tier, data) VALUES (?1,?2,?3) ON CONFLICT (name, tier)"
+    " DO UPDATE SET data = excluded.data",
+  [STMT_META] =
+    "INSERT INTO meta (key, value) VALUES (?1,?2) ON CONFLICT (key)"
+    " DO UPDATE SET value = excluded.value",
+};
+
+/* Each entry upgrades the schema by one version; never edit a released one. */
+static const char *migrations[] = {
+  /* 1 */
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE bots (bot_id TEXT PRIMARY KEY, name TEXT, version TEXT, strategy TEXT,"
+  " quote TEXT, commands TEXT, last_seq INTEGER NOT NULL DEFAULT 0,"
+  " last_seen INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+  "CREATE TABLE trades (row INTEGER PRIMARY KEY, bot_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+  " hub_seq INTEGER NOT NULL, ts INTEGER NOT NULL, id TEXT NOT NULL, pair TEXT NOT NULL,"
+  " buy_venue TEXT NOT NULL, sell_venue TEXT NOT NULL, status TEXT NOT NULL,"
+  " profit REAL NOT NULL, chain TEXT, amount_in TEXT, amount_out TEXT, gas_used INTEGER,"
+  " gas_price_gwei REAL, gas_cost REAL, fees REAL, latency_ms REAL, tx_hash TEXT,"
+  " UNIQUE (bot_id, seq));"
+  "CREATE INDEX trades_bot_ts ON trades (bot_id, ts, row);"
+  "CREATE INDEX trades_ts ON trades (ts, row);"
+  "CREATE TABLE opportunities (row INTEGER PRIMARY KEY, bot_id TEXT NOT NULL,"
+  " seq INTEGER NOT NULL, hub_seq INTEGER NOT NULL, ts INTEGER NOT NULL, pair TEXT NOT NULL,"
+  " buy_venue TEXT NOT NULL, sell_venue TEXT NOT NULL, spread_bps REAL NOT NULL,"
+  " expected_profit REAL NOT NULL, taken INTEGER NOT NULL, reason TEXT, UNIQUE (bot_id, seq));"
+  "CREATE INDEX opportunities_ts ON opportunities (ts);"
+  "CREATE TABLE logs (row INTEGER PRIMARY KEY, bot_id TEXT, seq INTEGER,"
+  " hub_seq INTEGER NOT NULL, ts INTEGER NOT NULL, level TEXT NOT NULL, component TEXT,"
+  " message TEXT NOT NULL);"
+  "CREATE INDEX logs_ts ON logs (ts);"
+  "CREATE TABLE commands (id TEXT PRIMARY KEY, bot_id TEXT NOT NULL, name TEXT NOT NULL,"
+  " args TEXT NOT NULL, role TEXT, token_name TEXT, created INTEGER NOT NULL,"
+  " finished INTEGER, status TEXT NOT NULL, message TEXT, hub_seq INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX commands_created ON commands (created);"
+  "CREATE TABLE series (name TEXT NOT NULL, tier INTEGER NOT NULL, data BLOB NOT NULL,"
+  " PRIMARY KEY (name, tier)) WITHOUT ROWID;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ARB_STORE_SCHEMA_VERSION);
+
+struct _ArbStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  sqlite3      *db;        /* main thread: start-up reads, set_meta_now */
+  GMainContext *context;   /* where batch callbacks run */
+
+  /* writer */
+  GThread      *writer;
+  sqlite3      *wdb;
+  sqlite3_stmt *stmts[N_STMTS];
+  GMutex        lock;
+  GCond         cond;
+  GQueue        queue;     /* ArbStoreBatch*, guarded by lock */
+  guint         in_flight; /* batches taken by the writer, not yet called back */
+  gboolean      stopping;
+  ArbStoreStats stats;     /* guarded by lock */
+
+  /* completions waiting for the main context */
+  GQueue        done;      /* ArbStoreBatch*, guarded by lock; error set on each */
+  GCond         done_cond;
+  guint         done_source;
+
+  GAsyncQueue  *readers;   /* idle read-only connections */
+};
+
+G_DEFINE_FINAL_TYPE (ArbStore, arb_store, G_TYPE_OBJECT)
+
+/* ---------------------------------------------------------------- batches */
+
+ArbStoreBatch *
+arb_store_batch_new (const char *bot_id)
+{
+  ArbStoreBatch *batch = g_new0 (ArbStoreBatch, 1);
+
+  batch->bot_id = g_strdup (bot_id);
+  batch->events = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_event_free);
+  batch->hub_seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  return batch;
+}
+
+static void
+series_blob_free (SeriesBlob *s)
+{
+  g_free (s->name);
+  g_bytes_unref (s->blob);
+  g_free (s);
+}
+
+static void
+hello_free (ArbHello *h)
+{
+  g_free (h->bot_id);
+  g_free (h->name);
+  g_free (h->version);
+  g_free (h->strategy);
+  g_free (h->quote);
+  g_strfreev (h->commands);
+  g_free (h);
+}
+
+void
+arb_store_batch_free (ArbStoreBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_free (batch->bot_id);
+  g_ptr_array_unref (batch->events);
+  g_array_unref (batch->hub_seqs);
+  g_clear_pointer (&batch->hello, hello_free);
+  g_clear_pointer (&batch->commands, g_ptr_array_unref);
+  g_clear_pointer (&batch->series, g_ptr_array_unref);
+  if (batch->meta != NULL)
+    {
+      for (guint i = 0; i < batch->meta->len; i++)
+        g_free (g_array_index (batch->meta, MetaValue, i).key);
+      g_array_unref (batch->meta);
+    }
+  g_free (batch);
+}
+
+const char *
+arb_store_batch_get_bot_id (ArbStoreBatch *batch)
+{
+  return batch->bot_id;
+}
+
+void
+arb_store_batch_add_event (ArbStoreBatch *batch,
+                           ArbEvent      *event,
+                           gint64         hub_seq)
+{
+  g_return_if_fail (batch->bot_id != NULL);
+  g_ptr_array_add (batch->events, event);
+  g_array_append_val (batch->hub_seqs, hub_seq);
+}
+
+guint
+arb_store_batch_get_n_events (ArbStoreBatch *batch)
+{
+  return batch->events->len;
+}
+
+ArbEvent *
+arb_store_batch_get_event (ArbStoreBatch *batch,
+                           guint          index,
+                           gint64        *hub_seq)
+{
+  g_return_val_if_fail (index < batch->events->len, NULL);
+  if (hub_seq != NULL)
+    *hub_seq = g_array_index (batch->hub_seqs, gint64, index);
+  return g_ptr_array_index (batch->events, index);
+}
+
+void
+arb_store_batch_set_last_seq (ArbStoreBatch *batch,
+                              gint64         prev_seq,
+                              gint64         last_seq)
+{
+  g_return_if_fail (batch->bot_id != NULL);
+  g_return_if_fail (last_seq > prev_seq);
+  if (batch->last_seq == 0)
+    batch->prev_seq = prev_seq;
+  batch->last_seq = last_seq;
+}
+
+gint64
+arb_store_batch_get_last_seq (ArbStoreBatch *batch)
+{
+  return batch->last_seq;
+}
+
+void
+arb_store_batch_set_hello (ArbStoreBatch  *batch,
+                           const ArbHello *hello,
+                           gint64          seen_ms)
+{
+  ArbHello *copy = g_new0 (ArbHello, 1);
+
+  copy->bot_id = g_strdup (hello->bot_id);
+  copy->name = g_strdup (hello->name);
+  copy->version = g_strdup (hello->version);
+  copy->strategy = g_strdup (hello->strategy);
+  copy->quote = g_strdup (hello->quote);
+  copy->commands = g_strdupv (hello->commands);
+  copy->pid = hello->pid;
+  g_clear_pointer (&batch->hello, hello_free);
+  batch->hello = copy;
+  batch->seen_ms = seen_ms;
+}
+
+void
+arb_store_batch_put_command (ArbStoreBatch    *batch,
+                             const ArbCommand *command)
+{
+  if (batch->commands == NULL)
+    batch->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_command_free);
+  g_ptr_array_add (batch->commands, arb_command_copy (command));
+}
+
+void
+arb_store_batch_put_series (ArbStoreBatch *batch,
+                            const char    *name,
+                            guint          tier,
+                            GBytes        *blob)
+{
+  SeriesBlob *s = g_new0 (SeriesBlob, 1);
+
+  if (batch->series == NULL)
+    batch->series = g_ptr_array_new_with_free_func ((GDestroyNotify) series_blob_free);
+  s->name = g_strdup (name);
+  s->tier = tier;
+  s->blob = g_bytes_ref (blob);
+  g_ptr_array_add (batch->series, s);
+}
+
+void
+arb_store_batch_set_meta (ArbStoreBatch *batch,
+                          const char    *key,
+                          gint64         value)
+{
+  MetaValue m = { g_strdup (key), value };
+
+  if (batch->meta == NULL)
+    batch->meta = g_array_new (FALSE, FALSE, sizeof (MetaValue));
+  g_array_append_val (batch->meta, m);
+}
+
+gboolean
+arb_store_batch_is_empty (ArbStoreBatch *batch)
+{
+  return batch->events->len == 0 && batch->last_seq == 0 && batch->hello == NULL &&
+         batch->commands == NULL && batch->series == NULL && batch->meta == NULL;
+}
+
+void
+arb_stored_bot_free (ArbStoredBot *bot)
+{
+  if (bot == NULL)
+    return;
+  g_free (bot->bot_id);
+  g_free (bot->name);
+  g_free (bot->version);
+  g_free (bot->strategy);
+  g_free (bot->quote);
+  g_strfreev (bot->commands);
+  g_free (bot);
+}
+
+/* ---------------------------------------------------------------- sqlite helpers */
+
+static gboolean
+sql_error (sqlite3 *db, GError **error, const char *what)
+{
+  int code = sqlite3_extended_errcode (db);
+  ArbErrorCode arb = (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_BUSY ||
+                     (code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_READONLY ||
+                     (code & 0xff) == SQLITE_CANTOPEN
+                     ? ARB_ERROR_UNAVAILABLE : ARB_ERROR_INTERNAL;
+
+  g_set_error (error, ARB_ERROR, arb, "%s: %s", what, sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
+exec_sql (sqlite3 *db, const char *sql, GError **error)
+{
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return sql_error (db, error, "database");
+  return TRUE;
+}
+
+static void
+bind_text (sqlite3_stmt *s, int i, const char *v)
+{
+  if (v != NULL)
+    sqlite3_bind_text (s, i, v, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (s, i);
+}
+
+static void
+bind_double (sqlite3_stmt *s, int i, double v)
+{
+  if (isnan (v))
+    sqlite3_bind_null (s, i);
+  else
+    sqlite3_bind_double (s, i, v);
+}
+
+static void
+bind_opt_int (sqlite3_stmt *s, int i, gint64 v)
+{
+  if (v < 0)
+    sqlite3_bind_null (s, i);
+  else
+    sqlite3_bind_int64 (s, i, v);
+}
+
+static const char *
+col_text (sqlite3_stmt *s, int i)
+{
+  return (const char *) sqlite3_column_text (s, i);
+}
+
+static double
+col_double (sqlite3_stmt *s, int i)
+{
+  return sqlite3_column_type (s, i) == SQLITE_NULL ? NAN : sqlite3_column_double (s, i);
+}
+
+static gint64
+col_opt_int (sqlite3_stmt *s, int i)
+{
+  return sqlite3_column_type (s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64 (s, i);
+}
+
+static sqlite3 *
+open_db (const char *path, gboolean create, GError **error)
+{
+  sqlite3 *db = NULL;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+
+  if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_UNAVAILABLE, "cannot open database %s: %s", path,
+                   db != NULL ? sqlite3_errmsg (db) : "out of memory");
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  sqlite3_busy_timeout (db, 5000);
+  /* WAL lets readers run beside the writer; FULL makes each commit survive
+   * power loss, not only a crash of the process. */
+  if (!exec_sql (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  return db;
+}
+
+static gboolean
+migrate (sqlite3 *db, GError **error)
+{
+  sqlite3_stmt *s = NULL;
+  int version = 0;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+    return sql_error (db, error, "reading the schema version");
+  if (sqlite3_step (s) == SQLITE_ROW)
+    version = sqlite3_column_int (s, 0);
+  sqlite3_finalize (s);
+
+  if (version > ARB_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_CONFLICT,
+                   "the database has schema version %d, newer than this arbdash knows (%d); "
+                   "use a newer arbdash or another --db", version, ARB_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  for (; version < ARB_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      if (!exec_sql (db, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec_sql (db, migrations[version], error) || !exec_sql (db, bump, error))
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          g_prefix_error (error, "migrating the database to version %d: ", version + 1);
+          return FALSE;
+        }
+      if (!exec_sql (db, "COMMIT", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+static gboolean
+step (ArbStore *self, int which, GError **error)
+{
+  sqlite3_stmt *s = self->stmts[which];
+  int rc = sqlite3_step (s);
+
+  sqlite3_reset (s);
+  sqlite3_clear_bindings (s);
+  if (rc != SQLITE_DONE)
+    return sql_error (self->wdb, error, "writing");
+  return TRUE;
+}
+
+static gboolean
+write_trade (ArbStore *self, const char *bot_id, const ArbEvent *e, gint64 hub_seq,
+             GError **error)
+{
+  sqlite3_stmt *s = self->stmts[STMT_TRADE];
+  const ArbTrade *t = &e->trade;
+
+  bind_text (s, 1, bot_id);
+  sqlite3_bind_int64 (s, 2, e->seq);
+  sqlite3_bind_int64 (s, 3, hub_seq);
+  sqlite3_bind_int64 (s, 4, e->ts);
+  bind_text (s, 5, t->id);
+  bind_text (s, 6, t->pair);
+  bind_text (s, 7, t->buy_venue);
+  bind_text (s, 8, t->sell_venue);
+  bind_text (s, 9, arb_trade_status_name (t->status));
+  sqlite3_bind_double (s, 10, t->profit);
+  bind_text (s, 11, t->chain);
+  bind_text (s, 12, t->amount_in);
+  bind_text (s, 13, t->amount_out);
+  bind_opt_int (s, 14, t->gas_used);
+  bind_double (s, 15, t->gas_price_gwei);
+  bind_double (s, 16, t->gas_cost);
+  bind_double (s, 17, t->fees);
+  bind_double (s, 18, t->latency_ms);
+  bind_text (s, 19, t->tx_hash);
+  return step (self, STMT_TRADE, error);
+}
+
+static gboolean
+write_opportunity (ArbStore *self, const char *bot_id, const ArbEvent *e, gint64 hub_seq,
+                   GError **error)
+{
+  sqlite3_stmt *s = self->stmts[STMT_OPPORTUNITY];
+  const ArbOpportunity *o = &e->opportunity;
+
+  bind_text (s, 1, bot_id);
+  sqlite3_bind_int64 (s, 2, e->seq);
+  sqlite3_bind_int64 (s, 3, hub_seq);
+  sqlite3_bind_int64 (s, 4, e->ts);
+  bind_text (s, 5, o->pair);
+  bind_text (s, 6, o->buy_venue);
+  bind_text (s, 7, o->sell_venue);
+  sqlite3_bind_double (s, 8, o->spread_bps);
+  sqlite3_bind_double (s, 9, o->expected_profit);
+  sqlite3_bind_int (s, 10, o->taken ? 1 : 0);
+  bind_text (s, 11, o->reason);
+  return step (self, STMT_OPPORTUNITY, error);
+}
+
+static gboolean
+write_log (ArbStore *self, const char *bot_id, const ArbEvent *e, gint64 hub_seq,
+           GError **error)
+{
+  sqlite3_stmt *s = self->stmts[STMT_LOG];
+
+  bind_text (s, 1, bot_id);
+  if (e->seq > 0)
+    sqlite3_bind_int64 (s, 2, e->seq);
+  sqlite3_bind_int64 (s, 3, hub_seq);
+  sqlite3_bind_int64 (s, 4, e->ts);
+  bind_text (s, 5, arb_log_level_name (e->log.level));
+  bind_text (s, 6, e->log.component);
+  bind_text (s, 7, e->log.message);
+  return step (self, STMT_LOG, error);
+}
+
+static gboolean
+write_events (ArbStore *self, ArbStoreBatch *b, GError **error)
+{
+  for (guint i = 0; i < b->events->len; i++)
+    {
+      const ArbEvent *e = g_ptr_array_index (b->events, i);
+      gint64 hub_seq = g_array_index (b->hub_seqs, gint64, i);
+      gboolean ok = TRUE;
+
+      if (e->type == ARB_MSG_TRADE)
+        ok = write_trade (self, b->bot_id, e, hub_seq, error);
+      else if (e->type == ARB_MSG_OPPORTUNITY)
+        ok = write_opportunity (self, b->bot_id, e, hub_seq, error);
+      else if (e->type == ARB_MSG_LOG)
+        ok = write_log (self, b->bot_id, e, hub_seq, error);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_hello (ArbStore *self, ArbStoreBatch *b, GError **error)
+{
+  sqlite3_stmt *s = self->stmts[STMT_HELLO];
+  g_autofree char *commands = g_strjoinv (",", b->hello->commands);
+
+  bind_text (s, 1, b->hello->bot_id);
+  bind_text (s, 2, b->hello->name);
+  bind_text (s, 3, b->hello->version);
+  bind_text (s, 4, b->hello->strategy);
+  bind_text (s, 5, b->hello->quote);
+  bind_text (s, 6, commands);
+  sqlite3_bind_int64 (s, 7, b->seen_ms);
+  return step (self, STMT_HELLO, error);
+}
+
+static gboolean
+write_command (ArbStore *self, const ArbCommand *c, GError **error)
+{
+  sqlite3_stmt *s = self->stmts[STMT_COMMAND];
+
+  bind_text (s, 1, c->id);
+  bind_text (s, 2, c->bot_id);
+  bind_text (s, 3, c->name);
+  bind_text (s, 4, c->args_json);
+  bind_text (s, 5, c->role);
+  bind_text (s, 6, c->token_name);
+  sqlite3_bind_int64 (s, 7, c->created_ms);
+  if (c->finished_ms > 0)
+    sqlite3_bind_int64 (s, 8, c->finished_ms);
+  bind_text (s, 9, arb_command_status_name (c->status));
+  bind_text (s, 10, c->message);
+  sqlite3_bind_int64 (s, 11, c->hub_seq);
+  return step (self, STMT_COMMAND, error);
+}
+
+static gboolean
+write_extras (ArbStore *self, ArbStoreBatch *b, GError **error)
+{
+  for (guint i = 0; b->commands != NULL && i < b->commands->len; i++)
+    if (!write_command (self, g_ptr_array_index (b->commands, i), error))
+      return FALSE;
+  for (guint i = 0; b->series != NULL && i < b->series->len; i++)
+    {
+      SeriesBlob *sb = g_ptr_array_index (b->series, i);
+      sqlite3_stmt *s = self->stmts[STMT_SERIES];
+      gsize len;
+      gconstpointer data = g_bytes_get_data (sb->blob, &len);
+
+      bind_text (s, 1, sb->name);
+      sqlite3_bind_int (s, 2, sb->tier);
+      sqlite3_bind_blob (s, 3, data, len, SQLITE_STATIC);
+      if (!step (self, STMT_SERIES, error))
+        return FALSE;
+    }
+  for (guint i = 0; b->meta != NULL && i < b->meta->len; i++)
+    {
+      MetaValue *m = &g_array_index (b->meta, MetaValue, i);
+      sqlite3_stmt *s = self->stmts[STMT_META];
+
+      bind_text (s, 1, m->key);
+      sqlite3_bind_int64 (s, 2, m->value);
+      if (!step (self, STMT_META, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A batch applies only on top of the very last_seq it was built on, so a
+ * batch behind a failed one can never leave a hole below last_seq. */
+static gboolean
+write_last_seq (ArbStore *self, ArbStoreBatch *b, GError **error)
+{
+  sqlite3_stmt *s = self->stmts[STMT_LAST_SEQ];
+
+  bind_text (s, 1, b->bot_id);
+  sqlite3_bind_int64 (s, 2, b->last_seq);
+  sqlite3_bind_int64 (s, 3, b->prev_seq);
+  if (!step (self, STMT_LAST_SEQ, error))
+    return FALSE;
+  if (sqlite3_changes (self->wdb) == 1)
+    return TRUE;
+  s = self->stmts[STMT_ADVANCE_SEQ];
+  bind_text (s, 1, b->bot_id);
+  sqlite3_bind_int64 (s, 2, b->last_seq);
+  sqlite3_bind_int64 (s, 3, b->prev_seq);
+  if (!step (self, STMT_ADVANCE_SEQ, error))
+    return FALSE;
+  if (sqlite3_changes (self->wdb) == 1)
+    return TRUE;
+  g_set_error (error, ARB_ERROR, ARB_ERROR_CONFLICT,
+               "bot %s: events after seq %" G_GINT64_FORMAT " do not continue the stored seq",
+               b->bot_id, b->prev_seq);
+  return FALSE;
+}
+
+static gboolean
+write_batch (ArbStore *self, ArbStoreBatch *b, GError **error)
+{
+  if (b->hello != NULL && !write_hello (self, b, error))
+    return FALSE;
+  if (!write_events (self, b, error))
+    return FALSE;
+  if (b->last_seq > 0 && !write_last_seq (self, b, error))
+    return FALSE;
+  return write_extras (self, b, error);
+}
+
+typedef struct
+{
+  ArbStoreBatch *batch;
+  GError        *error;
+} Done;
+
+/* Each batch gets a savepoint, so a batch that the database refuses fails
+ * alone; an error of the commit itself fails the whole group. */
+static void
+commit_group (ArbStore *self, GQueue *work, GArray *results)
+{
+  g_autoptr(GError) commit_error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  guint64 rows = 0;
+
+  if (!exec_sql (self->wdb, "BEGIN IMMEDIATE", &commit_error))
+    goto out;
+  for (GList *l = work->head; l != NULL; l = l->next)
+    {
+      Done d = { l->data, NULL };
+
+      exec_sql (self->wdb, "SAVEPOINT b", NULL);
+      if (!write_batch (self, d.batch, &d.error))
+        exec_sql (self->wdb, "ROLLBACK TO b", NULL);
+      exec_sql (self->wdb, "RELEASE b", NULL);
+      rows += d.batch->events->len;
+      g_array_append_val (results, d);
+    }
+  if (!exec_sql (self->wdb, "COMMIT", &commit_error))
+    sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+
+out:
+  if (commit_error != NULL)
+    {
+      g_warning ("Commit failed: %s", commit_error->message);
+      g_array_set_size (results, 0);
+      for (GList *l = work->head; l != NULL; l = l->next)
+        {
+          Done d = { l->data, g_error_copy (commit_error) };
+          g_array_append_val (results, d);
+        }
+    }
+  g_mutex_lock (&self->lock);
+  self->stats.commits++;
+  self->stats.batches += work->length;
+  self->stats.rows += commit_error == NULL ? rows : 0;
+  self->stats.errors += commit_error != NULL ? 1 : 0;
+  self->stats.last_commit_us = g_get_monotonic_time () - t0;
+  self->stats.max_commit_us = MAX (self->stats.max_commit_us, self->stats.last_commit_us);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean dispatch_done (gpointer data);
+
+static void
+post_results (ArbStore *self, GArray *results)
+{
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < results->len; i++)
+    {
+      Done *d = g_new (Done, 1);
+      *d = g_array_index (results, Done, i);
+      g_queue_push_tail (&self->done, d);
+    }
+  self->in_flight = 0;
+  if (self->done_source == 0)
+    {
+      GSource *source = g_idle_source_new ();
+
+      /* acks are the reply the bots wait for: run before ordinary work */
+      g_source_set_priority (source, G_PRIORITY_HIGH);
+      g_source_set_callback (source, dispatch_done, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[arb-store] commit done");
+      self->done_source = g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+  g_cond_broadcast (&self->done_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static gpointer
+writer_main (gpointer data)
+{
+  ArbStore *self = data;
+  g_autoptr(GArray) results = g_array_new (FALSE, FALSE, sizeof (Done));
+
+  for (;;)
+    {
+      GQueue work = G_QUEUE_INIT;
+
+      g_mutex_lock (&self->lock);
+      while (self->queue.length == 0 && !self->stopping)
+        g_cond_wait (&self->cond, &self->lock);
+      if (self->queue.length == 0)
+        {
+          g_mutex_unlock (&self->lock);
+          break;
+        }
+      work = self->queue;
+      g_queue_init (&self->queue);
+      self->in_flight = work.length;
+      g_mutex_unlock (&self->lock);
+
+      g_array_set_size (results, 0);
+      commit_group (self, &work, results);
+      g_queue_clear (&work);
+      post_results (self, results);
+    }
+  return NULL;
+}
+
+static void
+run_done (gpointer data, gpointer unused)
+{
+  Done *d = data;
+
+  if (d->batch->done != NULL)
+    d->batch->done (d->batch, d->error, d->batch->done_data);
+  arb_store_batch_free (d->batch);
+  g_clear_error (&d->error);
+  g_free (d);
+}
+
+static gboolean
+dispatch_done (gpointer data)
+{
+  ArbStore *self = data;
+  GQueue done;
+
+  g_mutex_lock (&self->lock);
+  done = self->done;
+  g_queue_init (&self->done);
+  self->done_source = 0;
+  g_mutex_unlock (&self->lock);
+
+  g_queue_foreach (&done, run_done, NULL);
+  g_queue_clear (&done);
+  return G_SOURCE_REMOVE;
+}
+
+void
+arb_store_submit (ArbStore          *self,
+                  ArbStoreBatch     *batch,
+                  ArbStoreBatchDone  done,
+                  gpointer           user_data)
+{
+  g_return_if_fail (ARB_IS_STORE (self));
+  g_return_if_fail (batch != NULL);
+
+  batch->done = done;
+  batch->done_data = user_data;
+  g_mutex_lock (&self->lock);
+  if (self->writer == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      g_critical ("arb_store_submit() after arb_store_close()");
+      arb_store_batch_free (batch);
+      return;
+    }
+  g_queue_push_tail (&self->queue, batch);
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+guint
+arb_store_get_queue_length (ArbStore *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = self->queue.length + self->in_flight;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+void
+arb_store_flush (ArbStore *self)
+{
+  g_return_if_fail (ARB_IS_STORE (self));
+
+  g_mutex_lock (&self->lock);
+  while (self->writer != NULL && (self->queue.length > 0 || self->in_flight > 0))
+    g_cond_wait (&self->done_cond, &self->lock);
+  if (self->done_source != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (self->context, self->done_source);
+      if (source != NULL)
+        g_source_destroy (source);
+    }
+  g_mutex_unlock (&self->lock);
+  /* callbacks may submit more (e.g. a result that needs storing): repeat */
+  dispatch_done (self);
+  if (arb_store_get_queue_length (self) > 0)
+    arb_store_flush (self);
+}
+
+void
+arb_store_get_stats (ArbStore      *self,
+                     ArbStoreStats *stats)
+{
+  g_mutex_lock (&self->lock);
+  *stats = self->stats;
+  g_mutex_unlock (&self->lock);
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+static void
+close_reader (gpointer db)
+{
+  sqlite3_close (db);
+}
+
+void
+arb_store_close (ArbStore *self)
+{
+  g_return_if_fail (ARB_IS_STORE (self));
+
+  if (self->writer == NULL)
+    return;
+  arb_store_flush (self);
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (self->writer);
+  self->writer = NULL;
+  for (guint i = 0; i < N_STMTS; i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  g_clear_pointer (&self->wdb, sqlite3_close);
+  g_clear_pointer (&self->db, sqlite3_close);
+}
+
+static void
+arb_store_finalize (GObject *object)
+{
+  ArbStore *self = ARB_STORE (object);
+
+  arb_store_close (self);
+  g_clear_pointer (&self->readers, g_async_queue_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_cond_clear (&self->done_cond);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (arb_store_parent_class)->finalize (object);
+}
+
+static void
+arb_store_class_init (ArbStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = arb_store_finalize;
+}
+
+static void
+arb_store_init (ArbStore *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  g_cond_init (&self->done_cond);
+  g_queue_init (&self->queue);
+  g_queue_init (&self->done);
+  self->readers = g_async_queue_new_full (close_reader);
+}
+
+static gboolean
+prepare_writer (ArbStore *self, GError **error)
+{
+  self->wdb = open_db (self->path, FALSE, error);
+  if (self->wdb == NULL)
+    return FALSE;
+  for (guint i = 0; i < N_STMTS; i++)
+    if (sqlite3_prepare_v3 (self->wdb, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                            &self->stmts[i], NULL) != SQLITE_OK)
+      return sql_error (self->wdb, error, "preparing statements");
+  return TRUE;
+}
+
+/**
+ * arb_store_open:
+ * @path: the database file, created when missing
+ * @error: where to put an error
+ *
+ * Opens (creating and migrating as needed) the database and starts its
+ * writer thread. Batch callbacks run on the thread-default main context of
+ * the caller.
+ *
+ * Returns: (transfer full) (nullable): the store, or %NULL with @error set
+ */
+ArbStore *
+arb_store_open (const char  *path,
+                GError     **error)
+{
+  g_autoptr(ArbStore) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (ARB_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->context = g_main_context_ref_thread_default ();
+  self->db = open_db (path, TRUE, error);
+  if (self->db == NULL)
+    return NULL;
+  if (!migrate (self->db, error))
+    return NULL;
+  if (!prepare_writer (self, error))
+    return NULL;
+  self->writer = g_thread_new ("arb-store-writer", writer_main, self);
+  return g_steal_pointer (&self);
+}
+
+const char *
+arb_store_get_path (ArbStore *self)
+{
+  return self->path;
+}
+
+/* ---------------------------------------------------------------- start-up reads */
+
+GPtrArray *
+arb_store_load_bots (ArbStore  *self,
+                     GError   **error)
+{
+  g_autoptr(GPtrArray) bots = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_bot_free);
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT bot_id, name, version, strategy, quote, commands,"
+                          " last_seq, last_seen FROM bots ORDER BY bot_id", -1, &s,
+                          NULL) != SQLITE_OK)
+    {
+      sql_error (self->db, error, "reading bots");
+      return NULL;
+    }
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      ArbStoredBot *b = g_new0 (ArbStoredBot, 1);
+      const char *commands = col_text (s, 5);
+
+      b->bot_id = g_strdup (col_text (s, 0));
+      b->name = g_strdup (col_text (s, 1));
+      b->version = g_strdup (col_text (s, 2));
+      b->strategy = g_strdup (col_text (s, 3));
+      b->quote = g_strdup (col_text (s, 4));
+      b->commands = commands != NULL && *commands != '\0' ? g_strsplit (commands, ",", -1)
+                                                          : g_new0 (char *, 1);
+      b->last_seq = sqlite3_column_int64 (s, 6);
+      b->last_seen_ms = sqlite3_column_int64 (s, 7);
+      g_ptr_array_add (bots, b);
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (self->db, error, "reading bots");
+      return NULL;
+    }
+  return g_steal_pointer (&bots);
+}
+
+gboolean
+arb_store_get_meta (ArbStore   *self,
+                    const char *key,
+                    gint64     *value)
+{
+  sqlite3_stmt *s = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = ?", -1, &s,
+                          NULL) != SQLITE_OK)
+    return FALSE;
+  bind_text (s, 1, key);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    {
+      *value = sqlite3_column_int64 (s, 0);
+      found = TRUE;
+    }
+  sqlite3_finalize (s);
+  return found;
+}
+
+gboolean
+arb_store_set_meta_now (ArbStore    *self,
+                        const char  *key,
+                        gint64       value,
+                        GError     **error)
+{
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, stmt_sql[STMT_META], -1, &s, NULL) != SQLITE_OK)
+    return sql_error (self->db, error, "writing meta");
+  bind_text (s, 1, key);
+  sqlite3_bind_int64 (s, 2, value);
+  rc = sqlite3_step (s);
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE)
+    return sql_error (self->db, error, "writing meta");
+  return TRUE;
+}
+
+GBytes *
+arb_store_load_series (ArbStore   *self,
+                       const char *name,
+                       guint       tier)
+{
+  sqlite3_stmt *s = NULL;
+  GBytes *bytes = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT data FROM series WHERE name = ? AND tier = ?", -1,
+                          &s, NULL) != SQLITE_OK)
+    return NULL;
+  bind_text (s, 1, name);
+  sqlite3_bind_int (s, 2, tier);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    bytes = g_bytes_new (sqlite3_column_blob (s, 0), sqlite3_column_bytes (s, 0));
+  sqlite3_finalize (s);
+  return bytes;
+}
+
+char **
+arb_store_list_series (ArbStore *self)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  sqlite3_stmt *s = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT DISTINCT name FROM series ORDER BY name", -1, &s,
+                          NULL) == SQLITE_OK)
+    while (sqlite3_step (s) == SQLITE_ROW)
+      g_strv_builder_add (names, col_text (s, 0));
+  sqlite3_finalize (s);
+  return g_strv_builder_end (names);
+}
+
+/* ---------------------------------------------------------------- readers */
+
+static sqlite3 *
+get_reader (ArbStore *self, GError **error)
+{
+  sqlite3 *db = g_async_queue_try_pop (self->readers);
+
+  if (db != NULL)
+    return db;
+  db = open_db (self->path, FALSE, error);
+  if (db != NULL)
+    exec_sql (db, "PRAGMA query_only=1", NULL);
+  return db;
+}
+
+static void
+put_reader (ArbStore *self, sqlite3 *db)
+{
+  g_async_queue_push (self->readers, db);
+}
+
+void
+arb_trade_query_init (ArbTradeQuery *q)
+{
+  memset (q, 0, sizeof *q);
+  q->status = -1;
+  q->after = G_MININT64;
+  q->before = G_MAXINT64;
+  q->limit = 100;
+}
+
+void
+arb_trade_query_clear (ArbTradeQuery *q)
+{
+  g_clear_pointer (&q->bot_id, g_free);
+  g_clear_pointer (&q->pair, g_free);
+}
+
+static ArbTradeQuery *
+trade_query_copy (const ArbTradeQuery *q)
+{
+  ArbTradeQuery *c = g_memdup2 (q, sizeof *q);
+
+  c->bot_id = g_strdup (q->bot_id);
+  c->pair = g_strdup (q->pair);
+  return c;
+}
+
+static void
+trade_query_free (ArbTradeQuery *q)
+{
+  arb_trade_query_clear (q);
+  g_free (q);
+}
+
+/* The cursor is the (ts, row) of the last row served, in URL-safe base64,
+ * so clients treat it as opaque and cannot build one by accident. */
+char *
+arb_trade_cursor_encode (gint64 ts,
+                         gint64 row)
+{
+  g_autofree char *plain = g_strdup_printf ("v1:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, ts, row);
+  char *b64 = g_base64_encode ((const guchar *) plain, strlen (plain));
+
+  for (char *p = b64; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+      else if (*p == '=')
+        *p = '\0';
+    }
+  return b64;
+}
+
+gboolean
+arb_trade_query_set_cursor (ArbTradeQuery *q,
+                            const char    *cursor)
+{
+  gsize len = strlen (cursor);
+  g_autofree char *b64 = NULL;
+  g_autofree guchar *plain = NULL;
+  gsize plain_len = 0;
+  g_autofree char *text = NULL;
+  gint64 ts, row;
+  char tail;
+
+  if (len == 0 || len > 64)
+    return FALSE;
+  b64 = g_malloc0 (len + 4);
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = cursor[i];
+      if (c == '-')
+        c = '+';
+      else if (c == '_')
+        c = '/';
+      else if (!g_ascii_isalnum (c))
+        return FALSE;
+      b64[i] = c;
+    }
+  while (len % 4 != 0)
+    b64[len++] = '=';
+  plain = g_base64_decode (b64, &plain_len);
+  text = g_strndup ((const char *) plain, plain_len);
+  if (sscanf (text, "v1:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT "%c", &ts, &row, &tail) != 2 ||
+      row < 1)
+    return FALSE;
+  q->has_cursor = TRUE;
+  q->cursor_ts = ts;
+  q->cursor_row = row;
+  return TRUE;
+}
+
+#define TRADE_COLUMNS \
+  "row, bot_id, seq, ts, id, pair, buy_venue, sell_venue, status, profit, chain, amount_in," \
+  " amount_out, gas_used, gas_price_gwei, gas_cost, fees, latency_ms, tx_hash"
+
+/* Fills @e (a trade) from a row of TRADE_COLUMNS; the strings are borrowed
+ * from the statement, valid until the next step. */
+static void
+trade_from_row (sqlite3_stmt *s, ArbEvent *e)
+{
+  ArbTrade *t = &e->trade;
+
+  e->type = ARB_MSG_TRADE;
+  e->seq = sqlite3_column_int64 (s, 2);
+  e->ts = sqlite3_column_int64 (s, 3);
+  t->id = (char *) col_text (s, 4);
+  t->pair = (char *) col_text (s, 5);
+  t->buy_venue = (char *) col_text (s, 6);
+  t->sell_venue = (char *) col_text (s, 7);
+  arb_trade_status_parse (col_text (s, 8), &t->status);
+  t->profit = sqlite3_column_double (s, 9);
+  t->chain = (char *) col_text (s, 10);
+  t->amount_in = (char *) col_text (s, 11);
+  t->amount_out = (char *) col_text (s, 12);
+  t->gas_used = col_opt_int (s, 13);
+  t->gas_price_gwei = col_double (s, 14);
+  t->gas_cost = col_double (s, 15);
+  t->fees = col_double (s, 16);
+  t->latency_ms = col_double (s, 17);
+  t->tx_hash = (char *) col_text (s, 18);
+}
+
+static char *
+trade_query_sql (const ArbTradeQuery *q)
+{
+  GString *sql = g_string_new ("SELECT " TRADE_COLUMNS " FROM trades WHERE ts > ?1 AND ts < ?2");
+
+  if (q->bot_id != NULL)
+    g_string_append (sql, " AND bot_id = ?3");
+  if (q->pair != NULL)
+    g_string_append (sql, " AND pair = ?4");
+  if (q->status >= 0)
+    g_string_append (sql, " AND status = ?5");
+  if (q->has_cursor)
+    g_string_append (sql, " AND (ts < ?6 OR (ts = ?6 AND row < ?7))");
+  g_string_append (sql, " ORDER BY ts DESC, row DESC LIMIT ?8");
+  return g_string_free (sql, FALSE);
+}
+
+static JsonNode *
+run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
+{
+  g_autofree char *sql = trade_query_sql (q);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  sqlite3_stmt *s = NULL;
+  guint n = 0;
+  gint64 last_ts = 0, last_row = 0;
+  gboolean more = FALSE;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
+    {
+      sql_error (db, error, "querying trades");
+      return NULL;
+    }
+  sqlite3_bind_int64 (s, 1, q->after);
+  sqlite3_bind_int64 (s, 2, q->before);
+  bind_text (s, 3, q->bot_id);
+  bind_text (s, 4, q->pair);
+  if (q->status >= 0)
+    bind_text (s, 5, arb_trade_status_name (q->status));
+  sqlite3_bind_int64 (s, 6, q->cursor_ts);
+  sqlite3_bind_int64 (s, 7, q->cursor_row);
+  /* one row more than asked tells whether there is a next page */
+  sqlite3_bind_int64 (s, 8, (gint64) q->limit + 1);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "trades");
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      ArbEvent e = { 0 };
+
+      if (n == q->limit)
+        {
+          more = TRUE;
+          break;
+        }
+      trade_from_row (s, &e);
+      json_builder_add_value (b, arb_event_to_json (&e, col_text (s, 1)));
+      last_row = sqlite3_column_int64 (s, 0);
+      last_ts = e.ts;
+      n++;
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      sql_error (db, error, "querying trades");
+      return NULL;
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "next_cursor");
+  if (more)
+    {
+      g_autofree char *cursor = arb_trade_cursor_encode (last_ts, last_row);
+      json_builder_add_string_value (b, cursor);
+    }
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+JsonNode *
+arb_store_query_trades (ArbStore             *self,
+                        const ArbTradeQuery  *query,
+                        GError              **error)
+{
+  sqlite3 *db = get_reader (self, error);
+  JsonNode *result;
+
+  if (db == NULL)
+    return NULL;
+  result = run_trade_query (db, query, error);
+  put_reader (self, db);
+  return result;
+}
+
+static void
+query_trades_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  JsonNode *result = arb_store_query_trades (source, data, &error);
+
+  if (result != NULL)
+    g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+arb_store_query_trades_async (ArbStore            *self,
+                              const ArbTradeQuery *query,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, arb_store_query_trades_async);
+  g_task_set_task_data (task, trade_query_copy (query), (GDestroyNotify) trade_query_free);
+  g_task_run_in_thread (task, query_trades_thread);
+}
+
+JsonNode *
+arb_store_query_trades_finish (ArbStore      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------- ledger replay */
+
+typedef struct
+{
+  ArbStoreTradeFunc func;
+  gpointer          data;
+  gint64            max_trade_row;
+  gint64            max_opportunity_row;
+} Replay;
+
+static gboolean
+replay_table (sqlite3 *db, const char *sql, gboolean trades, Replay *r,
+              GCancellable *cancellable, GError **error)
+{
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
+    return sql_error (db, error, "reading the ledger");
+  sqlite3_bind_int64 (s, 1, trades ? r->max_trade_row : r->max_opportunity_row);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      ArbEvent e = { 0 };
+
+      if (trades)
+        trade_from_row (s, &e);
+      else
+        {
+          e.type = ARB_MSG_OPPORTUNITY;
+          e.seq = sqlite3_column_int64 (s, 2);
+          e.ts = sqlite3_column_int64 (s, 3);
+          e.opportunity.pair = (char *) col_text (s, 4);
+          e.opportunity.buy_venue = (char *) col_text (s, 5);
+          e.opportunity.sell_venue = (char *) col_text (s, 6);
+          e.opportunity.spread_bps = sqlite3_column_double (s, 7);
+          e.opportunity.expected_profit = sqlite3_column_double (s, 8);
+          e.opportunity.taken = sqlite3_column_int (s, 9) != 0;
+          e.opportunity.reason = (char *) col_text (s, 10);
+        }
+      r->func (col_text (s, 1), &e, r->data);
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return sql_error (db, error, "reading the ledger");
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static gint64
+max_row (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *s = NULL;
+  gint64 row = 0;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step (s) == SQLITE_ROW)
+    row = sqlite3_column_int64 (s, 0);
+  sqlite3_finalize (s);
+  return row;
+}
+
+static void
+replay_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  ArbStore *self = source;
+  GError *error = NULL;
+  sqlite3 *db = get_reader (self, &error);
+  gboolean ok;
+
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  ok = replay_table (db, "SELECT " TRADE_COLUMNS " FROM trades WHERE row <= ?1 ORDER BY row",
+                     TRUE, data, cancellable, &error) &&
+       replay_table (db, "SELECT row, bot_id, seq, ts, pair, buy_venue, sell_venue, spread_bps,"
+                         " expected_profit, taken, reason FROM opportunities WHERE row <= ?1"
+                         " ORDER BY row", FALSE, data, cancellable, &error);
+  put_reader (self, db);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * arb_store_replay_ledger_async:
+ *
+ * Calls @func in a worker thread for every trade and opportunity stored
+ * when this is called; rows committed later are not seen, so a caller that
+ * feeds rows committed from now on to a live ledger counts each row once.
+ */
+void
+arb_store_replay_ledger_async (ArbStore            *self,
+                               ArbStoreTradeFunc    func,
+                               gpointer             func_data,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Replay *r = g_new (Replay, 1);
+
+  r->func = func;
+  r->data = func_data;
+  /* the writer may be committing: let it finish so the boundary is exact */
+  arb_store_flush (self);
+  r->max_trade_row = max_row (self->db, "SELECT coalesce(max(row), 0) FROM trades");
+  r->max_opportunity_row = max_row (self->db, "SELECT coalesce(max(row), 0) FROM opportunities");
+  g_task_set_source_tag (task, arb_store_replay_ledger_async);
+  g_task_set_task_data (task, r, g_free);
+  g_task_run_in_thread (task, replay_thread);
+}
+
+gboolean
+arb_store_replay_ledger_finish (ArbStore      *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------- audit */
+
+JsonNode *
+arb_store_query_audit (ArbStore    *self,
+                       const char  *bot_id,
+                       guint        limit,
+                       GError     **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT id, bot_id, name, args, role, token_name, created, finished,"
+                          " status, message, hub_seq FROM commands"
+                          " WHERE ?1 IS NULL OR bot_id = ?1 ORDER BY created DESC, rowid DESC"
+                          " LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
+    {
+      sql_error (self->db, error, "reading the audit log");
+      return NULL;
+    }
+  bind_text (s, 1, bot_id);
+  sqlite3_bind_int (s, 2, limit);
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      g_autoptr(ArbCommand) c = arb_command_new (col_text (s, 0), col_text (s, 1),
+                                                 col_text (s, 2), col_text (s, 3),
+                                                 col_text (s, 4), col_text (s, 5),
+                                                 sqlite3_column_int64 (s, 6));
+      c->finished_ms = sqlite3_column_int64 (s, 7);
+      arb_command_status_parse (col_text (s, 8), &c->status);
+      c->message = g_strdup (col_text (s, 9));
+      c->hub_seq = sqlite3_column_int64 (s, 10);
+      json_builder_add_value (b, arb_command_to_json (c));
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (self->db, error, "reading the audit log");
+      return NULL;
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}

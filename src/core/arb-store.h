@@ -1,0 +1,177 @@
+/* arb-store.h: durable storage in SQLite (WAL) with group commit
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "arb-command.h"
+#include "arb-event.h"
+
+G_BEGIN_DECLS
+
+#define ARB_TYPE_STORE (arb_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (ArbStore, arb_store, ARB, STORE, GObject)
+
+#define ARB_STORE_SCHEMA_VERSION 1
+
+/* What one bot's row in the store says. */
+typedef struct
+{
+  char    *bot_id;
+  char    *name;
+  char    *version;
+  char    *strategy;
+  char    *quote;
+  char   **commands;
+  gint64   last_seq;
+  gint64   last_seen_ms;
+} ArbStoredBot;
+
+void arb_stored_bot_free (ArbStoredBot *bot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbStoredBot, arb_stored_bot_free)
+
+/* A unit of work for the writer thread. Several batches share one
+ * transaction (group commit); each is told when it is durable. */
+typedef struct _ArbStoreBatch ArbStoreBatch;
+
+typedef void (*ArbStoreBatchDone) (ArbStoreBatch *batch,
+                                   const GError  *error,
+                                   gpointer       user_data);
+
+ArbStoreBatch *arb_store_batch_new          (const char        *bot_id);
+void           arb_store_batch_free         (ArbStoreBatch     *batch);
+const char    *arb_store_batch_get_bot_id   (ArbStoreBatch     *batch);
+/* Takes ownership of @event; trades, opportunities and logs are stored. */
+void           arb_store_batch_add_event    (ArbStoreBatch     *batch,
+                                             ArbEvent          *event,
+                                             gint64             hub_seq);
+guint          arb_store_batch_get_n_events (ArbStoreBatch     *batch);
+ArbEvent      *arb_store_batch_get_event    (ArbStoreBatch     *batch,
+                                             guint              index,
+                                             gint64            *hub_seq);
+/* The batch moves the bot's stored last_seq from @prev_seq (the value it
+ * must have when the batch commits) to @last_seq. */
+void           arb_store_batch_set_last_seq (ArbStoreBatch     *batch,
+                                             gint64             prev_seq,
+                                             gint64             last_seq);
+gint64         arb_store_batch_get_last_seq (ArbStoreBatch     *batch);
+void           arb_store_batch_set_hello    (ArbStoreBatch     *batch,
+                                             const ArbHello    *hello,
+                                             gint64             seen_ms);
+/* Takes a copy of @command (insert or update by id). */
+void           arb_store_batch_put_command  (ArbStoreBatch     *batch,
+                                             const ArbCommand  *command);
+void           arb_store_batch_put_series   (ArbStoreBatch     *batch,
+                                             const char        *name,
+                                             guint              tier,
+                                             GBytes            *blob);
+void           arb_store_batch_set_meta     (ArbStoreBatch     *batch,
+                                             const char        *key,
+                                             gint64             value);
+gboolean       arb_store_batch_is_empty     (ArbStoreBatch     *batch);
+
+ArbStore      *arb_store_open               (const char        *path,
+                                             GError           **error);
+const char    *arb_store_get_path           (ArbStore          *self);
+/* Queues @batch (taking it) for the next commit; @done runs on the main
+ * context of the caller once the batch is durable or failed. */
+void           arb_store_submit             (ArbStore          *self,
+                                             ArbStoreBatch     *batch,
+                                             ArbStoreBatchDone  done,
+                                             gpointer           user_data);
+/* Commits everything queued and runs the callbacks before returning. */
+void           arb_store_flush              (ArbStore          *self);
+/* Flushes, stops the writer and closes the database. */
+void           arb_store_close              (ArbStore          *self);
+guint          arb_store_get_queue_length   (ArbStore          *self);
+
+/* Synchronous reads at start-up (small, bounded). */
+GPtrArray     *arb_store_load_bots          (ArbStore          *self,
+                                             GError           **error);
+gboolean       arb_store_get_meta           (ArbStore          *self,
+                                             const char        *key,
+                                             gint64            *value);
+/* Sets a meta value durably, now (outside any batch). */
+gboolean       arb_store_set_meta_now       (ArbStore          *self,
+                                             const char        *key,
+                                             gint64             value,
+                                             GError           **error);
+GBytes        *arb_store_load_series        (ArbStore          *self,
+                                             const char        *name,
+                                             guint              tier);
+char         **arb_store_list_series        (ArbStore          *self);
+
+/* Trade queries: newest first, paged by an opaque cursor. */
+typedef struct
+{
+  char   *bot_id;   /* NULL: any */
+  char   *pair;
+  int     status;   /* -1: any, else ArbTradeStatus */
+  gint64  after;    /* ts > after; G_MININT64: unbounded */
+  gint64  before;   /* ts < before; G_MAXINT64: unbounded */
+  guint   limit;    /* 1..1000 */
+  gboolean has_cursor;
+  gint64  cursor_ts;
+  gint64  cursor_row;
+} ArbTradeQuery;
+
+void           arb_trade_query_init         (ArbTradeQuery     *query);
+void           arb_trade_query_clear        (ArbTradeQuery     *query);
+gboolean       arb_trade_query_set_cursor   (ArbTradeQuery     *query,
+                                             const char        *cursor);
+char          *arb_trade_cursor_encode      (gint64             ts,
+                                             gint64             row);
+
+/* Runs in a reader thread; the result is {"trades":[...],"next_cursor":...}. */
+void           arb_store_query_trades_async (ArbStore          *self,
+                                             const ArbTradeQuery *query,
+                                             GCancellable      *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer           user_data);
+JsonNode      *arb_store_query_trades_finish (ArbStore         *self,
+                                             GAsyncResult      *result,
+                                             GError           **error);
+JsonNode      *arb_store_query_trades       (ArbStore          *self,
+                                             const ArbTradeQuery *query,
+                                             GError           **error);
+
+/* Called in a reader thread for each stored trade/opportunity in store
+ * order, up to the rows present when the call starts. */
+typedef void (*ArbStoreTradeFunc) (const char     *bot_id,
+                                   const ArbEvent *event,
+                                   gpointer        user_data);
+void           arb_store_replay_ledger_async (ArbStore         *self,
+                                              ArbStoreTradeFunc func,
+                                              gpointer          func_data,
+                                              GCancellable     *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer          user_data);
+gboolean       arb_store_replay_ledger_finish (ArbStore        *self,
+                                               GAsyncResult    *result,
+                                               GError         **error);
+
+/* The audit log, newest first. */
+JsonNode      *arb_store_query_audit        (ArbStore          *self,
+                                             const char        *bot_id,
+                                             guint              limit,
+                                             GError           **error);
+
+/* Counters for /metrics and the UI. */
+typedef struct
+{
+  guint64 commits;
+  guint64 batches;
+  guint64 rows;
+  guint64 errors;
+  gint64  last_commit_us;
+  gint64  max_commit_us;
+} ArbStoreStats;
+
+void           arb_store_get_stats          (ArbStore          *self,
+                                             ArbStoreStats     *stats);
+
+G_END_DECLS

@@ -1,0 +1,207 @@
+/* main.c: the arbdash executable
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "arbdash"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdlib.h>
+
+#include "arb-engine.h"
+#include "arb-server.h"
+
+typedef struct
+{
+  gboolean  headless;
+  gboolean  no_demo;
+  gboolean  version;
+  int       port;
+  char     *db;
+  char     *listen;
+  char     *config;
+  int       sample_ms;
+} Options;
+
+typedef struct
+{
+  GMainLoop *loop;
+  ArbServer *server;
+  gint64     deadline;
+  guint      poll_id;
+} Running;
+
+static int
+fail (const char *what, const char *detail)
+{
+  g_printerr ("arbdash: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+  return 2;
+}
+
+static gboolean
+parse_options (int *argc, char ***argv, Options *o, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &o->headless,
+      N_("Run the server without a window"), NULL },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, N_("Port to listen on (default 8080)"), "N" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &o->listen,
+      N_("Address to listen on (default 127.0.0.1)"), "ADDR" },
+    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &o->db, N_("Database file"), "PATH" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, N_("Configuration file"), "PATH" },
+    { "no-demo", 0, 0, G_OPTION_ARG_NONE, &o->no_demo,
+      N_("Do not run the built-in demo bot (a simulator)"), NULL },
+    { "sample-interval", 0, 0, G_OPTION_ARG_INT, &o->sample_ms,
+      N_("System sampling interval in ms (100 to 60000, default 1000)"), "MS" },
+    { "version", 'v', 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+
+  g_option_context_set_summary (context,
+                                _("A real-time dashboard for arbitrage trading bots.\n\n"
+                                  "Tokens come from ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and "
+                                  "ARBDASH_OPERATOR_TOKEN, or from the configuration file."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  o->port = -1;
+  o->sample_ms = -1;
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+static gboolean
+apply_options (Options *o, ArbConfig *config, GError **error)
+{
+  if (o->config != NULL && !arb_config_load_file (config, o->config, error))
+    return FALSE;
+  arb_config_load_env (config);
+  if (o->port != -1)
+    {
+      if (o->port < 0 || o->port > 65535)
+        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "--port must be 0 to 65535"), FALSE;
+      config->port = o->port;
+    }
+  if (o->sample_ms != -1)
+    {
+      if (o->sample_ms < 100 || o->sample_ms > 60000)
+        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "--sample-interval must be 100 to 60000"), FALSE;
+      config->sample_interval_ms = o->sample_ms;
+    }
+  if (o->listen != NULL)
+    g_free (config->listen_address), config->listen_address = g_strdup (o->listen);
+  if (o->db != NULL)
+    g_free (config->db_path), config->db_path = g_strdup (o->db);
+  if (o->no_demo)
+    config->demo = FALSE;
+  return TRUE;
+}
+
+static gboolean
+poll_closed (gpointer data)
+{
+  Running *r = data;
+
+  if (arb_server_get_n_sockets (r->server) == 0 || g_get_monotonic_time () > r->deadline)
+    {
+      r->poll_id = 0;
+      g_main_loop_quit (r->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  Running *r = data;
+
+  if (r->poll_id != 0)
+    return G_SOURCE_CONTINUE;
+  g_printerr ("arbdash: shutting down\n");
+  arb_server_shutdown (r->server);
+  /* let the close frames go out, for at most a second */
+  r->deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+  r->poll_id = g_timeout_add (20, poll_closed, r);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_banner (ArbServer *server, const ArbConfig *config)
+{
+  g_autofree char *url = arb_server_dup_url (server);
+
+  g_print ("arbdash %s: serving %s (database %s)%s\n", PACKAGE_VERSION, url, config->db_path,
+           config->demo ? ", with the demo bot (a simulator)" : "");
+  if (config->tokens->len == 0)
+    g_print ("arbdash: no tokens are configured, so only the local demo bot reports; set "
+             "ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and ARBDASH_OPERATOR_TOKEN to let bots "
+             "and viewers in\n");
+}
+
+static int
+run_headless (ArbConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbEngine) engine = NULL;
+  g_autoptr(ArbServer) server = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Running running = { loop, NULL, 0, 0 };
+  guint sigint, sigterm;
+
+  engine = arb_engine_new (config, &error);
+  if (engine == NULL)
+    return fail ("cannot open the database", error->message);
+  server = arb_server_new (engine);
+  if (!arb_server_listen (server, config->listen_address, config->port, &error))
+    {
+      g_autofree char *where = g_strdup_printf ("cannot listen on %s port %u",
+                                                config->listen_address, config->port);
+      arb_engine_shutdown (engine);
+      return fail (where, error->message);
+    }
+  print_banner (server, arb_engine_get_config (engine));
+  running.server = server;
+  sigint = g_unix_signal_add (SIGINT, on_signal, &running);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, &running);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  return 0;
+}
+
+int
+main (int argc, char *argv[])
+{
+  Options o = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (!parse_options (&argc, &argv, &o, &error))
+    return fail (error->message, NULL);
+  if (o.version)
+    {
+      g_print ("arbdash %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (argc > 1)
+    return fail ("unexpected argument", argv[1]);
+  if (!apply_options (&o, config, &error))
+    return fail (error->message, NULL);
+  if (!o.headless)
+    g_printerr ("arbdash: this build has no desktop window yet; running headless\n");
+  status = run_headless (config);
+  g_free (o.db);
+  g_free (o.listen);
+  g_free (o.config);
+  return status;
+}

@@ -1,0 +1,133 @@
+/* arb-bot-endpoint.c: the bots' WebSocket, /api/v1/bot
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each connection is a transport for one ArbSession of the ingest: text
+ * frames go in, the session's frames go out. Refusals (token, role,
+ * Origin) happen before the upgrade, as plain HTTP answers.
+ */
+#define G_LOG_DOMAIN "arb-bot-endpoint"
+
+#include "config.h"
+
+#include "arb-http.h"
+#include "arb-server-private.h"
+
+/* Frames above the protocol's 64 KiB get an error and the connection stays;
+ * only frames above this are cut with 1009, to bound memory per connection. */
+#define MAX_FRAME_BYTES (4 * 1024 * 1024)
+#define KEEPALIVE_S     20
+
+typedef struct
+{
+  SoupWebsocketConnection *ws;
+  ArbSession              *session;
+} BotConn;
+
+static void
+conn_send (gpointer transport, const char *text, gsize len)
+{
+  BotConn *c = transport;
+
+  if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (c->ws, text);
+}
+
+static void
+conn_close (gpointer transport, gushort code, const char *reason)
+{
+  BotConn *c = transport;
+
+  if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (c->ws, code, reason);
+}
+
+static const ArbSessionVTable conn_vtable = { conn_send, conn_close };
+
+static void
+on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *message,
+            BotConn *c)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+
+  if (c->session == NULL)
+    return;
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      arb_session_send_error (c->session, ARB_ERROR_BAD_REQUEST, NULL,
+                              "binary frames are not part of the protocol: send JSON text");
+      return;
+    }
+  arb_session_receive_text (c->session, data, len);
+}
+
+static void
+on_closed (SoupWebsocketConnection *ws, BotConn *c)
+{
+  if (c->session != NULL)
+    arb_session_closed (g_steal_pointer (&c->session));
+}
+
+static void
+conn_free (gpointer data, GClosure *closure)
+{
+  BotConn *c = data;
+
+  if (c->session != NULL)
+    arb_session_closed (g_steal_pointer (&c->session));
+  g_free (c);
+}
+
+static void
+bot_socket (SoupServer *soup, SoupServerMessage *msg, const char *path,
+            SoupWebsocketConnection *ws, gpointer data)
+{
+  ArbServer *self = data;
+  ArbIngest *ingest = arb_engine_get_ingest (arb_server_get_engine (self));
+  BotConn *c = g_new0 (BotConn, 1);
+
+  c->ws = ws;
+  c->session = arb_ingest_open_session (ingest, &conn_vtable, c);
+  soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_FRAME_BYTES);
+  soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_S);
+  _arb_server_track_socket (self, ws);
+  g_signal_connect (ws, "message", G_CALLBACK (on_message), c);
+  /* the connection holds the BotConn; it goes when the connection goes */
+  g_signal_connect_data (ws, "closed", G_CALLBACK (on_closed), c, conn_free, 0);
+}
+
+/* Runs before the upgrade: refuse here, with a plain HTTP status. */
+static void
+bot_gate (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+          gpointer data)
+{
+  ArbServer *self = data;
+  ArbConfig *config = _arb_server_get_config (self);
+
+  /* libsoup matches handlers by string prefix: /api/v1/bots lands here too */
+  if (g_strcmp0 (path, "/api/v1/bot") != 0)
+    {
+      _arb_rest_handle (self, msg, path);
+      return;
+    }
+  if (!arb_http_origin_allowed (msg, config))
+    {
+      arb_http_send_error (msg, ARB_ERROR_FORBIDDEN, NULL,
+                           "WebSocket upgrades from another origin are refused");
+      return;
+    }
+  if (!arb_http_authorize (msg, config, ARB_ROLE_BOT, NULL, NULL))
+    return;
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET)
+    arb_http_send_error_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, ARB_ERROR_BAD_REQUEST, NULL,
+                                "the bot endpoint is a WebSocket (GET with Upgrade)");
+}
+
+void
+_arb_bot_endpoint_register (ArbServer  *self,
+                            SoupServer *soup)
+{
+  soup_server_add_handler (soup, "/api/v1/bot", bot_gate, self, NULL);
+  soup_server_add_websocket_handler (soup, "/api/v1/bot", NULL, NULL, bot_socket, self, NULL);
+}

@@ -1,0 +1,184 @@
+/* arb-http.c: helpers shared by the server's routes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "arb-http"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "arb-http.h"
+#include "arb-ingest.h"
+
+#define PAUSED_KEY   "arb-paused"
+#define FINISHED_KEY "arb-finished"
+
+static void
+on_finished (SoupServerMessage *msg, gpointer data)
+{
+  g_object_set_data (G_OBJECT (msg), FINISHED_KEY, GINT_TO_POINTER (1));
+}
+
+void
+arb_http_pause (SoupServerMessage *msg)
+{
+  g_object_ref (msg);
+  g_object_set_data (G_OBJECT (msg), PAUSED_KEY, GINT_TO_POINTER (1));
+  g_signal_connect (msg, "finished", G_CALLBACK (on_finished), NULL);
+  soup_server_message_pause (msg);
+}
+
+/* Ends a pause: returns FALSE (and drops the message) when the client is gone. */
+gboolean
+arb_http_resume (SoupServerMessage *msg)
+{
+  gboolean alive;
+
+  if (g_object_get_data (G_OBJECT (msg), PAUSED_KEY) == NULL)
+    return TRUE;
+  g_object_set_data (G_OBJECT (msg), PAUSED_KEY, NULL);
+  alive = g_object_get_data (G_OBJECT (msg), FINISHED_KEY) == NULL;
+  if (alive)
+    soup_server_message_unpause (msg);
+  g_signal_handlers_disconnect_by_func (msg, on_finished, NULL);
+  g_object_unref (msg);
+  return alive;
+}
+
+void
+arb_http_send_json (SoupServerMessage *msg,
+                    guint              status,
+                    JsonNode          *body)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  SoupMessageHeaders *headers;
+  char *text;
+  gsize len;
+
+  /* keep the message alive across resume, which may drop our reference */
+  g_object_ref (msg);
+  if (g_object_get_data (G_OBJECT (msg), FINISHED_KEY) != NULL)
+    {
+      arb_http_resume (msg);
+      g_object_unref (msg);
+      return;
+    }
+  json_generator_set_root (gen, body);
+  text = json_generator_to_data (gen, &len);
+  headers = soup_server_message_get_response_headers (msg);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, len);
+  arb_http_resume (msg);
+  g_object_unref (msg);
+}
+
+void
+arb_http_send_error_status (SoupServerMessage *msg,
+                            guint              status,
+                            ArbErrorCode       code,
+                            const char        *field,
+                            const char        *message)
+{
+  g_autoptr(JsonNode) body = arb_error_body (code, field, message);
+
+  arb_http_send_json (msg, status, body);
+}
+
+void
+arb_http_send_error (SoupServerMessage *msg,
+                     ArbErrorCode       code,
+                     const char        *field,
+                     const char        *message)
+{
+  arb_http_send_error_status (msg, arb_error_code_http_status (code), code, field, message);
+}
+
+char *
+arb_http_dup_token (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *auth = soup_message_headers_get_one (headers, "Authorization");
+  const char *protocols;
+  g_auto(GStrv) offered = NULL;
+
+  if (auth != NULL)
+    {
+      if (g_ascii_strncasecmp (auth, "Bearer ", 7) != 0)
+        return NULL;
+      return g_strstrip (g_strdup (auth + 7));
+    }
+  /* browsers cannot set headers on a WebSocket: "arbdash.v1, bearer.TOKEN" */
+  protocols = soup_message_headers_get_list (headers, "Sec-WebSocket-Protocol");
+  if (protocols == NULL)
+    return NULL;
+  offered = g_strsplit (protocols, ",", -1);
+  for (char **p = offered; *p != NULL; p++)
+    {
+      const char *item = g_strstrip (*p);
+      if (g_str_has_prefix (item, "bearer."))
+        return g_strdup (item + 7);
+    }
+  return NULL;
+}
+
+gboolean
+arb_http_authorize (SoupServerMessage *msg,
+                    ArbConfig         *config,
+                    ArbRole            need,
+                    ArbRole           *role_out,
+                    const char       **name)
+{
+  g_autofree char *token = arb_http_dup_token (msg);
+  ArbRole role;
+
+  if (token == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"arbdash\"");
+      arb_http_send_error (msg, ARB_ERROR_UNAUTHORIZED, NULL,
+                           "a bearer token is required (Authorization: Bearer TOKEN)");
+      return FALSE;
+    }
+  role = arb_config_check_token (config, token, name);
+  if (role == ARB_ROLE_NONE)
+    {
+      arb_http_send_error (msg, ARB_ERROR_UNAUTHORIZED, NULL, "the token is not valid");
+      return FALSE;
+    }
+  if (!arb_role_allows (role, need))
+    {
+      g_autofree char *m = g_strdup_printf ("a %s token cannot do this: it needs the %s role",
+                                            arb_role_name (role), arb_role_name (need));
+      arb_http_send_error (msg, ARB_ERROR_FORBIDDEN, NULL, m);
+      return FALSE;
+    }
+  if (role_out != NULL)
+    *role_out = role;
+  return TRUE;
+}
+
+gboolean
+arb_http_origin_allowed (SoupServerMessage *msg,
+                         ArbConfig         *config)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *origin = soup_message_headers_get_one (headers, "Origin");
+  const char *host = soup_message_headers_get_one (headers, "Host");
+  g_autofree char *own = NULL;
+
+  /* non-browser clients send no Origin; browsers always do */
+  if (origin == NULL)
+    return TRUE;
+  if (host != NULL)
+    {
+      own = g_strconcat ("http://", host, NULL);
+      if (g_ascii_strcasecmp (origin, own) == 0)
+        return TRUE;
+    }
+  for (char **o = config->allowed_origins; o != NULL && *o != NULL; o++)
+    if (g_ascii_strcasecmp (origin, *o) == 0)
+      return TRUE;
+  return FALSE;
+}

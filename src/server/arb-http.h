@@ -1,0 +1,45 @@
+/* arb-http.h: helpers shared by the server's routes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "arb-config.h"
+#include "arb-event.h"
+
+G_BEGIN_DECLS
+
+void      arb_http_send_json     (SoupServerMessage *msg,
+                                  guint              status,
+                                  JsonNode          *body);
+void      arb_http_send_error    (SoupServerMessage *msg,
+                                  ArbErrorCode       code,
+                                  const char        *field,
+                                  const char        *message);
+void      arb_http_send_error_status (SoupServerMessage *msg,
+                                  guint              status,
+                                  ArbErrorCode       code,
+                                  const char        *field,
+                                  const char        *message);
+/* The bearer token of a request: the Authorization header, else the
+ * bearer.TOKEN WebSocket subprotocol. NULL if none. */
+char     *arb_http_dup_token     (SoupServerMessage *msg);
+/* Checks the token against @need; on refusal answers 401/403 and returns
+ * FALSE. @name gets the token's name. */
+gboolean  arb_http_authorize     (SoupServerMessage *msg,
+                                  ArbConfig         *config,
+                                  ArbRole            need,
+                                  ArbRole           *role,
+                                  const char       **name);
+/* Browsers send Origin; a page of another origin must not reach us. */
+gboolean  arb_http_origin_allowed (SoupServerMessage *msg,
+                                  ArbConfig         *config);
+
+/* Pausing for asynchronous answers, safe if the client went away. */
+void      arb_http_pause         (SoupServerMessage *msg);
+gboolean  arb_http_resume        (SoupServerMessage *msg);
+
+G_END_DECLS

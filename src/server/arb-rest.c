@@ -1,0 +1,542 @@
+/* arb-rest.c: the REST routes under /api/v1
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every route validates its parameters and answers errors in the
+ * protocol's shape; queries that may take long run in the store's reader
+ * threads, so the main loop keeps taking events meanwhile.
+ */
+#define G_LOG_DOMAIN "arb-rest"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "arb-http.h"
+#include "arb-server-private.h"
+
+#define BODY_KEY "arb-body"
+
+typedef struct
+{
+  ArbServer         *server;
+  ArbEngine         *engine;
+  SoupServerMessage *msg;
+  GHashTable        *query;   /* decoded parameters */
+  const char        *token_name;
+  ArbRole            role;
+} Request;
+
+typedef void (*RouteFunc) (Request *r);
+
+typedef struct
+{
+  const char *method;
+  const char *path;      /* exact, or a prefix when it ends with '/' */
+  ArbRole     role;
+  RouteFunc   func;
+} Route;
+
+/* ---------------------------------------------------------------- parameters */
+
+/* Decodes a query string strictly: a malformed escape is an error naming
+ * its parameter, not a silently dropped value. */
+static GHashTable *
+parse_query (const char *raw, char **bad_key)
+{
+  g_autoptr(GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) pairs = NULL;
+
+  *bad_key = NULL;
+  if (raw == NULL)
+    return g_steal_pointer (&params);
+  pairs = g_strsplit (raw, "&", -1);
+  for (char **p = pairs; *p != NULL; p++)
+    {
+      char *eq = strchr (*p, '=');
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (**p == '\0')
+        continue;
+      if (eq != NULL)
+        *eq = '\0';
+      g_strdelimit (*p, "+", ' ');
+      key = g_uri_unescape_string (*p, NULL);
+      if (eq != NULL)
+        {
+          g_strdelimit (eq + 1, "+", ' ');
+          value = g_uri_unescape_string (eq + 1, NULL);
+        }
+      else
+        value = g_strdup ("");
+      if (key == NULL || value == NULL || !g_utf8_validate (value, -1, NULL))
+        {
+          *bad_key = g_strdup (key != NULL ? key : *p);
+          return NULL;
+        }
+      g_hash_table_replace (params, g_steal_pointer (&key), g_steal_pointer (&value));
+    }
+  return g_steal_pointer (&params);
+}
+
+static void
+bad_param (Request *r, const char *name, const char *what)
+{
+  g_autofree char *m = g_strdup_printf ("parameter '%s' %s", name, what);
+
+  arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, name, m);
+}
+
+static gboolean
+param_int (Request *r, const char *name, gint64 min, gint64 max, gint64 *out)
+{
+  const char *v = g_hash_table_lookup (r->query, name);
+  g_autofree char *what = NULL;
+
+  if (v == NULL)
+    return TRUE;
+  if (g_ascii_string_to_signed (v, 10, min, max, out, NULL))
+    return TRUE;
+  what = g_strdup_printf ("must be an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                          min, max);
+  bad_param (r, name, what);
+  return FALSE;
+}
+
+static gboolean
+param_ident (Request *r, const char *name, const char **out)
+{
+  const char *v = g_hash_table_lookup (r->query, name);
+
+  *out = v;
+  if (v == NULL || arb_is_identifier (v))
+    return TRUE;
+  bad_param (r, name, "must be 1 to 128 characters of [A-Za-z0-9._:-]");
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static void
+route_health (Request *r)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) body = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "ok");
+  json_builder_set_member_name (b, "version");
+  json_builder_add_string_value (b, PACKAGE_VERSION);
+  json_builder_set_member_name (b, "uptime_s");
+  json_builder_add_int_value (b, (g_get_real_time () / 1000 -
+                                  arb_engine_get_started_ms (r->engine)) / 1000);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+  arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
+}
+
+static void
+events_done (guint status, JsonNode *answer, gpointer data)
+{
+  SoupServerMessage *msg = data;
+
+  arb_http_send_json (msg, status, answer);
+  g_object_unref (msg);
+}
+
+typedef struct
+{
+  GByteArray *data;
+  gsize       limit;
+  gboolean    overflow;
+} Body;
+
+static void
+body_free (Body *b)
+{
+  g_byte_array_unref (b->data);
+  g_free (b);
+}
+
+static void
+route_events (Request *r)
+{
+  Body *body = g_object_get_data (G_OBJECT (r->msg), BODY_KEY);
+  ArbIngest *ingest = arb_engine_get_ingest (r->engine);
+
+  if (body == NULL || body->overflow)
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, NULL,
+                           "the body is larger than the limit of one batch (1 MiB)");
+      return;
+    }
+  arb_http_pause (r->msg);
+  arb_ingest_post (ingest, (const char *) body->data->data, body->data->len, events_done,
+                   g_object_ref (r->msg));
+}
+
+static void
+trades_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
+
+  if (answer != NULL)
+    arb_http_send_json (msg, SOUP_STATUS_OK, answer);
+  else
+    arb_http_send_error (msg, error->domain == ARB_ERROR ? error->code : ARB_ERROR_INTERNAL,
+                         NULL, error->message);
+}
+
+static gboolean
+trade_filters (Request *r, ArbTradeQuery *q)
+{
+  const char *bot_id, *pair = g_hash_table_lookup (r->query, "pair");
+  const char *status = g_hash_table_lookup (r->query, "status");
+  const char *cursor = g_hash_table_lookup (r->query, "cursor");
+  gint64 limit = 100;
+  ArbTradeStatus st;
+
+  if (!param_ident (r, "bot_id", &bot_id) ||
+      !param_int (r, "after", G_MININT64, G_MAXINT64, &q->after) ||
+      !param_int (r, "before", G_MININT64, G_MAXINT64, &q->before) ||
+      !param_int (r, "limit", 1, 1000, &limit))
+    return FALSE;
+  if (pair != NULL && (*pair == '\0' || strlen (pair) > 128))
+    return bad_param (r, "pair", "must be 1 to 128 characters"), FALSE;
+  if (status != NULL && !arb_trade_status_parse (status, &st))
+    return bad_param (r, "status", "must be filled, failed or reverted"), FALSE;
+  if (cursor != NULL && !arb_trade_query_set_cursor (q, cursor))
+    return bad_param (r, "cursor", "is not a cursor this server gave out"), FALSE;
+  q->bot_id = g_strdup (bot_id);
+  q->pair = g_strdup (pair);
+  q->status = status != NULL ? (int) st : -1;
+  q->limit = limit;
+  return TRUE;
+}
+
+static void
+route_trades (Request *r)
+{
+  ArbTradeQuery q;
+
+  arb_trade_query_init (&q);
+  if (trade_filters (r, &q))
+    {
+      arb_http_pause (r->msg);
+      arb_store_query_trades_async (arb_engine_get_store (r->engine), &q, NULL, trades_done,
+                                    g_object_ref (r->msg));
+    }
+  arb_trade_query_clear (&q);
+}
+
+static void
+route_summary (Request *r)
+{
+  const char *window_name = g_hash_table_lookup (r->query, "window");
+  const char *bot_id;
+  ArbWindow window = ARB_WINDOW_ALL;
+  g_autoptr(JsonNode) body = NULL;
+
+  if (!param_ident (r, "bot_id", &bot_id))
+    return;
+  if (window_name != NULL && !arb_window_parse (window_name, &window))
+    return bad_param (r, "window", "must be 1h, 24h, 7d or all");
+  body = arb_ledger_summary_json (arb_engine_get_ledger (r->engine), window, bot_id,
+                                  g_get_real_time () / 1000);
+  /* right after a start the figures are still being rebuilt from disk */
+  json_object_set_boolean_member (json_node_get_object (body), "complete",
+                                  arb_engine_is_ledger_ready (r->engine));
+  arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
+}
+
+static void
+route_system (Request *r)
+{
+  const ArbSystemSample *s = arb_sampler_get_latest (arb_engine_get_sampler (r->engine));
+  g_autoptr(JsonNode) body = NULL;
+
+  if (s == NULL)
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_UNAVAILABLE, NULL,
+                           "no system sample yet: try again in a second");
+      return;
+    }
+  body = arb_system_sample_to_json (s);
+  arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
+}
+
+static void
+route_bots (Request *r)
+{
+  g_autoptr(GPtrArray) bots = arb_ingest_list_bots (arb_engine_get_ingest (r->engine));
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) body = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bots");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < bots->len; i++)
+    json_builder_add_value (b, arb_bot_link_to_json (g_ptr_array_index (bots, i)));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+  arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
+}
+
+static void
+route_audit (Request *r)
+{
+  const char *bot_id;
+  gint64 limit = 100;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) commands = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  JsonObject *o;
+
+  if (!param_ident (r, "bot_id", &bot_id) || !param_int (r, "limit", 1, 1000, &limit))
+    return;
+  commands = arb_store_query_audit (arb_engine_get_store (r->engine), bot_id, limit, &error);
+  if (commands == NULL)
+    return arb_http_send_error (r->msg, ARB_ERROR_INTERNAL, NULL, error->message);
+  o = json_object_new ();
+  json_object_set_member (o, "commands", g_steal_pointer (&commands));
+  body = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
+}
+
+static void
+command_done (const ArbCommand *command, gpointer data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+  g_autoptr(JsonNode) body = NULL;
+  JsonObject *o = json_object_new ();
+  guint status = SOUP_STATUS_OK;
+
+  json_object_set_member (o, "command", arb_command_to_json (command));
+  if (command->status == ARB_COMMAND_REJECTED)
+    {
+      /* an error body that also carries the audit record */
+      g_autoptr(JsonNode) error = arb_error_body (ARB_ERROR_CONFLICT, NULL, command->message);
+      json_object_set_member (o, "error", json_object_dup_member (json_node_get_object (error),
+                                                                  "error"));
+      status = SOUP_STATUS_CONFLICT;
+    }
+  body = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  arb_http_send_json (msg, status, body);
+}
+
+static gboolean
+command_body (Request *r, const char **name, JsonNode **args, JsonParser *parser)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (r->msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  JsonObject *o;
+  JsonNode *node;
+
+  if (len > 64 * 1024 || !arb_json_prescan_depth (data, len, 16))
+    return arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, NULL, "the body is too large"),
+           FALSE;
+  if (!json_parser_load_from_data (parser, data, len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, NULL,
+                                "the body must be a JSON object {\"name\":...,\"args\":{}}"),
+           FALSE;
+  o = json_node_get_object (json_parser_get_root (parser));
+  node = json_object_get_member (o, "name");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING ||
+      !arb_is_identifier (json_node_get_string (node)))
+    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "name",
+                                "field 'name' must be a command name such as \"pause\""), FALSE;
+  *name = json_node_get_string (node);
+  *args = json_object_get_member (o, "args");
+  if (*args != NULL && !JSON_NODE_HOLDS_OBJECT (*args))
+    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "args",
+                                "field 'args' must be an object"), FALSE;
+  return TRUE;
+}
+
+/* POST /api/v1/bots/{bot_id}/commands */
+static void
+route_command (Request *r)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (r->msg));
+  const char *rest = path + strlen ("/api/v1/bots/");
+  const char *slash = strchr (rest, '/');
+  g_autofree char *bot_id = slash != NULL ? g_strndup (rest, slash - rest) : NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  const char *name;
+  JsonNode *args;
+
+  if (bot_id == NULL || g_strcmp0 (slash, "/commands") != 0 || !arb_is_identifier (bot_id))
+    return arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, NULL,
+                                "no such route: commands go to /api/v1/bots/BOT_ID/commands");
+  if (arb_ingest_lookup_bot (arb_engine_get_ingest (r->engine), bot_id) == NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("there is no bot %s", bot_id);
+      return arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, "bot_id", m);
+    }
+  if (!command_body (r, &name, &args, parser))
+    return;
+  arb_http_pause (r->msg);
+  arb_ingest_send_command (arb_engine_get_ingest (r->engine), bot_id, name, args,
+                           arb_role_name (r->role), r->token_name, command_done,
+                           g_object_ref (r->msg));
+}
+
+static const Route routes[] = {
+  { "GET", "/api/v1/health", ARB_ROLE_NONE, route_health },
+  { "POST", "/api/v1/events", ARB_ROLE_BOT, route_events },
+  { "GET", "/api/v1/trades", ARB_ROLE_VIEWER, route_trades },
+  { "GET", "/api/v1/summary", ARB_ROLE_VIEWER, route_summary },
+  { "GET", "/api/v1/system", ARB_ROLE_VIEWER, route_system },
+  { "GET", "/api/v1/bots", ARB_ROLE_VIEWER, route_bots },
+  { "POST", "/api/v1/bots/", ARB_ROLE_OPERATOR, route_command },
+  { "GET", "/api/v1/audit", ARB_ROLE_OPERATOR, route_audit },
+};
+
+static gboolean
+route_matches (const Route *route, const char *path)
+{
+  gsize n = strlen (route->path);
+
+  if (route->path[n - 1] == '/')
+    return strncmp (path, route->path, n) == 0 && path[n] != '\0';
+  return strcmp (path, route->path) == 0;
+}
+
+static void
+method_not_allowed (SoupServerMessage *msg, const char *path)
+{
+  g_autoptr(GString) allow = g_string_new (NULL);
+  g_autofree char *m = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (route_matches (&routes[i], path))
+      g_string_append_printf (allow, "%s%s", allow->len ? ", " : "", routes[i].method);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                allow->str);
+  m = g_strdup_printf ("%s takes %s", path, allow->str);
+  arb_http_send_error_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, ARB_ERROR_BAD_REQUEST, NULL,
+                              m);
+}
+
+static const Route *
+find_route (SoupServerMessage *msg, const char *path, gboolean *path_known)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  *path_known = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (route_matches (&routes[i], path))
+      {
+        *path_known = TRUE;
+        if (strcmp (method, routes[i].method) == 0 ||
+            (strcmp (method, "HEAD") == 0 && strcmp (routes[i].method, "GET") == 0))
+          return &routes[i];
+      }
+  return NULL;
+}
+
+static void
+api_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *unused,
+             gpointer data)
+{
+  Request r = { data, arb_server_get_engine (data), msg, NULL, NULL, ARB_ROLE_NONE };
+  gboolean known;
+  const Route *route = find_route (msg, path, &known);
+  g_autofree char *bad_key = NULL;
+  g_autoptr(GHashTable) query = NULL;
+
+  if (route == NULL && known)
+    return method_not_allowed (msg, path);
+  if (route == NULL)
+    return arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "no such route in API v1");
+  if (route->role != ARB_ROLE_NONE &&
+      !arb_http_authorize (msg, _arb_server_get_config (r.server), route->role, &r.role,
+                           &r.token_name))
+    return;
+  query = parse_query (g_uri_get_query (soup_server_message_get_uri (msg)), &bad_key);
+  if (query == NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("parameter '%s' is not validly URL-encoded", bad_key);
+      return arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, bad_key, m);
+    }
+  r.query = query;
+  route->func (&r);
+}
+
+void
+_arb_rest_handle (ArbServer         *self,
+                  SoupServerMessage *msg,
+                  const char        *path)
+{
+  api_handler (NULL, msg, path, NULL, self);
+}
+
+static void
+on_body_chunk (SoupServerMessage *msg, GBytes *chunk, Body *body)
+{
+  gsize len;
+  gconstpointer data = g_bytes_get_data (chunk, &len);
+
+  if (body->overflow)
+    return;
+  if (body->data->len + len > body->limit)
+    {
+      /* stop keeping it, and answer once the client has sent it all */
+      body->overflow = TRUE;
+      g_byte_array_set_size (body->data, 0);
+      return;
+    }
+  g_byte_array_append (body->data, data, len);
+}
+
+/* Before the body is read: bound what POST /events keeps in memory. */
+static void
+events_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer data)
+{
+  ArbConfig *config = _arb_server_get_config (data);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  goffset length = soup_message_headers_get_content_length (headers);
+  Body *body;
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      length > (goffset) config->limits.max_body_bytes)
+    {
+      arb_http_send_error (msg, ARB_ERROR_TOO_LARGE, NULL,
+                           "the body is larger than the limit of one batch (1 MiB)");
+      return;
+    }
+  body = g_new0 (Body, 1);
+  body->data = g_byte_array_new ();
+  body->limit = config->limits.max_body_bytes;
+  g_object_set_data_full (G_OBJECT (msg), BODY_KEY, body, (GDestroyNotify) body_free);
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_body_chunk), body);
+}
+
+static void
+not_found (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+           gpointer data)
+{
+  arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "nothing here");
+}
+
+void
+_arb_rest_register (ArbServer  *self,
+                    SoupServer *soup)
+{
+  soup_server_add_handler (soup, "/api", api_handler, self, NULL);
+  soup_server_add_early_handler (soup, "/api/v1/events", events_early, self, NULL);
+  soup_server_add_handler (soup, "/api/v1/events", api_handler, self, NULL);
+  soup_server_add_handler (soup, NULL, not_found, self, NULL);
+}

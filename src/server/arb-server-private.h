@@ -1,0 +1,27 @@
+/* arb-server-private.h: what the route files of the server share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "arb-server.h"
+
+G_BEGIN_DECLS
+
+ArbConfig *_arb_server_get_config     (ArbServer         *self);
+/* Keeps a WebSocket so that shutdown can close it with 1001. */
+void       _arb_server_track_socket   (ArbServer         *self,
+                                       SoupWebsocketConnection *ws);
+
+/* arb-bot-endpoint.c */
+void       _arb_bot_endpoint_register (ArbServer         *self,
+                                       SoupServer        *soup);
+
+/* arb-rest.c */
+void       _arb_rest_register         (ArbServer         *self,
+                                       SoupServer        *soup);
+void       _arb_rest_handle           (ArbServer         *self,
+                                       SoupServerMessage *msg,
+                                       const char        *path);
+
+G_END_DECLS

@@ -1,0 +1,217 @@
+/* arb-server.c: the embedded HTTP and WebSocket server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "arb-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "arb-server-private.h"
+
+struct _ArbServer
+{
+  GObject     parent_instance;
+
+  ArbEngine  *engine;
+  ArbConfig  *config;    /* the engine's, borrowed */
+  SoupServer *soup;
+  GPtrArray  *sockets;   /* SoupWebsocketConnection*, open ones */
+  guint       port;
+};
+
+G_DEFINE_FINAL_TYPE (ArbServer, arb_server, G_TYPE_OBJECT)
+
+static void
+arb_server_dispose (GObject *object)
+{
+  ArbServer *self = ARB_SERVER (object);
+
+  arb_server_shutdown (self);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->engine);
+  g_clear_pointer (&self->sockets, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (arb_server_parent_class)->dispose (object);
+}
+
+static void
+arb_server_class_init (ArbServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = arb_server_dispose;
+}
+
+static void
+arb_server_init (ArbServer *self)
+{
+  self->sockets = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* libsoup answers a request it cannot parse (a malformed %-escape in the
+ * URL, say) with a bare 400 before any handler runs, and then closes the
+ * connection without saying so, which makes keep-alive clients fail their
+ * next request. So every response starts out as that error, with the
+ * protocol's body and "Connection: close", and a request that parses
+ * ("got-headers") takes both away again. */
+static const char unparsable[] =
+  "{\"error\":{\"code\":\"bad_request\",\"message\":\"the request is not valid HTTP (for "
+  "instance a malformed %-escape in the URL)\"}}";
+
+static void
+on_got_headers (SoupServerMessage *msg, gpointer data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  /* an early handler may have answered already: keep its answer */
+  if (soup_server_message_get_status (msg) != 0)
+    return;
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_headers_remove (headers, "Content-Type");
+  soup_message_headers_remove (headers, "Connection");
+}
+
+static void
+on_request_started (SoupServer *soup, SoupServerMessage *msg, ArbServer *self)
+{
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, unparsable,
+                                    sizeof unparsable - 1);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), NULL);
+}
+
+/**
+ * arb_server_new:
+ * @engine: the core to serve
+ *
+ * Returns: (transfer full): a server, not yet listening
+ */
+ArbServer *
+arb_server_new (ArbEngine *engine)
+{
+  ArbServer *self = g_object_new (ARB_TYPE_SERVER, NULL);
+  g_autofree char *header = g_strdup_printf ("arbdash/%s ", PACKAGE_VERSION);
+
+  self->engine = g_object_ref (engine);
+  self->config = (ArbConfig *) arb_engine_get_config (engine);
+  self->soup = soup_server_new ("server-header", header, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
+  _arb_rest_register (self, self->soup);
+  _arb_bot_endpoint_register (self, self->soup);
+  return self;
+}
+
+ArbEngine *
+arb_server_get_engine (ArbServer *self)
+{
+  return self->engine;
+}
+
+ArbConfig *
+_arb_server_get_config (ArbServer *self)
+{
+  return self->config;
+}
+
+static void
+socket_closed (SoupWebsocketConnection *ws, ArbServer *self)
+{
+  g_ptr_array_remove_fast (self->sockets, ws);
+}
+
+void
+_arb_server_track_socket (ArbServer               *self,
+                          SoupWebsocketConnection *ws)
+{
+  g_ptr_array_add (self->sockets, g_object_ref (ws));
+  g_signal_connect_object (ws, "closed", G_CALLBACK (socket_closed), self, 0);
+}
+
+static gboolean
+is_loopback (GInetAddress *address)
+{
+  return g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+arb_server_listen (ArbServer   *self,
+                   const char  *address,
+                   guint        port,
+                   GError     **error)
+{
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr(GSocketAddress) where = NULL;
+  g_autoptr(GSList) uris = NULL;
+
+  g_return_val_if_fail (ARB_IS_SERVER (self), FALSE);
+
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IP address to listen on", address);
+      return FALSE;
+    }
+  if (port > 65535)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "port %u is out of range",
+                   port);
+      return FALSE;
+    }
+  where = g_inet_socket_address_new (inet, port);
+  if (!soup_server_listen (self->soup, where, 0, error))
+    return FALSE;
+  uris = soup_server_get_uris (self->soup);
+  self->port = uris != NULL ? (guint) g_uri_get_port (uris->data) : port;
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  if (!is_loopback (inet))
+    g_printerr ("arbdash: warning: listening on %s without TLS: tokens and trading data cross "
+                "the network in clear text; put a TLS proxy in front (see docs/deployment.md)%s\n",
+                address,
+                self->config->tokens->len == 0 ? ", and no tokens are configured" : "");
+  return TRUE;
+}
+
+guint
+arb_server_get_port (ArbServer *self)
+{
+  return self->port;
+}
+
+char *
+arb_server_dup_url (ArbServer *self)
+{
+  const char *address = self->config->listen_address;
+
+  /* a wildcard address is not somewhere a browser can go */
+  if (g_strcmp0 (address, "0.0.0.0") == 0 || g_strcmp0 (address, "::") == 0)
+    address = "127.0.0.1";
+  if (strchr (address, ':') != NULL)
+    return g_strdup_printf ("http://[%s]:%u/", address, self->port);
+  return g_strdup_printf ("http://%s:%u/", address, self->port);
+}
+
+guint
+arb_server_get_n_sockets (ArbServer *self)
+{
+  return self->sockets->len;
+}
+
+void
+arb_server_shutdown (ArbServer *self)
+{
+  g_return_if_fail (ARB_IS_SERVER (self));
+
+  if (self->soup == NULL)
+    return;
+  /* commit and ack what the bots sent, then say goodbye */
+  if (self->engine != NULL)
+    arb_engine_shutdown (self->engine);
+  for (guint i = self->sockets->len; i > 0; i--)
+    {
+      SoupWebsocketConnection *ws = g_ptr_array_index (self->sockets, i - 1);
+      if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (ws, 1001, "the dashboard is shutting down");
+    }
+  soup_server_disconnect (self->soup);
+}
