@@ -103,7 +103,7 @@ static void
 publish_summary (ArbEngine *self)
 {
   self->last_summary_ms = now_ms ();
-  arb_hub_publish (self->hub, ARB_TOPIC_TRADING, "summary", self->last_summary_ms, "all",
+  arb_hub_publish_node (self->hub, ARB_TOPIC_TRADING, "summary", self->last_summary_ms, "all",
                    arb_ledger_summary_json (self->ledger, ARB_WINDOW_ALL, NULL,
                                             self->last_summary_ms));
 }
@@ -267,7 +267,7 @@ add_system_series (ArbEngine *self, const ArbSystemSample *s)
 static void
 on_sampled (ArbSampler *sampler, const ArbSystemSample *sample, ArbEngine *self)
 {
-  arb_hub_publish (self->hub, ARB_TOPIC_SYSTEM, "system", sample->ts_ms, "host",
+  arb_hub_publish_node (self->hub, ARB_TOPIC_SYSTEM, "system", sample->ts_ms, "host",
                    arb_system_sample_to_json (sample));
   add_system_series (self, sample);
 }

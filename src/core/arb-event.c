@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arb-event.h"
+#include "arb-json.h"
 
 G_DEFINE_QUARK (arb-error-quark, arb_error)
 
@@ -838,160 +839,131 @@ arb_event_free (ArbEvent *event)
 /* ---------------------------------------------------------------- to JSON */
 
 static void
-add_opt_string (JsonBuilder *b, const char *name, const char *value)
+trade_to_json (GString *s, const ArbTrade *t)
 {
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_opt_double (JsonBuilder *b, const char *name, double value)
-{
-  if (isnan (value))
-    return;
-  json_builder_set_member_name (b, name);
-  json_builder_add_double_value (b, value);
-}
-
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_double (JsonBuilder *b, const char *name, double value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_double_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
-static void
-add_bool (JsonBuilder *b, const char *name, gboolean value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
-
-static void
-trade_to_json (JsonBuilder *b, const ArbTrade *t)
-{
-  add_string (b, "id", t->id);
-  add_string (b, "pair", t->pair);
-  add_string (b, "buy_venue", t->buy_venue);
-  add_string (b, "sell_venue", t->sell_venue);
-  add_string (b, "status", arb_trade_status_name (t->status));
-  add_double (b, "profit", t->profit);
-  add_opt_string (b, "chain", t->chain);
-  add_opt_string (b, "amount_in", t->amount_in);
-  add_opt_string (b, "amount_out", t->amount_out);
+  arb_json_member_string (s, "id", t->id);
+  arb_json_member_string (s, "pair", t->pair);
+  arb_json_member_string (s, "buy_venue", t->buy_venue);
+  arb_json_member_string (s, "sell_venue", t->sell_venue);
+  arb_json_member_string (s, "status", arb_trade_status_name (t->status));
+  arb_json_member_double (s, "profit", t->profit);
+  arb_json_opt_string (s, "chain", t->chain);
+  arb_json_opt_string (s, "amount_in", t->amount_in);
+  arb_json_opt_string (s, "amount_out", t->amount_out);
   if (t->gas_used >= 0)
-    add_int (b, "gas_used", t->gas_used);
-  add_opt_double (b, "gas_price_gwei", t->gas_price_gwei);
-  add_opt_double (b, "gas_cost", t->gas_cost);
-  add_opt_double (b, "fees", t->fees);
-  add_opt_double (b, "latency_ms", t->latency_ms);
-  add_opt_string (b, "tx_hash", t->tx_hash);
+    arb_json_member_int (s, "gas_used", t->gas_used);
+  arb_json_opt_double (s, "gas_price_gwei", t->gas_price_gwei);
+  arb_json_opt_double (s, "gas_cost", t->gas_cost);
+  arb_json_opt_double (s, "fees", t->fees);
+  arb_json_opt_double (s, "latency_ms", t->latency_ms);
+  arb_json_opt_string (s, "tx_hash", t->tx_hash);
 }
 
 static void
-group_to_json (JsonBuilder *b, const ArbResources *r, const char *group,
+group_to_json (GString *s, const ArbResources *r, const char *group,
                const GroupField *fields, gboolean has)
 {
   if (!has)
     return;
-  json_builder_set_member_name (b, group);
-  json_builder_begin_object (b);
+  arb_json_key (s, group);
+  arb_json_object_begin (s);
   for (const GroupField *gf = fields; gf->name != NULL; gf++)
-    add_opt_double (b, gf->name, G_STRUCT_MEMBER (double, r, gf->offset));
-  json_builder_end_object (b);
+    arb_json_opt_double (s, gf->name, G_STRUCT_MEMBER (double, r, gf->offset));
+  arb_json_object_end (s);
 }
 
 static void
-body_to_json (JsonBuilder *b, const ArbEvent *e)
+body_to_json (GString *s, const ArbEvent *e)
 {
   switch (e->type)
     {
     case ARB_MSG_HELLO:
-      add_string (b, "name", e->hello.name);
-      add_opt_string (b, "version", e->hello.version);
-      add_opt_string (b, "strategy", e->hello.strategy);
-      add_string (b, "quote", e->hello.quote);
-      json_builder_set_member_name (b, "commands");
-      json_builder_begin_array (b);
+      arb_json_member_string (s, "name", e->hello.name);
+      arb_json_opt_string (s, "version", e->hello.version);
+      arb_json_opt_string (s, "strategy", e->hello.strategy);
+      arb_json_member_string (s, "quote", e->hello.quote);
+      arb_json_key (s, "commands");
+      arb_json_array_begin (s);
       for (char **c = e->hello.commands; c && *c; c++)
-        json_builder_add_string_value (b, *c);
-      json_builder_end_array (b);
+        arb_json_string (s, *c);
+      arb_json_array_end (s);
       break;
     case ARB_MSG_HEARTBEAT:
-      add_string (b, "state", arb_bot_run_state_name (e->heartbeat.state));
-      add_opt_string (b, "message", e->heartbeat.message);
+      arb_json_member_string (s, "state", arb_bot_run_state_name (e->heartbeat.state));
+      arb_json_opt_string (s, "message", e->heartbeat.message);
       break;
     case ARB_MSG_TRADE:
-      trade_to_json (b, &e->trade);
+      trade_to_json (s, &e->trade);
       break;
     case ARB_MSG_OPPORTUNITY:
-      add_string (b, "pair", e->opportunity.pair);
-      add_string (b, "buy_venue", e->opportunity.buy_venue);
-      add_string (b, "sell_venue", e->opportunity.sell_venue);
-      add_double (b, "spread_bps", e->opportunity.spread_bps);
-      add_double (b, "expected_profit", e->opportunity.expected_profit);
-      add_bool (b, "taken", e->opportunity.taken);
-      add_opt_string (b, "reason", e->opportunity.reason);
+      arb_json_member_string (s, "pair", e->opportunity.pair);
+      arb_json_member_string (s, "buy_venue", e->opportunity.buy_venue);
+      arb_json_member_string (s, "sell_venue", e->opportunity.sell_venue);
+      arb_json_member_double (s, "spread_bps", e->opportunity.spread_bps);
+      arb_json_member_double (s, "expected_profit", e->opportunity.expected_profit);
+      arb_json_member_bool (s, "taken", e->opportunity.taken);
+      arb_json_opt_string (s, "reason", e->opportunity.reason);
       break;
     case ARB_MSG_RESOURCES:
-      group_to_json (b, &e->resources, "pool", pool_fields, e->resources.has_pool);
-      group_to_json (b, &e->resources, "tasks", task_fields, e->resources.has_tasks);
-      group_to_json (b, &e->resources, "memory", memory_fields, e->resources.has_memory);
-      group_to_json (b, &e->resources, "cache", cache_fields, e->resources.has_cache);
+      group_to_json (s, &e->resources, "pool", pool_fields, e->resources.has_pool);
+      group_to_json (s, &e->resources, "tasks", task_fields, e->resources.has_tasks);
+      group_to_json (s, &e->resources, "memory", memory_fields, e->resources.has_memory);
+      group_to_json (s, &e->resources, "cache", cache_fields, e->resources.has_cache);
       break;
     case ARB_MSG_METRIC:
-      add_string (b, "name", e->metric.name);
-      add_double (b, "value", e->metric.value);
-      add_opt_string (b, "unit", e->metric.unit);
+      arb_json_member_string (s, "name", e->metric.name);
+      arb_json_member_double (s, "value", e->metric.value);
+      arb_json_opt_string (s, "unit", e->metric.unit);
       break;
     case ARB_MSG_LOG:
-      add_string (b, "level", arb_log_level_name (e->log.level));
-      add_string (b, "message", e->log.message);
-      add_opt_string (b, "component", e->log.component);
+      arb_json_member_string (s, "level", arb_log_level_name (e->log.level));
+      arb_json_member_string (s, "message", e->log.message);
+      arb_json_opt_string (s, "component", e->log.component);
       break;
     case ARB_MSG_COMMAND_RESULT:
-      add_string (b, "id", e->command_result.id);
-      add_bool (b, "ok", e->command_result.ok);
-      add_opt_string (b, "message", e->command_result.message);
+      arb_json_member_string (s, "id", e->command_result.id);
+      arb_json_member_bool (s, "ok", e->command_result.ok);
+      arb_json_opt_string (s, "message", e->command_result.message);
       break;
     default:
       g_assert_not_reached ();
     }
 }
 
-JsonNode *
+/**
+ * arb_event_write_json:
+ * @event: a validated event
+ * @bot_id: (nullable): the bot it came from, written as "bot_id"
+ * @out: where to append the JSON object
+ *
+ * Writes the event's data as the hub publishes and REST serves it: the
+ * protocol's fields, without the "type", and without unknown fields.
+ */
+void
+arb_event_write_json (const ArbEvent *event,
+                      const char     *bot_id,
+                      GString        *out)
+{
+  g_return_if_fail (event != NULL);
+
+  arb_json_object_begin (out);
+  if (bot_id != NULL)
+    arb_json_member_string (out, "bot_id", bot_id);
+  if (has_seq (event->type))
+    {
+      arb_json_member_int (out, "seq", event->seq);
+      arb_json_member_int (out, "ts", event->ts);
+    }
+  body_to_json (out, event);
+  arb_json_object_end (out);
+}
+
+char *
 arb_event_to_json (const ArbEvent *event,
                    const char     *bot_id)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  GString *s = g_string_sized_new (512);
 
-  g_return_val_if_fail (event != NULL, NULL);
-
-  json_builder_begin_object (b);
-  if (bot_id != NULL)
-    add_string (b, "bot_id", bot_id);
-  if (has_seq (event->type))
-    {
-      add_int (b, "seq", event->seq);
-      add_int (b, "ts", event->ts);
-    }
-  body_to_json (b, event);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  arb_event_write_json (event, bot_id, s);
+  return g_string_free (s, FALSE);
 }

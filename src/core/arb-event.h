@@ -219,7 +219,10 @@ gboolean         arb_json_prescan_depth     (const char      *text,
                                              guint            max_depth);
 
 /* The event's data as a JSON object, as the hub publishes and REST serves it. */
-JsonNode        *arb_event_to_json          (const ArbEvent  *event,
+void             arb_event_write_json       (const ArbEvent  *event,
+                                             const char      *bot_id,
+                                             GString         *out);
+char            *arb_event_to_json          (const ArbEvent  *event,
                                              const char      *bot_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbEvent, arb_event_free)

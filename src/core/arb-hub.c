@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "arb-hub.h"
 
 #define RESERVE_BLOCK 1000000
@@ -58,7 +60,7 @@ arb_hub_item_unref (ArbHubItem *item)
   if (!g_atomic_int_dec_and_test (&item->ref_count))
     return;
   g_free (item->key);
-  g_clear_pointer (&item->data, json_node_unref);
+  g_free (item->json);
   g_free (item);
 }
 
@@ -190,7 +192,7 @@ arb_hub_ticket_add (ArbHubTicket *ticket,
                     const char   *kind,
                     gint64        ts,
                     const char   *key,
-                    JsonNode     *data)
+                    char         *json)
 {
   ArbHubItem *item = g_new0 (ArbHubItem, 1);
 
@@ -200,7 +202,8 @@ arb_hub_ticket_add (ArbHubTicket *ticket,
   item->kind = g_intern_string (kind);
   item->ts = ts;
   item->key = g_strdup (key);
-  item->data = data;
+  item->json = json;
+  item->json_len = strlen (json);
   g_ptr_array_add (ticket->items, item);
   return item->seq;
 }
@@ -282,13 +285,27 @@ arb_hub_publish (ArbHub     *self,
                  const char *kind,
                  gint64      ts,
                  const char *key,
-                 JsonNode   *data)
+                 char       *json)
 {
   ArbHubTicket *t = arb_hub_stage (self);
-  gint64 seq = arb_hub_ticket_add (t, topic, kind, ts, key, data);
+  gint64 seq = arb_hub_ticket_add (t, topic, kind, ts, key, json);
 
   arb_hub_release (self, t);
   return seq;
+}
+
+gint64
+arb_hub_publish_node (ArbHub     *self,
+                      const char *topic,
+                      const char *kind,
+                      gint64      ts,
+                      const char *key,
+                      JsonNode   *data)
+{
+  char *json = json_to_string (data, FALSE);
+
+  json_node_unref (data);
+  return arb_hub_publish (self, topic, kind, ts, key, json);
 }
 
 void

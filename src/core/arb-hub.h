@@ -24,7 +24,8 @@ typedef struct
   const char *kind;    /* interned */
   gint64      ts;
   char       *key;     /* gauges: what the latest value is of; NULL for discrete items */
-  JsonNode   *data;
+  char       *json;    /* the data, a JSON object: serialised once for every consumer */
+  gsize       json_len;
   /*< private >*/
   gint        ref_count;
 } ArbHubItem;
@@ -49,20 +50,27 @@ gint64        arb_hub_get_last_seq     (ArbHub       *self);
 gint64        arb_hub_get_next_seq     (ArbHub       *self);
 
 ArbHubTicket *arb_hub_stage            (ArbHub       *self);
-/* Adds an item (taking @data) to the ticket and returns its seq. */
+/* Adds an item (taking @json, a JSON object) to the ticket; returns its seq. */
 gint64        arb_hub_ticket_add       (ArbHubTicket *ticket,
                                         const char   *topic,
                                         const char   *kind,
                                         gint64        ts,
                                         const char   *key,
-                                        JsonNode     *data);
+                                        char         *json);
 void          arb_hub_release          (ArbHub       *self,
                                         ArbHubTicket *ticket);
 void          arb_hub_drop             (ArbHub       *self,
                                         ArbHubTicket *ticket);
 
-/* Publishes one item now (after any staged tickets); takes @data. */
+/* Publishes one item now (after any staged tickets); takes @json. */
 gint64        arb_hub_publish          (ArbHub       *self,
+                                        const char   *topic,
+                                        const char   *kind,
+                                        gint64        ts,
+                                        const char   *key,
+                                        char         *json);
+/* The same, taking a JSON node (for the less frequent items). */
+gint64        arb_hub_publish_node     (ArbHub       *self,
                                         const char   *topic,
                                         const char   *kind,
                                         gint64        ts,

@@ -235,7 +235,7 @@ arb_ingest_open_session (ArbIngest              *self,
 static void
 emit_bot_changed (ArbIngest *self, ArbBotLink *link)
 {
-  arb_hub_publish (self->hub, ARB_TOPIC_BOTS, "bot", now_ms (), NULL,
+  arb_hub_publish_node (self->hub, ARB_TOPIC_BOTS, "bot", now_ms (), NULL,
                    arb_bot_link_to_json (link));
   g_signal_emit (self, signals[BOT_CHANGED], 0, link);
 }
@@ -616,11 +616,16 @@ advance (Origin *o, ArbBotLink *link, gint64 seq)
   return p;
 }
 
+/* Group commit: while the writer is busy, events gather into the next
+ * batch; when it is idle, the batch goes at once, so the disk never waits
+ * for the end of a main-loop turn and acks keep flowing. A huge turn is
+ * committed in slices too. */
 static void
 maybe_submit_early (Origin *o, Pending *p)
 {
-  /* a huge turn is committed in slices, so acks keep flowing */
-  if (o->session != NULL && p->n_accepted >= MAX_BATCH_EVENTS)
+  if (o->session == NULL)
+    return;
+  if (p->n_accepted >= MAX_BATCH_EVENTS || arb_store_get_queue_length (o->ingest->store) == 0)
     {
       g_ptr_array_remove (o->ingest->open, p);
       pending_submit (p);
@@ -700,7 +705,7 @@ record_command (ArbIngest *self, ArbCommand *command)
 {
   ArbStoreBatch *batch = arb_store_batch_new (NULL);
 
-  command->hub_seq = arb_hub_publish (self->hub, ARB_TOPIC_BOTS, "command", now_ms (), NULL,
+  command->hub_seq = arb_hub_publish_node (self->hub, ARB_TOPIC_BOTS, "command", now_ms (), NULL,
                                       arb_command_to_json (command));
   arb_store_batch_put_command (batch, command);
   arb_store_submit (self->store, batch, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arb-json.h"
 #include "arb-store.h"
 
 struct _ArbStoreBatch
@@ -1278,11 +1279,11 @@ trade_query_sql (const ArbTradeQuery *q)
   return g_string_free (sql, FALSE);
 }
 
-static JsonNode *
+static char *
 run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
 {
   g_autofree char *sql = trade_query_sql (q);
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(GString) out = g_string_sized_new (512 * (q->limit + 1));
   sqlite3_stmt *s = NULL;
   guint n = 0;
   gint64 last_ts = 0, last_row = 0;
@@ -1305,9 +1306,9 @@ run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
   /* one row more than asked tells whether there is a next page */
   sqlite3_bind_int64 (s, 8, (gint64) q->limit + 1);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "trades");
-  json_builder_begin_array (b);
+  arb_json_object_begin (out);
+  arb_json_key (out, "trades");
+  arb_json_array_begin (out);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       ArbEvent e = { 0 };
@@ -1318,7 +1319,7 @@ run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
           break;
         }
       trade_from_row (s, &e);
-      json_builder_add_value (b, arb_event_to_json (&e, col_text (s, 1)));
+      arb_event_write_json (&e, col_text (s, 1), out);
       last_row = sqlite3_column_int64 (s, 0);
       last_ts = e.ts;
       n++;
@@ -1329,26 +1330,26 @@ run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
       sql_error (db, error, "querying trades");
       return NULL;
     }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "next_cursor");
+  arb_json_array_end (out);
+  arb_json_key (out, "next_cursor");
   if (more)
     {
       g_autofree char *cursor = arb_trade_cursor_encode (last_ts, last_row);
-      json_builder_add_string_value (b, cursor);
+      arb_json_string (out, cursor);
     }
   else
-    json_builder_add_null_value (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+    arb_json_null (out);
+  arb_json_object_end (out);
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-JsonNode *
+char *
 arb_store_query_trades (ArbStore             *self,
                         const ArbTradeQuery  *query,
                         GError              **error)
 {
   sqlite3 *db = get_reader (self, error);
-  JsonNode *result;
+  char *result;
 
   if (db == NULL)
     return NULL;
@@ -1361,10 +1362,10 @@ static void
 query_trades_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   GError *error = NULL;
-  JsonNode *result = arb_store_query_trades (source, data, &error);
+  char *result = arb_store_query_trades (source, data, &error);
 
   if (result != NULL)
-    g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (task, result, g_free);
   else
     g_task_return_error (task, error);
 }
@@ -1383,7 +1384,7 @@ arb_store_query_trades_async (ArbStore            *self,
   g_task_run_in_thread (task, query_trades_thread);
 }
 
-JsonNode *
+char *
 arb_store_query_trades_finish (ArbStore      *self,
                                GAsyncResult  *result,
                                GError       **error)

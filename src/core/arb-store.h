@@ -126,16 +126,17 @@ gboolean       arb_trade_query_set_cursor   (ArbTradeQuery     *query,
 char          *arb_trade_cursor_encode      (gint64             ts,
                                              gint64             row);
 
-/* Runs in a reader thread; the result is {"trades":[...],"next_cursor":...}. */
+/* Runs in a reader thread; the result is the JSON text
+ * {"trades":[...],"next_cursor":...}. */
 void           arb_store_query_trades_async (ArbStore          *self,
                                              const ArbTradeQuery *query,
                                              GCancellable      *cancellable,
                                              GAsyncReadyCallback callback,
                                              gpointer           user_data);
-JsonNode      *arb_store_query_trades_finish (ArbStore         *self,
+char          *arb_store_query_trades_finish (ArbStore         *self,
                                              GAsyncResult      *result,
                                              GError           **error);
-JsonNode      *arb_store_query_trades       (ArbStore          *self,
+char          *arb_store_query_trades       (ArbStore          *self,
                                              const ArbTradeQuery *query,
                                              GError           **error);
 

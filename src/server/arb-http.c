@@ -51,24 +51,31 @@ arb_http_send_json (SoupServerMessage *msg,
                     guint              status,
                     JsonNode          *body)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  arb_http_send_text (msg, status, json_to_string (body, FALSE));
+}
+
+void
+arb_http_send_text (SoupServerMessage *msg,
+                    guint              status,
+                    char              *text)
+{
   SoupMessageHeaders *headers;
-  char *text;
-  gsize len;
+  gsize len = strlen (text);
 
   /* keep the message alive across resume, which may drop our reference */
   g_object_ref (msg);
   if (g_object_get_data (G_OBJECT (msg), FINISHED_KEY) != NULL)
     {
+      g_free (text);
       arb_http_resume (msg);
       g_object_unref (msg);
       return;
     }
-  json_generator_set_root (gen, body);
-  text = json_generator_to_data (gen, &len);
   headers = soup_server_message_get_response_headers (msg);
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_server_message_set_status (msg, status, NULL);
+  /* set_response appends: drop the default body the server put there */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, len);
   arb_http_resume (msg);
   g_object_unref (msg);

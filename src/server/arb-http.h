@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 void      arb_http_send_json     (SoupServerMessage *msg,
                                   guint              status,
                                   JsonNode          *body);
+/* Takes @json, the text of a JSON value. */
+void      arb_http_send_text     (SoupServerMessage *msg,
+                                  guint              status,
+                                  char              *json);
 void      arb_http_send_error    (SoupServerMessage *msg,
                                   ArbErrorCode       code,
                                   const char        *field,

@@ -182,10 +182,10 @@ trades_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(SoupServerMessage) msg = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) answer = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
+  char *answer = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
 
   if (answer != NULL)
-    arb_http_send_json (msg, SOUP_STATUS_OK, answer);
+    arb_http_send_text (msg, SOUP_STATUS_OK, answer);
   else
     arb_http_send_error (msg, error->domain == ARB_ERROR ? error->code : ARB_ERROR_INTERNAL,
                          NULL, error->message);

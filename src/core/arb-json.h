@@ -1,0 +1,56 @@
+/* arb-json.h: writing JSON text straight from C values
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * For the hot paths (every bot event becomes JSON for the hub and the
+ * stream) and for numbers: json-glib 1.6 writes doubles with 17 digits
+ * ("0.1" becomes "0.10000000000000001") and large ones as invalid JSON
+ * ("1e+18.0"). Parsing stays with json-glib.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Each call adds the comma a value needs after a sibling by itself. */
+void arb_json_object_begin   (GString    *s);
+void arb_json_object_end     (GString    *s);
+void arb_json_array_begin    (GString    *s);
+void arb_json_array_end      (GString    *s);
+void arb_json_key            (GString    *s,
+                              const char *key);
+void arb_json_string         (GString    *s,
+                              const char *value);   /* NULL writes null */
+void arb_json_int            (GString    *s,
+                              gint64      value);
+void arb_json_double         (GString    *s,
+                              double      value);   /* NaN and infinities write null */
+void arb_json_bool           (GString    *s,
+                              gboolean    value);
+void arb_json_null           (GString    *s);
+/* Appends @json, which must be one complete JSON value. */
+void arb_json_raw            (GString    *s,
+                              const char *json);
+
+void arb_json_member_string  (GString    *s,
+                              const char *key,
+                              const char *value);
+void arb_json_member_int     (GString    *s,
+                              const char *key,
+                              gint64      value);
+void arb_json_member_double  (GString    *s,
+                              const char *key,
+                              double      value);
+void arb_json_member_bool    (GString    *s,
+                              const char *key,
+                              gboolean    value);
+/* Members that are left out when absent (NULL, NAN or negative). */
+void arb_json_opt_string     (GString    *s,
+                              const char *key,
+                              const char *value);
+void arb_json_opt_double     (GString    *s,
+                              const char *key,
+                              double      value);
+
+G_END_DECLS
