@@ -146,22 +146,29 @@ static int
 run_headless (ArbConfig *config)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = NULL;
   g_autoptr(ArbEngine) engine = NULL;
   g_autoptr(ArbServer) server = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Running running = { loop, NULL, 0, 0 };
   guint sigint, sigterm;
 
+  /* listen first: clients that come during start-up wait instead of failing */
+  sock = arb_server_bind_socket (config->listen_address, config->port, &error);
+  if (sock == NULL)
+    {
+      g_autofree char *where = g_strdup_printf ("cannot listen on %s port %u",
+                                                config->listen_address, config->port);
+      return fail (where, error->message);
+    }
   engine = arb_engine_new (config, &error);
   if (engine == NULL)
     return fail ("cannot open the database", error->message);
   server = arb_server_new (engine);
-  if (!arb_server_listen (server, config->listen_address, config->port, &error))
+  if (!arb_server_listen_socket (server, sock, &error))
     {
-      g_autofree char *where = g_strdup_printf ("cannot listen on %s port %u",
-                                                config->listen_address, config->port);
       arb_engine_shutdown (engine);
-      return fail (where, error->message);
+      return fail ("cannot serve", error->message);
     }
   print_banner (server, arb_engine_get_config (engine));
   running.server = server;

@@ -134,42 +134,84 @@ is_loopback (GInetAddress *address)
   return g_inet_address_get_is_loopback (address);
 }
 
+/**
+ * arb_server_bind_socket:
+ * @address: an IP address
+ * @port: a port, or 0 for a free one
+ * @error: where to put an error
+ *
+ * Binds and listens before anything else is ready: the kernel then queues
+ * connections that come while the dashboard starts (after a crash, say),
+ * instead of refusing them.
+ *
+ * Returns: (transfer full) (nullable): the listening socket
+ */
+GSocket *
+arb_server_bind_socket (const char  *address,
+                        guint        port,
+                        GError     **error)
+{
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr(GSocketAddress) where = NULL;
+  g_autoptr(GSocket) sock = NULL;
+
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IP address to listen on", address);
+      return NULL;
+    }
+  if (port > 65535)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "port %u is out of range",
+                   port);
+      return NULL;
+    }
+  where = g_inet_socket_address_new (inet, port);
+  sock = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                       G_SOCKET_PROTOCOL_TCP, error);
+  if (sock == NULL || !g_socket_bind (sock, where, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (sock, 128);
+  if (!g_socket_listen (sock, error))
+    return NULL;
+  return g_steal_pointer (&sock);
+}
+
+gboolean
+arb_server_listen_socket (ArbServer  *self,
+                          GSocket    *sock,
+                          GError    **error)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (sock, error);
+  GInetAddress *inet;
+
+  g_return_val_if_fail (ARB_IS_SERVER (self), FALSE);
+
+  if (local == NULL || !soup_server_listen_socket (self->soup, sock, 0, error))
+    return FALSE;
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+  if (!is_loopback (inet))
+    {
+      g_autofree char *text = g_inet_address_to_string (inet);
+      g_printerr ("arbdash: warning: listening on %s without TLS: tokens and trading data "
+                  "cross the network in clear text; put a TLS proxy in front (see "
+                  "docs/deployment.md)%s\n", text,
+                  self->config->tokens->len == 0 ? ", and no tokens are configured" : "");
+    }
+  return TRUE;
+}
+
 gboolean
 arb_server_listen (ArbServer   *self,
                    const char  *address,
                    guint        port,
                    GError     **error)
 {
-  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
-  g_autoptr(GSocketAddress) where = NULL;
-  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GSocket) sock = arb_server_bind_socket (address, port, error);
 
-  g_return_val_if_fail (ARB_IS_SERVER (self), FALSE);
-
-  if (inet == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not an IP address to listen on", address);
-      return FALSE;
-    }
-  if (port > 65535)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "port %u is out of range",
-                   port);
-      return FALSE;
-    }
-  where = g_inet_socket_address_new (inet, port);
-  if (!soup_server_listen (self->soup, where, 0, error))
-    return FALSE;
-  uris = soup_server_get_uris (self->soup);
-  self->port = uris != NULL ? (guint) g_uri_get_port (uris->data) : port;
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
-  if (!is_loopback (inet))
-    g_printerr ("arbdash: warning: listening on %s without TLS: tokens and trading data cross "
-                "the network in clear text; put a TLS proxy in front (see docs/deployment.md)%s\n",
-                address,
-                self->config->tokens->len == 0 ? ", and no tokens are configured" : "");
-  return TRUE;
+  return sock != NULL && arb_server_listen_socket (self, sock, error);
 }
 
 guint

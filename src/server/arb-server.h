@@ -21,6 +21,12 @@ gboolean    arb_server_listen      (ArbServer   *self,
                                     const char  *address,
                                     guint        port,
                                     GError     **error);
+GSocket    *arb_server_bind_socket (const char  *address,
+                                    guint        port,
+                                    GError     **error);
+gboolean    arb_server_listen_socket (ArbServer *self,
+                                    GSocket     *sock,
+                                    GError     **error);
 guint       arb_server_get_port    (ArbServer   *self);
 /* The base URL, e.g. "http://127.0.0.1:8080/". */
 char       *arb_server_dup_url     (ArbServer   *self);
