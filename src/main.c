@@ -51,7 +51,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &o->listen,
       N_("Address to listen on (default 127.0.0.1)"), "ADDR" },
     { "db", 'd', 0, G_OPTION_ARG_FILENAME, &o->db, N_("Database file"), "PATH" },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, N_("Configuration file"), "PATH" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, N_("Configuration file (default ~/.config/arbdash/arbdash.conf)"), "PATH" },
     { "no-demo", 0, 0, G_OPTION_ARG_NONE, &o->no_demo,
       N_("Do not run the built-in demo bot (a simulator)"), NULL },
     { "sample-interval", 0, 0, G_OPTION_ARG_INT, &o->sample_ms,
@@ -74,7 +74,13 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
 static gboolean
 apply_options (Options *o, ArbConfig *config, GError **error)
 {
+  g_autofree char *fallback = g_build_filename (g_get_user_config_dir (), "arbdash",
+                                                "arbdash.conf", NULL);
+
   if (o->config != NULL && !arb_config_load_file (config, o->config, error))
+    return FALSE;
+  if (o->config == NULL && g_file_test (fallback, G_FILE_TEST_EXISTS) &&
+      !arb_config_load_file (config, fallback, error))
     return FALSE;
   arb_config_load_env (config);
   if (o->port != -1)

@@ -43,6 +43,7 @@ struct _ArbEngine
   guint         summary_id;
   gint64        last_summary_ms;
   gint64        started_ms;
+  guint         ticks;
   gboolean      shut_down;
 };
 
@@ -388,10 +389,9 @@ static gboolean
 tick (gpointer data)
 {
   ArbEngine *self = data;
-  static guint n;
 
   arb_ingest_check_bots (self->ingest, now_ms ());
-  if (++n % 60 == 0)
+  if (++self->ticks % 60 == 0)
     arb_ledger_prune (self->ledger, now_ms ());
   return G_SOURCE_CONTINUE;
 }
