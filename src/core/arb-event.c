@@ -86,6 +86,18 @@ arb_log_level_name (ArbLogLevel level)
 }
 
 gboolean
+arb_log_level_parse (const char  *name,
+                     ArbLogLevel *level)
+{
+  int i = name != NULL ? find_name (log_level_names, G_N_ELEMENTS (log_level_names), name) : -1;
+
+  if (i < 0)
+    return FALSE;
+  *level = i;
+  return TRUE;
+}
+
+gboolean
 arb_is_identifier (const char *s)
 {
   gsize n = 0;

@@ -185,6 +185,8 @@ gboolean         arb_trade_status_parse     (const char      *name,
                                              ArbTradeStatus  *status);
 const char      *arb_bot_run_state_name     (ArbBotRunState state);
 const char      *arb_log_level_name         (ArbLogLevel level);
+gboolean         arb_log_level_parse        (const char      *name,
+                                             ArbLogLevel     *level);
 gboolean         arb_is_identifier          (const char *s);
 
 /* Checks the depth and string lengths of a parsed tree. On failure sets

@@ -40,6 +40,7 @@ struct _ArbHub
   guint       journal_head;  /* next slot to write */
   guint       journal_len;
   gint64      first_seq;     /* of this run: earlier items are only in the store */
+  gint64      last_emitted;  /* seq of the last item given to "published" */
 };
 
 G_DEFINE_FINAL_TYPE (ArbHub, arb_hub, G_TYPE_OBJECT)
@@ -61,7 +62,67 @@ arb_hub_item_unref (ArbHubItem *item)
     return;
   g_free (item->key);
   g_free (item->json);
+  g_free (item->envelope);
   g_free (item);
+}
+
+/**
+ * arb_hub_item_new:
+ * @json: (transfer full): the data, a JSON object
+ *
+ * Returns: (transfer full): an item (for replays from the store; published
+ *   items come from arb_hub_ticket_add() and arb_hub_publish())
+ */
+ArbHubItem *
+arb_hub_item_new (gint64      seq,
+                  const char *topic,
+                  const char *kind,
+                  gint64      ts,
+                  const char *key,
+                  char       *json)
+{
+  ArbHubItem *item = g_new0 (ArbHubItem, 1);
+
+  item->ref_count = 1;
+  item->seq = seq;
+  item->topic = g_intern_string (topic);
+  item->kind = g_intern_string (kind);
+  item->ts = ts;
+  item->key = g_strdup (key);
+  item->json = json;
+  item->json_len = strlen (json);
+  return item;
+}
+
+/**
+ * arb_hub_item_get_envelope:
+ *
+ * The item as a viewer receives it in a batch,
+ * {"topic":..,"seq":..,"ts":..,"kind":..,"data":{..}}: built once, on first
+ * use, and shared by every viewer. Not thread-safe: main thread only.
+ */
+const char *
+arb_hub_item_get_envelope (ArbHubItem *item,
+                           gsize      *len)
+{
+  if (item->envelope == NULL)
+    {
+      GString *s = g_string_sized_new (item->json_len + 96);
+
+      g_string_append (s, "{\"topic\":\"");
+      g_string_append (s, item->topic);
+      g_string_append_printf (s, "\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%" G_GINT64_FORMAT
+                              ",\"kind\":\"", item->seq, item->ts);
+      g_string_append (s, item->kind);
+      g_string_append (s, "\",\"data\":");
+      g_string_append_len (s, item->json, item->json_len);
+      g_string_append_c (s, '}');
+      item->envelope_len = s->len;
+      item->envelope = g_string_free (s, FALSE);
+    }
+  if (len != NULL)
+    *len = item->envelope_len;
+  return item->envelope;
 }
 
 gboolean
@@ -138,6 +199,7 @@ arb_hub_new (gint64 first_seq,
 
   self->next_seq = MAX (first_seq, 1);
   self->first_seq = self->next_seq;
+  self->last_emitted = self->next_seq - 1;
   self->reserved = G_MAXINT64;
   self->journal_size = MAX (journal_size, 1);
   self->journal = g_new0 (ArbHubItem *, self->journal_size);
@@ -155,6 +217,19 @@ gint64
 arb_hub_get_last_seq (ArbHub *self)
 {
   return self->next_seq - 1;
+}
+
+/* Every item up to this seq has reached the "published" subscribers. */
+gint64
+arb_hub_get_last_emitted_seq (ArbHub *self)
+{
+  return self->last_emitted;
+}
+
+gint64
+arb_hub_get_first_seq (ArbHub *self)
+{
+  return self->first_seq;
 }
 
 gint64
@@ -194,16 +269,8 @@ arb_hub_ticket_add (ArbHubTicket *ticket,
                     const char   *key,
                     char         *json)
 {
-  ArbHubItem *item = g_new0 (ArbHubItem, 1);
+  ArbHubItem *item = arb_hub_item_new (take_seq (ticket->hub), topic, kind, ts, key, json);
 
-  item->ref_count = 1;
-  item->seq = take_seq (ticket->hub);
-  item->topic = g_intern_string (topic);
-  item->kind = g_intern_string (kind);
-  item->ts = ts;
-  item->key = g_strdup (key);
-  item->json = json;
-  item->json_len = strlen (json);
   g_ptr_array_add (ticket->items, item);
   return item->seq;
 }
@@ -319,6 +386,7 @@ arb_hub_flush (ArbHub *self)
     return;
   items = g_steal_pointer (&self->out);
   self->out = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_hub_item_unref);
+  self->last_emitted = ((ArbHubItem *) g_ptr_array_index (items, items->len - 1))->seq;
   g_signal_emit (self, signals[PUBLISHED], 0, items);
 }
 
@@ -381,17 +449,23 @@ arb_hub_get_journal_first_seq (ArbHub *self)
  * Returns: (transfer container) (nullable) (element-type ArbHubItem): the
  *   discrete items with seq above @since, or %NULL when some may be missing
  */
+/* The journal holds every discrete item from this seq on. */
+gint64
+arb_hub_get_journal_covered_from (ArbHub *self)
+{
+  /* once the ring has wrapped, items before its first one are gone */
+  if (self->journal_len == self->journal_size)
+    return arb_hub_get_journal_first_seq (self);
+  return self->first_seq;
+}
+
 GPtrArray *
 arb_hub_replay_since (ArbHub *self,
                       gint64  since)
 {
   GPtrArray *items;
-  gint64 covered_from = self->first_seq;
 
-  /* once the ring has wrapped, items before its first one are gone */
-  if (self->journal_len == self->journal_size)
-    covered_from = arb_hub_get_journal_first_seq (self);
-  if (since + 1 < covered_from)
+  if (since + 1 < arb_hub_get_journal_covered_from (self))
     return NULL;
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_hub_item_unref);
   for (guint i = 0; i < self->journal_len; i++)

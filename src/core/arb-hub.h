@@ -27,9 +27,19 @@ typedef struct
   char       *json;    /* the data, a JSON object: serialised once for every consumer */
   gsize       json_len;
   /*< private >*/
+  char       *envelope;
+  gsize       envelope_len;
   gint        ref_count;
 } ArbHubItem;
 
+ArbHubItem *arb_hub_item_new   (gint64      seq,
+                                const char *topic,
+                                const char *kind,
+                                gint64      ts,
+                                const char *key,
+                                char       *json);
+const char *arb_hub_item_get_envelope (ArbHubItem *item,
+                                gsize      *len);
 ArbHubItem *arb_hub_item_ref   (ArbHubItem *item);
 void        arb_hub_item_unref (ArbHubItem *item);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbHubItem, arb_hub_item_unref)
@@ -48,6 +58,8 @@ ArbHub       *arb_hub_new              (gint64        first_seq,
                                         guint         journal_size);
 gint64        arb_hub_get_last_seq     (ArbHub       *self);
 gint64        arb_hub_get_next_seq     (ArbHub       *self);
+gint64        arb_hub_get_last_emitted_seq (ArbHub   *self);
+gint64        arb_hub_get_first_seq    (ArbHub       *self);
 
 ArbHubTicket *arb_hub_stage            (ArbHub       *self);
 /* Adds an item (taking @json, a JSON object) to the ticket; returns its seq. */
@@ -93,6 +105,7 @@ ArbHubItem   *arb_hub_lookup_latest    (ArbHub       *self,
 GPtrArray    *arb_hub_replay_since     (ArbHub       *self,
                                         gint64        since);
 gint64        arb_hub_get_journal_first_seq (ArbHub *self);
+gint64        arb_hub_get_journal_covered_from (ArbHub *self);
 
 /* A crash must never make seq go backwards, so the owner persists a
  * reservation: the hub emits "reserve" (gint64 up_to) before it hands out

@@ -109,7 +109,9 @@ arb_json_int (GString *s,
   g_string_append_printf (s, "%" G_GINT64_FORMAT, value);
 }
 
-/* The shortest of 15 or 17 significant digits that reads back exactly. */
+/* The shortest of 15, 16 or 17 significant digits that reads back exactly
+ * (for a normal double, no shorter text reads back: %g drops trailing zeros,
+ * and any 15-digit decimal survives the trip through a double). */
 void
 arb_json_double (GString *s,
                  double   value)
@@ -123,6 +125,8 @@ arb_json_double (GString *s,
       return;
     }
   g_ascii_formatd (buf, sizeof buf, "%.15g", value);
+  if (g_ascii_strtod (buf, NULL) != value)
+    g_ascii_formatd (buf, sizeof buf, "%.16g", value);
   if (g_ascii_strtod (buf, NULL) != value)
     g_ascii_formatd (buf, sizeof buf, "%.17g", value);
   g_string_append (s, buf);
@@ -149,6 +153,15 @@ arb_json_raw (GString    *s,
 {
   separate (s);
   g_string_append (s, json);
+}
+
+void
+arb_json_raw_len (GString    *s,
+                  const char *json,
+                  gsize       len)
+{
+  separate (s);
+  g_string_append_len (s, json, len);
 }
 
 void

@@ -33,6 +33,10 @@ void arb_json_null           (GString    *s);
 void arb_json_raw            (GString    *s,
                               const char *json);
 
+void arb_json_raw_len        (GString    *s,
+                              const char *json,
+                              gsize       len);
+
 void arb_json_member_string  (GString    *s,
                               const char *key,
                               const char *value);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arb-hub.h"
 #include "arb-json.h"
 #include "arb-store.h"
 
@@ -126,6 +127,11 @@ static const char *migrations[] = {
   "CREATE INDEX commands_created ON commands (created);"
   "CREATE TABLE series (name TEXT NOT NULL, tier INTEGER NOT NULL, data BLOB NOT NULL,"
   " PRIMARY KEY (name, tier)) WITHOUT ROWID;",
+  /* 2: viewers that come back with `since` are replayed from the store by hub seq */
+  "CREATE INDEX trades_hub_seq ON trades (hub_seq);"
+  "CREATE INDEX opportunities_hub_seq ON opportunities (hub_seq);"
+  "CREATE INDEX logs_hub_seq ON logs (hub_seq);"
+  "CREATE INDEX commands_hub_seq ON commands (hub_seq);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ARB_STORE_SCHEMA_VERSION);
@@ -1561,4 +1567,197 @@ arb_store_query_audit (ArbStore    *self,
     }
   json_builder_end_array (b);
   return json_builder_get_root (b);
+}
+
+/* ---------------------------------------------------------------- item replay */
+
+typedef struct
+{
+  const char *sql;
+  const char *topic;
+  const char *kind;
+} ItemTable;
+
+static char *
+item_from_row (sqlite3_stmt *s, int table, gint64 *ts)
+{
+  ArbEvent e = { 0 };
+  g_autoptr(ArbCommand) c = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  switch (table)
+    {
+    case 0:
+      trade_from_row (s, &e);
+      break;
+    case 1:
+      e.type = ARB_MSG_OPPORTUNITY;
+      e.seq = sqlite3_column_int64 (s, 2);
+      e.ts = sqlite3_column_int64 (s, 3);
+      e.opportunity.pair = (char *) col_text (s, 4);
+      e.opportunity.buy_venue = (char *) col_text (s, 5);
+      e.opportunity.sell_venue = (char *) col_text (s, 6);
+      e.opportunity.spread_bps = sqlite3_column_double (s, 7);
+      e.opportunity.expected_profit = sqlite3_column_double (s, 8);
+      e.opportunity.taken = sqlite3_column_int (s, 9) != 0;
+      e.opportunity.reason = (char *) col_text (s, 10);
+      break;
+    case 2:
+      e.type = ARB_MSG_LOG;
+      e.seq = sqlite3_column_int64 (s, 2);
+      e.ts = sqlite3_column_int64 (s, 3);
+      arb_log_level_parse (col_text (s, 4), &e.log.level);
+      e.log.component = (char *) col_text (s, 5);
+      e.log.message = (char *) col_text (s, 6);
+      break;
+    default:
+      c = arb_command_new (col_text (s, 1), col_text (s, 2), col_text (s, 3), col_text (s, 4),
+                           col_text (s, 5), col_text (s, 6), sqlite3_column_int64 (s, 7));
+      c->finished_ms = sqlite3_column_int64 (s, 8);
+      arb_command_status_parse (col_text (s, 9), &c->status);
+      c->message = g_strdup (col_text (s, 10));
+      *ts = c->finished_ms > 0 ? c->finished_ms : c->created_ms;
+      node = arb_command_to_json (c);
+      return json_to_string (node, FALSE);
+    }
+  *ts = e.ts;
+  /* a log of the dashboard itself has no bot */
+  return arb_event_to_json (&e, table == 2 && sqlite3_column_type (s, 1) == SQLITE_NULL
+                                  ? NULL : col_text (s, 1));
+}
+
+static const ItemTable item_tables[] = {
+  { "SELECT " TRADE_COLUMNS ", hub_seq FROM trades WHERE hub_seq > ?1 AND hub_seq <= ?2"
+    " ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_TRADING, "trade" },
+  { "SELECT row, bot_id, seq, ts, pair, buy_venue, sell_venue, spread_bps, expected_profit,"
+    " taken, reason, hub_seq FROM opportunities WHERE hub_seq > ?1 AND hub_seq <= ?2"
+    " ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_TRADING, "opportunity" },
+  { "SELECT row, bot_id, seq, ts, level, component, message, hub_seq FROM logs"
+    " WHERE hub_seq > ?1 AND hub_seq <= ?2 ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_LOG, "log" },
+  { "SELECT rowid, id, bot_id, name, args, role, token_name, created, finished, status, message,"
+    " hub_seq FROM commands WHERE hub_seq > ?1 AND hub_seq <= ?2 ORDER BY hub_seq LIMIT ?3",
+    ARB_TOPIC_BOTS, "command" },
+};
+
+static gboolean
+query_item_table (sqlite3 *db, guint table, gint64 since, gint64 upto, guint limit,
+                  GPtrArray *items, GError **error)
+{
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, item_tables[table].sql, -1, &s, NULL) != SQLITE_OK)
+    return sql_error (db, error, "replaying items");
+  sqlite3_bind_int64 (s, 1, since);
+  sqlite3_bind_int64 (s, 2, upto);
+  sqlite3_bind_int64 (s, 3, limit);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      gint64 ts = 0;
+      char *json = item_from_row (s, table, &ts);
+      gint64 seq = sqlite3_column_int64 (s, sqlite3_column_count (s) - 1);
+
+      g_ptr_array_add (items, arb_hub_item_new (seq, item_tables[table].topic,
+                                                item_tables[table].kind, ts, NULL, json));
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE)
+    return sql_error (db, error, "replaying items");
+  return TRUE;
+}
+
+static gint
+compare_item_seq (gconstpointer a, gconstpointer b)
+{
+  const ArbHubItem *x = *(ArbHubItem **) a;
+  const ArbHubItem *y = *(ArbHubItem **) b;
+
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/**
+ * arb_store_query_items:
+ * @since: items after this hub seq
+ * @upto: and at most this one
+ * @limit: at most this many
+ *
+ * The stored discrete items (trades, opportunities, logs, commands) with a
+ * hub seq in (@since, @upto], in seq order, as the hub published them.
+ *
+ * Returns: (transfer container) (element-type ArbHubItem) (nullable): the items
+ */
+GPtrArray *
+arb_store_query_items (ArbStore  *self,
+                       gint64     since,
+                       gint64     upto,
+                       guint      limit,
+                       GError   **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_hub_item_unref);
+  sqlite3 *db = get_reader (self, error);
+  gboolean ok = TRUE;
+
+  if (db == NULL)
+    return NULL;
+  /* one snapshot for the four tables */
+  exec_sql (db, "BEGIN", NULL);
+  for (guint t = 0; ok && t < G_N_ELEMENTS (item_tables); t++)
+    ok = query_item_table (db, t, since, upto, limit, items, error);
+  exec_sql (db, "COMMIT", NULL);
+  put_reader (self, db);
+  if (!ok)
+    return NULL;
+  g_ptr_array_sort (items, compare_item_seq);
+  if (items->len > limit)
+    g_ptr_array_set_size (items, limit);
+  return g_steal_pointer (&items);
+}
+
+typedef struct
+{
+  gint64 since;
+  gint64 upto;
+  guint  limit;
+} ItemQuery;
+
+static void
+query_items_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  ItemQuery *q = data;
+  GError *error = NULL;
+  GPtrArray *items = arb_store_query_items (source, q->since, q->upto, q->limit, &error);
+
+  if (items != NULL)
+    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+arb_store_query_items_async (ArbStore            *self,
+                             gint64               since,
+                             gint64               upto,
+                             guint                limit,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  ItemQuery *q = g_new (ItemQuery, 1);
+
+  q->since = since;
+  q->upto = upto;
+  q->limit = limit;
+  g_task_set_source_tag (task, arb_store_query_items_async);
+  g_task_set_task_data (task, q, g_free);
+  g_task_run_in_thread (task, query_items_thread);
+}
+
+GPtrArray *
+arb_store_query_items_finish (ArbStore      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbStore, arb_store, ARB, STORE, GObject)
 
-#define ARB_STORE_SCHEMA_VERSION 1
+#define ARB_STORE_SCHEMA_VERSION 2
 
 /* What one bot's row in the store says. */
 typedef struct
@@ -159,6 +159,24 @@ gboolean       arb_store_replay_ledger_finish (ArbStore        *self,
 JsonNode      *arb_store_query_audit        (ArbStore          *self,
                                              const char        *bot_id,
                                              guint              limit,
+                                             GError           **error);
+
+/* Stored discrete items with a hub seq in (since, upto], in seq order:
+ * GPtrArray of ArbHubItem (see arb-hub.h). */
+GPtrArray     *arb_store_query_items        (ArbStore          *self,
+                                             gint64             since,
+                                             gint64             upto,
+                                             guint              limit,
+                                             GError           **error);
+void           arb_store_query_items_async  (ArbStore          *self,
+                                             gint64             since,
+                                             gint64             upto,
+                                             guint              limit,
+                                             GCancellable      *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer           user_data);
+GPtrArray     *arb_store_query_items_finish (ArbStore          *self,
+                                             GAsyncResult      *result,
                                              GError           **error);
 
 /* Counters for /metrics and the UI. */

@@ -17,6 +17,12 @@ void       _arb_server_track_socket   (ArbServer         *self,
 void       _arb_bot_endpoint_register (ArbServer         *self,
                                        SoupServer        *soup);
 
+/* arb-stream.c */
+struct _ArbStream;
+struct _ArbStream *_arb_server_get_stream (ArbServer *self);
+void       _arb_stream_register       (ArbServer         *self,
+                                       SoupServer        *soup);
+
 /* arb-rest.c */
 void       _arb_rest_register         (ArbServer         *self,
                                        SoupServer        *soup);

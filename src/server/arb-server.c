@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arb-server-private.h"
+#include "arb-stream.h"
 
 struct _ArbServer
 {
@@ -18,6 +19,7 @@ struct _ArbServer
   ArbConfig  *config;    /* the engine's, borrowed */
   SoupServer *soup;
   GPtrArray  *sockets;   /* SoupWebsocketConnection*, open ones */
+  ArbStream  *stream;
   guint       port;
 };
 
@@ -30,6 +32,7 @@ arb_server_dispose (GObject *object)
 
   arb_server_shutdown (self);
   g_clear_object (&self->soup);
+  g_clear_object (&self->stream);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->sockets, g_ptr_array_unref);
 
@@ -99,6 +102,8 @@ arb_server_new (ArbEngine *engine)
   g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
   _arb_rest_register (self, self->soup);
   _arb_bot_endpoint_register (self, self->soup);
+  self->stream = arb_stream_new (engine, self->config);
+  _arb_stream_register (self, self->soup);
   return self;
 }
 
@@ -106,6 +111,12 @@ ArbEngine *
 arb_server_get_engine (ArbServer *self)
 {
   return self->engine;
+}
+
+ArbStream *
+_arb_server_get_stream (ArbServer *self)
+{
+  return self->stream;
 }
 
 ArbConfig *

@@ -37,7 +37,6 @@
 #include <locale.h>
 #include <math.h>
 #include <signal.h>
-#include <string.h>
 
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
@@ -101,8 +100,9 @@ typedef enum
 /* An event sent (or to be sent) and not yet acknowledged, serialised once. */
 typedef struct
 {
-  gint64  seq;
-  char   *text;
+  gint64    seq;
+  char     *text;
+  gboolean  sent;         /* at least once, so sending it again is a resend */
 } OutEvent;
 
 typedef struct
@@ -299,6 +299,9 @@ send_event (Feeder   *self,
   /* libsoup queues what the socket cannot take yet; the outbox window is
    * what bounds that queue. */
   send_text (self, event->text);
+  if (event->sent)
+    self->n_resent++;
+  event->sent = TRUE;
   self->n_sent++;
 }
 
@@ -322,9 +325,9 @@ maybe_finish (Feeder *self)
   if (self->phase != PHASE_DRAINING || self->outbox.length > 0)
     return;
   if (self->n_made > 0)
-    say (self, "all %" G_GINT64_FORMAT " events acknowledged (seq %" G_GINT64_FORMAT
-         " to %" G_GINT64_FORMAT ")", self->n_made, self->last_made - self->n_made + 1,
-         self->last_made);
+    say (self, "all acknowledged: seq %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+         " (%" G_GINT64_FORMAT " %s)", self->last_made - self->n_made + 1, self->last_made,
+         self->n_made, self->n_made == 1 ? "event" : "events");
   close_and_quit (self, 0);
 }
 
@@ -368,6 +371,7 @@ outbox_push (Feeder *self,
 
   event->seq = seq;
   event->text = text;
+  event->sent = FALSE;
   if (self->outbox.length == 0)
     self->ack_progress_us = g_get_monotonic_time ();
   g_queue_push_tail (&self->outbox, event);
@@ -789,7 +793,6 @@ handle_welcome (Feeder     *self,
 {
   const char *bot_id = get_string (welcome, "bot_id");
   gint64 last_seq;
-  guint n_pending;
 
   if (self->link != LINK_HELLO)
     {
@@ -824,8 +827,9 @@ handle_welcome (Feeder     *self,
       if (last_seq > self->last_made)
         {
           fail (self, "the dashboard has events up to seq %" G_GINT64_FORMAT " for bot \"%s\" "
-                "but this feeder sent only up to %" G_GINT64_FORMAT "; is another bot using "
-                "the same --bot-id?", last_seq, self->opt.bot_id, self->last_made);
+                "but this feeder sent only up to %" G_GINT64_FORMAT "; is another bot (or a "
+                "previous run still connected) using the same --bot-id?",
+                last_seq, self->opt.bot_id, self->last_made);
           return;
         }
       outbox_drop_through (self, last_seq);
@@ -839,15 +843,11 @@ handle_welcome (Feeder     *self,
   if (self->started)
     {
       self->n_reconnects++;
-      n_pending = self->outbox.length;
       say (self, "reconnected: the dashboard has up to seq %" G_GINT64_FORMAT
-           "; resending %u events", last_seq, n_pending);
+           "; sending the %u events after it", last_seq, self->outbox.length);
       /* In seq order, before anything new. */
       for (GList *l = self->outbox.head; l != NULL; l = l->next)
-        {
-          send_event (self, l->data);
-          self->n_resent++;
-        }
+        send_event (self, l->data);
       after_ack (self);
     }
   else if (self->phase == PHASE_RUNNING)
@@ -869,11 +869,14 @@ handle_ack (Feeder     *self,
       g_printerr ("%s: ignoring an ack without a valid seq\n", PROGRAM);
       return;
     }
+  /* Someone else wrote under our bot id: what we send next with those
+   * seqs would be taken for duplicates and silently dropped. */
   if (seq > self->last_made)
     {
-      g_printerr ("%s: the dashboard acknowledged seq %" G_GINT64_FORMAT ", beyond the last "
-                  "sent (%" G_GINT64_FORMAT ")\n", PROGRAM, seq, self->last_made);
-      seq = self->last_made;
+      fail (self, "the dashboard acknowledged seq %" G_GINT64_FORMAT " for bot \"%s\" but this "
+            "feeder sent only up to %" G_GINT64_FORMAT "; is another bot (or a previous run "
+            "still connected) using the same --bot-id?", seq, self->opt.bot_id, self->last_made);
+      return;
     }
   outbox_drop_through (self, seq);
   after_ack (self);
@@ -1229,8 +1232,7 @@ parse_options (Options  *opt,
     { "url", 0, 0, G_OPTION_ARG_STRING, &opt->url,
       "The dashboard's address, e.g. http://127.0.0.1:8080 (required)", "URL" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &opt->token,
-      "The dashboard's bot token (default: $ARBDASH_BOT_TOKEN, which other users cannot see "
-      "in the process list)", "TOKEN" },
+      "The dashboard's bot token (better: set ARBDASH_BOT_TOKEN, unseen by ps)", "TOKEN" },
     { "bot-id", 0, 0, G_OPTION_ARG_STRING, &opt->bot_id,
       "The bot's id (default: " DEFAULT_BOT_ID ")", "ID" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &opt->seed,
