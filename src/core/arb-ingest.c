@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each session (one bot connection) collects the events of a main-loop turn
- * into a pending store batch and a hub ticket; at the end of the turn the
- * batch goes to the store's writer thread. Once the batch is durable, the
+ * into a pending store batch; when it goes to the store's writer thread its
+ * hub items get their seqs, in a ticket. Once the batch is durable, the
  * ticket's items are released to the hub, the bot gets its cumulative ack,
  * and "event-committed" tells the ledger and the series. So nothing is acked
  * or shown before it is on disk, and a crash loses nothing that was acked.
@@ -347,7 +347,6 @@ pending_new (ArbIngest *self, ArbSession *session, ArbBotLink *link)
   p->session = session != NULL ? session_ref (session) : NULL;
   p->link = g_object_ref (link);
   p->batch = arb_store_batch_new (arb_bot_link_get_bot_id (link));
-  p->ticket = arb_hub_stage (self->hub);
   return p;
 }
 
@@ -398,30 +397,41 @@ event_kind (const ArbEvent *e, const char **topic)
     }
 }
 
-/* Adds an accepted event: its hub item gets its seq now, in arrival order. */
 static void
 pending_add_event (Pending *p, ArbEvent *event)
 {
-  const char *topic = NULL;
-  const char *kind = event_kind (event, &topic);
-  const char *bot_id = arb_bot_link_get_bot_id (p->link);
-  gint64 hub_seq = 0;
+  arb_store_batch_add_event (p->batch, event, 0);
+  p->n_accepted++;
+  add_in_flight (p->ingest, p->link, 1);
+}
 
-  if (kind != NULL)
+/* The batch's hub items get their seqs now, all at once: each ticket holds
+ * one unbroken run of seqs, so releasing tickets in order keeps every
+ * subscriber's seqs rising (batches of several sessions fill at once). */
+static void
+pending_stage (Pending *p)
+{
+  const char *bot_id = arb_bot_link_get_bot_id (p->link);
+
+  p->ticket = arb_hub_stage (p->ingest->hub);
+  for (guint i = 0; i < arb_store_batch_get_n_events (p->batch); i++)
     {
+      ArbEvent *event = arb_store_batch_get_event (p->batch, i, NULL);
+      const char *topic = NULL;
+      const char *kind = event_kind (event, &topic);
       g_autofree char *key = NULL;
 
+      if (kind == NULL)
+        continue;
       /* gauges: one latest value per bot (and metric name) */
       if (event->type == ARB_MSG_RESOURCES)
         key = g_strdup (bot_id);
       else if (event->type == ARB_MSG_METRIC)
         key = g_strconcat (bot_id, "/", event->metric.name, NULL);
-      hub_seq = arb_hub_ticket_add (p->ticket, topic, kind, event->ts, key,
-                                    arb_event_to_json (event, bot_id));
+      arb_store_batch_set_hub_seq (p->batch, i,
+                                   arb_hub_ticket_add (p->ticket, topic, kind, event->ts, key,
+                                                       arb_event_to_json (event, bot_id)));
     }
-  arb_store_batch_add_event (p->batch, event, hub_seq);
-  p->n_accepted++;
-  add_in_flight (p->ingest, p->link, 1);
 }
 
 static void commit_done (ArbStoreBatch *batch, const GError *error, gpointer user_data);
@@ -431,6 +441,7 @@ pending_submit (Pending *p)
 {
   if (p->session != NULL && p->session->pending == p)
     p->session->pending = NULL;
+  pending_stage (p);
   arb_store_submit (p->ingest->store, p->batch, commit_done, p);
   p->batch = NULL;
 }
@@ -910,6 +921,34 @@ session_message (ArbSession *s, JsonObject *object)
   ingest_event (&o, s->link, event);
 }
 
+/* The seq of a parsed message that breaks a string or depth limit: like
+ * any other bad event's, it is consumed when it is the next one. */
+static gint64
+message_seq (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "seq");
+
+  if (node != NULL && json_node_get_value_type (node) == G_TYPE_INT64 &&
+      json_node_get_int (node) >= 1)
+    return json_node_get_int (node);
+  return 0;
+}
+
+static void
+session_message_checked (ArbSession *s, JsonNode *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  JsonObject *object = json_node_get_object (message);
+
+  if (!arb_json_check_limits (message, &s->ingest->limits, &field, &error))
+    {
+      session_invalid (s, object, error, field, message_seq (object));
+      return;
+    }
+  session_message (s, object);
+}
+
 void
 arb_session_receive_text (ArbSession *session,
                           const char *text,
@@ -919,27 +958,28 @@ arb_session_receive_text (ArbSession *session,
   g_autoptr(GError) error = NULL;
   g_autofree char *field = NULL;
   g_autoptr(JsonNode) root = NULL;
+  ArbLimits limits;
 
   if (self == NULL || session->closed)
     return;
-  root = arb_json_parse_text (session->parser, text, len, &self->limits, &field, &error);
+  /* strings are checked once the message's seq is known, so that a string
+   * over the limit consumes its seq instead of blocking the bot */
+  limits = self->limits;
+  limits.max_string_bytes = G_MAXSIZE;
+  root = arb_json_parse_text (session->parser, text, len, &limits, &field, &error);
   if (root == NULL)
     {
       arb_session_send_error (session, error->code, field, error->message);
       return;
     }
-  session_message (session, json_node_get_object (root));
+  session_message_checked (session, root);
 }
 
 void
 arb_session_receive_node (ArbSession *session,
                           JsonNode   *message)
 {
-  ArbIngest *self = session->ingest;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *field = NULL;
-
-  if (self == NULL || session->closed)
+  if (session->ingest == NULL || session->closed)
     return;
   if (!JSON_NODE_HOLDS_OBJECT (message))
     {
@@ -947,12 +987,7 @@ arb_session_receive_node (ArbSession *session,
                               "a message must be a JSON object");
       return;
     }
-  if (!arb_json_check_limits (message, &self->limits, &field, &error))
-    {
-      arb_session_send_error (session, error->code, field, error->message);
-      return;
-    }
-  session_message (session, json_node_get_object (message));
+  session_message_checked (session, message);
 }
 
 void
@@ -1006,7 +1041,7 @@ post_element (Origin *o, ArbBotLink *link, JsonNode *node)
     }
   if (!arb_json_check_limits (node, &self->limits, &field, &error))
     {
-      origin_error (o, error->code, field, error->message, 0);
+      ingest_invalid (o, link, error, field, message_seq (json_node_get_object (node)));
       return;
     }
   event = arb_event_from_json (json_node_get_object (node), &self->limits, &field, &seq, &error);
@@ -1048,7 +1083,8 @@ post_envelope (ArbIngest *self, JsonNode *root, const char **bot_id, JsonArray *
 
   *code = ARB_ERROR_BAD_REQUEST;
   *field = NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  /* an empty body parses to no root at all */
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return (*message = "the body must be a JSON object {\"bot_id\":...,\"events\":[...]}", FALSE);
   object = json_node_get_object (root);
   node = json_object_get_member (object, "bot_id");
@@ -1128,10 +1164,17 @@ arb_ingest_shutdown (ArbIngest *self)
   g_autoptr(GPtrArray) sessions = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer key;
+  GList *commands;
 
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (sessions, key);
+  /* no result can come any more: the waiters hear so, and the audit too */
+  commands = g_hash_table_get_values (self->commands);
+  for (GList *l = commands; l != NULL; l = l->next)
+    finish_command (self, l->data, ARB_COMMAND_TIMEOUT,
+                    "the dashboard shut down before the bot answered");
+  g_list_free (commands);
   arb_ingest_submit_pending (self);
   arb_store_flush (self->store);
   for (guint i = 0; i < sessions->len; i++)

@@ -234,6 +234,15 @@ arb_store_batch_add_event (ArbStoreBatch *batch,
   g_array_append_val (batch->hub_seqs, hub_seq);
 }
 
+void
+arb_store_batch_set_hub_seq (ArbStoreBatch *batch,
+                             guint          index,
+                             gint64         hub_seq)
+{
+  g_return_if_fail (index < batch->hub_seqs->len);
+  g_array_index (batch->hub_seqs, gint64, index) = hub_seq;
+}
+
 guint
 arb_store_batch_get_n_events (ArbStoreBatch *batch)
 {

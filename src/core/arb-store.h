@@ -49,6 +49,9 @@ const char    *arb_store_batch_get_bot_id   (ArbStoreBatch     *batch);
 void           arb_store_batch_add_event    (ArbStoreBatch     *batch,
                                              ArbEvent          *event,
                                              gint64             hub_seq);
+void           arb_store_batch_set_hub_seq  (ArbStoreBatch     *batch,
+                                             guint              index,
+                                             gint64             hub_seq);
 guint          arb_store_batch_get_n_events (ArbStoreBatch     *batch);
 ArbEvent      *arb_store_batch_get_event    (ArbStoreBatch     *batch,
                                              guint              index,
