@@ -54,6 +54,7 @@ arb_config_new (void)
   c->command_timeout_ms = 10000;
   c->allowed_origins = g_new0 (char *, 1);
   arb_limits_init_default (&c->limits);
+  arb_alert_thresholds_init_default (&c->alerts);
   c->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
   return c;
 }
@@ -171,10 +172,11 @@ load_server (ArbConfig *config, GKeyFile *kf, GError **error)
     g_free (config->db_path), config->db_path = g_steal_pointer (&db);
   if (origins != NULL)
     g_strfreev (config->allowed_origins), config->allowed_origins = g_steal_pointer (&origins);
-  port = g_key_file_get_integer (kf, "server", "port", &local);
-  if (local == NULL)
+  /* a value that does not parse is an error, not the default in disguise */
+  if (g_key_file_has_key (kf, "server", "port", NULL))
     {
-      if (port < 0 || port > 65535)
+      port = g_key_file_get_integer (kf, "server", "port", &local);
+      if (local != NULL || port < 0 || port > 65535)
         {
           g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                        "[server] port must be 0 to 65535");
@@ -183,7 +185,17 @@ load_server (ArbConfig *config, GKeyFile *kf, GError **error)
       config->port = port;
     }
   if (g_key_file_has_key (kf, "server", "demo", NULL))
-    config->demo = g_key_file_get_boolean (kf, "server", "demo", NULL);
+    {
+      gboolean demo = g_key_file_get_boolean (kf, "server", "demo", &local);
+
+      if (local != NULL)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "[server] demo must be true or false");
+          return FALSE;
+        }
+      config->demo = demo;
+    }
   return TRUE;
 }
 
@@ -217,6 +229,42 @@ load_tokens (ArbConfig *config, GKeyFile *kf, GError **error)
   return TRUE;
 }
 
+static void
+load_double (GKeyFile *kf, const char *key, double min, double max, double *out)
+{
+  g_autoptr(GError) error = NULL;
+  double v = g_key_file_get_double (kf, "alerts", key, &error);
+
+  if (error == NULL)
+    *out = CLAMP (v, min, max);
+}
+
+static void
+load_uint (GKeyFile *kf, const char *key, guint min, guint max, guint *out)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v = g_key_file_get_int64 (kf, "alerts", key, &error);
+
+  if (error == NULL)
+    *out = CLAMP (v, (gint64) min, (gint64) max);
+}
+
+/* [alerts] thresholds, clamped to sensible ranges. */
+static void
+load_alerts (ArbConfig *config, GKeyFile *kf)
+{
+  ArbAlertThresholds *t = &config->alerts;
+
+  load_double (kf, "cpu-percent", 1, 100, &t->cpu_percent);
+  load_uint (kf, "cpu-seconds", 0, 86400, &t->cpu_seconds);
+  load_double (kf, "memory-percent", 1, 100, &t->memory_percent);
+  load_uint (kf, "memory-seconds", 0, 86400, &t->memory_seconds);
+  load_double (kf, "disk-percent", 1, 100, &t->disk_percent);
+  load_uint (kf, "losing-streak", 1, 10000, &t->losing_streak);
+  load_double (kf, "gas-spike-gwei", 0, 1e6, &t->gas_spike_gwei);
+  load_uint (kf, "error-window-seconds", 1, 86400, &t->error_window_s);
+}
+
 gboolean
 arb_config_load_file (ArbConfig   *config,
                       const char  *path,
@@ -234,6 +282,7 @@ arb_config_load_file (ArbConfig   *config,
       g_prefix_error (error, "%s: ", path);
       return FALSE;
     }
+  load_alerts (config, kf);
   if (g_key_file_has_key (kf, "limits", "command-timeout-ms", NULL))
     config->command_timeout_ms =
       CLAMP (g_key_file_get_integer (kf, "limits", "command-timeout-ms", NULL), 100, 600000);

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "arb-alert.h"
 #include "arb-event.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,7 @@ typedef struct
   guint       command_timeout_ms;
   char      **allowed_origins;  /* besides the dashboard's own */
   ArbLimits   limits;
+  ArbAlertThresholds alerts;
   GPtrArray  *tokens;           /* ArbToken* */
   char       *config_path;      /* the file read, if any */
 } ArbConfig;

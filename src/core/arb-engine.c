@@ -35,6 +35,7 @@ struct _ArbEngine
   GCancellable *cancellable;
   gboolean      ledger_ready;
   ArbSampler   *sampler;
+  ArbAlerts    *alerts;
   ArbSeriesSet *series;
   ArbDemoBot   *demo;
   ArbSession   *demo_session;
@@ -180,6 +181,7 @@ on_event_committed (ArbIngest *ingest, const char *bot_id, gpointer data, ArbEng
   const ArbEvent *e = data;
   gint64 now = now_ms ();
 
+  arb_alerts_observe_event (self->alerts, bot_id, e, now);
   switch (e->type)
     {
     case ARB_MSG_TRADE:
@@ -210,6 +212,7 @@ on_bot_changed (ArbIngest *ingest, ArbBotLink *link, ArbEngine *self)
 {
   const char *bot_id = arb_bot_link_get_bot_id (link);
 
+  arb_alerts_observe_bot (self->alerts, link, now_ms ());
   /* a pid in hello means "same host": sample that process too */
   if (arb_bot_link_get_pid (link) > 0 && arb_bot_link_get_n_connections (link) > 0)
     arb_sampler_watch_pid (self->sampler, bot_id, arb_bot_link_get_pid (link));
@@ -271,6 +274,7 @@ on_sampled (ArbSampler *sampler, const ArbSystemSample *sample, ArbEngine *self)
   arb_hub_publish_node (self->hub, ARB_TOPIC_SYSTEM, "system", sample->ts_ms, "host",
                    arb_system_sample_to_json (sample));
   add_system_series (self, sample);
+  arb_alerts_observe_sample (self->alerts, sample);
 }
 
 /* ---------------------------------------------------------------- the demo bot */
@@ -391,6 +395,7 @@ tick (gpointer data)
   ArbEngine *self = data;
 
   arb_ingest_check_bots (self->ingest, now_ms ());
+  arb_alerts_tick (self->alerts, now_ms ());
   if (++self->ticks % 60 == 0)
     arb_ledger_prune (self->ledger, now_ms ());
   return G_SOURCE_CONTINUE;
@@ -428,6 +433,7 @@ arb_engine_dispose (GObject *object)
     arb_session_closed (g_steal_pointer (&self->demo_session));
   g_clear_object (&self->demo);
   g_clear_object (&self->sampler);
+  g_clear_object (&self->alerts);
   g_clear_object (&self->ingest);
   g_clear_object (&self->hub);
   g_clear_object (&self->ledger);
@@ -470,6 +476,7 @@ config_copy (const ArbConfig *c)
   g_strfreev (copy->allowed_origins);
   copy->allowed_origins = g_strdupv (c->allowed_origins);
   copy->limits = c->limits;
+  copy->alerts = c->alerts;
   for (guint i = 0; i < c->tokens->len; i++)
     {
       ArbToken *t = g_ptr_array_index (c->tokens, i);
@@ -504,6 +511,8 @@ wire (ArbEngine *self)
   self->rebuilt = arb_ledger_new ();
   self->series = arb_series_set_new (NULL, 0, MAX_SERIES);
   restore_series (self);
+  self->alerts = arb_alerts_new (self->hub, self->store, &self->config->alerts);
+  arb_alerts_load (self->alerts);
   self->ingest = arb_ingest_new (self->store, self->hub, &self->config->limits);
   arb_ingest_set_command_timeout (self->ingest, self->config->command_timeout_ms);
   g_signal_connect (self->ingest, "event-committed", G_CALLBACK (on_event_committed), self);
@@ -554,5 +563,6 @@ ArbLedger *arb_engine_get_ledger (ArbEngine *self) { return self->ledger; }
 ArbSampler *arb_engine_get_sampler (ArbEngine *self) { return self->sampler; }
 ArbSeriesSet *arb_engine_get_series (ArbEngine *self) { return self->series; }
 ArbDemoBot *arb_engine_get_demo_bot (ArbEngine *self) { return self->demo; }
+ArbAlerts *arb_engine_get_alerts (ArbEngine *self) { return self->alerts; }
 gboolean arb_engine_is_ledger_ready (ArbEngine *self) { return self->ledger_ready; }
 gint64 arb_engine_get_started_ms (ArbEngine *self) { return self->started_ms; }

@@ -6,6 +6,7 @@
 
 #include <glib-object.h>
 
+#include "arb-alerts.h"
 #include "arb-config.h"
 #include "arb-demo-bot.h"
 #include "arb-hub.h"
@@ -33,6 +34,7 @@ ArbLedger      *arb_engine_get_ledger     (ArbEngine       *self);
 ArbSampler     *arb_engine_get_sampler    (ArbEngine       *self);
 ArbSeriesSet   *arb_engine_get_series     (ArbEngine       *self);
 ArbDemoBot     *arb_engine_get_demo_bot   (ArbEngine       *self);
+ArbAlerts      *arb_engine_get_alerts     (ArbEngine       *self);
 /* FALSE until the ledger has been rebuilt from the store. */
 gboolean        arb_engine_is_ledger_ready (ArbEngine      *self);
 gint64          arb_engine_get_started_ms (ArbEngine       *self);

@@ -33,6 +33,7 @@ struct _ArbStoreBatch
   GPtrArray         *commands;   /* ArbCommand*, owned */
   GPtrArray         *series;     /* SeriesBlob*, owned */
   GArray            *meta;       /* MetaValue */
+  GPtrArray         *alerts;     /* ArbAlert*, owned */
   ArbStoreBatchDone  done;
   gpointer           done_data;
 };
@@ -60,6 +61,7 @@ enum {
   STMT_COMMAND,
   STMT_SERIES,
   STMT_META,
+  STMT_ALERT,
   N_STMTS
 };
 
@@ -92,6 +94,11 @@ static const char *stmt_sql[N_STMTS] = {
   [STMT_SERIES] =
     "INSERT INTO series (name, tier, data) VALUES (?1,?2,?3) ON CONFLICT (name, tier)"
     " DO UPDATE SET data = excluded.data",
+  [STMT_ALERT] =
+    "INSERT INTO alerts (id, rule, subject, severity, message, value, threshold, raised, cleared,"
+    " hub_seq) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT (id) DO UPDATE SET"
+    " message = excluded.message, value = excluded.value, cleared = excluded.cleared,"
+    " hub_seq = excluded.hub_seq",
   [STMT_META] =
     "INSERT INTO meta (key, value) VALUES (?1,?2) ON CONFLICT (key)"
     " DO UPDATE SET value = excluded.value",
@@ -132,9 +139,19 @@ static const char *migrations[] = {
   "CREATE INDEX opportunities_hub_seq ON opportunities (hub_seq);"
   "CREATE INDEX logs_hub_seq ON logs (hub_seq);"
   "CREATE INDEX commands_hub_seq ON commands (hub_seq);",
+  /* 3: alerts */
+  "CREATE TABLE alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, subject TEXT NOT NULL,"
+  " severity TEXT NOT NULL, message TEXT NOT NULL, value REAL, threshold REAL,"
+  " raised INTEGER NOT NULL, cleared INTEGER, hub_seq INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX alerts_raised ON alerts (raised);"
+  "CREATE INDEX alerts_hub_seq ON alerts (hub_seq);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ARB_STORE_SCHEMA_VERSION);
+
+const double arb_store_commit_bounds[ARB_STORE_COMMIT_BUCKETS] = {
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0, G_MAXDOUBLE,
+};
 
 struct _ArbStore
 {
@@ -209,6 +226,7 @@ arb_store_batch_free (ArbStoreBatch *batch)
   g_clear_pointer (&batch->hello, hello_free);
   g_clear_pointer (&batch->commands, g_ptr_array_unref);
   g_clear_pointer (&batch->series, g_ptr_array_unref);
+  g_clear_pointer (&batch->alerts, g_ptr_array_unref);
   if (batch->meta != NULL)
     {
       for (guint i = 0; i < batch->meta->len; i++)
@@ -307,6 +325,15 @@ arb_store_batch_put_command (ArbStoreBatch    *batch,
 }
 
 void
+arb_store_batch_put_alert (ArbStoreBatch  *batch,
+                           const ArbAlert *alert)
+{
+  if (batch->alerts == NULL)
+    batch->alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_alert_free);
+  g_ptr_array_add (batch->alerts, arb_alert_copy (alert));
+}
+
+void
 arb_store_batch_put_series (ArbStoreBatch *batch,
                             const char    *name,
                             guint          tier,
@@ -338,7 +365,8 @@ gboolean
 arb_store_batch_is_empty (ArbStoreBatch *batch)
 {
   return batch->events->len == 0 && batch->last_seq == 0 && batch->hello == NULL &&
-         batch->commands == NULL && batch->series == NULL && batch->meta == NULL;
+         batch->commands == NULL && batch->series == NULL && batch->meta == NULL &&
+         batch->alerts == NULL;
 }
 
 void
@@ -626,8 +654,30 @@ write_command (ArbStore *self, const ArbCommand *c, GError **error)
 }
 
 static gboolean
+write_alert (ArbStore *self, const ArbAlert *a, GError **error)
+{
+  sqlite3_stmt *s = self->stmts[STMT_ALERT];
+
+  bind_text (s, 1, a->id);
+  bind_text (s, 2, a->rule);
+  bind_text (s, 3, a->subject);
+  bind_text (s, 4, arb_alert_severity_name (a->severity));
+  bind_text (s, 5, a->message);
+  bind_double (s, 6, a->value);
+  bind_double (s, 7, a->threshold);
+  sqlite3_bind_int64 (s, 8, a->raised_ms);
+  if (a->cleared_ms > 0)
+    sqlite3_bind_int64 (s, 9, a->cleared_ms);
+  sqlite3_bind_int64 (s, 10, a->hub_seq);
+  return step (self, STMT_ALERT, error);
+}
+
+static gboolean
 write_extras (ArbStore *self, ArbStoreBatch *b, GError **error)
 {
+  for (guint i = 0; b->alerts != NULL && i < b->alerts->len; i++)
+    if (!write_alert (self, g_ptr_array_index (b->alerts, i), error))
+      return FALSE;
   for (guint i = 0; b->commands != NULL && i < b->commands->len; i++)
     if (!write_command (self, g_ptr_array_index (b->commands, i), error))
       return FALSE;
@@ -640,7 +690,8 @@ write_extras (ArbStore *self, ArbStoreBatch *b, GError **error)
 
       bind_text (s, 1, sb->name);
       sqlite3_bind_int (s, 2, sb->tier);
-      sqlite3_bind_blob (s, 3, data, len, SQLITE_STATIC);
+      /* a NULL pointer would bind NULL, which the column refuses: "" is an empty blob */
+      sqlite3_bind_blob (s, 3, data != NULL ? data : "", len, SQLITE_STATIC);
       if (!step (self, STMT_SERIES, error))
         return FALSE;
     }
@@ -721,8 +772,9 @@ commit_group (ArbStore *self, GQueue *work, GArray *results)
       exec_sql (self->wdb, "SAVEPOINT b", NULL);
       if (!write_batch (self, d.batch, &d.error))
         exec_sql (self->wdb, "ROLLBACK TO b", NULL);
+      else
+        rows += d.batch->events->len;
       exec_sql (self->wdb, "RELEASE b", NULL);
-      rows += d.batch->events->len;
       g_array_append_val (results, d);
     }
   if (!exec_sql (self->wdb, "COMMIT", &commit_error))
@@ -746,6 +798,13 @@ out:
   self->stats.errors += commit_error != NULL ? 1 : 0;
   self->stats.last_commit_us = g_get_monotonic_time () - t0;
   self->stats.max_commit_us = MAX (self->stats.max_commit_us, self->stats.last_commit_us);
+  self->stats.commit_seconds += self->stats.last_commit_us / 1e6;
+  for (guint i = 0; i < ARB_STORE_COMMIT_BUCKETS; i++)
+    if (self->stats.last_commit_us / 1e6 <= arb_store_commit_bounds[i])
+      {
+        self->stats.commit_buckets[i]++;
+        break;
+      }
   g_mutex_unlock (&self->lock);
 }
 
@@ -915,15 +974,18 @@ arb_store_close (ArbStore *self)
 {
   g_return_if_fail (ARB_IS_STORE (self));
 
-  if (self->writer == NULL)
-    return;
-  arb_store_flush (self);
-  g_mutex_lock (&self->lock);
-  self->stopping = TRUE;
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->lock);
-  g_thread_join (self->writer);
-  self->writer = NULL;
+  /* without a writer (arb_store_open() failed half-way) the connections
+   * opened so far still need closing */
+  if (self->writer != NULL)
+    {
+      arb_store_flush (self);
+      g_mutex_lock (&self->lock);
+      self->stopping = TRUE;
+      g_cond_signal (&self->cond);
+      g_mutex_unlock (&self->lock);
+      g_thread_join (self->writer);
+      self->writer = NULL;
+    }
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
   g_clear_pointer (&self->wdb, sqlite3_close);
@@ -1587,6 +1649,77 @@ typedef struct
   const char *kind;
 } ItemTable;
 
+#define ALERT_COLUMNS \
+  "id, rule, subject, severity, message, value, threshold, raised, cleared, hub_seq"
+
+static ArbAlert *
+alert_from_row (sqlite3_stmt *s)
+{
+  ArbAlert *a = g_new0 (ArbAlert, 1);
+
+  a->id = g_strdup (col_text (s, 0));
+  a->rule = g_strdup (col_text (s, 1));
+  a->subject = g_strdup (col_text (s, 2));
+  a->severity = g_strcmp0 (col_text (s, 3), "critical") == 0 ? ARB_ALERT_CRITICAL
+                                                             : ARB_ALERT_WARNING;
+  a->message = g_strdup (col_text (s, 4));
+  a->value = col_double (s, 5);
+  a->threshold = col_double (s, 6);
+  a->raised_ms = sqlite3_column_int64 (s, 7);
+  a->cleared_ms = sqlite3_column_int64 (s, 8);
+  a->hub_seq = sqlite3_column_int64 (s, 9);
+  return a;
+}
+
+/* The alerts still active (cleared is NULL), oldest first. */
+GPtrArray *
+arb_store_load_active_alerts (ArbStore *self)
+{
+  GPtrArray *alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_alert_free);
+  sqlite3_stmt *s = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT " ALERT_COLUMNS " FROM alerts WHERE cleared IS NULL"
+                          " ORDER BY raised", -1, &s, NULL) == SQLITE_OK)
+    while (sqlite3_step (s) == SQLITE_ROW)
+      g_ptr_array_add (alerts, alert_from_row (s));
+  sqlite3_finalize (s);
+  return alerts;
+}
+
+/* The @limit most recently raised alerts, newest first, as a JSON array. */
+char *
+arb_store_query_alerts (ArbStore  *self,
+                        guint      limit,
+                        GError   **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT " ALERT_COLUMNS " FROM alerts"
+                          " ORDER BY raised DESC, rowid DESC LIMIT ?", -1, &s, NULL) != SQLITE_OK)
+    {
+      sql_error (self->db, error, "reading alerts");
+      return NULL;
+    }
+  sqlite3_bind_int (s, 1, limit);
+  arb_json_array_begin (out);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      g_autoptr(ArbAlert) a = alert_from_row (s);
+      g_autofree char *json = arb_alert_to_json (a);
+      arb_json_raw (out, json);
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (self->db, error, "reading alerts");
+      return NULL;
+    }
+  arb_json_array_end (out);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static char *
 item_from_row (sqlite3_stmt *s, int table, gint64 *ts)
 {
@@ -1594,7 +1727,13 @@ item_from_row (sqlite3_stmt *s, int table, gint64 *ts)
   g_autoptr(ArbCommand) c = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  switch (table)
+  if (table == 0)
+    {
+      g_autoptr(ArbAlert) a = alert_from_row (s);
+      *ts = a->cleared_ms > 0 ? a->cleared_ms : a->raised_ms;
+      return arb_alert_to_json (a);
+    }
+  switch (table - 1)
     {
     case 0:
       trade_from_row (s, &e);
@@ -1631,11 +1770,13 @@ item_from_row (sqlite3_stmt *s, int table, gint64 *ts)
     }
   *ts = e.ts;
   /* a log of the dashboard itself has no bot */
-  return arb_event_to_json (&e, table == 2 && sqlite3_column_type (s, 1) == SQLITE_NULL
+  return arb_event_to_json (&e, table == 3 && sqlite3_column_type (s, 1) == SQLITE_NULL
                                   ? NULL : col_text (s, 1));
 }
 
 static const ItemTable item_tables[] = {
+  { "SELECT " ALERT_COLUMNS " FROM alerts WHERE hub_seq > ?1 AND hub_seq <= ?2"
+    " ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_ALERTS, "alert" },
   { "SELECT " TRADE_COLUMNS ", hub_seq FROM trades WHERE hub_seq > ?1 AND hub_seq <= ?2"
     " ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_TRADING, "trade" },
   { "SELECT row, bot_id, seq, ts, pair, buy_venue, sell_venue, spread_bps, expected_profit,"

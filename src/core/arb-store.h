@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "arb-alert.h"
 #include "arb-command.h"
 #include "arb-event.h"
 
@@ -16,7 +17,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbStore, arb_store, ARB, STORE, GObject)
 
-#define ARB_STORE_SCHEMA_VERSION 2
+#define ARB_STORE_SCHEMA_VERSION 3
 
 /* What one bot's row in the store says. */
 typedef struct
@@ -68,6 +69,9 @@ void           arb_store_batch_set_hello    (ArbStoreBatch     *batch,
 /* Takes a copy of @command (insert or update by id). */
 void           arb_store_batch_put_command  (ArbStoreBatch     *batch,
                                              const ArbCommand  *command);
+/* Takes a copy of @alert (insert or update by id). */
+void           arb_store_batch_put_alert    (ArbStoreBatch     *batch,
+                                             const ArbAlert    *alert);
 void           arb_store_batch_put_series   (ArbStoreBatch     *batch,
                                              const char        *name,
                                              guint              tier,
@@ -182,7 +186,18 @@ GPtrArray     *arb_store_query_items_finish (ArbStore          *self,
                                              GAsyncResult      *result,
                                              GError           **error);
 
+GPtrArray     *arb_store_load_active_alerts (ArbStore         *self);
+char          *arb_store_query_alerts       (ArbStore          *self,
+                                             guint              limit,
+                                             GError           **error);
+
 /* Counters for /metrics and the UI. */
+#define ARB_STORE_COMMIT_BUCKETS 12
+
+/* Upper bounds, in seconds, of the commit duration histogram's buckets
+ * (the last is +Inf). */
+extern const double arb_store_commit_bounds[ARB_STORE_COMMIT_BUCKETS];
+
 typedef struct
 {
   guint64 commits;
@@ -191,6 +206,8 @@ typedef struct
   guint64 errors;
   gint64  last_commit_us;
   gint64  max_commit_us;
+  guint64 commit_buckets[ARB_STORE_COMMIT_BUCKETS];  /* not cumulative */
+  double  commit_seconds;                            /* sum */
 } ArbStoreStats;
 
 void           arb_store_get_stats          (ArbStore          *self,

@@ -81,6 +81,69 @@ arb_http_send_text (SoupServerMessage *msg,
   g_object_unref (msg);
 }
 
+/* Errors answered, by code and endpoint, for /metrics. One table for the
+ * process: every server answers from the main thread. */
+static GHashTable *error_counts;
+
+static const char *
+endpoint_of (SoupServerMessage *msg)
+{
+  static const char *known[] = {
+    "/api/v1/health", "/api/v1/events", "/api/v1/trades", "/api/v1/trades.csv",
+    "/api/v1/summary", "/api/v1/system", "/api/v1/series", "/api/v1/resources",
+    "/api/v1/bots", "/api/v1/audit", "/api/v1/alerts", "/api/v1/session", "/api/v1/bot",
+    "/api/v1/stream", "/metrics",
+  };
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+
+  if (path == NULL)
+    return "other";
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (strcmp (path, known[i]) == 0)
+      return known[i];
+  if (g_str_has_prefix (path, "/api/v1/bots/"))
+    return "/api/v1/bots/{bot_id}/commands";
+  return "other";
+}
+
+static void
+count_error (SoupServerMessage *msg, ArbErrorCode code)
+{
+  g_autofree char *key = g_strconcat (arb_error_code_name (code), "\x1f", endpoint_of (msg), NULL);
+  guint64 *n;
+
+  if (error_counts == NULL)
+    error_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  n = g_hash_table_lookup (error_counts, key);
+  if (n == NULL)
+    {
+      n = g_new0 (guint64, 1);
+      g_hash_table_insert (error_counts, g_steal_pointer (&key), n);
+    }
+  (*n)++;
+}
+
+/* Appends one sample of @family per (code, endpoint) counted so far. */
+void
+arb_http_foreach_error (GString    *out,
+                        const char *family)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (error_counts == NULL)
+    return;
+  g_hash_table_iter_init (&iter, error_counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *sep = strchr (key, '\x1f');
+      g_string_append_printf (out, "%s{code=\"%.*s\",endpoint=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                              family, (int) (sep - (const char *) key), (const char *) key,
+                              sep + 1, *(guint64 *) value);
+    }
+}
+
 void
 arb_http_send_error_status (SoupServerMessage *msg,
                             guint              status,
@@ -90,6 +153,7 @@ arb_http_send_error_status (SoupServerMessage *msg,
 {
   g_autoptr(JsonNode) body = arb_error_body (code, field, message);
 
+  count_error (msg, code);
   arb_http_send_json (msg, status, body);
 }
 

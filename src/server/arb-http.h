@@ -42,6 +42,10 @@ gboolean  arb_http_authorize     (SoupServerMessage *msg,
 gboolean  arb_http_origin_allowed (SoupServerMessage *msg,
                                   ArbConfig         *config);
 
+/* /metrics: one sample of @family per (code, endpoint) of the errors answered. */
+void      arb_http_foreach_error (GString           *out,
+                                  const char        *family);
+
 /* Pausing for asynchronous answers, safe if the client went away. */
 void      arb_http_pause         (SoupServerMessage *msg);
 gboolean  arb_http_resume        (SoupServerMessage *msg);

@@ -23,6 +23,10 @@ struct _ArbStream *_arb_server_get_stream (ArbServer *self);
 void       _arb_stream_register       (ArbServer         *self,
                                        SoupServer        *soup);
 
+/* arb-metrics.c */
+void       _arb_metrics_register      (ArbServer         *self,
+                                       SoupServer        *soup);
+
 /* arb-rest.c */
 void       _arb_rest_register         (ArbServer         *self,
                                        SoupServer        *soup);

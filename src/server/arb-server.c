@@ -104,6 +104,7 @@ arb_server_new (ArbEngine *engine)
   _arb_bot_endpoint_register (self, self->soup);
   self->stream = arb_stream_new (engine, self->config);
   _arb_stream_register (self, self->soup);
+  _arb_metrics_register (self, self->soup);
   return self;
 }
 
