@@ -6,7 +6,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arb-http.h"
 #include "arb-ingest.h"
@@ -166,6 +168,104 @@ arb_http_send_error (SoupServerMessage *msg,
   arb_http_send_error_status (msg, arb_error_code_http_status (code), code, field, message);
 }
 
+/* ---------------------------------------------------------------- sessions */
+
+typedef struct
+{
+  ArbRole  role;
+  char    *token_name;
+  gint64   expires_us;
+} Session;
+
+/* Sessions of this process (they end with it): id -> Session. */
+static GHashTable *sessions;
+
+static void
+session_free (Session *s)
+{
+  g_free (s->token_name);
+  g_free (s);
+}
+
+static void
+prune_sessions (void)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Session *) value)->expires_us < now)
+      g_hash_table_iter_remove (&iter);
+}
+
+/* Returns the new session's id (owned by the table). */
+const char *
+arb_http_session_start (ArbRole     role,
+                        const char *token_name)
+{
+  Session *s = g_new0 (Session, 1);
+  char *id;
+  guint8 raw[32];
+
+  if (sessions == NULL)
+    sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) session_free);
+  prune_sessions ();
+  /* 256 bits from the kernel's CSPRNG, not GLib's predictable PRNG */
+  if (getentropy (raw, sizeof raw) != 0)
+    g_error ("getentropy() failed: %s", g_strerror (errno));
+  id = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
+  s->role = role;
+  s->token_name = g_strdup (token_name);
+  s->expires_us = g_get_monotonic_time () + (gint64) ARB_SESSION_SECONDS * G_USEC_PER_SEC;
+  g_hash_table_insert (sessions, id, s);
+  return id;
+}
+
+static char *
+cookie_session (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *header = soup_message_headers_get_list (headers, "Cookie");
+  GHashTable *params;
+  char *id;
+
+  if (header == NULL)
+    return NULL;
+  params = soup_header_parse_semi_param_list (header);
+  id = g_strdup (g_hash_table_lookup (params, ARB_SESSION_COOKIE));
+  soup_header_free_param_list (params);
+  return id;
+}
+
+static Session *
+lookup_session (SoupServerMessage *msg)
+{
+  g_autofree char *id = cookie_session (msg);
+  Session *s;
+
+  if (id == NULL || sessions == NULL)
+    return NULL;
+  s = g_hash_table_lookup (sessions, id);
+  if (s != NULL && s->expires_us < g_get_monotonic_time ())
+    {
+      g_hash_table_remove (sessions, id);
+      return NULL;
+    }
+  return s;
+}
+
+void
+arb_http_session_end (SoupServerMessage *msg)
+{
+  g_autofree char *id = cookie_session (msg);
+
+  if (id != NULL && sessions != NULL)
+    g_hash_table_remove (sessions, id);
+}
+
 char *
 arb_http_dup_token (SoupServerMessage *msg)
 {
@@ -202,8 +302,24 @@ arb_http_authorize (SoupServerMessage *msg,
                     const char       **name)
 {
   g_autofree char *token = arb_http_dup_token (msg);
+  Session *session = token == NULL ? lookup_session (msg) : NULL;
   ArbRole role;
 
+  if (session != NULL)
+    {
+      /* a browser's session cookie: as good as the token that made it */
+      if (!arb_role_allows (session->role, need))
+        {
+          arb_http_send_error (msg, ARB_ERROR_FORBIDDEN, NULL,
+                               "this session's role cannot do this");
+          return FALSE;
+        }
+      if (role_out != NULL)
+        *role_out = session->role;
+      if (name != NULL)
+        *name = session->token_name;
+      return TRUE;
+    }
   if (token == NULL)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),

@@ -42,6 +42,13 @@ gboolean  arb_http_authorize     (SoupServerMessage *msg,
 gboolean  arb_http_origin_allowed (SoupServerMessage *msg,
                                   ArbConfig         *config);
 
+/* Browser sessions: a cookie that stands for a viewer or operator token. */
+#define ARB_SESSION_COOKIE  "arbdash_session"
+#define ARB_SESSION_SECONDS (12 * 3600)
+const char *arb_http_session_start (ArbRole            role,
+                                    const char        *token_name);
+void      arb_http_session_end   (SoupServerMessage *msg);
+
 /* /metrics: one sample of @family per (code, endpoint) of the errors answered. */
 void      arb_http_foreach_error (GString           *out,
                                   const char        *family);

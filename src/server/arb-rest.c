@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arb-http.h"
+#include "arb-json.h"
 #include "arb-server-private.h"
 
 #define BODY_KEY "arb-body"
@@ -309,6 +310,168 @@ route_audit (Request *r)
   arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
 }
 
+
+static void
+route_series (Request *r)
+{
+  const char *metric = g_hash_table_lookup (r->query, "metric");
+  gint64 now = g_get_real_time () / 1000;
+  gint64 before = now, after = G_MININT64, points = 300, width;
+  ArbSeries *series;
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
+  GString *s;
+
+  if (metric == NULL || *metric == '\0')
+    return bad_param (r, "metric", "is required, e.g. cpu.total");
+  if (!param_int (r, "before", 0, G_MAXINT64 / 2, &before) ||
+      !param_int (r, "after", 0, G_MAXINT64 / 2, &after) ||
+      !param_int (r, "points", 1, 10000, &points))
+    return;
+  if (after == G_MININT64)
+    after = before - 3600 * 1000;
+  if (after >= before)
+    return bad_param (r, "after", "must be before 'before'");
+  series = arb_series_set_lookup (arb_engine_get_series (r->engine), metric);
+  if (series == NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("there is no series '%s'", metric);
+      return arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, "metric", m);
+    }
+  width = arb_series_query (series, after, before, points, out);
+  s = g_string_sized_new (64 + out->len * 64);
+  arb_json_object_begin (s);
+  arb_json_member_string (s, "metric", metric);
+  arb_json_member_string (s, "unit", arb_series_get_unit (series));
+  arb_json_member_int (s, "step_ms", width);
+  arb_json_key (s, "points");
+  arb_json_array_begin (s);
+  for (guint i = 0; i < out->len; i++)
+    {
+      ArbPoint *p = &g_array_index (out, ArbPoint, i);
+
+      arb_json_array_begin (s);
+      arb_json_int (s, p->ts);
+      arb_json_double (s, p->min);
+      arb_json_double (s, p->avg);
+      arb_json_double (s, p->max);
+      arb_json_array_end (s);
+    }
+  arb_json_array_end (s);
+  arb_json_object_end (s);
+  arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
+}
+
+static void
+route_resources (Request *r)
+{
+  g_autoptr(GPtrArray) latest = arb_hub_get_latest (arb_engine_get_hub (r->engine),
+                                                    ARB_TOPIC_RESOURCES);
+  const ArbSystemSample *sample = arb_sampler_get_latest (arb_engine_get_sampler (r->engine));
+  ArbStoreStats st;
+  GString *s = g_string_sized_new (1024);
+
+  arb_store_get_stats (arb_engine_get_store (r->engine), &st);
+  arb_json_object_begin (s);
+  arb_json_key (s, "dashboard");
+  arb_json_object_begin (s);
+  if (sample != NULL)
+    {
+      arb_json_member_double (s, "cpu_pct", sample->self.cpu_pct);
+      arb_json_member_int (s, "rss_bytes", sample->self.rss_bytes);
+      arb_json_member_int (s, "threads", sample->self.threads);
+    }
+  arb_json_member_int (s, "store_queue", arb_store_get_queue_length (arb_engine_get_store (r->engine)));
+  arb_json_member_int (s, "commits", st.commits);
+  arb_json_member_double (s, "last_commit_ms", st.last_commit_us / 1000.0);
+  arb_json_object_end (s);
+  arb_json_key (s, "bots");
+  arb_json_array_begin (s);
+  for (guint i = 0; i < latest->len; i++)
+    {
+      ArbHubItem *item = g_ptr_array_index (latest, i);
+      arb_json_raw_len (s, item->json, item->json_len);
+    }
+  arb_json_array_end (s);
+  arb_json_object_end (s);
+  arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
+}
+
+static void
+route_alerts (Request *r)
+{
+  g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (r->engine));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *recent = NULL;
+  gint64 limit = 100;
+  GString *s;
+
+  if (!param_int (r, "limit", 1, 1000, &limit))
+    return;
+  recent = arb_store_query_alerts (arb_engine_get_store (r->engine), limit, &error);
+  if (recent == NULL)
+    return arb_http_send_error (r->msg, ARB_ERROR_INTERNAL, NULL, error->message);
+  s = g_string_new (NULL);
+  arb_json_object_begin (s);
+  arb_json_key (s, "active");
+  arb_json_array_begin (s);
+  for (guint i = 0; i < active->len; i++)
+    {
+      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (active, i));
+      arb_json_raw (s, json);
+    }
+  arb_json_array_end (s);
+  arb_json_key (s, "recent");
+  arb_json_raw (s, recent);
+  arb_json_object_end (s);
+  arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
+}
+
+/* POST: a token in the body buys an HttpOnly session cookie (for browsers,
+ * which cannot put a token on a WebSocket); DELETE ends it. */
+static void
+route_session (Request *r)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (r->msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *cookie = NULL;
+  g_autofree char *answer = NULL;
+  const char *token = NULL, *name = NULL;
+  ArbRole role;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (strcmp (soup_server_message_get_method (r->msg), "DELETE") == 0)
+    {
+      arb_http_session_end (r->msg);
+      soup_message_headers_append (soup_server_message_get_response_headers (r->msg),
+                                   "Set-Cookie", ARB_SESSION_COOKIE "=; Path=/; Max-Age=0; "
+                                   "HttpOnly; SameSite=Strict");
+      return arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"ok\":true}"));
+    }
+  if (len > 4096 || !json_parser_load_from_data (parser, data, len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, NULL,
+                                "the body must be {\"token\":\"...\"}");
+  token = json_object_get_string_member_with_default (
+    json_node_get_object (json_parser_get_root (parser)), "token", NULL);
+  if (token == NULL)
+    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "token",
+                                "field 'token' must be a string");
+  role = arb_config_check_token (_arb_server_get_config (r->server), token, &name);
+  if (role == ARB_ROLE_NONE || role == ARB_ROLE_BOT)
+    return arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "token",
+                                "the token is not a viewer or operator token");
+  cookie = g_strdup_printf (ARB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
+                            "SameSite=Strict", arb_http_session_start (role, name),
+                            ARB_SESSION_SECONDS);
+  soup_message_headers_append (soup_server_message_get_response_headers (r->msg), "Set-Cookie",
+                               cookie);
+  answer = g_strdup_printf ("{\"role\":\"%s\",\"expires_in_s\":%d}", arb_role_name (role),
+                            ARB_SESSION_SECONDS);
+  arb_http_send_text (r->msg, SOUP_STATUS_OK, g_steal_pointer (&answer));
+}
+
 static void
 command_done (const ArbCommand *command, gpointer data)
 {
@@ -400,6 +563,11 @@ static const Route routes[] = {
   { "GET", "/api/v1/bots", ARB_ROLE_VIEWER, route_bots },
   { "POST", "/api/v1/bots/", ARB_ROLE_OPERATOR, route_command },
   { "GET", "/api/v1/audit", ARB_ROLE_OPERATOR, route_audit },
+  { "GET", "/api/v1/series", ARB_ROLE_VIEWER, route_series },
+  { "GET", "/api/v1/resources", ARB_ROLE_VIEWER, route_resources },
+  { "GET", "/api/v1/alerts", ARB_ROLE_VIEWER, route_alerts },
+  { "POST", "/api/v1/session", ARB_ROLE_NONE, route_session },
+  { "DELETE", "/api/v1/session", ARB_ROLE_NONE, route_session },
 };
 
 static gboolean
