@@ -124,12 +124,21 @@ arb_json_double (GString *s,
       g_string_append (s, "null");
       return;
     }
-  g_ascii_formatd (buf, sizeof buf, "%.15g", value);
+  g_string_append (s, arb_json_format_double (buf, sizeof buf, value));
+}
+
+/* The shortest of 15, 16 or 17 significant digits that reads back exactly. */
+char *
+arb_json_format_double (char   *buf,
+                        gsize   len,
+                        double  value)
+{
+  g_ascii_formatd (buf, len, "%.15g", value);
   if (g_ascii_strtod (buf, NULL) != value)
-    g_ascii_formatd (buf, sizeof buf, "%.16g", value);
+    g_ascii_formatd (buf, len, "%.16g", value);
   if (g_ascii_strtod (buf, NULL) != value)
-    g_ascii_formatd (buf, sizeof buf, "%.17g", value);
-  g_string_append (s, buf);
+    g_ascii_formatd (buf, len, "%.17g", value);
+  return buf;
 }
 
 void

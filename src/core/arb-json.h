@@ -26,6 +26,10 @@ void arb_json_int            (GString    *s,
                               gint64      value);
 void arb_json_double         (GString    *s,
                               double      value);   /* NaN and infinities write null */
+/* Writes @value into @buf as arb_json_double() would; returns @buf. */
+char *arb_json_format_double (char      *buf,
+                              gsize      len,
+                              double     value);
 void arb_json_bool           (GString    *s,
                               gboolean    value);
 void arb_json_null           (GString    *s);

@@ -1356,16 +1356,11 @@ trade_query_sql (const ArbTradeQuery *q)
   return g_string_free (sql, FALSE);
 }
 
-static char *
-run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
+static sqlite3_stmt *
+prepare_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
 {
   g_autofree char *sql = trade_query_sql (q);
-  g_autoptr(GString) out = g_string_sized_new (512 * (q->limit + 1));
   sqlite3_stmt *s = NULL;
-  guint n = 0;
-  gint64 last_ts = 0, last_row = 0;
-  gboolean more = FALSE;
-  int rc;
 
   if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
     {
@@ -1382,31 +1377,63 @@ run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
   sqlite3_bind_int64 (s, 7, q->cursor_row);
   /* one row more than asked tells whether there is a next page */
   sqlite3_bind_int64 (s, 8, (gint64) q->limit + 1);
+  return s;
+}
 
-  arb_json_object_begin (out);
-  arb_json_key (out, "trades");
-  arb_json_array_begin (out);
+typedef void (*TradeRowFunc) (sqlite3_stmt *s, const ArbEvent *e, GString *out);
+
+/* Runs @q, writing each row with @row into @out; returns whether there are
+ * more rows, and the cursor after the last one written. */
+static gboolean
+each_trade (sqlite3 *db, const ArbTradeQuery *q, TradeRowFunc row, GString *out,
+            gboolean *more, gint64 *last_ts, gint64 *last_row, GError **error)
+{
+  sqlite3_stmt *s = prepare_trade_query (db, q, error);
+  guint n = 0;
+  int rc;
+
+  *more = FALSE;
+  if (s == NULL)
+    return FALSE;
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       ArbEvent e = { 0 };
 
       if (n == q->limit)
         {
-          more = TRUE;
+          *more = TRUE;
           break;
         }
       trade_from_row (s, &e);
-      arb_event_write_json (&e, col_text (s, 1), out);
-      last_row = sqlite3_column_int64 (s, 0);
-      last_ts = e.ts;
+      row (s, &e, out);
+      *last_row = sqlite3_column_int64 (s, 0);
+      *last_ts = e.ts;
       n++;
     }
   sqlite3_finalize (s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      sql_error (db, error, "querying trades");
-      return NULL;
-    }
+    return sql_error (db, error, "querying trades");
+  return TRUE;
+}
+
+static void
+json_row (sqlite3_stmt *s, const ArbEvent *e, GString *out)
+{
+  arb_event_write_json (e, col_text (s, 1), out);
+}
+
+static char *
+run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
+{
+  g_autoptr(GString) out = g_string_sized_new (512 * (q->limit + 1));
+  gint64 last_ts = 0, last_row = 0;
+  gboolean more;
+
+  arb_json_object_begin (out);
+  arb_json_key (out, "trades");
+  arb_json_array_begin (out);
+  if (!each_trade (db, q, json_row, out, &more, &last_ts, &last_row, error))
+    return NULL;
   arb_json_array_end (out);
   arb_json_key (out, "next_cursor");
   if (more)
@@ -1907,6 +1934,154 @@ GPtrArray *
 arb_store_query_items_finish (ArbStore      *self,
                               GAsyncResult  *result,
                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+const char arb_trade_csv_header[] =
+  "bot_id,seq,ts,time,id,pair,buy_venue,sell_venue,status,profit,chain,amount_in,amount_out,"
+  "gas_used,gas_price_gwei,gas_cost,fees,latency_ms,tx_hash\r\n";
+
+/* RFC 4180 quoting; a text that a spreadsheet would run as a formula gets a
+ * leading apostrophe, since bots choose these strings (OWASP CSV injection). */
+static void
+csv_text (GString *out, const char *v, gboolean last)
+{
+  gboolean quote = FALSE;
+
+  if (v != NULL)
+    {
+      for (const char *p = v; *p && !quote; p++)
+        quote = *p == ',' || *p == '"' || *p == '\n' || *p == '\r';
+      if (quote)
+        g_string_append_c (out, '"');
+      if (strchr ("=+-@\t\r", *v) != NULL && *v != '\0')
+        g_string_append_c (out, '\'');
+      for (const char *p = v; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (out, '"');
+          g_string_append_c (out, *p);
+        }
+      if (quote)
+        g_string_append_c (out, '"');
+    }
+  g_string_append (out, last ? "\r\n" : ",");
+}
+
+static void
+csv_double (GString *out, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isnan (v))
+    g_string_append (out, arb_json_format_double (buf, sizeof buf, v));
+  g_string_append_c (out, ',');
+}
+
+static void
+csv_row (sqlite3_stmt *s, const ArbEvent *e, GString *out)
+{
+  const ArbTrade *t = &e->trade;
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (e->ts / 1000);
+  g_autofree char *iso = dt != NULL ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S") : NULL;
+
+  csv_text (out, col_text (s, 1), FALSE);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",", e->seq, e->ts);
+  if (iso != NULL)
+    g_string_append_printf (out, "%s.%03dZ", iso, (int) (e->ts % 1000));
+  g_string_append_c (out, ',');
+  csv_text (out, t->id, FALSE);
+  csv_text (out, t->pair, FALSE);
+  csv_text (out, t->buy_venue, FALSE);
+  csv_text (out, t->sell_venue, FALSE);
+  csv_text (out, arb_trade_status_name (t->status), FALSE);
+  csv_double (out, t->profit);
+  csv_text (out, t->chain, FALSE);
+  csv_text (out, t->amount_in, FALSE);
+  csv_text (out, t->amount_out, FALSE);
+  if (t->gas_used >= 0)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, t->gas_used);
+  g_string_append_c (out, ',');
+  csv_double (out, t->gas_price_gwei);
+  csv_double (out, t->gas_cost);
+  csv_double (out, t->fees);
+  csv_double (out, t->latency_ms);
+  csv_text (out, t->tx_hash, TRUE);
+}
+
+void
+arb_csv_page_free (ArbCsvPage *page)
+{
+  if (page == NULL)
+    return;
+  g_free (page->text);
+  g_free (page);
+}
+
+/**
+ * arb_store_query_trades_csv:
+ *
+ * One page (query->limit rows) of the trades as CSV rows, without the
+ * header; the page tells whether more follow and the cursor to them.
+ */
+ArbCsvPage *
+arb_store_query_trades_csv (ArbStore             *self,
+                            const ArbTradeQuery  *query,
+                            GError              **error)
+{
+  sqlite3 *db = get_reader (self, error);
+  g_autoptr(GString) out = g_string_sized_new (300 * (query->limit + 1));
+  ArbCsvPage *page;
+  gboolean ok;
+
+  if (db == NULL)
+    return NULL;
+  page = g_new0 (ArbCsvPage, 1);
+  ok = each_trade (db, query, csv_row, out, &page->more, &page->next_ts, &page->next_row, error);
+  put_reader (self, db);
+  if (!ok)
+    {
+      arb_csv_page_free (page);
+      return NULL;
+    }
+  page->text = g_string_free (g_steal_pointer (&out), FALSE);
+  return page;
+}
+
+static void
+csv_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  ArbCsvPage *page = arb_store_query_trades_csv (source, data, &error);
+
+  if (page != NULL)
+    g_task_return_pointer (task, page, (GDestroyNotify) arb_csv_page_free);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+arb_store_query_trades_csv_async (ArbStore            *self,
+                                  const ArbTradeQuery *query,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, arb_store_query_trades_csv_async);
+  g_task_set_task_data (task, trade_query_copy (query), (GDestroyNotify) trade_query_free);
+  g_task_run_in_thread (task, csv_thread);
+}
+
+ArbCsvPage *
+arb_store_query_trades_csv_finish (ArbStore      *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

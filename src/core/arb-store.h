@@ -147,6 +147,31 @@ char          *arb_store_query_trades       (ArbStore          *self,
                                              const ArbTradeQuery *query,
                                              GError           **error);
 
+/* CSV export, a page at a time (RFC 4180, CRLF line ends). */
+extern const char arb_trade_csv_header[];
+
+typedef struct
+{
+  char     *text;      /* the rows of this page */
+  gboolean  more;      /* rows follow: continue from next_ts/next_row */
+  gint64    next_ts;
+  gint64    next_row;
+} ArbCsvPage;
+
+void           arb_csv_page_free            (ArbCsvPage        *page);
+ArbCsvPage    *arb_store_query_trades_csv   (ArbStore          *self,
+                                             const ArbTradeQuery *query,
+                                             GError           **error);
+void           arb_store_query_trades_csv_async (ArbStore      *self,
+                                             const ArbTradeQuery *query,
+                                             GCancellable      *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer           user_data);
+ArbCsvPage    *arb_store_query_trades_csv_finish (ArbStore     *self,
+                                             GAsyncResult      *result,
+                                             GError           **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbCsvPage, arb_csv_page_free)
+
 /* Called in a reader thread for each stored trade/opportunity in store
  * order, up to the rows present when the call starts. */
 typedef void (*ArbStoreTradeFunc) (const char     *bot_id,

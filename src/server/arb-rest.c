@@ -234,6 +234,126 @@ route_trades (Request *r)
   arb_trade_query_clear (&q);
 }
 
+
+/* GET /trades.csv: the same filters as /trades, every matching row, sent
+ * in chunks of a page each, so the whole result is never in memory. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  ArbStore          *store;
+  ArbTradeQuery      query;
+  GCancellable      *cancellable;
+  gboolean           more;
+  gboolean           busy;
+} CsvJob;
+
+static void csv_next (CsvJob *job);
+
+static void
+csv_job_free (CsvJob *job)
+{
+  g_cancellable_cancel (job->cancellable);
+  g_clear_object (&job->cancellable);
+  arb_trade_query_clear (&job->query);
+  g_clear_object (&job->store);
+  g_free (job);
+}
+
+static void
+csv_page_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  CsvJob *job = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbCsvPage) page = arb_store_query_trades_csv_finish (ARB_STORE (source), result,
+                                                                  &error);
+  SoupMessageBody *body;
+
+  if (page == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  job->busy = FALSE;
+  body = soup_server_message_get_response_body (job->msg);
+  if (page == NULL)
+    {
+      /* the header went out already: all we can do is end the body short */
+      g_warning ("CSV export failed: %s", error->message);
+      job->more = FALSE;
+    }
+  else
+    {
+      gsize len = strlen (page->text);
+
+      if (len > 0)
+        soup_message_body_append (body, SOUP_MEMORY_TAKE, g_steal_pointer (&page->text), len);
+      job->more = page->more;
+      job->query.has_cursor = TRUE;
+      job->query.cursor_ts = page->next_ts;
+      job->query.cursor_row = page->next_row;
+    }
+  if (!job->more)
+    soup_message_body_complete (body);
+  soup_server_message_unpause (job->msg);
+}
+
+static void
+csv_next (CsvJob *job)
+{
+  job->busy = TRUE;
+  soup_server_message_pause (job->msg);
+  arb_store_query_trades_csv_async (job->store, &job->query, job->cancellable, csv_page_done,
+                                    job);
+}
+
+static void
+csv_wrote_chunk (SoupServerMessage *msg, CsvJob *job)
+{
+  if (job->more && !job->busy)
+    csv_next (job);
+}
+
+static void
+csv_finished (SoupServerMessage *msg, CsvJob *job)
+{
+  g_signal_handlers_disconnect_by_data (msg, job);
+  csv_job_free (job);
+}
+
+static void
+route_trades_csv (Request *r)
+{
+  CsvJob *job = g_new0 (CsvJob, 1);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (r->msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (r->msg);
+
+  arb_trade_query_init (&job->query);
+  if (!trade_filters (r, &job->query) || g_hash_table_contains (r->query, "limit"))
+    {
+      if (g_hash_table_contains (r->query, "limit") &&
+          soup_server_message_get_status (r->msg) == 0)
+        bad_param (r, "limit", "does not apply to the CSV export: it has every row");
+      arb_trade_query_clear (&job->query);
+      g_free (job);
+      return;
+    }
+  job->query.limit = 1000;
+  job->msg = r->msg;
+  job->store = g_object_ref (arb_engine_get_store (r->engine));
+  job->cancellable = g_cancellable_new ();
+  job->more = TRUE;
+  soup_server_message_set_status (r->msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_replace (headers, "Content-Type", "text/csv; charset=utf-8");
+  soup_message_headers_replace (headers, "Content-Disposition",
+                                "attachment; filename=\"trades.csv\"");
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_body_truncate (body);
+  /* sent chunks are not kept: memory stays at one page */
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_append (body, SOUP_MEMORY_STATIC, arb_trade_csv_header,
+                            strlen (arb_trade_csv_header));
+  g_signal_connect (r->msg, "wrote-chunk", G_CALLBACK (csv_wrote_chunk), job);
+  g_signal_connect (r->msg, "finished", G_CALLBACK (csv_finished), job);
+}
+
 static void
 route_summary (Request *r)
 {
@@ -558,6 +678,7 @@ static const Route routes[] = {
   { "GET", "/api/v1/health", ARB_ROLE_NONE, route_health },
   { "POST", "/api/v1/events", ARB_ROLE_BOT, route_events },
   { "GET", "/api/v1/trades", ARB_ROLE_VIEWER, route_trades },
+  { "GET", "/api/v1/trades.csv", ARB_ROLE_VIEWER, route_trades_csv },
   { "GET", "/api/v1/summary", ARB_ROLE_VIEWER, route_summary },
   { "GET", "/api/v1/system", ARB_ROLE_VIEWER, route_system },
   { "GET", "/api/v1/bots", ARB_ROLE_VIEWER, route_bots },
