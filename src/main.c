@@ -26,6 +26,16 @@ typedef struct
   int       sample_ms;
 } Options;
 
+static void
+options_clear (Options *o)
+{
+  g_clear_pointer (&o->db, g_free);
+  g_clear_pointer (&o->listen, g_free);
+  g_clear_pointer (&o->config, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
 typedef struct
 {
   GMainLoop *loop;
@@ -143,9 +153,9 @@ print_banner (ArbServer *server, const ArbConfig *config)
   g_print ("arbdash %s: serving %s (database %s)%s\n", PACKAGE_VERSION, url, config->db_path,
            config->demo ? ", with the demo bot (a simulator)" : "");
   if (config->tokens->len == 0)
-    g_print ("arbdash: no tokens are configured, so only the local demo bot reports; set "
-             "ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and ARBDASH_OPERATOR_TOKEN to let bots "
-             "and viewers in\n");
+    g_print ("arbdash: no tokens are configured, so no bot or viewer can connect over the "
+             "network; set ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and ARBDASH_OPERATOR_TOKEN "
+             "(or see docs/deployment.md)\n");
 }
 
 static int
@@ -181,6 +191,9 @@ run_headless (ArbConfig *config)
   sigint = g_unix_signal_add (SIGINT, on_signal, &running);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &running);
   g_main_loop_run (loop);
+  /* a second signal while the last commits finish must not kill us */
+  g_clear_object (&server);
+  g_clear_object (&engine);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   return 0;
@@ -189,11 +202,9 @@ run_headless (ArbConfig *config)
 int
 main (int argc, char *argv[])
 {
-  Options o = { 0 };
+  g_auto(Options) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(ArbConfig) config = arb_config_new ();
-  int status;
-
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -212,9 +223,5 @@ main (int argc, char *argv[])
     return fail (error->message, NULL);
   if (!o.headless)
     g_printerr ("arbdash: this build has no desktop window yet; running headless\n");
-  status = run_headless (config);
-  g_free (o.db);
-  g_free (o.listen);
-  g_free (o.config);
-  return status;
+  return run_headless (config);
 }

@@ -428,7 +428,13 @@ arb_engine_dispose (GObject *object)
   ArbEngine *self = ARB_ENGINE (object);
 
   if (self->ingest != NULL)
-    arb_engine_shutdown (self);
+    {
+      arb_engine_shutdown (self);
+      /* commits that still complete must not reach parts cleared below */
+      g_signal_handlers_disconnect_by_data (self->ingest, self);
+    }
+  if (self->sampler != NULL)
+    g_signal_handlers_disconnect_by_data (self->sampler, self);
   if (self->demo_session != NULL)
     arb_session_closed (g_steal_pointer (&self->demo_session));
   g_clear_object (&self->demo);

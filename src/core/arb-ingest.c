@@ -83,6 +83,7 @@ struct _ArbIngest
   GHashTable     *sessions;     /* ArbSession* set, for shutdown */
   GHashTable     *commands;     /* id -> PendingCommand* */
   guint           command_counter;
+  gboolean        shut_down;     /* takes nothing more: it said goodbye */
   ArbIngestStats  stats;
 };
 
@@ -760,6 +761,8 @@ reject_reason (ArbIngest *self, const char *bot_id, const char *name, ArbSession
   g_autofree char *takes = NULL;
 
   *session = g_hash_table_lookup (self->live, bot_id);
+  if (self->shut_down)
+    return g_strdup ("the dashboard is shutting down");
   if (!arb_is_identifier (name))
     return g_strdup ("a command name is 1 to 128 characters of [A-Za-z0-9._:-]");
   if (link == NULL)
@@ -960,7 +963,7 @@ arb_session_receive_text (ArbSession *session,
   g_autoptr(JsonNode) root = NULL;
   ArbLimits limits;
 
-  if (self == NULL || session->closed)
+  if (self == NULL || session->closed || self->shut_down)
     return;
   /* strings are checked once the message's seq is known, so that a string
    * over the limit consumes its seq instead of blocking the bot */
@@ -979,7 +982,7 @@ void
 arb_session_receive_node (ArbSession *session,
                           JsonNode   *message)
 {
-  if (session->ingest == NULL || session->closed)
+  if (session->ingest == NULL || session->closed || session->ingest->shut_down)
     return;
   if (!JSON_NODE_HOLDS_OBJECT (message))
     {
@@ -1123,9 +1126,16 @@ arb_ingest_post (ArbIngest         *self,
   ArbBotLink *link;
   Origin o = { self, NULL, NULL, 0 };
 
+  if (self->shut_down)
+    return post_fail (done, user_data, 0, ARB_ERROR_UNAVAILABLE, NULL,
+                      "the dashboard is shutting down: resend to it once it is back");
   if (len > self->limits.max_body_bytes)
     return post_fail (done, user_data, 0, ARB_ERROR_TOO_LARGE, NULL,
                       "the body is larger than the limit of one batch");
+  /* an empty body may come as NULL, which json-glib refuses outright */
+  if (len == 0)
+    return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL,
+                      "the body is empty: send {\"bot_id\":...,\"events\":[...]}");
   /* the envelope adds two levels (object, events array) above each event */
   if (!arb_json_prescan_depth (body, len, self->limits.max_depth + 2))
     return post_fail (done, user_data, 0, ARB_ERROR_TOO_LARGE, NULL,
@@ -1166,6 +1176,10 @@ arb_ingest_shutdown (ArbIngest *self)
   gpointer key;
   GList *commands;
 
+  /* what still arrives on the closing sockets would be committed after the
+   * owners of "event-committed" are gone, and could not be acked anyway: the
+   * bots resend it from welcome.last_seq */
+  self->shut_down = TRUE;
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (sessions, key);

@@ -128,6 +128,11 @@ void
 _arb_bot_endpoint_register (ArbServer  *self,
                             SoupServer *soup)
 {
+  /* a client that offers subprotocols ("arbdash.v1, bearer.TOKEN") must get
+   * one chosen in the answer, or browsers drop the connection */
+  char *protocols[] = { (char *) "arbdash.v1", NULL };
+
   soup_server_add_handler (soup, "/api/v1/bot", bot_gate, self, NULL);
-  soup_server_add_websocket_handler (soup, "/api/v1/bot", NULL, NULL, bot_socket, self, NULL);
+  soup_server_add_websocket_handler (soup, "/api/v1/bot", NULL, protocols, bot_socket, self,
+                                     NULL);
 }

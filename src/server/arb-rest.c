@@ -557,6 +557,7 @@ route_session (Request *r)
   g_autofree char *cookie = NULL;
   g_autofree char *answer = NULL;
   const char *token = NULL, *name = NULL;
+  JsonNode *node;
   ArbRole role;
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
@@ -569,12 +570,16 @@ route_session (Request *r)
                                    "HttpOnly; SameSite=Strict");
       return arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"ok\":true}"));
     }
-  if (len > 4096 || !json_parser_load_from_data (parser, data, len, NULL) ||
+  /* an empty body parses to no root at all */
+  if (len > 4096 || !arb_json_prescan_depth (data, len, 16) ||
+      !json_parser_load_from_data (parser, data, len, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, NULL,
                                 "the body must be {\"token\":\"...\"}");
-  token = json_object_get_string_member_with_default (
-    json_node_get_object (json_parser_get_root (parser)), "token", NULL);
+  node = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "token");
+  if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
+    token = json_node_get_string (node);
   if (token == NULL)
     return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "token",
                                 "field 'token' must be a string");
@@ -628,6 +633,7 @@ command_body (Request *r, const char **name, JsonNode **args, JsonParser *parser
     return arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, NULL, "the body is too large"),
            FALSE;
   if (!json_parser_load_from_data (parser, data, len, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, NULL,
                                 "the body must be a JSON object {\"name\":...,\"args\":{}}"),

@@ -282,7 +282,8 @@ group_free (RateGroup *g)
 static void
 group_join (ArbStream *self, Viewer *v, double rate_hz)
 {
-  guint millihz = (guint) (rate_hz * 1000 + 0.5);
+  /* a rate below 0.5 mHz would round to 0, a division by zero in group_hold */
+  guint millihz = MAX ((guint) (rate_hz * 1000 + 0.5), 1);
   RateGroup *g = g_hash_table_lookup (self->groups, GUINT_TO_POINTER (millihz));
 
   if (g == NULL)
@@ -524,7 +525,10 @@ send_items (Viewer *v, GPtrArray *items)
     }
 }
 
-/* The replay is done: the journal part, the snapshot, then what came live. */
+/* The replay is done: the journal part, what came live meanwhile, then the
+ * snapshot. The held live items were emitted before the snapshot is taken,
+ * so they go before it: every item after a snapshot has a higher seq, and a
+ * viewer that reconnects with the snapshot's seq as `since` misses none. */
 static void
 finish_replay (Viewer *v)
 {
@@ -533,8 +537,8 @@ finish_replay (Viewer *v)
 
   v->held_bytes = 0;
   send_items (v, journal);
-  send_snapshot (v);
   send_items (v, live);
+  send_snapshot (v);
   v->subscribed = TRUE;
 }
 
@@ -781,6 +785,7 @@ on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *mes
   g_autofree char *field = NULL;
   g_autoptr(JsonNode) root = NULL;
   ArbLimits limits;
+  JsonNode *type_node;
   const char *kind;
   gsize len;
   const char *data = g_bytes_get_data (message, &len);
@@ -792,7 +797,10 @@ on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *mes
   root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
   if (root == NULL)
     return send_error (v, error->code, field, error->message);
-  kind = json_object_get_string_member_with_default (json_node_get_object (root), "type", "");
+  /* json-glib answers NULL (or a critical) for a type that is not a string */
+  type_node = json_object_get_member (json_node_get_object (root), "type");
+  kind = type_node != NULL && json_node_get_value_type (type_node) == G_TYPE_STRING
+         ? json_node_get_string (type_node) : "";
   if (strcmp (kind, "subscribe") == 0)
     subscribe (v, json_node_get_object (root));
   else if (strcmp (kind, "command") == 0)

@@ -1,0 +1,1118 @@
+/* test-server.c: the embedded server, driven by libsoup's own client
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A real ArbEngine on a temporary database, an ArbServer on an ephemeral
+ * loopback port, and a SoupSession in the same main context (see
+ * server-fixture.h).
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server-fixture.h"
+
+/* ---------------------------------------------------------------- basics */
+
+static void
+test_health (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) r = http (fx, "GET", "/api/v1/health", NULL, NULL);
+  g_autoptr(Reply) head = http (fx, "HEAD", "/api/v1/health", NULL, NULL);
+  JsonObject *o = assert_ok (r);
+
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (o, "version"), ==, PACKAGE_VERSION);
+  g_assert_cmpint (json_object_get_int_member (o, "uptime_s"), >=, 0);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (r->msg),
+                                                 "Cache-Control"), ==, "no-store");
+  g_assert_cmpuint (head->status, ==, 200);
+  g_assert_null (head->json);
+}
+
+static void
+test_routes (Fixture *fx, gconstpointer data)
+{
+  static const char *const missing[] = {
+    "/api/v1/nope", "/nope", "/api/v2/health", "/api/v1/healthz", "/api/v1/bots/",
+  };
+  g_autoptr(Reply) events = http (fx, "GET", "/api/v1/events", BOT_TOKEN, NULL);
+  g_autoptr(Reply) trades = http (fx, "DELETE", "/api/v1/trades", VIEWER_TOKEN, NULL);
+  g_autoptr(Reply) bot = http (fx, "POST", "/api/v1/bot", BOT_TOKEN, "{}");
+  g_autoptr(Reply) cmd = http (fx, "GET", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, NULL);
+  g_autoptr(Reply) cmd_path = http (fx, "POST", "/api/v1/bots/" BOT "/other", OPERATOR_TOKEN,
+                                    "{\"name\":\"pause\"}");
+
+  for (guint i = 0; i < G_N_ELEMENTS (missing); i++)
+    {
+      g_autoptr(Reply) r = http (fx, "GET", missing[i], VIEWER_TOKEN, NULL);
+      assert_http_error (r, 404, "not_found", NULL);
+    }
+  assert_http_error (events, 405, "bad_request", NULL);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (events->msg),
+                                                 "Allow"), ==, "POST");
+  assert_http_error (trades, 405, "bad_request", NULL);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (trades->msg),
+                                                 "Allow"), ==, "GET");
+  assert_http_error (bot, 405, "bad_request", NULL);
+  assert_http_error (cmd, 405, "bad_request", NULL);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (cmd->msg),
+                                                 "Allow"), ==, "POST");
+  assert_http_error (cmd_path, 404, "not_found", NULL);
+}
+
+/* Writes @request on a raw connection and returns all that comes back. */
+static char *
+raw_request (Fixture *fx, const char *request)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) answer = g_string_new (NULL);
+  GInputStream *in;
+  char buf[4096];
+  gssize n;
+
+  g_socket_client_set_timeout (client, 5);
+  conn = g_socket_client_connect_to_host (client, fx->base + strlen ("http://"), 0, NULL, &error);
+  g_assert_no_error (error);
+  /* the server runs in this thread: let it answer while we block */
+  g_socket_set_blocking (g_socket_connection_get_socket (conn), FALSE);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
+                             strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       g_get_monotonic_time () < end;)
+    {
+      g_clear_error (&error);
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buf, sizeof buf,
+                                                    NULL, &error);
+      if (n == 0)
+        break;
+      if (n > 0)
+        g_string_append_len (answer, buf, n);
+      else
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+    }
+  return g_string_free (g_steal_pointer (&answer), FALSE);
+}
+
+static void
+test_unparsable (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *bad = raw_request (fx, "GET /api/v1/trades?cursor=%%%garbage HTTP/1.1\r\n"
+                                          "Host: 127.0.0.1\r\n\r\n");
+  g_autofree char *good = raw_request (fx, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                           "Connection: close\r\n\r\n");
+
+  g_assert_true (g_str_has_prefix (bad, "HTTP/1.1 400"));
+  g_assert_nonnull (strstr (bad, "\"code\":\"bad_request\""));
+  g_assert_nonnull (g_strrstr (bad, "Connection: close"));
+  g_assert_true (g_str_has_prefix (good, "HTTP/1.1 200"));
+  g_assert_nonnull (strstr (good, "\"status\":\"ok\""));
+  g_assert_null (strstr (good, "bad_request"));
+}
+
+static void
+test_urls (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbServer) other = NULL;
+  g_autoptr(ArbEngine) wild = NULL;
+  g_autofree char *url = NULL;
+
+  g_assert_false (arb_server_listen (fx->server, "not-an-address", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (arb_server_listen (fx->server, "127.0.0.1", 70000, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  /* the port is taken by the server itself */
+  g_assert_null (arb_server_bind_socket ("127.0.0.1", arb_server_get_port (fx->server), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  g_assert_true (arb_server_get_engine (fx->server) == fx->engine);
+
+  /* a wildcard address is not a URL a browser can open; IPv6 gets brackets */
+  g_clear_object (&fx->server);
+  g_clear_object (&fx->engine);
+  wild = new_engine (fx, "0.0.0.0");
+  other = arb_server_new (wild);
+  url = arb_server_dup_url (other);
+  g_assert_cmpstr (url, ==, "http://127.0.0.1:0/");
+  g_clear_object (&other);
+  g_clear_object (&wild);
+  g_free (url);
+  wild = new_engine (fx, "::1");
+  other = arb_server_new (wild);
+  url = arb_server_dup_url (other);
+  g_assert_cmpstr (url, ==, "http://[::1]:0/");
+  g_clear_object (&other);
+  g_clear_object (&wild);
+  fx->engine = new_engine (fx, "127.0.0.1");
+  fx->server = arb_server_new (fx->engine);
+}
+
+/* ---------------------------------------------------------------- the bot socket */
+
+static void
+test_bot_hello_ack (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  g_autoptr(Reply) trades = NULL;
+  JsonArray *rows;
+
+  g_assert_cmpuint (arb_server_get_n_sockets (fx->server), ==, 1);
+  g_assert_cmpint (client_hello (c, BOT), ==, 0);
+  for (gint64 seq = 1; seq <= 20; seq++)
+    client_trade (c, seq);
+  wait_ack (c, 20);
+  g_assert_cmpuint (count_frames (c, "error"), ==, 0);
+  /* acked means readable */
+  trades = http (fx, "GET", "/api/v1/trades?limit=1000", VIEWER_TOKEN, NULL);
+  rows = json_object_get_array_member (assert_ok (trades), "trades");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rows, 0), "seq"),
+                   ==, 20);
+}
+
+static void
+test_bot_resend (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  Client *again;
+  g_autoptr(Reply) trades = NULL;
+
+  client_hello (c, BOT);
+  for (gint64 seq = 1; seq <= 5; seq++)
+    client_trade (c, seq);
+  wait_ack (c, 5);
+  soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_assert_true (spin_until (client_closed, c, SPIN_MS));
+
+  /* the bot comes back, hears where it stands, resends a few, goes on */
+  again = client_connect (fx);
+  g_assert_cmpint (client_hello (again, BOT), ==, 5);
+  for (gint64 seq = 3; seq <= 8; seq++)
+    client_trade (again, seq);
+  wait_ack (again, 8);
+  g_assert_cmpuint (count_frames (again, "error"), ==, 0);
+  trades = http (fx, "GET", "/api/v1/trades", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (assert_ok (trades),
+                                                                         "trades")), ==, 8);
+}
+
+static void
+test_bot_bad_message (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  g_autofree char *big = g_strnfill (100 * 1024, 'x');
+
+  client_hello (c, BOT);
+  client_trade (c, 1);
+  client_send (c, "{\"type\":\"trade\",\"seq\":2,\"ts\":5,\"id\":\"t-2\",\"pair\":\"A/B\","
+               "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\"}");
+  client_trade (c, 3);
+  wait_ack (c, 3);
+  assert_ws_error (last_error (c), "bad_request", "profit", 2);
+
+  /* a binary frame: an error, and the connection stays */
+  soup_websocket_connection_send_binary (c->ws, "\x01\x02", 2);
+  assert_ws_error (wait_frame (c, "error", 2), "bad_request", NULL, 0);
+  client_trade (c, 4);
+  wait_ack (c, 4);
+
+  /* a frame over 64 KiB: too_large, and the connection stays */
+  client_send (c, "{\"type\":\"log\",\"seq\":5,\"ts\":1,\"level\":\"info\",\"message\":\"%s\"}",
+               big);
+  assert_ws_error (wait_frame (c, "error", 3), "too_large", NULL, 0);
+  client_trade (c, 5);
+  wait_ack (c, 5);
+  g_assert_false (c->closed);
+  g_assert_cmpint (soup_websocket_connection_get_state (c->ws), ==, SOUP_WEBSOCKET_STATE_OPEN);
+}
+
+static void
+test_bot_auth (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *token; guint status; } refused[] = {
+    { NULL, 401 },
+    { "wrong-token", 401 },
+    { VIEWER_TOKEN, 403 },
+    { OPERATOR_TOKEN, 403 },
+  };
+  const char *bearer[] = { "arbdash.v1", "bearer." BOT_TOKEN, NULL };
+  const char *bad_bearer[] = { "arbdash.v1", "bearer.nope", NULL };
+  const char *only_v1[] = { "arbdash.v1", NULL };
+  g_autoptr(Reply) basic = NULL;
+  SoupMessage *msg;
+  Client *c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      c = client_connect_full (fx, "/api/v1/bot", refused[i].token, NULL, NULL);
+      g_assert_null (c->ws);
+      g_assert_nonnull (c->error);
+      g_assert_cmpuint (c->status, ==, refused[i].status);
+    }
+  g_assert_cmpstr (soup_message_headers_get_one (
+                     soup_message_get_response_headers (
+                       ((Client *) g_ptr_array_index (fx->clients, 0))->msg),
+                     "WWW-Authenticate"), !=, NULL);
+
+  /* not a bearer token */
+  msg = new_msg (fx, "GET", "/api/v1/trades", NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                "Basic dXNlcjpwYXNz");
+  basic = send_msg (fx, msg, NULL);
+  assert_http_error (basic, 401, "unauthorized", NULL);
+
+  /* browsers send the token as a subprotocol; the server answers arbdash.v1 */
+  c = client_connect_full (fx, "/api/v1/bot", NULL, fx->origin, (char **) bearer);
+  g_assert_no_error (c->error);
+  g_assert_cmpstr (soup_websocket_connection_get_protocol (c->ws), ==, "arbdash.v1");
+  g_assert_cmpint (client_hello (c, BOT), ==, 0);
+  c = client_connect_full (fx, "/api/v1/bot", NULL, fx->origin, (char **) bad_bearer);
+  g_assert_null (c->ws);
+  g_assert_cmpuint (c->status, ==, 401);
+  c = client_connect_full (fx, "/api/v1/bot", NULL, fx->origin, (char **) only_v1);
+  g_assert_cmpuint (c->status, ==, 401);
+}
+
+static void
+test_bot_origin (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *other_port = g_strdup_printf ("http://127.0.0.1:%u",
+                                                 arb_server_get_port (fx->server) + 1);
+  const char *refused[] = { "http://evil.example.com", other_port, "null",
+                            "https://127.0.0.1" };
+  const char *accepted[] = { fx->origin, NULL, "https://dash.example.org" };
+  Client *c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      c = client_connect_full (fx, "/api/v1/bot", BOT_TOKEN, refused[i], NULL);
+      g_assert_null (c->ws);
+      g_assert_cmpuint (c->status, ==, 403);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      c = client_connect_full (fx, "/api/v1/bot", BOT_TOKEN, accepted[i], NULL);
+      g_assert_no_error (c->error);
+      g_assert_cmpint (client_hello (c, BOT), ==, 0);
+    }
+}
+
+static void
+test_bot_shutdown (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  Client *idle = client_connect (fx);
+  g_autoptr(Reply) health = NULL;
+
+  client_hello (c, BOT);
+  for (gint64 seq = 1; seq <= 50; seq++)
+    client_trade (c, seq);
+  /* the events are on the wire: let the server read some, then stop it */
+  wait_frame (c, "ack", 1);
+  arb_server_shutdown (fx->server);
+  g_assert_true (spin_until (client_closed, c, SPIN_MS));
+  g_assert_true (spin_until (client_closed, idle, SPIN_MS));
+  g_assert_cmpuint (c->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  g_assert_cmpuint (idle->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  g_assert_cmpint (c->last_ack, >=, 1);
+  g_assert_cmpuint (arb_server_get_n_sockets (fx->server), ==, 0);
+  /* no longer listening */
+  health = http (fx, "GET", "/api/v1/health", NULL, NULL);
+  g_assert_nonnull (health->error);
+}
+
+/* ---------------------------------------------------------------- POST /events */
+
+static void
+test_events (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) bad_token = http (fx, "POST", "/api/v1/events", "nope", "{}");
+  g_autoptr(Reply) viewer = http (fx, "POST", "/api/v1/events", VIEWER_TOKEN, "{}");
+  g_autoptr(Reply) empty = http (fx, "POST", "/api/v1/events", BOT_TOKEN, "");
+  g_autoptr(Reply) no_bot = http (fx, "POST", "/api/v1/events", BOT_TOKEN, "{\"events\":[]}");
+  g_autoptr(Reply) mixed = NULL;
+  g_autofree char *t4 = trade_json (4, T0, "A/B", "failed");
+  g_autofree char *body = NULL;
+  JsonObject *o;
+  JsonObject *e;
+
+  assert_http_error (bad_token, 401, "unauthorized", NULL);
+  assert_http_error (viewer, 403, "forbidden", NULL);
+  assert_http_error (empty, 400, "bad_request", NULL);
+  assert_http_error (no_bot, 400, "bad_request", "bot_id");
+
+  g_assert_cmpint (post_trades (fx, BOT, 1, 3, "WETH/USDC", "filled"), ==, 3);
+  /* the same batch again is harmless */
+  g_assert_cmpint (post_trades (fx, BOT, 1, 3, "WETH/USDC", "filled"), ==, 3);
+
+  body = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"hello\","
+                          "\"bot_id\":\"" BOT "\",\"name\":\"HTTP bot\"},%s,"
+                          "{\"type\":\"trade\",\"seq\":5,\"ts\":1,\"pair\":\"A/B\"},"
+                          "{\"type\":\"log\",\"seq\":6,\"ts\":1,\"level\":\"info\","
+                          "\"message\":\"ok\"}]}", t4);
+  mixed = http (fx, "POST", "/api/v1/events", BOT_TOKEN, body);
+  o = assert_ok (mixed);
+  g_assert_cmpint (json_object_get_int_member (o, "ack"), ==, 6);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "errors")), ==, 1);
+  e = json_array_get_object_element (json_object_get_array_member (o, "errors"), 0);
+  g_assert_cmpint (json_object_get_int_member (e, "index"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (e, "field"), ==, "id");
+  g_assert_cmpint (json_object_get_int_member (e, "seq"), ==, 5);
+}
+
+static void
+test_events_limits (Fixture *fx, gconstpointer data)
+{
+  gsize size = 1024 * 1024 + 10;
+  char *huge = g_malloc (size);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(Reply) length = NULL;
+  g_autoptr(Reply) chunked = NULL;
+  g_autoptr(Reply) deep = NULL;
+  g_autoptr(Reply) after = NULL;
+  g_autoptr(GString) nested = g_string_new ("{\"bot_id\":\"" BOT "\",\"events\":[");
+  SoupMessage *msg;
+
+  memset (huge, ' ', size);
+  huge[0] = '{';
+  huge[size - 1] = '}';
+  bytes = g_bytes_new_take (huge, size);
+
+  /* with Content-Length: refused before the body is read */
+  msg = new_msg (fx, "POST", "/api/v1/events", BOT_TOKEN);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  length = send_msg (fx, msg, NULL);
+  assert_http_error (length, 413, "too_large", NULL);
+
+  /* chunked: refused once the body went over while being read */
+  msg = new_msg (fx, "POST", "/api/v1/events", BOT_TOKEN);
+  stream = g_memory_input_stream_new_from_bytes (bytes);
+  soup_message_set_request_body (msg, "application/json", stream, -1);
+  chunked = send_msg (fx, msg, NULL);
+  g_assert_cmpint (soup_message_headers_get_encoding (soup_message_get_request_headers (msg)), ==,
+                   SOUP_ENCODING_CHUNKED);
+  assert_http_error (chunked, 413, "too_large", NULL);
+
+  for (guint i = 0; i < 100; i++)
+    g_string_append_c (nested, '[');
+  deep = http (fx, "POST", "/api/v1/events", BOT_TOKEN, nested->str);
+  assert_http_error (deep, 413, "too_large", NULL);
+
+  /* and the server is fine afterwards */
+  g_assert_cmpint (post_trades (fx, BOT, 1, 2, "WETH/USDC", "filled"), ==, 2);
+  after = http (fx, "GET", "/api/v1/health", NULL, NULL);
+  assert_ok (after);
+}
+
+/* ---------------------------------------------------------------- queries */
+
+static GPtrArray *
+get_trades (Fixture *fx, const char *query, char **next_cursor)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/trades", query, NULL);
+  g_autoptr(Reply) r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+  JsonObject *o = assert_ok (r);
+  JsonArray *rows = json_object_get_array_member (o, "trades");
+  GPtrArray *seqs = g_ptr_array_new ();
+  JsonNode *cursor = json_object_get_member (o, "next_cursor");
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *t = json_array_get_object_element (rows, i);
+      g_ptr_array_add (seqs, GINT_TO_POINTER (json_object_get_int_member (t, "seq")));
+    }
+  g_assert_nonnull (cursor);
+  if (next_cursor != NULL)
+    *next_cursor = JSON_NODE_HOLDS_NULL (cursor) ? NULL : g_strdup (json_node_get_string (cursor));
+  return seqs;
+}
+
+static guint
+n_trades (Fixture *fx, const char *query)
+{
+  g_autoptr(GPtrArray) seqs = get_trades (fx, query, NULL);
+
+  return seqs->len;
+}
+
+static void
+test_trades (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *query; const char *field; } bad[] = {
+    { "?limit=0", "limit" },
+    { "?limit=1001", "limit" },
+    { "?limit=ten", "limit" },
+    { "?limit=", "limit" },
+    { "?after=yesterday", "after" },
+    { "?before=1e9", "before" },
+    { "?bot_id=a%20b", "bot_id" },
+    { "?status=pending", "status" },
+    { "?pair=", "pair" },
+    { "?pair=%FF", "pair" },
+    { "?cursor=nonsense!", "cursor" },
+    { "?cursor=djE6eDp5", "cursor" },
+  };
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autofree char *cursor = NULL;
+  g_autofree char *query = NULL;
+  gint64 prev = G_MAXINT64;
+  guint pages = 0;
+
+  post_trades (fx, BOT, 1, 5, "WETH/USDC", "filled");
+  post_trades (fx, BOT, 6, 7, "WBTC/USDT", "reverted");
+  post_trades (fx, "bot-2", 1, 3, "WETH/USDC", "failed");
+
+  g_assert_cmpuint (n_trades (fx, ""), ==, 10);
+  g_assert_cmpuint (n_trades (fx, "?bot_id=" BOT), ==, 7);
+  g_assert_cmpuint (n_trades (fx, "?bot_id=bot-2"), ==, 3);
+  g_assert_cmpuint (n_trades (fx, "?bot_id=bot-3"), ==, 0);
+  g_assert_cmpuint (n_trades (fx, "?pair=WBTC%2FUSDT"), ==, 2);
+  g_assert_cmpuint (n_trades (fx, "?status=failed"), ==, 3);
+  g_assert_cmpuint (n_trades (fx, "?status=filled&pair=WETH/USDC&bot_id=" BOT), ==, 5);
+  /* ts of seq s is T0 + s seconds */
+  query = g_strdup_printf ("?bot_id=" BOT "&after=%" G_GINT64_FORMAT "&before=%" G_GINT64_FORMAT,
+                           T0 + 2000, T0 + 6000);
+  g_assert_cmpuint (n_trades (fx, query), ==, 3);
+  g_assert_cmpuint (n_trades (fx, "?limit=1"), ==, 1);
+  g_assert_cmpuint (n_trades (fx, "?limit=1000&unknown=ignored"), ==, 10);
+
+  /* paging: every trade once, newest first, then no cursor */
+  do
+    {
+      g_autofree char *page_query = cursor != NULL
+                                    ? g_strdup_printf ("?bot_id=" BOT "&limit=3&cursor=%s", cursor)
+                                    : g_strdup ("?bot_id=" BOT "&limit=3");
+      g_autoptr(GPtrArray) seqs = NULL;
+
+      g_clear_pointer (&cursor, g_free);
+      seqs = get_trades (fx, page_query, &cursor);
+      g_assert_cmpuint (seqs->len, ==, pages < 2 ? 3 : 1);
+      for (guint i = 0; i < seqs->len; i++)
+        {
+          gint64 seq = GPOINTER_TO_INT (g_ptr_array_index (seqs, i));
+          g_assert_cmpint (seq, <, prev);
+          prev = seq;
+          g_assert_true (g_hash_table_add (seen, GINT_TO_POINTER (seq)));
+        }
+      g_assert_cmpuint (++pages, <=, 3);
+    }
+  while (cursor != NULL);
+  g_assert_cmpuint (pages, ==, 3);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 7);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = g_strconcat ("/api/v1/trades", bad[i].query, NULL);
+      g_autoptr(Reply) r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+
+      assert_http_error (r, 400, "bad_request", bad[i].field);
+    }
+}
+
+static void
+test_summary (Fixture *fx, gconstpointer data)
+{
+  static const char *const windows[] = { "1h", "24h", "7d", "all" };
+  g_autoptr(Reply) all = NULL;
+  g_autoptr(Reply) one = NULL;
+  g_autoptr(Reply) bad = NULL;
+  g_autoptr(Reply) bad_bot = NULL;
+  g_autoptr(Reply) no_token = NULL;
+  JsonObject *o;
+
+  post_trades (fx, BOT, 1, 4, "WETH/USDC", "filled");
+  post_trades (fx, "bot-2", 1, 1, "WETH/USDC", "failed");
+  for (guint i = 0; i < G_N_ELEMENTS (windows); i++)
+    {
+      g_autofree char *path = g_strconcat ("/api/v1/summary?window=", windows[i], NULL);
+      g_autoptr(Reply) r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+
+      o = assert_ok (r);
+      g_assert_cmpstr (json_object_get_string_member (o, "window"), ==, windows[i]);
+      g_assert_true (json_object_has_member (o, "complete"));
+      g_assert_true (json_object_has_member (o, "net_profit"));
+    }
+  all = http (fx, "GET", "/api/v1/summary", VIEWER_TOKEN, NULL);
+  o = assert_ok (all);
+  g_assert_cmpstr (json_object_get_string_member (o, "window"), ==, "all");
+  /* the trades are from 2023: only "all" holds them */
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "trades"),
+                                               "total"), ==, 5);
+  one = http (fx, "GET", "/api/v1/summary?window=all&bot_id=" BOT, OPERATOR_TOKEN, NULL);
+  o = assert_ok (one);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "trades"),
+                                               "total"), ==, 4);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "net_profit"), 10.0, 1e-9);
+  bad = http (fx, "GET", "/api/v1/summary?window=2h", VIEWER_TOKEN, NULL);
+  assert_http_error (bad, 400, "bad_request", "window");
+  g_assert_nonnull (strstr (json_object_get_string_member (
+    json_object_get_object_member (reply_object (bad), "error"), "message"), "window"));
+  bad_bot = http (fx, "GET", "/api/v1/summary?bot_id=%2F", VIEWER_TOKEN, NULL);
+  assert_http_error (bad_bot, 400, "bad_request", "bot_id");
+  no_token = http (fx, "GET", "/api/v1/summary", NULL, NULL);
+  assert_http_error (no_token, 401, "unauthorized", NULL);
+}
+
+static gboolean
+system_ready (gpointer data)
+{
+  Fixture *fx = data;
+  g_autoptr(Reply) r = http (fx, "GET", "/api/v1/system", VIEWER_TOKEN, NULL);
+
+  if (r->status == 503)
+    {
+      assert_http_error (r, 503, "unavailable", NULL);
+      spin_for (20);
+    }
+  return r->status == 200;
+}
+
+static void
+test_bots_and_system (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  g_autoptr(Reply) bots = NULL;
+  g_autoptr(Reply) system = NULL;
+  JsonArray *rows;
+  JsonObject *b;
+
+  client_hello (c, BOT);
+  client_trade (c, 1);
+  wait_ack (c, 1);
+  post_trades (fx, "bot-0", 1, 1, "A/B", "filled");
+  bots = http (fx, "GET", "/api/v1/bots", VIEWER_TOKEN, NULL);
+  rows = json_object_get_array_member (assert_ok (bots), "bots");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  /* by id */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                  "bot_id"), ==, "bot-0");
+  b = json_array_get_object_element (rows, 1);
+  g_assert_cmpstr (json_object_get_string_member (b, "bot_id"), ==, BOT);
+  g_assert_cmpstr (json_object_get_string_member (b, "name"), ==, "Server test bot");
+  g_assert_cmpstr (json_object_get_string_member (b, "state"), ==, "connected");
+  g_assert_cmpint (json_object_get_int_member (b, "last_seq"), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (b, "commands")), ==, 2);
+
+  g_assert_true (spin_until (system_ready, fx, SPIN_MS));
+  system = http (fx, "GET", "/api/v1/system", OPERATOR_TOKEN, NULL);
+  g_assert_cmpuint (json_object_get_size (assert_ok (system)), >, 0);
+}
+
+static void
+test_audit_roles (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) viewer = http (fx, "GET", "/api/v1/audit", VIEWER_TOKEN, NULL);
+  g_autoptr(Reply) bot = http (fx, "GET", "/api/v1/audit", BOT_TOKEN, NULL);
+  g_autoptr(Reply) op = http (fx, "GET", "/api/v1/audit?limit=5", OPERATOR_TOKEN, NULL);
+  g_autoptr(Reply) bad = http (fx, "GET", "/api/v1/audit?limit=0", OPERATOR_TOKEN, NULL);
+  g_autoptr(Reply) bot_trades = http (fx, "GET", "/api/v1/trades", BOT_TOKEN, NULL);
+
+  assert_http_error (viewer, 403, "forbidden", NULL);
+  assert_http_error (bot, 403, "forbidden", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (assert_ok (op),
+                                                                         "commands")), ==, 0);
+  assert_http_error (bad, 400, "bad_request", "limit");
+  assert_http_error (bot_trades, 403, "forbidden", NULL);
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static JsonObject *
+command_of (Reply *r)
+{
+  JsonObject *command = json_object_get_object_member (reply_object (r), "command");
+
+  g_assert_nonnull (command);
+  return command;
+}
+
+static guint
+n_audit_rows (Fixture *fx)
+{
+  g_autoptr(Reply) r = http (fx, "GET", "/api/v1/audit", OPERATOR_TOKEN, NULL);
+
+  return json_array_get_length (json_object_get_array_member (assert_ok (r), "commands"));
+}
+
+static gboolean
+audit_has_two (gpointer data)
+{
+  if (n_audit_rows (data) >= 2)
+    return TRUE;
+  spin_for (10);
+  return FALSE;
+}
+
+static void
+test_command_round_trip (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  g_autoptr(Reply) ok = NULL;
+  g_autoptr(Reply) audit = NULL;
+  g_autoptr(Reply) not_taken = NULL;
+  g_autoptr(Reply) viewer = NULL;
+  g_autoptr(Reply) unknown = NULL;
+  g_autoptr(Reply) bad_body = NULL;
+  g_autoptr(Reply) bad_name = NULL;
+  g_autoptr(Reply) bad_args = NULL;
+  JsonObject *command;
+  JsonObject *sent;
+  JsonArray *rows;
+
+  c->answer_commands = TRUE;
+  client_hello (c, BOT);
+  ok = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
+             "{\"name\":\"pause\",\"args\":{\"minutes\":5}}");
+  command = command_of (ok);
+  assert_ok (ok);
+  g_assert_cmpstr (json_object_get_string_member (command, "status"), ==, "ok");
+  g_assert_true (json_object_get_boolean_member (command, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (command, "message"), ==, "done: pause");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (command, "who"),
+                                                  "token"), ==, "the-operator");
+  sent = wait_frame (c, "command", 1);
+  g_assert_cmpstr (json_object_get_string_member (sent, "id"), ==,
+                   json_object_get_string_member (command, "id"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (sent, "args"),
+                                               "minutes"), ==, 5);
+
+  not_taken = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
+                    "{\"name\":\"stop\"}");
+  assert_http_error (not_taken, 409, "conflict", NULL);
+  g_assert_cmpstr (json_object_get_string_member (command_of (not_taken), "status"), ==,
+                   "rejected");
+
+  viewer = http (fx, "POST", "/api/v1/bots/" BOT "/commands", VIEWER_TOKEN, "{\"name\":\"pause\"}");
+  assert_http_error (viewer, 403, "forbidden", NULL);
+  unknown = http (fx, "POST", "/api/v1/bots/ghost/commands", OPERATOR_TOKEN, "{\"name\":\"pause\"}");
+  assert_http_error (unknown, 404, "not_found", "bot_id");
+  bad_body = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, "pause");
+  assert_http_error (bad_body, 400, "bad_request", NULL);
+  bad_name = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, "{\"name\":1}");
+  assert_http_error (bad_name, 400, "bad_request", "name");
+  bad_args = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
+                   "{\"name\":\"pause\",\"args\":[]}");
+  assert_http_error (bad_args, 400, "bad_request", "args");
+  g_assert_cmpuint (count_frames (c, "command"), ==, 1);
+
+  /* the audit keeps both, newest first, with who sent them (it is written
+   * beside the answer, not before it: wait for the disk) */
+  g_assert_true (spin_until (audit_has_two, fx, SPIN_MS));
+  audit = http (fx, "GET", "/api/v1/audit?bot_id=" BOT, OPERATOR_TOKEN, NULL);
+  rows = json_object_get_array_member (assert_ok (audit), "commands");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                  "status"), ==, "rejected");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1),
+                                                  "status"), ==, "ok");
+}
+
+static void
+test_command_timeout (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  g_autoptr(Reply) r = NULL;
+  g_autoptr(Reply) gone = NULL;
+  JsonObject *command;
+
+  arb_ingest_set_command_timeout (arb_engine_get_ingest (fx->engine), 200);
+  client_hello (c, BOT);
+  r = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, "{\"name\":\"resume\"}");
+  command = command_of (r);
+  assert_ok (r);
+  g_assert_cmpstr (json_object_get_string_member (command, "status"), ==, "timeout");
+  g_assert_false (json_object_get_boolean_member (command, "ok"));
+  g_assert_cmpuint (count_frames (c, "command"), ==, 1);
+
+  /* the bot disconnected: refused at once */
+  soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_assert_true (spin_until (client_closed, c, SPIN_MS));
+  spin_for (50);
+  gone = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, "{\"name\":\"pause\"}");
+  assert_http_error (gone, 409, "conflict", NULL);
+  g_assert_nonnull (strstr (json_object_get_string_member (command_of (gone), "message"),
+                            "not connected"));
+}
+
+static gboolean
+audit_says_ok (gpointer data)
+{
+  g_autoptr(Reply) r = http (data, "GET", "/api/v1/audit", OPERATOR_TOKEN, NULL);
+  JsonArray *rows = json_object_get_array_member (assert_ok (r), "commands");
+
+  if (json_array_get_length (rows) > 0 &&
+      g_str_equal (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                  "status"), "ok"))
+    return TRUE;
+  spin_for (10);
+  return FALSE;
+}
+
+static gboolean
+cancel_when_sent (gpointer data)
+{
+  Client *c = data;
+
+  return count_frames (c, "command") > 0;
+}
+
+static void
+test_command_client_gone (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Reply) later = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("{\"name\":\"pause\"}", 16);
+  Reply *r = g_new0 (Reply, 1);
+  JsonObject *sent;
+
+  client_hello (c, BOT);
+  r->msg = new_msg (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN);
+  soup_message_set_request_body_from_bytes (r->msg, "application/json", body);
+  soup_session_send_and_read_async (fx->session, r->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    reply_ready, r);
+  g_assert_true (spin_until (cancel_when_sent, c, SPIN_MS));
+  /* the operator gives up; then the bot answers: nobody is left to tell */
+  g_cancellable_cancel (cancellable);
+  g_assert_true (spin_until (reply_done, r, SPIN_MS));
+  g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  spin_for (50);
+  sent = wait_frame (c, "command", 1);
+  client_send (c, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":true}",
+               json_object_get_string_member (sent, "id"));
+  reply_free (r);
+  /* the server is fine, and the outcome is in the audit */
+  g_assert_true (spin_until (audit_says_ok, fx, SPIN_MS));
+  later = http (fx, "GET", "/api/v1/health", NULL, NULL);
+  assert_ok (later);
+}
+
+/* ---------------------------------------------------------------- more routes */
+
+static char *
+reply_text (Reply *r)
+{
+  g_assert_nonnull (r->body);
+  return g_strndup (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body));
+}
+
+static void
+test_trades_csv (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) all = NULL;
+  g_autoptr(Reply) filtered = NULL;
+  g_autoptr(Reply) limited = NULL;
+  g_autoptr(Reply) bad = NULL;
+  g_autoptr(Reply) anon = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *few = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) seqs = g_hash_table_new (NULL, NULL);
+
+  /* more than one page of the export */
+  for (gint64 first = 1; first <= 2500; first += 1000)
+    post_trades (fx, BOT, first, MIN (first + 999, 2500), "WETH/USDC", "filled");
+  post_trades (fx, "bot-2", 1, 2, "=cmd|' /C calc'!A0", "failed");
+
+  all = http (fx, "GET", "/api/v1/trades.csv", VIEWER_TOKEN, NULL);
+  g_assert_no_error (all->error);
+  g_assert_cmpuint (all->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_content_type (
+                     soup_message_get_response_headers (all->msg), NULL), ==, "text/csv");
+  text = reply_text (all);
+  lines = g_strsplit (text, "\r\n", -1);
+  /* header, 2502 rows, and the empty string after the last CRLF */
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 2502 + 1);
+  g_assert_true (g_str_has_prefix (lines[0], "bot_id,seq,ts,"));
+  g_assert_cmpstr (lines[2503], ==, "");
+  for (guint i = 1; i <= 2502; i++)
+    if (g_str_has_prefix (lines[i], BOT ","))
+      g_assert_true (g_hash_table_add (seqs, GINT_TO_POINTER (atoi (lines[i] + strlen (BOT) + 1))));
+  g_assert_cmpuint (g_hash_table_size (seqs), ==, 2500);
+  /* a pair a bot chose that a spreadsheet would run is defused */
+  g_assert_nonnull (strstr (text, "'=cmd"));
+
+  filtered = http (fx, "GET", "/api/v1/trades.csv?bot_id=bot-2&status=failed", VIEWER_TOKEN, NULL);
+  few = reply_text (filtered);
+  g_strfreev (lines);
+  lines = g_strsplit (few, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 2 + 1);
+
+  limited = http (fx, "GET", "/api/v1/trades.csv?limit=5", VIEWER_TOKEN, NULL);
+  assert_http_error (limited, 400, "bad_request", "limit");
+  bad = http (fx, "GET", "/api/v1/trades.csv?status=won", VIEWER_TOKEN, NULL);
+  assert_http_error (bad, 400, "bad_request", "status");
+  anon = http (fx, "GET", "/api/v1/trades.csv", NULL, NULL);
+  assert_http_error (anon, 401, "unauthorized", NULL);
+}
+
+static gboolean
+series_ready (gpointer data)
+{
+  Fixture *fx = data;
+  g_autoptr(Reply) r = http (fx, "GET", "/api/v1/series?metric=mem.used", VIEWER_TOKEN, NULL);
+
+  if (r->status != 200)
+    spin_for (20);
+  return r->status == 200;
+}
+
+static void
+test_series (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *query; guint status; const char *field; } bad[] = {
+    { "", 400, "metric" },
+    { "?metric=", 400, "metric" },
+    { "?metric=no.such.thing", 404, "metric" },
+    { "?metric=mem.used&points=0", 400, "points" },
+    { "?metric=mem.used&points=10001", 400, "points" },
+    { "?metric=mem.used&after=2000&before=1000", 400, "after" },
+    { "?metric=mem.used&before=soon", 400, "before" },
+  };
+  g_autoptr(Reply) r = NULL;
+  JsonObject *o;
+  JsonArray *points;
+  gint64 now = g_get_real_time () / 1000;
+  g_autofree char *path = NULL;
+
+  g_assert_true (spin_until (series_ready, fx, SPIN_MS));
+  path = g_strdup_printf ("/api/v1/series?metric=mem.used&after=%" G_GINT64_FORMAT
+                          "&before=%" G_GINT64_FORMAT "&points=50", now - 60000, now + 60000);
+  r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+  o = assert_ok (r);
+  g_assert_cmpstr (json_object_get_string_member (o, "metric"), ==, "mem.used");
+  g_assert_cmpstr (json_object_get_string_member (o, "unit"), ==, "bytes");
+  points = json_object_get_array_member (o, "points");
+  g_assert_cmpuint (json_array_get_length (points), >=, 1);
+  g_assert_cmpuint (json_array_get_length (points), <=, 50);
+  /* [ts, min, avg, max] */
+  g_assert_cmpuint (json_array_get_length (json_array_get_array_element (points, 0)), ==, 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *p = g_strconcat ("/api/v1/series", bad[i].query, NULL);
+      g_autoptr(Reply) e = http (fx, "GET", p, VIEWER_TOKEN, NULL);
+
+      assert_http_error (e, bad[i].status, bad[i].status == 404 ? "not_found" : "bad_request",
+                         bad[i].field);
+    }
+}
+
+static void
+test_resources_and_alerts (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) before = NULL;
+  g_autoptr(Reply) after = NULL;
+  g_autoptr(Reply) alerts = NULL;
+  g_autoptr(Reply) bad = NULL;
+  g_autoptr(Reply) batch = NULL;
+  JsonArray *bots;
+  JsonObject *o;
+
+  before = http (fx, "GET", "/api/v1/resources", VIEWER_TOKEN, NULL);
+  o = assert_ok (before);
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "dashboard"),
+                                         "store_queue"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "bots")), ==, 0);
+  batch = http (fx, "POST", "/api/v1/events", BOT_TOKEN,
+                "{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"resources\",\"seq\":1,\"ts\":5,"
+                "\"pool\":{\"size\":8,\"in_use\":3,\"waiting\":0}}]}");
+  assert_ok (batch);
+  after = http (fx, "GET", "/api/v1/resources", VIEWER_TOKEN, NULL);
+  bots = json_object_get_array_member (assert_ok (after), "bots");
+  g_assert_cmpuint (json_array_get_length (bots), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (bots, 0),
+                                                  "bot_id"), ==, BOT);
+
+  alerts = http (fx, "GET", "/api/v1/alerts", VIEWER_TOKEN, NULL);
+  o = assert_ok (alerts);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "active")));
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "recent")));
+  bad = http (fx, "GET", "/api/v1/alerts?limit=0", VIEWER_TOKEN, NULL);
+  assert_http_error (bad, 400, "bad_request", "limit");
+}
+
+static Reply *
+with_cookie (Fixture *fx, const char *method, const char *path, const char *cookie)
+{
+  SoupMessage *msg = new_msg (fx, method, path, NULL);
+
+  if (cookie != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie", cookie);
+  return send_msg (fx, msg, NULL);
+}
+
+static void
+test_session (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *body; guint status; const char *field; } bad[] = {
+    { "", 400, NULL },
+    { "[]", 400, NULL },
+    { "{}", 400, "token" },
+    { "{\"token\":42}", 400, "token" },
+    { "{\"token\":[\"" VIEWER_TOKEN "\"]}", 400, "token" },
+    { "{\"token\":\"nope\"}", 401, "token" },
+    { "{\"token\":\"" BOT_TOKEN "\"}", 401, "token" },
+  };
+  g_autoptr(Reply) login = NULL;
+  g_autoptr(Reply) used = NULL;
+  g_autoptr(Reply) audit = NULL;
+  g_autoptr(Reply) logout = NULL;
+  g_autoptr(Reply) stale = NULL;
+  g_autoptr(Reply) op = NULL;
+  g_autoptr(Reply) op_audit = NULL;
+  const char *set_cookie;
+  g_autofree char *cookie = NULL;
+  g_autofree char *op_cookie = NULL;
+  JsonObject *o;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(Reply) r = http (fx, "POST", "/api/v1/session", NULL, bad[i].body);
+      assert_http_error (r, bad[i].status, bad[i].status == 401 ? "unauthorized" : "bad_request",
+                         bad[i].field);
+      g_assert_null (soup_message_headers_get_one (soup_message_get_response_headers (r->msg),
+                                                   "Set-Cookie"));
+    }
+
+  login = http (fx, "POST", "/api/v1/session", NULL, "{\"token\":\"" VIEWER_TOKEN "\"}");
+  o = assert_ok (login);
+  g_assert_cmpstr (json_object_get_string_member (o, "role"), ==, "viewer");
+  set_cookie = soup_message_headers_get_one (soup_message_get_response_headers (login->msg),
+                                             "Set-Cookie");
+  g_assert_nonnull (set_cookie);
+  g_assert_nonnull (strstr (set_cookie, "HttpOnly"));
+  g_assert_nonnull (strstr (set_cookie, "SameSite=Strict"));
+  g_assert_null (strstr (set_cookie, VIEWER_TOKEN));
+  cookie = g_strndup (set_cookie, strcspn (set_cookie, ";"));
+
+  /* the cookie stands for the viewer token, no more */
+  used = with_cookie (fx, "GET", "/api/v1/trades", cookie);
+  assert_ok (used);
+  audit = with_cookie (fx, "GET", "/api/v1/audit", cookie);
+  assert_http_error (audit, 403, "forbidden", NULL);
+  logout = with_cookie (fx, "DELETE", "/api/v1/session", cookie);
+  assert_ok (logout);
+  g_assert_nonnull (strstr (soup_message_headers_get_one (
+                      soup_message_get_response_headers (logout->msg), "Set-Cookie"),
+                    "Max-Age=0"));
+  stale = with_cookie (fx, "GET", "/api/v1/trades", cookie);
+  assert_http_error (stale, 401, "unauthorized", NULL);
+
+  op = http (fx, "POST", "/api/v1/session", NULL, "{\"token\":\"" OPERATOR_TOKEN "\"}");
+  g_assert_cmpstr (json_object_get_string_member (assert_ok (op), "role"), ==, "operator");
+  set_cookie = soup_message_headers_get_one (soup_message_get_response_headers (op->msg),
+                                             "Set-Cookie");
+  op_cookie = g_strndup (set_cookie, strcspn (set_cookie, ";"));
+  op_audit = with_cookie (fx, "GET", "/api/v1/audit", op_cookie);
+  assert_ok (op_audit);
+}
+
+static void
+test_metrics (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) r = NULL;
+  g_autoptr(Reply) anon = http (fx, "GET", "/metrics", NULL, NULL);
+  g_autoptr(Reply) post = http (fx, "POST", "/metrics", VIEWER_TOKEN, "{}");
+  g_autoptr(Reply) batch = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  post_trades (fx, BOT, 1, 2, "WETH/USDC", "filled");
+  /* a pair that needs escaping in a label value */
+  post_trades (fx, BOT, 3, 3, "W\\\"E\\\\TH", "filled");
+  g_assert_true (spin_until (system_ready, fx, SPIN_MS));
+  batch = http (fx, "POST", "/api/v1/events", BOT_TOKEN,
+                "{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"resources\",\"seq\":4,\"ts\":5,"
+                "\"pool\":{\"size\":8,\"in_use\":3,\"waiting\":0},\"memory\":{\"rss_bytes\":1000}}]}");
+  assert_ok (batch);
+  r = http (fx, "GET", "/metrics", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_content_type (
+                     soup_message_get_response_headers (r->msg), NULL), ==, "text/plain");
+  text = reply_text (r);
+  g_assert_nonnull (strstr (text, "# TYPE arbdash_trades_total counter\n"));
+  g_assert_nonnull (strstr (text, "bot_id=\"" BOT "\""));
+  g_assert_nonnull (strstr (text, "pair=\"W\\\"E\\\\TH\""));
+  g_assert_nonnull (strstr (text, "# TYPE arbdash_cpu_busy_percent gauge\n"));
+  /* every line is a comment or "name{labels} value" */
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l != NULL; l++)
+    {
+      const char *space;
+
+      if (**l == '\0' || **l == '#')
+        continue;
+      g_assert_true (g_str_has_prefix (*l, "arbdash_"));
+      space = strrchr (*l, ' ');
+      g_assert_nonnull (space);
+      g_assert_true (g_ascii_isdigit (space[1]) || space[1] == '-' || space[1] == '+' ||
+                     g_str_equal (space + 1, "NaN"));
+    }
+  assert_http_error (anon, 401, "unauthorized", NULL);
+  assert_http_error (post, 405, "bad_request", NULL);
+}
+
+static void
+test_command_empty_body (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  g_autoptr(Reply) r = NULL;
+
+  client_hello (c, BOT);
+  r = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, "");
+  assert_http_error (r, 400, "bad_request", NULL);
+  g_assert_cmpuint (count_frames (c, "command"), ==, 0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/arb/server/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("health", test_health);
+  ADD ("routes", test_routes);
+  ADD ("unparsable", test_unparsable);
+  ADD ("urls", test_urls);
+  ADD ("bot/hello-ack", test_bot_hello_ack);
+  ADD ("bot/resend", test_bot_resend);
+  ADD ("bot/bad-message", test_bot_bad_message);
+  ADD ("bot/auth", test_bot_auth);
+  ADD ("bot/origin", test_bot_origin);
+  ADD ("bot/shutdown", test_bot_shutdown);
+  ADD ("events", test_events);
+  ADD ("events/limits", test_events_limits);
+  ADD ("trades", test_trades);
+  ADD ("summary", test_summary);
+  ADD ("bots-and-system", test_bots_and_system);
+  ADD ("audit-roles", test_audit_roles);
+  ADD ("command/round-trip", test_command_round_trip);
+  ADD ("command/timeout", test_command_timeout);
+  ADD ("command/client-gone", test_command_client_gone);
+  ADD ("command/empty-body", test_command_empty_body);
+  ADD ("trades-csv", test_trades_csv);
+  ADD ("series", test_series);
+  ADD ("resources-and-alerts", test_resources_and_alerts);
+  ADD ("session", test_session);
+  ADD ("metrics", test_metrics);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,2078 @@
+/* test-store.c: SQLite storage: schema, batches, seq continuity, group commit, queries, replay
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "arb-hub.h"
+#include "arb-store.h"
+
+#define T0 G_GINT64_CONSTANT (1700000000000)
+
+typedef struct
+{
+  char     *dir;
+  char     *path;
+  ArbStore *store;
+} Fixture;
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (dir, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("arb-test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "arbdash.db", NULL);
+  f->store = arb_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (f->store != NULL)
+    arb_store_close (f->store);
+  g_clear_object (&f->store);
+  remove_dir (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static void
+reopen (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  arb_store_close (f->store);
+  g_clear_object (&f->store);
+  f->store = arb_store_open (f->path, &error);
+  g_assert_no_error (error);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Spins the default context until @cond holds (at most 5 s). */
+#define WAIT_UNTIL(cond)                                                      \
+  G_STMT_START {                                                              \
+    gint64 deadline_ = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;          \
+    guint wake_ = g_timeout_add (5, wake, NULL);                              \
+    while (!(cond))                                                           \
+      {                                                                       \
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline_);              \
+        g_main_context_iteration (NULL, TRUE);                                \
+      }                                                                       \
+    g_source_remove (wake_);                                                  \
+  } G_STMT_END
+
+/* The outcome of one batch. */
+typedef struct
+{
+  gboolean  called;
+  GError   *error;
+  gint64    last_seq;
+} Outcome;
+
+static void
+on_done (ArbStoreBatch *batch, const GError *error, gpointer data)
+{
+  Outcome *o = data;
+
+  g_assert_false (o->called);
+  o->called = TRUE;
+  o->error = error != NULL ? g_error_copy (error) : NULL;
+  o->last_seq = arb_store_batch_get_last_seq (batch);
+}
+
+static void
+outcome_clear (Outcome *o)
+{
+  g_clear_error (&o->error);
+  o->called = FALSE;
+}
+
+static void
+submit_and_wait (ArbStore *store, ArbStoreBatch *batch)
+{
+  Outcome o = { 0 };
+
+  arb_store_submit (store, batch, on_done, &o);
+  WAIT_UNTIL (o.called);
+  g_assert_no_error (o.error);
+}
+
+static ArbEvent *
+event_from (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  ArbLimits limits;
+  ArbEvent *e;
+  gint64 seq;
+
+  arb_limits_init_default (&limits);
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  e = arb_event_from_json (json_node_get_object (json_parser_get_root (parser)), &limits, &field,
+                           &seq, &error);
+  g_assert_no_error (error);
+  return e;
+}
+
+static ArbEvent *
+make_trade (gint64 seq, gint64 ts, const char *pair, const char *status, double profit)
+{
+  g_autofree char *json =
+    g_strdup_printf ("{\"type\":\"trade\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%" G_GINT64_FORMAT
+                     ",\"id\":\"t-%" G_GINT64_FORMAT "\",\"pair\":\"%s\",\"buy_venue\":\"uniswap\","
+                     "\"sell_venue\":\"curve\",\"status\":\"%s\",\"profit\":%.2f}",
+                     seq, ts, seq, pair, status, profit);
+
+  return event_from (json);
+}
+
+static ArbEvent *
+make_opportunity (gint64 seq, gint64 ts, gboolean taken)
+{
+  g_autofree char *json =
+    g_strdup_printf ("{\"type\":\"opportunity\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%"
+                     G_GINT64_FORMAT ",\"pair\":\"WETH/USDC\",\"buy_venue\":\"uniswap\","
+                     "\"sell_venue\":\"curve\",\"spread_bps\":12.5,\"expected_profit\":3.25,"
+                     "\"taken\":%s%s}", seq, ts, taken ? "true" : "false",
+                     taken ? "" : ",\"reason\":\"gas too high\"");
+
+  return event_from (json);
+}
+
+static ArbEvent *
+make_log (gint64 seq, gint64 ts, const char *message)
+{
+  g_autofree char *json =
+    g_strdup_printf ("{\"type\":\"log\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%" G_GINT64_FORMAT
+                     ",\"level\":\"warning\",\"message\":\"%s\",\"component\":\"rpc\"}",
+                     seq, ts, message);
+
+  return event_from (json);
+}
+
+/* A batch of @n trades of @bot with seqs from @first, continuing @prev. */
+static ArbStoreBatch *
+trade_batch (const char *bot, gint64 prev, gint64 first, guint n, gint64 ts)
+{
+  ArbStoreBatch *b = arb_store_batch_new (bot);
+
+  for (guint i = 0; i < n; i++)
+    arb_store_batch_add_event (b, make_trade (first + i, ts + i, "WETH/USDC", "filled", 1.5),
+                               1000 + first + i);
+  arb_store_batch_set_last_seq (b, prev, first + n - 1);
+  return b;
+}
+
+static JsonNode *
+query (ArbStore *store, const ArbTradeQuery *q)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = arb_store_query_trades (store, q, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_no_error (error);
+  g_assert_nonnull (text);
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static JsonArray *
+trades_of (JsonNode *root)
+{
+  return json_object_get_array_member (json_node_get_object (root), "trades");
+}
+
+static const char *
+next_cursor (JsonNode *root)
+{
+  return json_object_get_string_member_with_default (json_node_get_object (root), "next_cursor",
+                                                     NULL);
+}
+
+static guint
+count_trades (ArbStore *store, const ArbTradeQuery *q)
+{
+  g_autoptr(JsonNode) root = query (store, q);
+
+  return json_array_get_length (trades_of (root));
+}
+
+/* Runs one SQL statement on a connection of our own; returns the first
+ * column of the first row as an integer. */
+static gint64
+sql_int (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+  gint64 v = -1;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &s, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    v = sqlite3_column_int64 (s, 0);
+  sqlite3_finalize (s);
+  sqlite3_close (db);
+  return v;
+}
+
+static void
+sql_exec (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *msg = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    g_error ("%s: %s", sql, msg);
+  sqlite3_close (db);
+}
+
+/* ---------------------------------------------------------------- open and schema */
+
+static void
+test_open_creates (Fixture *f, gconstpointer data)
+{
+  g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (arb_store_get_path (f->store), ==, f->path);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, ARB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                     " AND name IN ('meta','bots','trades','opportunities','logs',"
+                                     "'commands','series')"), ==, 7);
+  /* WAL: readers beside the writer */
+  g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+
+    sqlite3_open (f->path, &db);
+    sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &s, NULL);
+    g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (s, 0), ==, "wal");
+    sqlite3_finalize (s);
+    sqlite3_close (db);
+  }
+  g_assert_cmpuint (arb_store_get_queue_length (f->store), ==, 0);
+}
+
+static void
+test_reopen_noop (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v = 0;
+
+  g_assert_true (arb_store_set_meta_now (f->store, "k", 5, &error));
+  reopen (f);
+  reopen (f);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, ARB_STORE_SCHEMA_VERSION);
+  g_assert_true (arb_store_get_meta (f->store, "k", &v));
+  g_assert_cmpint (v, ==, 5);
+}
+
+static void
+test_newer_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d",
+                                          ARB_STORE_SCHEMA_VERSION + 1);
+  g_autoptr(ArbStore) store = NULL;
+
+  arb_store_close (f->store);
+  g_clear_object (&f->store);
+  sql_exec (f->path, sql);
+  store = arb_store_open (f->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "newer"));
+  /* refused, not touched */
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, ARB_STORE_SCHEMA_VERSION + 1);
+}
+
+static void
+test_migration_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "clash.db", NULL);
+  g_autoptr(ArbStore) store = NULL;
+
+  /* a version-0 file that already has a table of ours: the migration cannot run */
+  sql_exec (path, "CREATE TABLE meta (x TEXT)");
+  store = arb_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_assert_nonnull (strstr (error->message, "version 1"));
+  /* rolled back as a whole: still version 0, no half schema */
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'trades'"),
+                   ==, 0);
+}
+
+/* The schema of version 1 as released: a file written by that arbdash. */
+static const char *schema_v1 =
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE bots (bot_id TEXT PRIMARY KEY, name TEXT, version TEXT, strategy TEXT,"
+  " quote TEXT, commands TEXT, last_seq INTEGER NOT NULL DEFAULT 0,"
+  " last_seen INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+  "CREATE TABLE trades (row INTEGER PRIMARY KEY, bot_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+  " hub_seq INTEGER NOT NULL, ts INTEGER NOT NULL, id TEXT NOT NULL, pair TEXT NOT NULL,"
+  " buy_venue TEXT NOT NULL, sell_venue TEXT NOT NULL, status TEXT NOT NULL,"
+  " profit REAL NOT NULL, chain TEXT, amount_in TEXT, amount_out TEXT, gas_used INTEGER,"
+  " gas_price_gwei REAL, gas_cost REAL, fees REAL, latency_ms REAL, tx_hash TEXT,"
+  " UNIQUE (bot_id, seq));"
+  "CREATE INDEX trades_bot_ts ON trades (bot_id, ts, row);"
+  "CREATE INDEX trades_ts ON trades (ts, row);"
+  "CREATE TABLE opportunities (row INTEGER PRIMARY KEY, bot_id TEXT NOT NULL,"
+  " seq INTEGER NOT NULL, hub_seq INTEGER NOT NULL, ts INTEGER NOT NULL, pair TEXT NOT NULL,"
+  " buy_venue TEXT NOT NULL, sell_venue TEXT NOT NULL, spread_bps REAL NOT NULL,"
+  " expected_profit REAL NOT NULL, taken INTEGER NOT NULL, reason TEXT, UNIQUE (bot_id, seq));"
+  "CREATE INDEX opportunities_ts ON opportunities (ts);"
+  "CREATE TABLE logs (row INTEGER PRIMARY KEY, bot_id TEXT, seq INTEGER,"
+  " hub_seq INTEGER NOT NULL, ts INTEGER NOT NULL, level TEXT NOT NULL, component TEXT,"
+  " message TEXT NOT NULL);"
+  "CREATE INDEX logs_ts ON logs (ts);"
+  "CREATE TABLE commands (id TEXT PRIMARY KEY, bot_id TEXT NOT NULL, name TEXT NOT NULL,"
+  " args TEXT NOT NULL, role TEXT, token_name TEXT, created INTEGER NOT NULL,"
+  " finished INTEGER, status TEXT NOT NULL, message TEXT, hub_seq INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX commands_created ON commands (created);"
+  "CREATE TABLE series (name TEXT NOT NULL, tier INTEGER NOT NULL, data BLOB NOT NULL,"
+  " PRIMARY KEY (name, tier)) WITHOUT ROWID;"
+  "INSERT INTO bots (bot_id, name, last_seq) VALUES ('old-bot', 'Old', 7);"
+  "INSERT INTO trades (bot_id, seq, hub_seq, ts, id, pair, buy_venue, sell_venue, status,"
+  " profit) VALUES ('old-bot', 7, 70, 1700000000000, 't-7', 'A/B', 'x', 'y', 'filled', 2.5);"
+  "PRAGMA user_version = 1;";
+
+static void
+test_migrate_from_v1 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "v1.db", NULL);
+  g_autoptr(ArbStore) store = NULL;
+  g_autoptr(GPtrArray) bots = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  ArbTradeQuery q;
+
+  sql_exec (path, schema_v1);
+  store = arb_store_open (path, &error);
+  g_assert_no_error (error);
+  /* upgraded step by step to the current version, the old rows kept */
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, ARB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name IN"
+                                  " ('trades_hub_seq','alerts')"), ==, 2);
+  bots = arb_store_load_bots (store, &error);
+  g_assert_cmpuint (bots->len, ==, 1);
+  g_assert_cmpint (((ArbStoredBot *) bots->pdata[0])->last_seq, ==, 7);
+  arb_trade_query_init (&q);
+  g_assert_cmpuint (count_trades (store, &q), ==, 1);
+  /* and the new features work on the old rows */
+  items = arb_store_query_items (store, 0, 100, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (((ArbHubItem *) items->pdata[0])->seq, ==, 70);
+  arb_store_close (store);
+}
+
+static void
+test_unwritable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbStore) store = arb_store_open ("/nonexistent-arbdash-dir/sub/x.db", &error);
+
+  g_assert_null (store);
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "/nonexistent-arbdash-dir/sub/x.db"));
+}
+
+static void
+test_not_a_database (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("arb-test-store-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "junk.db", NULL);
+  g_autoptr(ArbStore) store = NULL;
+
+  g_file_set_contents (path, "this is certainly not an SQLite file, it is text and more text "
+                             "and then some more so that the header is long enough", -1, NULL);
+  store = arb_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == ARB_ERROR);
+  remove_dir (dir);
+}
+
+/* ---------------------------------------------------------------- batches */
+
+static void
+test_batch_accessors (void)
+{
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  ArbStoreBatch *empty = arb_store_batch_new (NULL);
+  char *commands[] = { (char *) "pause", NULL };
+  ArbHello hello = { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", commands, -1 };
+  g_autoptr(ArbCommand) cmd = arb_command_new ("c1", "bot-a", "pause", "{}", "operator", NULL, 1);
+  g_autoptr(GBytes) blob = g_bytes_new_static ("xyz", 3);
+  gint64 hub_seq = 0;
+  ArbEvent *e;
+
+  g_assert_cmpstr (arb_store_batch_get_bot_id (b), ==, "bot-a");
+  g_assert_null (arb_store_batch_get_bot_id (empty));
+  g_assert_true (arb_store_batch_is_empty (b));
+  g_assert_true (arb_store_batch_is_empty (empty));
+  g_assert_cmpuint (arb_store_batch_get_n_events (b), ==, 0);
+  g_assert_cmpint (arb_store_batch_get_last_seq (b), ==, 0);
+
+  arb_store_batch_add_event (b, make_trade (1, T0, "A/B", "filled", 1), 11);
+  arb_store_batch_add_event (b, make_log (2, T0, "hi"), 12);
+  g_assert_false (arb_store_batch_is_empty (b));
+  g_assert_cmpuint (arb_store_batch_get_n_events (b), ==, 2);
+  e = arb_store_batch_get_event (b, 1, &hub_seq);
+  g_assert_cmpint (e->type, ==, ARB_MSG_LOG);
+  g_assert_cmpint (hub_seq, ==, 12);
+  e = arb_store_batch_get_event (b, 0, NULL);
+  g_assert_cmpint (e->type, ==, ARB_MSG_TRADE);
+
+  /* a second set_last_seq extends the range; the first prev stays */
+  arb_store_batch_set_last_seq (b, 0, 1);
+  arb_store_batch_set_last_seq (b, 1, 2);
+  g_assert_cmpint (arb_store_batch_get_last_seq (b), ==, 2);
+
+  /* each kind of content makes a batch non-empty */
+  {
+    ArbStoreBatch *x = arb_store_batch_new ("bot-a");
+    arb_store_batch_set_last_seq (x, 3, 4);
+    g_assert_false (arb_store_batch_is_empty (x));
+    arb_store_batch_free (x);
+    x = arb_store_batch_new ("bot-a");
+    arb_store_batch_set_hello (x, &hello, 5);
+    arb_store_batch_set_hello (x, &hello, 6);   /* replaces, no leak */
+    g_assert_false (arb_store_batch_is_empty (x));
+    arb_store_batch_free (x);
+    x = arb_store_batch_new (NULL);
+    arb_store_batch_put_command (x, cmd);
+    g_assert_false (arb_store_batch_is_empty (x));
+    arb_store_batch_free (x);
+    x = arb_store_batch_new (NULL);
+    arb_store_batch_put_series (x, "cpu", 0, blob);
+    g_assert_false (arb_store_batch_is_empty (x));
+    arb_store_batch_free (x);
+    x = arb_store_batch_new (NULL);
+    arb_store_batch_set_meta (x, "k", 1);
+    arb_store_batch_set_meta (x, "k2", 2);
+    g_assert_false (arb_store_batch_is_empty (x));
+    arb_store_batch_free (x);
+  }
+  arb_store_batch_free (b);
+  arb_store_batch_free (empty);
+  arb_store_batch_free (NULL);
+}
+
+static void
+test_batch_bad_seq_range (void)
+{
+  if (g_test_subprocess ())
+    {
+      ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+      arb_store_batch_set_last_seq (b, 5, 5);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*last_seq > prev_seq*");
+}
+
+/* ---------------------------------------------------------------- round trips */
+
+static const char *full_trade =
+  "{\"type\":\"trade\",\"seq\":1,\"ts\":1700000000123,\"id\":\"tx-1\",\"pair\":\"WETH/USDC\","
+  "\"buy_venue\":\"uniswap\",\"sell_venue\":\"sushiswap\",\"status\":\"reverted\","
+  "\"profit\":-3.75,\"chain\":\"ethereum\",\"amount_in\":\"123456789012345678901234567890\","
+  "\"amount_out\":\"123456789012345678901234567891\",\"gas_used\":210000,"
+  "\"gas_price_gwei\":31.5,\"gas_cost\":4.25,\"fees\":0.3,\"latency_ms\":850.5,"
+  "\"tx_hash\":\"0xabc\\\"def\"}";
+
+static void
+test_trade_round_trip (Fixture *f, gconstpointer data)
+{
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  ArbTradeQuery q;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *want, *got;
+  g_autoptr(GList) members = NULL;
+
+  arb_store_batch_add_event (b, event_from (full_trade), 500);
+  /* a minimal trade: every optional field absent */
+  arb_store_batch_add_event (b, make_trade (2, T0 + 1000, "WBTC/USDT", "filled", 0.5), 501);
+  arb_store_batch_set_last_seq (b, 0, 2);
+  submit_and_wait (f->store, b);
+
+  arb_trade_query_init (&q);
+  root = query (f->store, &q);
+  g_assert_cmpuint (json_array_get_length (trades_of (root)), ==, 2);
+  g_assert_null (next_cursor (root));
+  g_assert_true (json_object_get_null_member (json_node_get_object (root), "next_cursor"));
+
+  /* newest first: the minimal trade, then the full one */
+  got = json_array_get_object_element (trades_of (root), 0);
+  g_assert_cmpstr (json_object_get_string_member (got, "id"), ==, "t-2");
+  g_assert_cmpstr (json_object_get_string_member (got, "bot_id"), ==, "bot-a");
+  g_assert_false (json_object_has_member (got, "gas_used"));
+  g_assert_false (json_object_has_member (got, "gas_cost"));
+  g_assert_false (json_object_has_member (got, "chain"));
+  g_assert_false (json_object_has_member (got, "tx_hash"));
+  g_assert_false (json_object_has_member (got, "latency_ms"));
+
+  /* every field of the full trade comes back as it was sent */
+  got = json_array_get_object_element (trades_of (root), 1);
+  json_parser_load_from_data (parser, full_trade, -1, NULL);
+  want = json_node_get_object (json_parser_get_root (parser));
+  members = json_object_get_members (want);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *w = json_object_get_member (want, l->data);
+      JsonNode *g = json_object_get_member (got, l->data);
+
+      if (g_str_equal (l->data, "type"))
+        continue;
+      g_assert_nonnull (g);
+      if (json_node_get_value_type (w) == G_TYPE_DOUBLE)
+        g_assert_cmpfloat (json_node_get_double (w), ==, json_node_get_double (g));
+      else
+        g_assert_true (json_node_equal (w, g));
+    }
+  g_assert_cmpuint (json_object_get_size (got), ==, json_object_get_size (want));
+  g_assert_cmpint (sql_int (f->path, "SELECT hub_seq FROM trades WHERE seq = 1"), ==, 500);
+  arb_trade_query_clear (&q);
+}
+
+static void
+test_opportunities_and_logs (Fixture *f, gconstpointer data)
+{
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  ArbEvent *heartbeat = event_from ("{\"type\":\"heartbeat\",\"seq\":4,\"ts\":1700000000000,"
+                                    "\"state\":\"running\"}");
+  ArbEvent *log_no_seq = make_log (5, T0, "x");
+  ArbTradeQuery q;
+
+  log_no_seq->seq = 0;   /* dashboard logs carry no bot seq */
+  arb_store_batch_add_event (b, make_opportunity (1, T0, TRUE), 10);
+  arb_store_batch_add_event (b, make_opportunity (2, T0 + 1, FALSE), 11);
+  arb_store_batch_add_event (b, make_log (3, T0 + 2, "quote \\\"x\\\" failed")   /* JSON-escaped */, 12);
+  /* events that are not kept in tables pass through without a row */
+  arb_store_batch_add_event (b, heartbeat, 13);
+  arb_store_batch_add_event (b, log_no_seq, 14);
+  arb_store_batch_set_last_seq (b, 0, 5);
+  submit_and_wait (f->store, b);
+
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM opportunities"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT taken FROM opportunities WHERE seq = 1"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM opportunities WHERE seq = 2 AND"
+                                     " taken = 0 AND reason = 'gas too high' AND spread_bps = 12.5"
+                                     " AND expected_profit = 3.25"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM logs"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM logs WHERE seq = 3 AND"
+                                     " level = 'warning' AND component = 'rpc' AND"
+                                     " message = 'quote \"x\" failed' AND hub_seq = 12"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM logs WHERE seq IS NULL"), ==, 1);
+  arb_trade_query_init (&q);
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT last_seq FROM bots WHERE bot_id = 'bot-a'"), ==, 5);
+}
+
+static void
+test_duplicates_ignored (Fixture *f, gconstpointer data)
+{
+  ArbStoreBatch *b = trade_batch ("bot-a", 0, 1, 3, T0);
+  ArbTradeQuery q;
+
+  submit_and_wait (f->store, b);
+  /* the same (bot, seq) again is not stored twice; another bot's seq 1 is its own */
+  b = arb_store_batch_new ("bot-a");
+  arb_store_batch_add_event (b, make_trade (2, T0 + 50, "X/Y", "failed", -1), 1);
+  arb_store_batch_add_event (b, make_trade (4, T0 + 60, "X/Y", "failed", -1), 2);
+  arb_store_batch_set_last_seq (b, 3, 4);
+  submit_and_wait (f->store, b);
+  submit_and_wait (f->store, trade_batch ("bot-b", 0, 1, 1, T0));
+
+  arb_trade_query_init (&q);
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 5);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades WHERE pair = 'X/Y'"), ==, 1);
+}
+
+/* ---------------------------------------------------------------- queries */
+
+static void
+fill_for_filters (Fixture *f)
+{
+  ArbStoreBatch *a = arb_store_batch_new ("bot-a");
+  ArbStoreBatch *b = arb_store_batch_new ("bot-b");
+
+  /* bot-a: 6 trades, one per second from T0; bot-b: 4 trades at the same seconds */
+  arb_store_batch_add_event (a, make_trade (1, T0 + 0, "WETH/USDC", "filled", 1), 1);
+  arb_store_batch_add_event (a, make_trade (2, T0 + 1000, "WETH/USDC", "failed", -1), 2);
+  arb_store_batch_add_event (a, make_trade (3, T0 + 2000, "WBTC/USDC", "filled", 2), 3);
+  arb_store_batch_add_event (a, make_trade (4, T0 + 3000, "WBTC/USDC", "reverted", -2), 4);
+  arb_store_batch_add_event (a, make_trade (5, T0 + 4000, "WETH/USDC", "filled", 3), 5);
+  arb_store_batch_add_event (a, make_trade (6, T0 + 5000, "WETH/USDC", "filled", 4), 6);
+  arb_store_batch_set_last_seq (a, 0, 6);
+  arb_store_batch_add_event (b, make_trade (1, T0 + 0, "WETH/USDC", "filled", 1), 7);
+  arb_store_batch_add_event (b, make_trade (2, T0 + 1000, "WBTC/USDC", "failed", -1), 8);
+  arb_store_batch_add_event (b, make_trade (3, T0 + 2000, "WETH/USDC", "filled", 1), 9);
+  arb_store_batch_add_event (b, make_trade (4, T0 + 3000, "WETH/USDC", "reverted", -1), 10);
+  arb_store_batch_set_last_seq (b, 0, 4);
+  arb_store_submit (f->store, a, NULL, NULL);
+  arb_store_submit (f->store, b, NULL, NULL);
+  arb_store_flush (f->store);
+}
+
+static void
+test_query_filters (Fixture *f, gconstpointer data)
+{
+  ArbTradeQuery q;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *trades;
+  gint64 prev_ts = G_MAXINT64;
+
+  fill_for_filters (f);
+
+  arb_trade_query_init (&q);
+  g_assert_cmpint (q.status, ==, -1);
+  g_assert_cmpuint (q.limit, ==, 100);
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 10);
+
+  /* newest first; ties on ts by insertion, newest row first */
+  root = query (f->store, &q);
+  trades = trades_of (root);
+  for (guint i = 0; i < json_array_get_length (trades); i++)
+    {
+      gint64 ts = json_object_get_int_member (json_array_get_object_element (trades, i), "ts");
+      g_assert_cmpint (ts, <=, prev_ts);
+      prev_ts = ts;
+    }
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (trades, 0),
+                                                  "bot_id"), ==, "bot-a");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (trades, 0), "seq"),
+                   ==, 6);
+  /* at T0 + 3000 both bots: bot-b's row is newer */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (trades, 2),
+                                                  "bot_id"), ==, "bot-b");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (trades, 3),
+                                                  "bot_id"), ==, "bot-a");
+
+  q.bot_id = g_strdup ("bot-b");
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 4);
+  q.pair = g_strdup ("WETH/USDC");
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 3);
+  q.status = ARB_TRADE_REVERTED;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 1);
+  arb_trade_query_clear (&q);
+  g_assert_null (q.bot_id);
+  g_assert_null (q.pair);
+
+  arb_trade_query_init (&q);
+  q.status = ARB_TRADE_FILLED;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 6);
+  q.status = ARB_TRADE_FAILED;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 2);
+  q.status = -1;
+
+  /* after and before are exclusive */
+  q.after = T0 + 1000;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 6);
+  q.before = T0 + 3000;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 2);
+  q.after = T0 + 5000;
+  q.before = G_MAXINT64;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 0);
+  q.after = G_MININT64;
+  q.before = T0;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 0);
+  q.before = T0 + 1;
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 2);
+
+  /* limit, with a cursor to go on */
+  arb_trade_query_init (&q);
+  q.limit = 3;
+  {
+    g_autoptr(JsonNode) page = query (f->store, &q);
+    g_assert_cmpuint (json_array_get_length (trades_of (page)), ==, 3);
+    g_assert_nonnull (next_cursor (page));
+  }
+  q.limit = 10;
+  {
+    /* exactly as many as there are: no next page */
+    g_autoptr(JsonNode) page = query (f->store, &q);
+    g_assert_cmpuint (json_array_get_length (trades_of (page)), ==, 10);
+    g_assert_null (next_cursor (page));
+  }
+  q.bot_id = g_strdup ("nobody");
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 0);
+  arb_trade_query_clear (&q);
+}
+
+static void
+test_paging (Fixture *f, gconstpointer data)
+{
+  const guint n = 2500;
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree gint64 *seqs = g_new (gint64, n);
+  g_autofree char *cursor = NULL;
+  guint pages = 0, total = 0;
+  gint64 expect = n;
+
+  /* many trades share a ts: the cursor must split ties without dups or gaps */
+  for (guint i = 1; i <= n; i++)
+    arb_store_batch_add_event (b, make_trade (i, T0 + (i / 7) * 1000, "WETH/USDC", "filled", 1),
+                               i);
+  arb_store_batch_set_last_seq (b, 0, n);
+  submit_and_wait (f->store, b);
+
+  do
+    {
+      ArbTradeQuery q;
+      g_autoptr(JsonNode) page = NULL;
+      JsonArray *trades;
+
+      arb_trade_query_init (&q);
+      q.limit = 1000;
+      if (cursor != NULL)
+        g_assert_true (arb_trade_query_set_cursor (&q, cursor));
+      page = query (f->store, &q);
+      trades = trades_of (page);
+      for (guint i = 0; i < json_array_get_length (trades); i++)
+        {
+          gint64 seq = json_object_get_int_member (json_array_get_object_element (trades, i),
+                                                   "seq");
+          /* rows were inserted in seq order with non-decreasing ts: newest first is
+           * exactly descending seq */
+          g_assert_cmpint (seq, ==, expect);
+          expect--;
+          seqs[total] = seq;
+          g_assert_false (g_hash_table_contains (seen, &seqs[total]));
+          g_hash_table_add (seen, &seqs[total]);
+          total++;
+        }
+      g_clear_pointer (&cursor, g_free);
+      cursor = g_strdup (next_cursor (page));
+      pages++;
+      g_assert_cmpuint (pages, <=, 3);
+      arb_trade_query_clear (&q);
+    }
+  while (cursor != NULL);
+  g_assert_cmpuint (pages, ==, 3);
+  g_assert_cmpuint (total, ==, n);
+  g_assert_cmpint (expect, ==, 0);
+}
+
+static void
+test_cursor (void)
+{
+  static const gint64 values[][2] = {
+    { 0, 1 }, { T0, 42 }, { -5, 7 }, { G_MAXINT64, G_MAXINT64 }, { G_MININT64, 1 },
+  };
+  static const char *bad[] = { "", "abc$", "a b", "a+b", "a/b", "a=", "!!!!", "AAAA", "é" };
+  ArbTradeQuery q;
+
+  arb_trade_query_init (&q);
+  g_assert_false (q.has_cursor);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *c = arb_trade_cursor_encode (values[i][0], values[i][1]);
+
+      /* URL-safe: nothing to escape in a query string */
+      for (const char *p = c; *p != '\0'; p++)
+        g_assert_true (g_ascii_isalnum (*p) || *p == '-' || *p == '_');
+      g_assert_true (arb_trade_query_set_cursor (&q, c));
+      g_assert_true (q.has_cursor);
+      g_assert_cmpint (q.cursor_ts, ==, values[i][0]);
+      g_assert_cmpint (q.cursor_row, ==, values[i][1]);
+    }
+  /* opaque to clients, but plain base64url of "v1:TS:ROW" underneath */
+  g_assert_true (arb_trade_query_set_cursor (&q, "djE6MTox"));
+  g_assert_cmpint (q.cursor_ts, ==, 1);
+  g_assert_cmpint (q.cursor_row, ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      ArbTradeQuery fresh;
+
+      arb_trade_query_init (&fresh);
+      g_assert_false (arb_trade_query_set_cursor (&fresh, bad[i]));
+      g_assert_false (fresh.has_cursor);
+    }
+
+  /* well-formed base64 of the wrong text */
+  {
+    static const char *texts[] = {
+      "v2:1:1", "v1:1", "v1:1:0", "v1:1:-3", "v1:x:1", "v1:1:1x", "v1:1:1:1", "hello", "",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+      {
+        ArbTradeQuery fresh;
+        g_autofree char *b64 = g_base64_encode ((const guchar *) texts[i], strlen (texts[i]));
+        char *eq = strchr (b64, '=');
+
+        if (eq != NULL)
+          *eq = '\0';
+        arb_trade_query_init (&fresh);
+        if (*b64 != '\0')
+          g_assert_false (arb_trade_query_set_cursor (&fresh, b64));
+        g_assert_false (fresh.has_cursor);
+      }
+  }
+
+  /* too long to be one of ours */
+  {
+    g_autofree char *longer = g_strnfill (65, 'A');
+    g_assert_false (arb_trade_query_set_cursor (&q, longer));
+  }
+  arb_trade_query_clear (&q);
+}
+
+static void
+on_query_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  char **out = data;
+  g_autoptr(GError) error = NULL;
+
+  *out = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_query_async (Fixture *f, gconstpointer data)
+{
+  ArbTradeQuery q;
+  g_autofree char *async_text = NULL;
+  g_autofree char *sync_text = NULL;
+
+  fill_for_filters (f);
+  arb_trade_query_init (&q);
+  q.bot_id = g_strdup ("bot-a");
+  q.limit = 4;
+  arb_store_query_trades_async (f->store, &q, NULL, on_query_done, &async_text);
+  /* the query holds its own copy */
+  arb_trade_query_clear (&q);
+  WAIT_UNTIL (async_text != NULL);
+
+  arb_trade_query_init (&q);
+  q.bot_id = g_strdup ("bot-a");
+  q.limit = 4;
+  sync_text = arb_store_query_trades (f->store, &q, NULL);
+  g_assert_cmpstr (async_text, ==, sync_text);
+  g_assert_nonnull (strstr (async_text, "\"next_cursor\":\""));
+  arb_trade_query_clear (&q);
+}
+
+/* ---------------------------------------------------------------- seq continuity */
+
+static void
+test_seq_continuity (Fixture *f, gconstpointer data)
+{
+  Outcome plug = { 0 }, a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+  ArbStoreBatch *pb = arb_store_batch_new (NULL);
+  ArbStoreStats before, after;
+  ArbTradeQuery q;
+  g_autoptr(GPtrArray) bots = NULL;
+  sqlite3 *lock = NULL;
+
+  arb_store_get_stats (f->store, &before);
+
+  /* hold the write lock so that everything below queues up and goes in one group */
+  g_assert_cmpint (sqlite3_open (f->path, &lock), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  arb_store_batch_set_meta (pb, "plug", 1);
+  arb_store_submit (f->store, pb, on_done, &plug);
+  g_usleep (50000);
+
+  /* a: 1..3 on 0, fine; b: claims to continue 0 again, a conflict once a committed;
+   * c: 4..5 on 3, fine; d: another bot, fine */
+  arb_store_submit (f->store, trade_batch ("bot-a", 0, 1, 3, T0), on_done, &a);
+  arb_store_submit (f->store, trade_batch ("bot-a", 0, 10, 2, T0 + 100), on_done, &b);
+  arb_store_submit (f->store, trade_batch ("bot-a", 3, 4, 2, T0 + 200), on_done, &c);
+  arb_store_submit (f->store, trade_batch ("bot-z", 0, 1, 2, T0), on_done, &d);
+  g_assert_cmpuint (arb_store_get_queue_length (f->store), ==, 5);
+  g_assert_cmpint (sqlite3_exec (lock, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (lock);
+
+  WAIT_UNTIL (plug.called && a.called && b.called && c.called && d.called);
+  g_assert_no_error (plug.error);
+  g_assert_no_error (a.error);
+  g_assert_error (b.error, ARB_ERROR, ARB_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (b.error->message, "bot-a"));
+  g_assert_no_error (c.error);
+  g_assert_no_error (d.error);
+  g_assert_cmpint (c.last_seq, ==, 5);
+
+  /* all of it in at most two commits (the plug may have gone alone) */
+  arb_store_get_stats (f->store, &after);
+  g_assert_cmpuint (after.batches - before.batches, ==, 5);
+  g_assert_cmpuint (after.commits - before.commits, <=, 2);
+  g_assert_cmpuint (after.errors, ==, before.errors);
+  /* the failed batch's rows are not counted as written */
+  g_assert_cmpuint (after.rows - before.rows, ==, 3 + 2 + 2);
+
+  /* b stored nothing: neither its trades nor its seq */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades WHERE bot_id = 'bot-a'"), ==, 5);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades WHERE seq >= 10"), ==, 0);
+  arb_trade_query_init (&q);
+  q.bot_id = g_strdup ("bot-a");
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 5);
+  arb_trade_query_clear (&q);
+
+  bots = arb_store_load_bots (f->store, NULL);
+  g_assert_cmpuint (bots->len, ==, 2);
+  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[0])->bot_id, ==, "bot-a");
+  g_assert_cmpint (((ArbStoredBot *) bots->pdata[0])->last_seq, ==, 5);
+  g_assert_cmpint (((ArbStoredBot *) bots->pdata[1])->last_seq, ==, 2);
+
+  /* going on from the stored seq works; from an old one does not */
+  outcome_clear (&a);
+  arb_store_submit (f->store, trade_batch ("bot-a", 3, 6, 1, T0), on_done, &a);
+  WAIT_UNTIL (a.called);
+  g_assert_error (a.error, ARB_ERROR, ARB_ERROR_CONFLICT);
+  submit_and_wait (f->store, trade_batch ("bot-a", 5, 6, 1, T0));
+  g_assert_cmpint (sql_int (f->path, "SELECT last_seq FROM bots WHERE bot_id = 'bot-a'"), ==, 6);
+
+  outcome_clear (&plug);
+  outcome_clear (&a);
+  outcome_clear (&b);
+  outcome_clear (&c);
+  outcome_clear (&d);
+}
+
+static void
+test_failed_batch_alone (Fixture *f, gconstpointer data)
+{
+  Outcome good = { 0 }, bad = { 0 };
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  ArbEvent *broken = make_log (2, T0, "x");
+  ArbStoreStats stats;
+
+  /* a log without its required message: the database refuses the whole batch */
+  g_clear_pointer (&broken->log.message, g_free);
+  arb_store_batch_add_event (b, make_trade (1, T0, "A/B", "filled", 1), 1);
+  arb_store_batch_add_event (b, broken, 2);
+  arb_store_submit (f->store, b, on_done, &bad);
+  arb_store_submit (f->store, trade_batch ("bot-b", 0, 1, 2, T0), on_done, &good);
+  arb_store_flush (f->store);
+  g_assert_true (bad.called && good.called);
+  g_assert_error (bad.error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_assert_no_error (good.error);
+  /* the trade before the broken log was rolled back with it */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM logs"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades WHERE bot_id = 'bot-a'"), ==, 0);
+  arb_store_get_stats (f->store, &stats);
+  g_assert_cmpuint (stats.rows, ==, 2);
+  g_assert_cmpuint (stats.errors, ==, 0);
+  outcome_clear (&good);
+  outcome_clear (&bad);
+}
+
+/* ---------------------------------------------------------------- bots, meta, series */
+
+static void
+test_hello_and_bots (Fixture *f, gconstpointer data)
+{
+  char *commands[] = { (char *) "pause", (char *) "resume", (char *) "stop", NULL };
+  char *none[] = { NULL };
+  ArbHello hello = { (char *) "bot-a", (char *) "Bot A", (char *) "1.0", (char *) "cex-dex",
+                     (char *) "EUR", commands, 123 };
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  g_autoptr(GPtrArray) bots = NULL;
+  ArbStoredBot *bot;
+
+  arb_store_batch_set_hello (b, &hello, T0);
+  arb_store_batch_add_event (b, make_trade (1, T0, "A/B", "filled", 1), 1);
+  arb_store_batch_set_last_seq (b, 0, 1);
+  submit_and_wait (f->store, b);
+
+  bots = arb_store_load_bots (f->store, NULL);
+  g_assert_cmpuint (bots->len, ==, 1);
+  bot = bots->pdata[0];
+  g_assert_cmpstr (bot->bot_id, ==, "bot-a");
+  g_assert_cmpstr (bot->name, ==, "Bot A");
+  g_assert_cmpstr (bot->version, ==, "1.0");
+  g_assert_cmpstr (bot->strategy, ==, "cex-dex");
+  g_assert_cmpstr (bot->quote, ==, "EUR");
+  g_assert_cmpuint (g_strv_length (bot->commands), ==, 3);
+  g_assert_cmpstr (bot->commands[2], ==, "stop");
+  g_assert_cmpint (bot->last_seq, ==, 1);
+  g_assert_cmpint (bot->last_seen_ms, ==, T0);
+  g_clear_pointer (&bots, g_ptr_array_unref);
+
+  /* a later hello updates the row and keeps last_seq */
+  hello.name = (char *) "Bot A2";
+  hello.version = NULL;
+  hello.commands = none;
+  b = arb_store_batch_new ("bot-a");
+  arb_store_batch_set_hello (b, &hello, T0 + 5000);
+  submit_and_wait (f->store, b);
+  /* a bot known only by its seq (no hello yet) */
+  submit_and_wait (f->store, trade_batch ("bot-0", 0, 1, 1, T0));
+
+  bots = arb_store_load_bots (f->store, NULL);
+  g_assert_cmpuint (bots->len, ==, 2);
+  bot = bots->pdata[0];
+  g_assert_cmpstr (bot->bot_id, ==, "bot-0");
+  g_assert_null (bot->name);
+  g_assert_nonnull (bot->commands);
+  g_assert_null (bot->commands[0]);
+  g_assert_cmpint (bot->last_seq, ==, 1);
+  g_assert_cmpint (bot->last_seen_ms, ==, 0);
+  bot = bots->pdata[1];
+  g_assert_cmpstr (bot->name, ==, "Bot A2");
+  g_assert_null (bot->version);
+  g_assert_null (bot->commands[0]);
+  g_assert_cmpint (bot->last_seq, ==, 1);
+  g_assert_cmpint (bot->last_seen_ms, ==, T0 + 5000);
+
+  arb_stored_bot_free (NULL);
+}
+
+static void
+test_hello_then_first_seq (Fixture *f, gconstpointer data)
+{
+  char *none[] = { NULL };
+  ArbHello hello = { (char *) "bot-h", (char *) "H", NULL, NULL, (char *) "USD", none, -1 };
+  ArbStoreBatch *b = arb_store_batch_new ("bot-h");
+
+  /* hello first (row with last_seq 0), events later continue 0 */
+  arb_store_batch_set_hello (b, &hello, T0);
+  submit_and_wait (f->store, b);
+  submit_and_wait (f->store, trade_batch ("bot-h", 0, 1, 2, T0));
+  g_assert_cmpint (sql_int (f->path, "SELECT last_seq FROM bots WHERE bot_id = 'bot-h'"), ==, 2);
+}
+
+static void
+test_meta (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  ArbStoreBatch *b = arb_store_batch_new (NULL);
+  gint64 v = -7;
+
+  g_assert_false (arb_store_get_meta (f->store, "missing", &v));
+  g_assert_cmpint (v, ==, -7);
+
+  arb_store_batch_set_meta (b, "a", 1);
+  arb_store_batch_set_meta (b, "b", G_MAXINT64);
+  arb_store_batch_set_meta (b, "a", 2);   /* the last write wins */
+  submit_and_wait (f->store, b);
+  g_assert_true (arb_store_get_meta (f->store, "a", &v));
+  g_assert_cmpint (v, ==, 2);
+  g_assert_true (arb_store_get_meta (f->store, "b", &v));
+  g_assert_cmpint (v, ==, G_MAXINT64);
+
+  g_assert_true (arb_store_set_meta_now (f->store, "a", -3, &error));
+  g_assert_no_error (error);
+  g_assert_true (arb_store_get_meta (f->store, "a", &v));
+  g_assert_cmpint (v, ==, -3);
+  /* durable at once: another connection sees it */
+  g_assert_cmpint (sql_int (f->path, "SELECT value FROM meta WHERE key = 'a'"), ==, -3);
+}
+
+static void
+test_series (Fixture *f, gconstpointer data)
+{
+  ArbStoreBatch *b = arb_store_batch_new (NULL);
+  g_autoptr(GBytes) one = g_bytes_new ("\x00\x01\x02\xff", 4);
+  g_autoptr(GBytes) two = g_bytes_new ("tier one", 8);
+  g_autoptr(GBytes) three = g_bytes_new ("replaced", 8);
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(GBytes) got = NULL;
+  g_auto(GStrv) names = NULL;
+
+  names = arb_store_list_series (f->store);
+  g_assert_cmpuint (g_strv_length (names), ==, 0);
+  g_clear_pointer (&names, g_strfreev);
+
+  arb_store_batch_put_series (b, "net.rx", 0, one);
+  arb_store_batch_put_series (b, "net.rx", 1, two);
+  arb_store_batch_put_series (b, "cpu.total", 0, two);
+  arb_store_batch_put_series (b, "empty", 0, empty);
+  submit_and_wait (f->store, b);
+
+  got = arb_store_load_series (f->store, "net.rx", 0);
+  g_assert_true (g_bytes_equal (got, one));
+  g_clear_pointer (&got, g_bytes_unref);
+  got = arb_store_load_series (f->store, "net.rx", 1);
+  g_assert_true (g_bytes_equal (got, two));
+  g_clear_pointer (&got, g_bytes_unref);
+  got = arb_store_load_series (f->store, "empty", 0);
+  g_assert_nonnull (got);
+  g_assert_cmpuint (g_bytes_get_size (got), ==, 0);
+  g_clear_pointer (&got, g_bytes_unref);
+  g_assert_null (arb_store_load_series (f->store, "net.rx", 2));
+  g_assert_null (arb_store_load_series (f->store, "nope", 0));
+
+  names = arb_store_list_series (f->store);
+  g_assert_cmpuint (g_strv_length (names), ==, 3);
+  g_assert_cmpstr (names[0], ==, "cpu.total");
+  g_assert_cmpstr (names[1], ==, "empty");
+  g_assert_cmpstr (names[2], ==, "net.rx");
+
+  /* saving again replaces */
+  b = arb_store_batch_new (NULL);
+  arb_store_batch_put_series (b, "net.rx", 0, three);
+  submit_and_wait (f->store, b);
+  got = arb_store_load_series (f->store, "net.rx", 0);
+  g_assert_true (g_bytes_equal (got, three));
+}
+
+/* ---------------------------------------------------------------- commands and audit */
+
+static void
+test_audit (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ArbCommand) c1 = arb_command_new ("c-1", "bot-a", "pause", "{\"why\":1}", "operator",
+                                              "alice", T0);
+  g_autoptr(ArbCommand) c2 = arb_command_new ("c-2", "bot-b", "stop", "{}", "desktop", NULL,
+                                              T0 + 1000);
+  g_autoptr(ArbCommand) c3 = arb_command_new ("c-3", "bot-a", "resume", "{}", "operator",
+                                              "bob", T0 + 2000);
+  g_autoptr(JsonNode) all = NULL;
+  g_autoptr(JsonNode) only_a = NULL;
+  g_autoptr(JsonNode) limited = NULL;
+  g_autoptr(JsonNode) none = NULL;
+  g_autoptr(GError) error = NULL;
+  ArbStoreBatch *b = arb_store_batch_new (NULL);
+  JsonArray *rows;
+  JsonObject *o;
+
+  arb_store_batch_put_command (b, c1);
+  arb_store_batch_put_command (b, c2);
+  submit_and_wait (f->store, b);
+
+  /* the outcome updates the same row */
+  arb_command_finish (c1, ARB_COMMAND_OK, "paused", T0 + 300);
+  c1->hub_seq = 99;
+  b = arb_store_batch_new (NULL);
+  arb_store_batch_put_command (b, c1);
+  arb_store_batch_put_command (b, c3);
+  submit_and_wait (f->store, b);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM commands"), ==, 3);
+
+  all = arb_store_query_audit (f->store, NULL, 100, &error);
+  g_assert_no_error (error);
+  rows = json_node_get_array (all);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 3);
+  /* newest first */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "id"),
+                   ==, "c-3");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1), "id"),
+                   ==, "c-2");
+  o = json_array_get_object_element (rows, 2);
+  g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "c-1");
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_true (json_object_get_boolean_member (o, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "paused");
+  g_assert_cmpint (json_object_get_int_member (o, "finished"), ==, T0 + 300);
+  g_assert_cmpint (json_object_get_int_member (o, "created"), ==, T0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "args"), "why"),
+                   ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "who"),
+                                                  "token"), ==, "alice");
+  g_assert_cmpint (sql_int (f->path, "SELECT hub_seq FROM commands WHERE id = 'c-1'"), ==, 99);
+  /* still pending: no finished time */
+  o = json_array_get_object_element (rows, 1);
+  g_assert_true (json_object_get_null_member (o, "finished"));
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "pending");
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (o, "who"), "token"));
+
+  only_a = arb_store_query_audit (f->store, "bot-a", 100, &error);
+  rows = json_node_get_array (only_a);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "id"),
+                   ==, "c-3");
+  limited = arb_store_query_audit (f->store, NULL, 1, &error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (limited)), ==, 1);
+  none = arb_store_query_audit (f->store, "bot-none", 10, &error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
+  g_assert_no_error (error);
+}
+
+/* ---------------------------------------------------------------- flush, group commit */
+
+typedef struct
+{
+  ArbStore *store;
+  guint     done;
+  gboolean  resubmitted;
+} FlushData;
+
+static void
+on_done_resubmit (ArbStoreBatch *batch, const GError *error, gpointer data)
+{
+  FlushData *fd = data;
+
+  g_assert_null (error);
+  fd->done++;
+  /* a callback that stores more (as a command outcome does) */
+  if (!fd->resubmitted)
+    {
+      ArbStoreBatch *more = arb_store_batch_new (NULL);
+
+      fd->resubmitted = TRUE;
+      arb_store_batch_set_meta (more, "from-callback", 1);
+      arb_store_submit (fd->store, more, on_done_resubmit, fd);
+    }
+}
+
+static void
+test_flush (Fixture *f, gconstpointer data)
+{
+  FlushData fd = { f->store, 0, FALSE };
+  gint64 v = 0;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      ArbStoreBatch *b = arb_store_batch_new (NULL);
+      arb_store_batch_set_meta (b, "i", i);
+      arb_store_submit (f->store, b, on_done_resubmit, &fd);
+    }
+  /* no main loop: flush itself runs every callback, including those of what they submit */
+  arb_store_flush (f->store);
+  g_assert_cmpuint (fd.done, ==, 6);
+  g_assert_cmpuint (arb_store_get_queue_length (f->store), ==, 0);
+  g_assert_true (arb_store_get_meta (f->store, "from-callback", &v));
+  g_assert_true (arb_store_get_meta (f->store, "i", &v));
+  g_assert_cmpint (v, ==, 4);
+  /* nothing left for the main loop */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (fd.done, ==, 6);
+  /* flushing an idle store returns at once */
+  arb_store_flush (f->store);
+}
+
+static void
+count_done (ArbStoreBatch *batch, const GError *error, gpointer data)
+{
+  g_assert_null (error);
+  (*(guint *) data)++;
+}
+
+static void
+test_group_commit (Fixture *f, gconstpointer data)
+{
+  const guint n = 300;
+  ArbStoreStats before, after;
+  guint done = 0;
+
+  g_autofree ArbStoreBatch **batches = g_new (ArbStoreBatch *, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *bot = g_strdup_printf ("bot-%u", i % 10);
+      gint64 first = i / 10 * 2 + 1;
+      /* each bot's batches continue its previous one */
+      batches[i] = trade_batch (bot, first - 1, first, 2, T0 + i);
+    }
+  arb_store_get_stats (f->store, &before);
+  /* as ingest does within one main-loop turn: submit, and do not wait */
+  for (guint i = 0; i < n; i++)
+    arb_store_submit (f->store, batches[i], count_done, &done);
+  WAIT_UNTIL (done == n);
+  arb_store_get_stats (f->store, &after);
+  g_assert_cmpuint (after.batches - before.batches, ==, n);
+  g_assert_cmpuint (after.rows - before.rows, ==, 2 * n);
+  /* queued while the writer was busy: they share commits */
+  g_assert_cmpuint (after.commits - before.commits, <, n / 10);
+  g_assert_cmpuint (after.commits - before.commits, >=, 1);
+  g_assert_cmpint (after.max_commit_us, >=, after.last_commit_us);
+  g_assert_cmpint (after.last_commit_us, >, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 2 * n);
+  g_assert_cmpint (sql_int (f->path, "SELECT min(last_seq) FROM bots"), ==, 2 * n / 10);
+}
+
+/* ---------------------------------------------------------------- ledger replay */
+
+typedef struct
+{
+  GMutex    lock;
+  guint     trades;
+  guint     opportunities;
+  gint64    last_trade_seq;
+  gboolean  order_ok;
+  gboolean  fields_ok;
+  gboolean  finished;
+  GError   *error;
+} ReplayData;
+
+static void
+replay_func (const char *bot_id, const ArbEvent *e, gpointer data)
+{
+  ReplayData *r = data;
+
+  g_mutex_lock (&r->lock);
+  if (e->type == ARB_MSG_TRADE)
+    {
+      if (r->opportunities > 0 || e->seq <= r->last_trade_seq)
+        r->order_ok = FALSE;
+      r->last_trade_seq = e->seq;
+      if (g_strcmp0 (bot_id, "bot-a") != 0 || g_strcmp0 (e->trade.pair, "WETH/USDC") != 0 ||
+          e->trade.status != ARB_TRADE_FILLED || e->trade.profit != 1.5 ||
+          e->trade.gas_used != -1 || !isnan (e->trade.gas_cost))
+        r->fields_ok = FALSE;
+      r->trades++;
+    }
+  else if (e->type == ARB_MSG_OPPORTUNITY)
+    {
+      if (e->opportunity.spread_bps != 12.5 || g_strcmp0 (e->opportunity.pair, "WETH/USDC") != 0)
+        r->fields_ok = FALSE;
+      r->opportunities++;
+    }
+  else
+    r->fields_ok = FALSE;
+  g_mutex_unlock (&r->lock);
+}
+
+static void
+on_replay_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ReplayData *r = data;
+
+  arb_store_replay_ledger_finish (ARB_STORE (source), result, &r->error);
+  r->finished = TRUE;
+}
+
+static void
+test_replay_ledger (Fixture *f, gconstpointer data)
+{
+  ReplayData r = { .order_ok = TRUE, .fields_ok = TRUE };
+  ArbStoreBatch *b = trade_batch ("bot-a", 0, 1, 200, T0);
+
+  g_mutex_init (&r.lock);
+  for (guint i = 0; i < 30; i++)
+    arb_store_batch_add_event (b, make_opportunity (201 + i, T0, i % 2), 0);
+  arb_store_batch_add_event (b, make_log (231, T0, "not replayed"), 0);
+  arb_store_batch_set_last_seq (b, 0, 231);
+  /* submitted, not yet committed: the replay still sees it (it flushes first) */
+  arb_store_submit (f->store, b, NULL, NULL);
+
+  arb_store_replay_ledger_async (f->store, replay_func, &r, NULL, on_replay_done, &r);
+  g_assert_cmpuint (arb_store_get_queue_length (f->store), ==, 0);
+  /* committed after the call: not seen, whenever the reader gets to it */
+  b = trade_batch ("bot-a", 231, 232, 100, T0 + 500);
+  arb_store_batch_add_event (b, make_opportunity (332, T0, TRUE), 0);
+  arb_store_batch_set_last_seq (b, 231, 332);
+  arb_store_submit (f->store, b, NULL, NULL);
+  arb_store_flush (f->store);
+
+  WAIT_UNTIL (r.finished);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.trades, ==, 200);
+  g_assert_cmpuint (r.opportunities, ==, 30);
+  g_assert_true (r.order_ok);
+  g_assert_true (r.fields_ok);
+  g_mutex_clear (&r.lock);
+}
+
+static void
+test_replay_cancelled (Fixture *f, gconstpointer data)
+{
+  ReplayData r = { .order_ok = TRUE, .fields_ok = TRUE };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  g_mutex_init (&r.lock);
+  submit_and_wait (f->store, trade_batch ("bot-a", 0, 1, 50, T0));
+  g_cancellable_cancel (cancellable);
+  arb_store_replay_ledger_async (f->store, replay_func, &r, cancellable, on_replay_done, &r);
+  WAIT_UNTIL (r.finished);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* it stops at the first row it sees cancelled */
+  g_assert_cmpuint (r.trades, <=, 1);
+  g_clear_error (&r.error);
+
+  /* an empty store: nothing to call, and still cancelled */
+  sql_exec (f->path, "DELETE FROM trades");
+  r.finished = FALSE;
+  r.trades = 0;
+  arb_store_replay_ledger_async (f->store, replay_func, &r, cancellable, on_replay_done, &r);
+  WAIT_UNTIL (r.finished);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (r.trades, ==, 0);
+  g_clear_error (&r.error);
+  g_mutex_clear (&r.lock);
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+static ArbAlert *
+make_alert (const char *id, const char *rule, ArbAlertSeverity severity, gint64 raised,
+            double value, gint64 hub_seq)
+{
+  ArbAlert a = { (char *) id, (char *) rule, (char *) "host", severity, (char *) "too busy",
+                 value, 90, raised, 0, hub_seq };
+
+  return arb_alert_copy (&a);
+}
+
+static void
+test_alerts (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ArbAlert) cpu = make_alert ("a-1", "cpu", ARB_ALERT_WARNING, T0, 97.5, 10);
+  g_autoptr(ArbAlert) lost = make_alert ("a-2", "bot_lost", ARB_ALERT_CRITICAL, T0 + 1000, NAN,
+                                         11);
+  g_autoptr(GPtrArray) active = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *one = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  ArbStoreBatch *b = arb_store_batch_new (NULL);
+  JsonArray *rows;
+  JsonObject *o;
+  ArbAlert *got;
+
+  arb_store_batch_put_alert (b, cpu);
+  g_assert_false (arb_store_batch_is_empty (b));
+  arb_store_batch_put_alert (b, lost);
+  submit_and_wait (f->store, b);
+  active = arb_store_load_active_alerts (f->store);
+  g_assert_cmpuint (active->len, ==, 2);
+  g_clear_pointer (&active, g_ptr_array_unref);
+
+  /* clearing updates the same row: message, value, cleared and hub seq */
+  cpu->cleared_ms = T0 + 5000;
+  cpu->hub_seq = 12;
+  g_free (cpu->message);
+  cpu->message = g_strdup ("back to normal");
+  cpu->value = 40;
+  b = arb_store_batch_new (NULL);
+  arb_store_batch_put_alert (b, cpu);
+  submit_and_wait (f->store, b);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM alerts"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT hub_seq FROM alerts WHERE id = 'a-1'"), ==, 12);
+
+  /* only the active one is loaded at start-up, as it was */
+  active = arb_store_load_active_alerts (f->store);
+  g_assert_cmpuint (active->len, ==, 1);
+  got = active->pdata[0];
+  g_assert_cmpstr (got->id, ==, "a-2");
+  g_assert_cmpstr (got->rule, ==, "bot_lost");
+  g_assert_cmpstr (got->subject, ==, "host");
+  g_assert_cmpint (got->severity, ==, ARB_ALERT_CRITICAL);
+  g_assert_cmpstr (got->message, ==, "too busy");
+  g_assert_true (isnan (got->value));
+  g_assert_cmpfloat (got->threshold, ==, 90);
+  g_assert_cmpint (got->raised_ms, ==, T0 + 1000);
+  g_assert_cmpint (got->cleared_ms, ==, 0);
+  g_assert_cmpint (got->hub_seq, ==, 11);
+
+  /* the history, newest first */
+  text = arb_store_query_alerts (f->store, 10, &error);
+  g_assert_no_error (error);
+  root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  rows = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  o = json_array_get_object_element (rows, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "a-2");
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "active");
+  g_assert_cmpstr (json_object_get_string_member (o, "severity"), ==, "critical");
+  g_assert_true (json_object_get_null_member (o, "value"));
+  g_assert_true (json_object_get_null_member (o, "cleared"));
+  o = json_array_get_object_element (rows, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "a-1");
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "cleared");
+  g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "back to normal");
+  g_assert_cmpfloat (json_object_get_double_member (o, "value"), ==, 40);
+  g_assert_cmpint (json_object_get_int_member (o, "cleared"), ==, T0 + 5000);
+
+  one = arb_store_query_alerts (f->store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (one, "\"a-2\""));
+  g_assert_null (strstr (one, "\"a-1\""));
+}
+
+/* ---------------------------------------------------------------- item replay */
+
+/* One item of every kind, hub seqs 20..26 (and a trade at 5, before the range). */
+static void
+fill_items (Fixture *f)
+{
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  g_autoptr(ArbCommand) cmd = arb_command_new ("c-1", "bot-a", "pause", "{}", "operator", "al",
+                                               T0 + 30);
+  g_autoptr(ArbAlert) alert = make_alert ("a-1", "cpu", ARB_ALERT_WARNING, T0 + 40, 95, 25);
+
+  arb_store_batch_add_event (b, make_trade (1, T0, "A/B", "filled", 1), 5);
+  arb_store_batch_add_event (b, make_trade (2, T0 + 10, "A/B", "failed", -1), 0);
+  /* hub seqs are given once known (when the ticket is staged) */
+  arb_store_batch_set_hub_seq (b, 1, 20);
+  arb_store_batch_add_event (b, make_opportunity (3, T0 + 11, FALSE), 21);
+  arb_store_batch_add_event (b, make_log (4, T0 + 12, "slow rpc"), 22);
+  arb_store_batch_set_last_seq (b, 0, 4);
+  cmd->hub_seq = 24;
+  arb_command_finish (cmd, ARB_COMMAND_OK, "paused", T0 + 35);
+  arb_store_batch_put_command (b, cmd);
+  arb_store_batch_put_alert (b, alert);
+  submit_and_wait (f->store, b);
+  /* a log of the dashboard itself: no bot, no bot seq */
+  sql_exec (f->path, "INSERT INTO logs (bot_id, seq, hub_seq, ts, level, component, message)"
+                     " VALUES (NULL, NULL, 23, 1700000000013, 'error', 'store', 'disk full')");
+  /* not an item: nothing published it (hub seq 0) */
+  b = arb_store_batch_new (NULL);
+  {
+    g_autoptr(ArbCommand) unpublished = arb_command_new ("c-0", "bot-a", "stop", "{}", "x",
+                                                         NULL, T0);
+    arb_store_batch_put_command (b, unpublished);
+  }
+  submit_and_wait (f->store, b);
+}
+
+static void
+assert_item (ArbHubItem *item, gint64 seq, const char *topic, const char *kind, gint64 ts)
+{
+  g_autoptr(JsonNode) data = json_from_string (item->json, NULL);
+
+  g_assert_cmpint (item->seq, ==, seq);
+  g_assert_true (item->topic == g_intern_string (topic));
+  g_assert_true (item->kind == g_intern_string (kind));
+  g_assert_cmpint (item->ts, ==, ts);
+  g_assert_null (item->key);
+  g_assert_true (arb_hub_item_is_discrete (item));
+  g_assert_nonnull (data);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (data));
+  g_assert_cmpuint (item->json_len, ==, strlen (item->json));
+}
+
+static void
+test_query_items (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) some = NULL;
+  g_autoptr(GPtrArray) limited = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(JsonNode) trade = NULL;
+  g_autoptr(JsonNode) log = NULL;
+  g_autoptr(JsonNode) cmd = NULL;
+  JsonObject *o;
+
+  fill_items (f);
+  all = arb_store_query_items (f->store, 0, 1000, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 7);
+  assert_item (all->pdata[0], 5, ARB_TOPIC_TRADING, "trade", T0);
+  assert_item (all->pdata[1], 20, ARB_TOPIC_TRADING, "trade", T0 + 10);
+  assert_item (all->pdata[2], 21, ARB_TOPIC_TRADING, "opportunity", T0 + 11);
+  assert_item (all->pdata[3], 22, ARB_TOPIC_LOG, "log", T0 + 12);
+  assert_item (all->pdata[4], 23, ARB_TOPIC_LOG, "log", T0 + 13);
+  /* a finished command and an alert carry the time of their last change */
+  assert_item (all->pdata[5], 24, ARB_TOPIC_BOTS, "command", T0 + 35);
+  assert_item (all->pdata[6], 25, ARB_TOPIC_ALERTS, "alert", T0 + 40);
+
+  /* the data are what the hub published: the event as JSON with its bot */
+  trade = json_from_string (((ArbHubItem *) all->pdata[1])->json, NULL);
+  o = json_node_get_object (trade);
+  g_assert_cmpstr (json_object_get_string_member (o, "bot_id"), ==, "bot-a");
+  g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "failed");
+  log = json_from_string (((ArbHubItem *) all->pdata[4])->json, NULL);
+  o = json_node_get_object (log);
+  g_assert_false (json_object_has_member (o, "bot_id"));
+  g_assert_cmpstr (json_object_get_string_member (o, "level"), ==, "error");
+  g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "disk full");
+  cmd = json_from_string (((ArbHubItem *) all->pdata[5])->json, NULL);
+  o = json_node_get_object (cmd);
+  g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "c-1");
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+
+  /* (since, upto] */
+  some = arb_store_query_items (f->store, 20, 23, 100, &error);
+  g_assert_cmpuint (some->len, ==, 3);
+  g_assert_cmpint (((ArbHubItem *) some->pdata[0])->seq, ==, 21);
+  g_assert_cmpint (((ArbHubItem *) some->pdata[2])->seq, ==, 23);
+  /* the limit counts over all tables together, lowest seqs first */
+  limited = arb_store_query_items (f->store, 0, 1000, 3, &error);
+  g_assert_cmpuint (limited->len, ==, 3);
+  g_assert_cmpint (((ArbHubItem *) limited->pdata[2])->seq, ==, 21);
+  none = arb_store_query_items (f->store, 25, 1000, 100, &error);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_no_error (error);
+}
+
+static void
+on_items_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GPtrArray **out = data;
+  g_autoptr(GError) error = NULL;
+
+  *out = arb_store_query_items_finish (ARB_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_query_items_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) sync = NULL;
+
+  fill_items (f);
+  arb_store_query_items_async (f->store, 20, 24, 100, NULL, on_items_done, &items);
+  WAIT_UNTIL (items != NULL);
+  sync = arb_store_query_items (f->store, 20, 24, 100, NULL);
+  g_assert_cmpuint (items->len, ==, 4);
+  g_assert_cmpuint (items->len, ==, sync->len);
+  for (guint i = 0; i < items->len; i++)
+    {
+      ArbHubItem *a = items->pdata[i], *b = sync->pdata[i];
+      g_assert_cmpint (a->seq, ==, b->seq);
+      g_assert_cmpstr (a->json, ==, b->json);
+    }
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+/* An RFC 4180 reader, enough to check what the writer wrote: rows of fields. */
+static GPtrArray *
+parse_csv (const char *text)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *row = NULL;
+  GString *field = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      gboolean quoted = FALSE;
+
+      if (row == NULL)
+        row = g_ptr_array_new_with_free_func (g_free);
+      g_string_truncate (field, 0);
+      if (*p == '"')
+        {
+          quoted = TRUE;
+          for (p++; *p != '\0'; p++)
+            {
+              if (*p == '"' && p[1] == '"')
+                g_string_append_c (field, *p++);
+              else if (*p == '"')
+                break;
+              else
+                g_string_append_c (field, *p);
+            }
+          g_assert_true (*p == '"');
+          p++;
+        }
+      else
+        while (*p != '\0' && *p != ',' && *p != '\r')
+          g_string_append_c (field, *p++);
+      g_assert_true (quoted || strchr (field->str, '\n') == NULL);
+      g_ptr_array_add (row, g_strdup (field->str));
+      if (*p == ',')
+        p++;
+      else
+        {
+          /* every line ends with CRLF */
+          g_assert_true (p[0] == '\r' && p[1] == '\n');
+          p += 2;
+          g_ptr_array_add (rows, row);
+          row = NULL;
+        }
+    }
+  g_assert_null (row);
+  g_string_free (field, TRUE);
+  return rows;
+}
+
+static const char *
+cell (GPtrArray *rows, guint r, guint c)
+{
+  return g_ptr_array_index ((GPtrArray *) g_ptr_array_index (rows, r), c);
+}
+
+static void
+test_csv (Fixture *f, gconstpointer data)
+{
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbCsvPage) page = NULL;
+  g_autoptr(GPtrArray) header = parse_csv (arb_trade_csv_header);
+  g_autoptr(GPtrArray) rows = NULL;
+  ArbTradeQuery q;
+
+  /* strings a bot chose: commas, quotes, line breaks, and would-be formulas */
+  arb_store_batch_add_event (b, event_from (
+    "{\"type\":\"trade\",\"seq\":1,\"ts\":1700000000123,\"id\":\"-1.a\","
+    "\"pair\":\"WETH,USDC\",\"buy_venue\":\"=uni()\",\"sell_venue\":\"@curve\","
+    "\"status\":\"filled\",\"profit\":-0.1,\"chain\":\"a\\\"b\",\"amount_in\":\"5\","
+    "\"amount_out\":\"6\",\"gas_used\":21000,\"gas_price_gwei\":30.5,"
+    "\"gas_cost\":0.1,\"fees\":0.7999999999999999,\"latency_ms\":12,"
+    "\"tx_hash\":\"+line\\nbreak\"}"), 1);
+  arb_store_batch_add_event (b, make_trade (2, T0 + 2000, "A/B", "reverted", 3), 2);
+  arb_store_batch_set_last_seq (b, 0, 2);
+  submit_and_wait (f->store, b);
+
+  g_assert_cmpuint (header->len, ==, 1);
+  g_assert_cmpuint (((GPtrArray *) header->pdata[0])->len, ==, 19);
+  g_assert_cmpstr (cell (header, 0, 0), ==, "bot_id");
+  g_assert_cmpstr (cell (header, 0, 3), ==, "time");
+  g_assert_cmpstr (cell (header, 0, 18), ==, "tx_hash");
+
+  arb_trade_query_init (&q);
+  page = arb_store_query_trades_csv (f->store, &q, &error);
+  g_assert_no_error (error);
+  g_assert_false (page->more);
+  rows = parse_csv (page->text);
+  g_assert_cmpuint (rows->len, ==, 2);
+  for (guint r = 0; r < rows->len; r++)
+    g_assert_cmpuint (((GPtrArray *) rows->pdata[r])->len, ==, 19);
+
+  /* newest first: the plain one, with its absent fields empty */
+  g_assert_cmpstr (page->text, ==,
+                   "bot-a,2,1700000002000,2023-11-14T22:13:22.000Z,t-2,A/B,uniswap,curve,"
+                   "reverted,3,,,,,,,,,\r\n"
+                   "bot-a,1,1700000000123,2023-11-14T22:13:20.123Z,'-1.a,\"WETH,USDC\","
+                   "'=uni(),'@curve,filled,-0.1,\"a\"\"b\",5,6,21000,30.5,0.1,"
+                   "0.7999999999999999,12,\"'+line\nbreak\"\r\n");
+  g_assert_cmpstr (cell (rows, 1, 5), ==, "WETH,USDC");
+  g_assert_cmpstr (cell (rows, 1, 10), ==, "a\"b");
+  g_assert_cmpstr (cell (rows, 1, 18), ==, "'+line\nbreak");
+  arb_trade_query_clear (&q);
+}
+
+static void
+on_csv_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ArbCsvPage **out = data;
+  g_autoptr(GError) error = NULL;
+
+  *out = arb_store_query_trades_csv_finish (ARB_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_csv_paging (Fixture *f, gconstpointer data)
+{
+  ArbTradeQuery q;
+  g_autoptr(GString) all = g_string_new (NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  guint pages = 0;
+  gboolean more = TRUE;
+
+  submit_and_wait (f->store, trade_batch ("bot-a", 0, 1, 25, T0));
+  arb_trade_query_init (&q);
+  q.limit = 10;
+  while (more)
+    {
+      ArbCsvPage *page = NULL;
+
+      /* the REST route goes page by page in a worker thread */
+      arb_store_query_trades_csv_async (f->store, &q, NULL, on_csv_done, &page);
+      WAIT_UNTIL (page != NULL);
+      g_string_append (all, page->text);
+      more = page->more;
+      if (more)
+        {
+          q.has_cursor = TRUE;
+          q.cursor_ts = page->next_ts;
+          q.cursor_row = page->next_row;
+        }
+      arb_csv_page_free (page);
+      pages++;
+    }
+  g_assert_cmpuint (pages, ==, 3);
+  rows = parse_csv (all->str);
+  g_assert_cmpuint (rows->len, ==, 25);
+  for (guint r = 0; r < rows->len; r++)
+    {
+      g_autofree char *seq = g_strdup_printf ("%u", 25 - r);
+      g_assert_cmpstr (cell (rows, r, 1), ==, seq);
+    }
+  arb_csv_page_free (NULL);
+  arb_trade_query_clear (&q);
+}
+
+/* ---------------------------------------------------------------- stats */
+
+static void
+test_commit_histogram (Fixture *f, gconstpointer data)
+{
+  ArbStoreStats stats;
+  guint64 sum = 0;
+
+  for (guint i = 1; i < ARB_STORE_COMMIT_BUCKETS; i++)
+    g_assert_cmpfloat (arb_store_commit_bounds[i], >, arb_store_commit_bounds[i - 1]);
+  for (guint i = 0; i < 5; i++)
+    submit_and_wait (f->store, trade_batch ("bot-a", i, i + 1, 1, T0));
+  arb_store_get_stats (f->store, &stats);
+  g_assert_cmpuint (stats.commits, ==, 5);
+  for (guint i = 0; i < ARB_STORE_COMMIT_BUCKETS; i++)
+    sum += stats.commit_buckets[i];
+  /* each commit in exactly one bucket, and the sum of durations adds up */
+  g_assert_cmpuint (sum, ==, stats.commits);
+  g_assert_cmpfloat (stats.commit_seconds, >, 0);
+  g_assert_cmpfloat (stats.commit_seconds, >=, stats.max_commit_us / 1e6);
+  g_assert_cmpfloat (stats.commit_seconds, <=, 5 * stats.max_commit_us / 1e6 + 1e-9);
+}
+
+static void
+test_batch_bad_hub_seq_index (void)
+{
+  if (g_test_subprocess ())
+    {
+      ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+      arb_store_batch_set_hub_seq (b, 0, 5);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*index < batch->hub_seqs->len*");
+}
+
+/* ---------------------------------------------------------------- close */
+
+static void
+test_close_reopen (Fixture *f, gconstpointer data)
+{
+  char *none[] = { NULL };
+  ArbHello hello = { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", none, -1 };
+  g_autoptr(ArbCommand) cmd = arb_command_new ("c-1", "bot-a", "pause", "{}", "desktop", NULL,
+                                               T0);
+  g_autoptr(GBytes) blob = g_bytes_new_static ("blob", 4);
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GPtrArray) bots = NULL;
+  g_autoptr(JsonNode) audit = NULL;
+  ArbStoreBatch *b = trade_batch ("bot-a", 0, 1, 10, T0);
+  ArbTradeQuery q;
+  gint64 v = 0;
+  guint done = 0;
+
+  arb_store_batch_set_hello (b, &hello, T0);
+  arb_store_batch_put_command (b, cmd);
+  arb_store_batch_put_series (b, "s", 0, blob);
+  arb_store_batch_set_meta (b, "m", 11);
+  arb_store_submit (f->store, b, count_done, &done);
+  /* close commits what is queued and runs its callback */
+  arb_store_close (f->store);
+  g_assert_cmpuint (done, ==, 1);
+  /* closing twice is harmless */
+  arb_store_close (f->store);
+  g_clear_object (&f->store);
+
+  f->store = arb_store_open (f->path, NULL);
+  g_assert_nonnull (f->store);
+  arb_trade_query_init (&q);
+  g_assert_cmpuint (count_trades (f->store, &q), ==, 10);
+  bots = arb_store_load_bots (f->store, NULL);
+  g_assert_cmpuint (bots->len, ==, 1);
+  g_assert_cmpint (((ArbStoredBot *) bots->pdata[0])->last_seq, ==, 10);
+  got = arb_store_load_series (f->store, "s", 0);
+  g_assert_true (g_bytes_equal (got, blob));
+  g_assert_true (arb_store_get_meta (f->store, "m", &v));
+  g_assert_cmpint (v, ==, 11);
+  audit = arb_store_query_audit (f->store, NULL, 10, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (audit)), ==, 1);
+}
+
+static void
+test_submit_after_close (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = g_dir_make_tmp ("arb-test-store-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "x.db", NULL);
+      g_autoptr(ArbStore) store = arb_store_open (path, NULL);
+
+      arb_store_close (store);
+      /* the batch is freed, not leaked, and the caller is told loudly */
+      arb_store_submit (store, arb_store_batch_new (NULL), NULL, NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*after arb_store_close*");
+}
+
+/* ---------------------------------------------------------------- errors from the database */
+
+static void
+test_broken_schema (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  Outcome o = { 0 };
+  ArbTradeQuery q;
+  ArbStoreBatch *b;
+  g_auto(GStrv) names = NULL;
+  gint64 v = 5;
+  ReplayData r = { .order_ok = TRUE, .fields_ok = TRUE };
+
+  submit_and_wait (f->store, trade_batch ("bot-a", 0, 1, 1, T0));
+  /* someone else's hands on the file: every table gone */
+  sql_exec (f->path, "DROP TABLE trades; DROP TABLE bots; DROP TABLE meta; DROP TABLE series;"
+                     " DROP TABLE commands; DROP TABLE alerts;");
+
+  arb_trade_query_init (&q);
+  g_assert_null (arb_store_query_trades (f->store, &q, &error));
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&error);
+  g_assert_null (arb_store_load_bots (f->store, &error));
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&error);
+  g_assert_null (arb_store_query_audit (f->store, NULL, 10, &error));
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&error);
+  g_assert_false (arb_store_set_meta_now (f->store, "k", 1, &error));
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&error);
+  g_assert_false (arb_store_get_meta (f->store, "k", &v));
+  g_assert_cmpint (v, ==, 5);
+  g_assert_null (arb_store_load_series (f->store, "s", 0));
+  names = arb_store_list_series (f->store);
+  g_assert_cmpuint (g_strv_length (names), ==, 0);
+  g_assert_null (arb_store_query_items (f->store, 0, 100, 10, &error));
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&error);
+  g_assert_null (arb_store_query_alerts (f->store, 10, &error));
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&error);
+  g_assert_null (arb_store_query_trades_csv (f->store, &q, &error));
+  g_assert_error (error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&error);
+  {
+    g_autoptr(GPtrArray) active = arb_store_load_active_alerts (f->store);
+    g_assert_cmpuint (active->len, ==, 0);
+  }
+
+  g_mutex_init (&r.lock);
+  arb_store_replay_ledger_async (f->store, replay_func, &r, NULL, on_replay_done, &r);
+  WAIT_UNTIL (r.finished);
+  g_assert_error (r.error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  g_clear_error (&r.error);
+  g_mutex_clear (&r.lock);
+
+  /* writes of each kind fail alone, with an error, and nothing hangs */
+  b = trade_batch ("bot-a", 1, 2, 1, T0);
+  arb_store_submit (f->store, b, on_done, &o);
+  WAIT_UNTIL (o.called);
+  g_assert_error (o.error, ARB_ERROR, ARB_ERROR_INTERNAL);
+  outcome_clear (&o);
+  {
+    g_autoptr(ArbCommand) cmd = arb_command_new ("c", "b", "pause", "{}", NULL, NULL, 1);
+    g_autoptr(GBytes) blob = g_bytes_new_static ("x", 1);
+    char *none[] = { NULL };
+    ArbHello hello = { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", none, -1 };
+
+    b = arb_store_batch_new (NULL);
+    arb_store_batch_put_command (b, cmd);
+    arb_store_submit (f->store, b, on_done, &o);
+    WAIT_UNTIL (o.called);
+    g_assert_nonnull (o.error);
+    outcome_clear (&o);
+    b = arb_store_batch_new (NULL);
+    arb_store_batch_put_series (b, "s", 0, blob);
+    arb_store_submit (f->store, b, on_done, &o);
+    WAIT_UNTIL (o.called);
+    g_assert_nonnull (o.error);
+    outcome_clear (&o);
+    b = arb_store_batch_new (NULL);
+    arb_store_batch_set_meta (b, "k", 1);
+    arb_store_submit (f->store, b, on_done, &o);
+    WAIT_UNTIL (o.called);
+    g_assert_nonnull (o.error);
+    outcome_clear (&o);
+    b = arb_store_batch_new (NULL);
+    {
+      g_autoptr(ArbAlert) alert = make_alert ("a", "cpu", ARB_ALERT_WARNING, 1, 1, 1);
+      arb_store_batch_put_alert (b, alert);
+    }
+    arb_store_submit (f->store, b, on_done, &o);
+    WAIT_UNTIL (o.called);
+    g_assert_nonnull (o.error);
+    outcome_clear (&o);
+    b = arb_store_batch_new ("bot-a");
+    arb_store_batch_set_hello (b, &hello, 1);
+    arb_store_submit (f->store, b, on_done, &o);
+    WAIT_UNTIL (o.called);
+    g_assert_nonnull (o.error);
+    outcome_clear (&o);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/arb/store/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("open-creates", test_open_creates);
+  ADD ("reopen-noop", test_reopen_noop);
+  ADD ("newer-refused", test_newer_refused);
+  ADD ("migration-fails", test_migration_fails);
+  ADD ("migrate-from-v1", test_migrate_from_v1);
+  g_test_add_func ("/arb/store/unwritable", test_unwritable);
+  g_test_add_func ("/arb/store/not-a-database", test_not_a_database);
+  g_test_add_func ("/arb/store/batch-accessors", test_batch_accessors);
+  g_test_add_func ("/arb/store/batch-bad-seq-range", test_batch_bad_seq_range);
+  ADD ("trade-round-trip", test_trade_round_trip);
+  ADD ("opportunities-and-logs", test_opportunities_and_logs);
+  ADD ("duplicates-ignored", test_duplicates_ignored);
+  ADD ("query-filters", test_query_filters);
+  ADD ("paging", test_paging);
+  g_test_add_func ("/arb/store/cursor", test_cursor);
+  ADD ("query-async", test_query_async);
+  ADD ("seq-continuity", test_seq_continuity);
+  ADD ("failed-batch-alone", test_failed_batch_alone);
+  ADD ("hello-and-bots", test_hello_and_bots);
+  ADD ("hello-then-first-seq", test_hello_then_first_seq);
+  ADD ("meta", test_meta);
+  ADD ("series", test_series);
+  ADD ("audit", test_audit);
+  ADD ("flush", test_flush);
+  ADD ("group-commit", test_group_commit);
+  ADD ("replay-ledger", test_replay_ledger);
+  ADD ("replay-cancelled", test_replay_cancelled);
+  ADD ("alerts", test_alerts);
+  ADD ("query-items", test_query_items);
+  ADD ("query-items-async", test_query_items_async);
+  ADD ("csv", test_csv);
+  ADD ("csv-paging", test_csv_paging);
+  ADD ("commit-histogram", test_commit_histogram);
+  g_test_add_func ("/arb/store/batch-bad-hub-seq-index", test_batch_bad_hub_seq_index);
+  ADD ("close-reopen", test_close_reopen);
+  g_test_add_func ("/arb/store/submit-after-close", test_submit_after_close);
+  ADD ("broken-schema", test_broken_schema);
+
+#undef ADD
+
+  return g_test_run ();
+}
