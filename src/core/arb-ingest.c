@@ -35,6 +35,7 @@ struct _ArbSession
   const ArbSessionVTable *vtable;
   gpointer                transport;
   gboolean                closed;
+  gboolean                replaced;  /* a newer connection speaks for its bot */
   JsonParser             *parser;
   ArbBotLink             *link;      /* after hello */
   Pending                *pending;   /* open batch of this turn */
@@ -179,7 +180,7 @@ session_unref (ArbSession *s)
 static void
 session_send (ArbSession *s, const char *text)
 {
-  if (!s->closed)
+  if (!s->closed && !s->replaced)
     s->vtable->send (s->transport, text, strlen (text));
 }
 
@@ -839,6 +840,23 @@ send_welcome (ArbSession *s)
   session_send (s, frame);
 }
 
+/* One connection speaks for a bot: the newest. An older one (a reconnect
+ * while the old socket is not yet seen as dead, or a second process with the
+ * same bot_id) is told so and closed, and whatever it still sends is dropped,
+ * so two senders never mix their events under one seq. */
+static void
+replace_older (ArbIngest *self, const char *bot_id, ArbSession *s)
+{
+  ArbSession *old = g_hash_table_lookup (self->live, bot_id);
+
+  if (old == NULL || old == s)
+    return;
+  arb_session_send_error (old, ARB_ERROR_CONFLICT, "bot_id",
+                          "a newer connection speaks for this bot_id: this one is closed");
+  old->replaced = TRUE;
+  old->vtable->close (old->transport, ARB_CLOSE_REPLACED, "replaced by a newer connection");
+}
+
 static void
 session_hello (ArbSession *s, ArbEvent *event)
 {
@@ -865,6 +883,7 @@ session_hello (ArbSession *s, ArbEvent *event)
       s->link = g_object_ref (link);
       arb_bot_link_attach (link, now_ms ());
     }
+  replace_older (self, hello->bot_id, s);
   g_hash_table_insert (self->live, g_strdup (hello->bot_id), s);
   arb_store_batch_set_hello (session_pending (s)->batch, hello, now_ms ());
   send_welcome (s);
@@ -963,7 +982,7 @@ arb_session_receive_text (ArbSession *session,
   g_autoptr(JsonNode) root = NULL;
   ArbLimits limits;
 
-  if (self == NULL || session->closed || self->shut_down)
+  if (self == NULL || session->closed || session->replaced || self->shut_down)
     return;
   /* strings are checked once the message's seq is known, so that a string
    * over the limit consumes its seq instead of blocking the bot */
@@ -982,7 +1001,8 @@ void
 arb_session_receive_node (ArbSession *session,
                           JsonNode   *message)
 {
-  if (session->ingest == NULL || session->closed || session->ingest->shut_down)
+  if (session->ingest == NULL || session->closed || session->replaced ||
+      session->ingest->shut_down)
     return;
   if (!JSON_NODE_HOLDS_OBJECT (message))
     {

@@ -29,6 +29,10 @@ typedef struct
 
 typedef struct _ArbSession ArbSession;
 
+/* The WebSocket close code of a connection that a newer connection of the
+ * same bot replaced (application range 4000-4999). */
+#define ARB_CLOSE_REPLACED 4409
+
 /* @answer is {"ack":N,"errors":[...]} when @status is 200, else the
  * protocol's error body; borrowed for the call. */
 typedef void (*ArbIngestPostDone) (guint     status,
