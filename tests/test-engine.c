@@ -627,7 +627,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/arb/engine/run", Fixture, NULL, fixture_setup, test_run, fixture_teardown);
   g_test_add ("/arb/engine/restart", Fixture, NULL, fixture_setup, test_restart,

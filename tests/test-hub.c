@@ -410,6 +410,11 @@ test_replay_since (void)
   items = arb_hub_replay_since (hub, 1000);
   g_assert_cmpuint (items->len, ==, 0);
   g_ptr_array_unref (items);
+  /* whatever number a viewer sends (UBSan checks for overflow) */
+  items = arb_hub_replay_since (hub, G_MAXINT64);
+  g_assert_cmpuint (items->len, ==, 0);
+  g_ptr_array_unref (items);
+  g_assert_null (arb_hub_replay_since (hub, G_MININT64));
 
   /* wrap the ring of 4: holds 4, 5, 6, 7; 1 and 2 are gone (3 was a gauge) */
   publish_log (hub, "5");

@@ -55,7 +55,8 @@ test_escape (void)
     { "\b\f", "\"\\u0008\\u000c\"" },
     { "bell\x07!", "\"bell\\u0007!\"" },
     /* UTF-8 and DEL pass through unchanged: JSON allows them raw */
-    { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80\"" },
+    { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80",
+      "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80\"" },
     { "\x7f", "\"\x7f\"" },
     { "/", "\"/\"" },
   };
@@ -404,7 +405,7 @@ random_value (GRand *rand, GString *s, guint depth)
           {
           case 0: v = G_MAXINT64; break;
           case 1: v = G_MININT64; break;
-          default: v = ((gint64) g_rand_int (rand) << 32) | g_rand_int (rand); break;
+          default: v = (gint64) (((guint64) g_rand_int (rand) << 32) | g_rand_int (rand)); break;
           }
         arb_json_int (s, v);
         return json_node_init_int (json_node_alloc (), v);

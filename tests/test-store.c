@@ -589,7 +589,8 @@ test_opportunities_and_logs (Fixture *f, gconstpointer data)
   log_no_seq->seq = 0;   /* dashboard logs carry no bot seq */
   arb_store_batch_add_event (b, make_opportunity (1, T0, TRUE), 10);
   arb_store_batch_add_event (b, make_opportunity (2, T0 + 1, FALSE), 11);
-  arb_store_batch_add_event (b, make_log (3, T0 + 2, "quote \\\"x\\\" failed")   /* JSON-escaped */, 12);
+  /* the message is JSON-escaped text here */
+  arb_store_batch_add_event (b, make_log (3, T0 + 2, "quote \\\"x\\\" failed"), 12);
   /* events that are not kept in tables pass through without a row */
   arb_store_batch_add_event (b, heartbeat, 13);
   arb_store_batch_add_event (b, log_no_seq, 14);

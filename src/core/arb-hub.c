@@ -465,7 +465,8 @@ arb_hub_replay_since (ArbHub *self,
 {
   GPtrArray *items;
 
-  if (since + 1 < arb_hub_get_journal_covered_from (self))
+  /* (not since + 1: a viewer's since may be G_MAXINT64) */
+  if (since < arb_hub_get_journal_covered_from (self) - 1)
     return NULL;
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_hub_item_unref);
   for (guint i = 0; i < self->journal_len; i++)

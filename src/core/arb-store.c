@@ -67,12 +67,14 @@ enum {
 
 static const char *stmt_sql[N_STMTS] = {
   [STMT_TRADE] =
-    "INSERT OR IGNORE INTO trades (bot_id, seq, hub_seq, ts, id, pair, buy_venue, sell_venue,"
+    "INSERT INTO trades (bot_id, seq, hub_seq, ts, id, pair, buy_venue, sell_venue,"
     " status, profit, chain, amount_in, amount_out, gas_used, gas_price_gwei, gas_cost, fees,"
-    " latency_ms, tx_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    " latency_ms, tx_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (bot_id, seq) DO NOTHING",
   [STMT_OPPORTUNITY] =
-    "INSERT OR IGNORE INTO opportunities (bot_id, seq, hub_seq, ts, pair, buy_venue, sell_venue,"
-    " spread_bps, expected_profit, taken, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "INSERT INTO opportunities (bot_id, seq, hub_seq, ts, pair, buy_venue, sell_venue,"
+    " spread_bps, expected_profit, taken, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (bot_id, seq) DO NOTHING",
   [STMT_LOG] =
     "INSERT INTO logs (bot_id, seq, hub_seq, ts, level, component, message)"
     " VALUES (?,?,?,?,?,?,?)",

@@ -11,7 +11,10 @@
  * viewer's backlog is what we handed it minus what its TCP peer acknowledged
  * (TCP_INFO's tcpi_bytes_acked): past ARB_STREAM_SOFT_LIMIT its gauges are
  * dropped, and a discrete item that would go past ARB_STREAM_HARD_LIMIT
- * closes it with 1013 so that it reconnects with `since` instead.
+ * closes it with ARB_STREAM_CLOSE_SLOW (4013) so that it reconnects with
+ * `since` instead. PROTOCOL.md says 1013, but libsoup 3.2 refuses to send a
+ * code below 3000 that it does not know (it sends 1002 instead), so the
+ * application range carries the same meaning (docs/api.md).
  */
 #define G_LOG_DOMAIN "arb-stream"
 
@@ -32,6 +35,7 @@
 #define MAX_RATE_HZ      100.0
 #define MAX_FRAME_BYTES  (4 * 1024 * 1024)
 #define RECENT_LOGS      50
+#define CLOSE_GRACE_S    5
 
 static const char *topic_names[] = { "system", "trading", "resources", "bots", "alerts", "log" };
 #define ALL_TOPICS ((1u << G_N_ELEMENTS (topic_names)) - 1)
@@ -59,6 +63,7 @@ typedef struct
   gint64                   replay_upto;
   GCancellable            *cancellable;
   GPtrArray               *calls;       /* CommandCall* waiting for a result */
+  guint                    grace;       /* after our close: until the connection is cut */
 } Viewer;
 
 struct _RateGroup
@@ -157,7 +162,7 @@ send_discrete (Viewer *v, GBytes *frame)
   if (backlog (v, ARB_STREAM_HARD_LIMIT) + g_bytes_get_size (frame) > ARB_STREAM_HARD_LIMIT)
     {
       v->stream->stats.closed_slow++;
-      viewer_close (v, 1013, "too slow: reconnect with since");
+      viewer_close (v, ARB_STREAM_CLOSE_SLOW, "too slow: reconnect with since");
       return;
     }
   send_bytes (v, frame);
@@ -330,7 +335,8 @@ hold_live (Viewer *v, GPtrArray *items)
   if (v->held_bytes > ARB_STREAM_HARD_LIMIT)
     {
       v->stream->stats.closed_slow++;
-      viewer_close (v, 1013, "too much arrived during the replay: reconnect with since");
+      viewer_close (v, ARB_STREAM_CLOSE_SLOW,
+                    "too much arrived during the replay: reconnect with since");
     }
 }
 
@@ -579,10 +585,12 @@ replay_page (Viewer *v, gint64 since)
 /* Everything discrete after @since: from the journal where it reaches,
  * from the store before that (older than the journal, or before a restart). */
 static void
-start_replay (Viewer *v, gint64 since)
+start_replay (Viewer *v, gint64 asked)
 {
   ArbHub *hub = v->stream->hub;
   gint64 upto = arb_hub_get_last_emitted_seq (hub);
+  /* nothing was emitted after upto; and since + 1 must not overflow */
+  gint64 since = MIN (asked, upto);
   gint64 covered = arb_hub_get_journal_covered_from (hub);
   g_autoptr(GPtrArray) journal = arb_hub_replay_since (hub, MAX (since, covered - 1));
   guint keep = 0;
@@ -810,6 +818,21 @@ on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *mes
                 "field 'type' must be subscribe or command");
 }
 
+/* libsoup waits for the peer's answer to a close without a timeout,
+ * holding every frame still queued: a viewer that never reads again would
+ * keep them for good. So once the grace is over, the socket is shut down;
+ * libsoup sees the end of the stream and reports the connection closed. */
+static gboolean
+grace_over (gpointer data)
+{
+  Viewer *v = data;
+
+  v->grace = 0;
+  if (v->sock != NULL)
+    g_socket_shutdown (v->sock, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 viewer_close (Viewer *v, gushort code, const char *reason)
 {
@@ -818,6 +841,7 @@ viewer_close (Viewer *v, gushort code, const char *reason)
   v->closed = TRUE;
   if (soup_websocket_connection_get_state (v->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (v->ws, code, reason);
+  v->grace = g_timeout_add_seconds (CLOSE_GRACE_S, grace_over, v);
 }
 
 static void
@@ -827,6 +851,7 @@ viewer_free (Viewer *v)
   for (guint i = 0; i < v->calls->len; i++)
     ((CommandCall *) g_ptr_array_index (v->calls, i))->viewer = NULL;
   g_ptr_array_unref (v->calls);
+  g_clear_handle_id (&v->grace, g_source_remove);
   g_cancellable_cancel (v->cancellable);
   g_clear_object (&v->cancellable);
   g_clear_pointer (&v->held_live, g_ptr_array_unref);

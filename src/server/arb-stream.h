@@ -15,7 +15,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ArbStream, arb_stream, ARB, STREAM, GObject)
 
 /* Per-viewer buffer limits: past the soft one a viewer's gauges are
- * dropped (latest wins); a discrete item past the hard one closes it (1013). */
+ * dropped (latest wins); a discrete item past the hard one closes it
+ * (ARB_STREAM_CLOSE_SLOW). */
+/* The close code of a viewer too slow to keep up: 1013 ("try again later")
+ * moved to the application range, since libsoup 3.2 cannot send 1013. */
+#define ARB_STREAM_CLOSE_SLOW 4013
+
 #define ARB_STREAM_SOFT_LIMIT (1024 * 1024)
 #define ARB_STREAM_HARD_LIMIT (8 * 1024 * 1024)
 
