@@ -101,19 +101,11 @@ now_ms (void)
 
 /* ---------------------------------------------------------------- errors */
 
-char *
-arb_error_frame (ArbErrorCode  code,
-                 const char   *field,
-                 const char   *message,
-                 gint64        seq)
+/* code, message, field and seq: the members every error shape shares */
+static void
+add_error_members (JsonBuilder *b, ArbErrorCode code, const char *field, const char *message,
+                   gint64 seq)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "error");
   json_builder_set_member_name (b, "code");
   json_builder_add_string_value (b, arb_error_code_name (code));
   json_builder_set_member_name (b, "message");
@@ -128,6 +120,22 @@ arb_error_frame (ArbErrorCode  code,
       json_builder_set_member_name (b, "seq");
       json_builder_add_int_value (b, seq);
     }
+}
+
+char *
+arb_error_frame (ArbErrorCode  code,
+                 const char   *field,
+                 const char   *message,
+                 gint64        seq)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "error");
+  add_error_members (b, code, field, message, seq);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
@@ -144,15 +152,7 @@ arb_error_body (ArbErrorCode  code,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, arb_error_code_name (code));
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  if (field != NULL)
-    {
-      json_builder_set_member_name (b, "field");
-      json_builder_add_string_value (b, field);
-    }
+  add_error_members (b, code, field, message, 0);
   json_builder_end_object (b);
   json_builder_end_object (b);
   return json_builder_get_root (b);
@@ -601,20 +601,7 @@ origin_error (Origin *o, ArbErrorCode code, const char *field, const char *messa
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "index");
   json_builder_add_int_value (b, o->index);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, arb_error_code_name (code));
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  if (field != NULL)
-    {
-      json_builder_set_member_name (b, "field");
-      json_builder_add_string_value (b, field);
-    }
-  if (seq > 0)
-    {
-      json_builder_set_member_name (b, "seq");
-      json_builder_add_int_value (b, seq);
-    }
+  add_error_members (b, code, field, message, seq);
   json_builder_end_object (b);
 }
 

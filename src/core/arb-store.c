@@ -1476,6 +1476,23 @@ query_trades_thread (GTask *task, gpointer source, gpointer data, GCancellable *
     g_task_return_error (task, error);
 }
 
+/* Runs @func in a reader thread on a copy of @query. */
+static void
+run_trade_task (ArbStore            *self,
+                const ArbTradeQuery *query,
+                GTaskThreadFunc      func,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, trade_query_copy (query), (GDestroyNotify) trade_query_free);
+  g_task_run_in_thread (task, func);
+}
+
 void
 arb_store_query_trades_async (ArbStore            *self,
                               const ArbTradeQuery *query,
@@ -1483,11 +1500,8 @@ arb_store_query_trades_async (ArbStore            *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, arb_store_query_trades_async);
-  g_task_set_task_data (task, trade_query_copy (query), (GDestroyNotify) trade_query_free);
-  g_task_run_in_thread (task, query_trades_thread);
+  run_trade_task (self, query, query_trades_thread, arb_store_query_trades_async, cancellable,
+                  callback, user_data);
 }
 
 char *
@@ -2073,11 +2087,8 @@ arb_store_query_trades_csv_async (ArbStore            *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, arb_store_query_trades_csv_async);
-  g_task_set_task_data (task, trade_query_copy (query), (GDestroyNotify) trade_query_free);
-  g_task_run_in_thread (task, csv_thread);
+  run_trade_task (self, query, csv_thread, arb_store_query_trades_csv_async, cancellable,
+                  callback, user_data);
 }
 
 ArbCsvPage *
