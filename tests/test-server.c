@@ -1022,6 +1022,31 @@ test_session (Fixture *fx, gconstpointer data)
   assert_ok (op_audit);
 }
 
+/* Prometheus's own linter (Debian package prometheus), when the build found it. */
+static void
+check_with_promtool (const char *text)
+{
+  const char *promtool = g_getenv ("PROMTOOL");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (promtool == NULL || *promtool == '\0')
+    {
+      g_test_message ("promtool not found: the exposition was checked line by line only");
+      return;
+    }
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, promtool, "check", "metrics",
+                           NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, text, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) != 0)
+    g_error ("promtool check metrics failed:\n%s%s", out, err);
+}
+
 static void
 test_metrics (Fixture *fx, gconstpointer data)
 {
@@ -1065,6 +1090,7 @@ test_metrics (Fixture *fx, gconstpointer data)
     }
   assert_http_error (anon, 401, "unauthorized", NULL);
   assert_http_error (post, 405, "bad_request", NULL);
+  check_with_promtool (text);
 }
 
 static void

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 top=$PWD
-build-aux/deps
+build-aux/deps --bench
 
 harness_src="${ARBDASH_HARNESS:-$top/../shared/harness}"
 [ -f "$harness_src/arbharness.js" ] || { echo "bench: no harness at $harness_src" >&2; exit 2; }
