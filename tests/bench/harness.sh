@@ -67,6 +67,10 @@ rm -f "$scratch/crash.db"*
 h crash --url "$url" --server-cmd "exec $bin --headless --port $port --db $scratch/crash.db" \
   --kills 5 --bots 2 --window 100 --no-viewer --server-log "$scratch/crash.log"
 
+# kill -9 to healthy on the crash test's database, polled every millisecond
+echo "+ restart.js" >&2
+node "$top/tests/bench/restart.js" "$bin" "$scratch/crash.db" "$port" 5 | tee -a "$out"
+
 # idle: the demo bot at 1 s sampling, no clients; CPU and RSS from /proc
 start idle
 idle_s=$(( ${QUICK:-0} == 1 ? 20 : 60 ))
