@@ -676,6 +676,105 @@ test_startup_errors (void)
   remove_dir (dir);
 }
 
+
+/* ---------------------------------------------------------------- CSV in bounded memory */
+
+static guint64
+rss_bytes (GSubprocess *proc)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (proc));
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  line = strstr (text, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10) * 1024;
+}
+
+static void
+post_batch (SoupSession *session, const char *base, gint64 first, guint n)
+{
+  g_autoptr(GString) body = g_string_new ("{\"bot_id\":\"csv-bot\",\"events\":[");
+  g_autofree char *url = g_strconcat (base, "/api/v1/events", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (body, "%s{\"type\":\"trade\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%"
+                            G_GINT64_FORMAT ",\"id\":\"t-%" G_GINT64_FORMAT "\",\"pair\":\"WETH/USDC\","
+                            "\"buy_venue\":\"uniswap_v3\",\"sell_venue\":\"curve\",\"status\":\"filled\","
+                            "\"profit\":1.25,\"amount_in\":\"1000000000000000000\",\"gas_used\":150000,"
+                            "\"tx_hash\":\"0x%064" G_GINT64_MODIFIER "x\"}", i ? "," : "", first + i,
+                            1700000000000 + first + i, first + i, first + i);
+  g_string_append (body, "]}");
+  soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization",
+                               "Bearer " BOT_TOKEN);
+  soup_message_set_request_body_from_bytes (msg, "application/json",
+                                            g_bytes_new (body->str, body->len));
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+/* 100,000 trades (~20 MB of CSV) stream out while the dashboard's memory
+ * grows by far less than the export: it never holds the whole result. */
+static void
+test_csv_bounded (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("arbdash-csv-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "csv.db", NULL);
+  g_autoptr(Dashboard) d = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *buf = g_malloc (65536);
+  guint64 rss_before, rss_max, total = 0, next_sample = 0;
+  guint lines = 0;
+  gssize n;
+
+  if (arbdash_bin () == NULL)
+    {
+      g_test_skip ("ARBDASH_BIN is not set: run through meson test");
+      return;
+    }
+  d = dashboard_start (db);
+  for (gint64 first = 1; first <= 100000; first += 1000)
+    post_batch (session, d->base, first, 1000);
+  url = g_strconcat (d->base, "/api/v1/trades.csv", NULL);
+  msg = soup_message_new ("GET", url);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization",
+                               "Bearer " VIEWER_TOKEN);
+  rss_before = rss_max = rss_bytes (d->proc);
+  in = soup_session_send (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  while ((n = g_input_stream_read (in, buf, 65536, NULL, &error)) > 0)
+    {
+      for (gssize i = 0; i < n; i++)
+        lines += buf[i] == '\n';
+      total += n;
+      if (total >= next_sample)
+        {
+          rss_max = MAX (rss_max, rss_bytes (d->proc));
+          next_sample += 1024 * 1024;
+        }
+    }
+  g_assert_no_error (error);
+  g_test_message ("%" G_GUINT64_FORMAT " bytes of CSV; server RSS %" G_GUINT64_FORMAT
+                  " KiB before, %" G_GUINT64_FORMAT " KiB at most", total, rss_before / 1024,
+                  rss_max / 1024);
+  g_assert_cmpuint (lines, ==, 1 + 100000);
+  g_assert_cmpuint (total, >, 15 * 1024 * 1024);
+  /* a page is ~200 KB; the whole export is about 20 MB */
+  g_assert_cmpuint (rss_max - rss_before, <, 8 * 1024 * 1024);
+  dashboard_stop (d, FALSE);
+  remove_dir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -683,6 +782,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/arb/sigterm/mid-stream", test_sigterm_mid_stream);
   g_test_add_func ("/arb/sigterm/startup-errors", test_startup_errors);
+  g_test_add_func ("/arb/binary/csv-100k-bounded-memory", test_csv_bounded);
 
   return g_test_run ();
 }
