@@ -16,7 +16,7 @@
 
 #include "arb-engine.h"
 
-#define JOURNAL_SIZE       20000
+#define JOURNAL_SIZE       4096
 #define MAX_SERIES         256
 #define SERIES_SAVE_S      60
 #define SUMMARY_MIN_GAP_MS 1000
