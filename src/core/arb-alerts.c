@@ -179,12 +179,16 @@ static void
 observe_log (ArbAlerts *self, const char *bot_id, const ArbLog *l, gint64 now)
 {
   g_autofree char *m = NULL;
+  const char *end = l->message;
 
   if (l->level < ARB_LOG_ERROR)
     return;
   g_hash_table_insert (self->last_error, g_strdup (bot_id), g_memdup2 (&now, sizeof now));
-  m = g_strdup_printf ("Bot %s logged %s: %.200s", bot_id, arb_log_level_name (l->level),
-                       l->message);
+  /* 200 characters, not bytes: a cut inside one would make the JSON invalid UTF-8 */
+  for (guint i = 0; i < 200 && *end != '\0'; i++)
+    end = g_utf8_next_char (end);
+  m = g_strdup_printf ("Bot %s logged %s: %.*s", bot_id, arb_log_level_name (l->level),
+                       (int) (end - l->message), l->message);
   raise_alert (self, "error_log", bot_id,
                l->level == ARB_LOG_CRITICAL ? ARB_ALERT_CRITICAL : ARB_ALERT_WARNING,
                l->level, ARB_LOG_ERROR, now, m);
