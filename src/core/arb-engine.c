@@ -145,7 +145,8 @@ schedule_summary (ArbEngine *self)
 {
   gint64 wait;
 
-  if (self->summary_id != 0)
+  /* commits that land during shutdown must not restart the timer */
+  if (self->summary_id != 0 || self->shut_down)
     return;
   wait = self->last_summary_ms + SUMMARY_MIN_GAP_MS - now_ms ();
   self->summary_id = g_timeout_add (CLAMP (wait, 0, SUMMARY_MIN_GAP_MS), summary_due, self);
