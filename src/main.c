@@ -13,6 +13,9 @@
 
 #include "arb-engine.h"
 #include "arb-server.h"
+#if ARB_HAVE_GUI
+#include "arb-application.h"
+#endif
 
 typedef struct
 {
@@ -199,6 +202,31 @@ run_headless (ArbConfig *config)
   return 0;
 }
 
+#if ARB_HAVE_GUI
+/* GDK opens a display only where one is named; without one the server still runs. */
+static gboolean
+has_display (void)
+{
+  const char *names[] = { "WAYLAND_DISPLAY", "DISPLAY", "GDK_BACKEND" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *value = g_getenv (names[i]);
+      if (value != NULL && *value != '\0')
+        return gtk_init_check ();
+    }
+  return FALSE;
+}
+
+static int
+run_gui (ArbConfig *config, int argc, char **argv)
+{
+  g_autoptr(ArbApplication) app = arb_application_new (config);
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
+#endif
+
 int
 main (int argc, char *argv[])
 {
@@ -219,9 +247,25 @@ main (int argc, char *argv[])
     }
   if (argc > 1)
     return fail ("unexpected argument", argv[1]);
+#if ARB_HAVE_GUI
+  if (!o.headless && has_display ())
+    {
+      /* settings first: the file, the environment and the command line override them */
+      arb_application_load_settings (config);
+      if (!apply_options (&o, config, &error))
+        return fail (error->message, NULL);
+      return run_gui (g_steal_pointer (&config), argc, argv);
+    }
   if (!apply_options (&o, config, &error))
     return fail (error->message, NULL);
   if (!o.headless)
-    g_printerr ("arbdash: this build has no desktop window yet; running headless\n");
+    g_printerr ("arbdash: no display found; running headless (--headless says so and "
+                "silences this)\n");
+#else
+  if (!apply_options (&o, config, &error))
+    return fail (error->message, NULL);
+  if (!o.headless)
+    g_printerr ("arbdash: this build has no desktop window; running headless\n");
+#endif
   return run_headless (config);
 }

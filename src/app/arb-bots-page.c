@@ -1,0 +1,358 @@
+/* arb-bots-page.c: the bots, their state, and commands to them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every button of a row activates "bots.command" with the bot and the
+ * command's name, so a keyboard, a test and a click take one path. A command
+ * in flight shows a spinner in its row; its result, or its timeout, comes
+ * back as a toast.
+ */
+#define G_LOG_DOMAIN "arb-bots-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "arb-bots-page.h"
+#include "arb-format.h"
+#include "arb-main-window.h"
+
+#define COMMAND_ROLE "desktop"
+
+typedef struct
+{
+  GtkWidget *row;
+  GtkWidget *spinner;
+  GtkWidget *buttons[3];
+  guint      pending;
+} BotRow;
+
+static const struct
+{
+  const char *name;
+  const char *icon;
+  const char *tooltip;
+} commands[] = {
+  { "pause", "media-playback-pause-symbolic", N_("Pause") },
+  { "resume", "media-playback-start-symbolic", N_("Resume") },
+  { "stop", "media-playback-stop-symbolic", N_("Stop") },
+};
+
+struct _ArbBotsPage
+{
+  AdwBin      parent_instance;
+
+  GtkListBox *bot_list;
+
+  ArbEngine  *engine;
+  GHashTable *rows;       /* bot_id -> BotRow */
+};
+
+G_DEFINE_FINAL_TYPE (ArbBotsPage, arb_bots_page, ADW_TYPE_BIN)
+
+/* A command outlives the page when the window closes first. */
+typedef struct
+{
+  GWeakRef  page;
+  char     *bot_id;
+  char     *name;
+} CommandCall;
+
+static void
+command_call_free (CommandCall *call)
+{
+  g_weak_ref_clear (&call->page);
+  g_free (call->bot_id);
+  g_free (call->name);
+  g_free (call);
+}
+
+/* ---------------------------------------------------------------- rows */
+
+static void
+update_row (ArbBotsPage *self, BotRow *r, ArbBotLink *link)
+{
+  g_autofree char *detail = arb_format_bot_detail (link);
+  const char *name = arb_bot_link_get_name (link);
+  gboolean connected = arb_bot_link_get_n_connections (link) > 0;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (r->row),
+                                 name != NULL ? name : arb_bot_link_get_bot_id (link));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (r->row), detail);
+  gtk_widget_set_visible (r->spinner, r->pending > 0);
+  gtk_spinner_set_spinning (GTK_SPINNER (r->spinner), r->pending > 0);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      gtk_widget_set_visible (r->buttons[i], arb_bot_link_takes_command (link, commands[i].name));
+      gtk_widget_set_sensitive (r->buttons[i], connected && r->pending == 0);
+    }
+}
+
+static BotRow *
+ensure_row (ArbBotsPage *self, ArbBotLink *link)
+{
+  const char *bot_id = arb_bot_link_get_bot_id (link);
+  BotRow *r = g_hash_table_lookup (self->rows, bot_id);
+  GtkWidget *box;
+
+  if (r != NULL)
+    return r;
+  r = g_new0 (BotRow, 1);
+  r->row = adw_action_row_new ();
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (r->row), 2);
+  r->spinner = gtk_spinner_new ();
+  gtk_widget_set_tooltip_text (r->spinner, _("Waiting for the bot’s answer"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (r->row), r->spinner);
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      r->buttons[i] = gtk_button_new_from_icon_name (commands[i].icon);
+      gtk_widget_set_tooltip_text (r->buttons[i], _(commands[i].tooltip));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (r->buttons[i]), "bots.command");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (r->buttons[i]), "(ss)", bot_id,
+                                        commands[i].name);
+      gtk_widget_add_css_class (r->buttons[i], "flat");
+      gtk_box_append (GTK_BOX (box), r->buttons[i]);
+    }
+  adw_action_row_add_suffix (ADW_ACTION_ROW (r->row), box);
+  gtk_list_box_append (self->bot_list, r->row);
+  g_hash_table_insert (self->rows, g_strdup (bot_id), r);
+  return r;
+}
+
+static void
+on_bot_changed (ArbIngest *ingest, ArbBotLink *link, ArbBotsPage *self)
+{
+  update_row (self, ensure_row (self, link), link);
+}
+
+/* heartbeats change no state, but the row shows the time of the last one */
+static void
+on_event_committed (ArbIngest *ingest, const char *bot_id, gpointer data, ArbBotsPage *self)
+{
+  const ArbEvent *event = data;
+  BotRow *r;
+
+  if (event->type != ARB_MSG_HEARTBEAT || (r = g_hash_table_lookup (self->rows, bot_id)) == NULL)
+    return;
+  update_row (self, r, arb_ingest_lookup_bot (ingest, bot_id));
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static char *
+describe_result (const ArbCommand *c)
+{
+  switch (c->status)
+    {
+    case ARB_COMMAND_OK:
+      /* Translators: a bot's answer to a command, such as "demo: paused" */
+      return g_strdup_printf (_("%s: %s"), c->bot_id, c->message);
+    case ARB_COMMAND_FAILED:
+      /* Translators: the first %s is a bot, the second a command, the third the bot's reason */
+      return g_strdup_printf (_("%s could not %s: %s"), c->bot_id, c->name, c->message);
+    case ARB_COMMAND_TIMEOUT:
+      return g_strdup_printf (_("%s did not answer in time"), c->bot_id);
+    case ARB_COMMAND_REJECTED:
+    case ARB_COMMAND_PENDING:
+    default:
+      /* Translators: the first %s is a bot, the second the reason */
+      return g_strdup_printf (_("Not sent to %s: %s"), c->bot_id, c->message);
+    }
+}
+
+static void
+command_done (const ArbCommand *command, gpointer data)
+{
+  CommandCall *call = data;
+  g_autoptr(ArbBotsPage) self = g_weak_ref_get (&call->page);
+  BotRow *r;
+  GtkRoot *root;
+
+  if (self != NULL && (r = g_hash_table_lookup (self->rows, call->bot_id)) != NULL)
+    {
+      r->pending--;
+      update_row (self, r, arb_ingest_lookup_bot (arb_engine_get_ingest (self->engine),
+                                                  call->bot_id));
+    }
+  if (self != NULL && ARB_IS_MAIN_WINDOW (root = gtk_widget_get_root (GTK_WIDGET (self))))
+    {
+      g_autofree char *text = describe_result (command);
+      AdwToast *toast = adw_toast_new (text);
+
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      arb_main_window_add_toast (ARB_MAIN_WINDOW (root), toast);
+    }
+  command_call_free (call);
+}
+
+static void
+send_command (ArbBotsPage *self, const char *bot_id, const char *name)
+{
+  CommandCall *call = g_new0 (CommandCall, 1);
+  ArbBotLink *link = arb_ingest_lookup_bot (arb_engine_get_ingest (self->engine), bot_id);
+  BotRow *r = g_hash_table_lookup (self->rows, bot_id);
+
+  g_weak_ref_init (&call->page, self);
+  call->bot_id = g_strdup (bot_id);
+  call->name = g_strdup (name);
+  if (r != NULL && link != NULL)
+    {
+      r->pending++;
+      update_row (self, r, link);
+    }
+  arb_ingest_send_command (arb_engine_get_ingest (self->engine), bot_id, name, NULL,
+                           COMMAND_ROLE, NULL, command_done, call);
+}
+
+static void
+on_stop_response (AdwMessageDialog *dialog, const char *response, ArbBotsPage *self)
+{
+  if (g_str_equal (response, "stop"))
+    send_command (self, g_object_get_data (G_OBJECT (dialog), "bot-id"), "stop");
+}
+
+static void
+confirm_stop (ArbBotsPage *self, const char *bot_id)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   NULL, NULL);
+  /* Translators: %s is a bot */
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Stop %s?"), bot_id);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               _("The bot stops looking for opportunities. Trades in flight "
+                                 "still settle, and Resume starts it again."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "stop", _("_Stop"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "bot-id", g_strdup (bot_id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_stop_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+command_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  ArbBotsPage *self = ARB_BOTS_PAGE (widget);
+  const char *bot_id, *name;
+
+  if (self->engine == NULL)
+    return;
+  g_variant_get (param, "(&s&s)", &bot_id, &name);
+  if (g_str_equal (name, "stop"))
+    confirm_stop (self, bot_id);
+  else
+    send_command (self, bot_id, name);
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+static void
+arb_bots_page_dispose (GObject *object)
+{
+  ArbBotsPage *self = ARB_BOTS_PAGE (object);
+
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (arb_bots_page_parent_class)->dispose (object);
+}
+
+static void
+arb_bots_page_finalize (GObject *object)
+{
+  ArbBotsPage *self = ARB_BOTS_PAGE (object);
+
+  g_hash_table_unref (self->rows);
+
+  G_OBJECT_CLASS (arb_bots_page_parent_class)->finalize (object);
+}
+
+static void
+arb_bots_page_class_init (ArbBotsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = arb_bots_page_dispose;
+  object_class->finalize = arb_bots_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/arbdash/Arbdash/ui/arb-bots-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArbBotsPage, bot_list);
+  gtk_widget_class_install_action (widget_class, "bots.command", "(ss)", command_activated);
+}
+
+static void
+arb_bots_page_init (ArbBotsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/**
+ * arb_bots_page_set_engine:
+ * @engine: the engine whose bots to show
+ *
+ * Shows @engine's bots from now on; can be called once.
+ */
+void
+arb_bots_page_set_engine (ArbBotsPage *self,
+                          ArbEngine   *engine)
+{
+  ArbIngest *ingest;
+  g_autoptr(GPtrArray) bots = NULL;
+
+  g_return_if_fail (ARB_IS_BOTS_PAGE (self));
+  g_return_if_fail (ARB_IS_ENGINE (engine));
+  g_return_if_fail (self->engine == NULL);
+
+  self->engine = g_object_ref (engine);
+  ingest = arb_engine_get_ingest (engine);
+  g_signal_connect_object (ingest, "bot-changed", G_CALLBACK (on_bot_changed), self, 0);
+  g_signal_connect_object (ingest, "event-committed", G_CALLBACK (on_event_committed), self, 0);
+  bots = arb_ingest_list_bots (ingest);
+  for (guint i = 0; i < bots->len; i++)
+    on_bot_changed (ingest, g_ptr_array_index (bots, i), self);
+}
+
+guint
+arb_bots_page_get_n_bots (ArbBotsPage *self)
+{
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), 0);
+  return g_hash_table_size (self->rows);
+}
+
+gboolean
+arb_bots_page_has_bot (ArbBotsPage *self,
+                       const char  *bot_id)
+{
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), FALSE);
+  return g_hash_table_contains (self->rows, bot_id);
+}
+
+/**
+ * arb_bots_page_get_n_pending:
+ * @bot_id: a bot
+ *
+ * Returns: how many commands to @bot_id wait for their result
+ */
+guint
+arb_bots_page_get_n_pending (ArbBotsPage *self,
+                             const char  *bot_id)
+{
+  BotRow *r;
+
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), 0);
+  r = g_hash_table_lookup (self->rows, bot_id);
+  return r != NULL ? r->pending : 0;
+}

@@ -1,0 +1,148 @@
+/* arb-format.c: the words and numbers the views show
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "arb-format"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "arb-format.h"
+
+/**
+ * arb_format_money:
+ * @amount: an amount in the bots' quote currency
+ *
+ * Returns: (transfer full): the amount with two decimals and its sign
+ */
+char *
+arb_format_money (double amount)
+{
+  if (isnan (amount))
+    return g_strdup ("—");
+  /* the minus sign, not a hyphen */
+  if (amount < 0)
+    return g_strdup_printf ("−%.2f", -amount);
+  return g_strdup_printf ("%.2f", amount);
+}
+
+/**
+ * arb_format_percent:
+ * @fraction: 0 to 1, or NAN when there is nothing to count
+ *
+ * Returns: (transfer full): the percentage, or a dash
+ */
+char *
+arb_format_percent (double fraction)
+{
+  if (isnan (fraction))
+    return g_strdup ("—");
+  /* Translators: a percentage, such as "92.5 %"; keep the %.1f */
+  return g_strdup_printf (_("%.1f %%"), fraction * 100.0);
+}
+
+/**
+ * arb_format_time:
+ * @ms: ms since the Unix epoch, or 0
+ *
+ * Returns: (transfer full): the local time of day, or "never"
+ */
+char *
+arb_format_time (gint64 ms)
+{
+  g_autoptr(GDateTime) when = NULL;
+
+  if (ms <= 0)
+    return g_strdup (_("never"));
+  when = g_date_time_new_from_unix_local (ms / 1000);
+  return g_date_time_format (when, "%X");
+}
+
+/**
+ * arb_format_duration:
+ * @seconds: a length of time
+ *
+ * Returns: (transfer full): days, hours and minutes
+ */
+char *
+arb_format_duration (double seconds)
+{
+  guint64 s = seconds > 0 ? (guint64) seconds : 0;
+  guint64 days = s / 86400, hours = s / 3600 % 24, minutes = s / 60 % 60;
+
+  if (days > 0)
+    /* Translators: an uptime such as "3 d 4 h" */
+    return g_strdup_printf (_("%" G_GUINT64_FORMAT " d %" G_GUINT64_FORMAT " h"), days, hours);
+  if (hours > 0)
+    /* Translators: an uptime such as "4 h 12 min" */
+    return g_strdup_printf (_("%" G_GUINT64_FORMAT " h %" G_GUINT64_FORMAT " min"), hours,
+                            minutes);
+  /* Translators: an uptime such as "12 min" */
+  return g_strdup_printf (_("%" G_GUINT64_FORMAT " min"), minutes);
+}
+
+/**
+ * arb_format_bot_state:
+ * @link: a bot
+ *
+ * The connection comes first: a bot that is not connected does nothing,
+ * whatever it last said it was doing.
+ *
+ * Returns: the bot's state in a word
+ */
+const char *
+arb_format_bot_state (ArbBotLink *link)
+{
+  switch (arb_bot_link_get_state (link))
+    {
+    case ARB_LINK_STALE:
+      return C_("bot state", "Stale");
+    case ARB_LINK_LOST:
+      return C_("bot state", "Lost");
+    case ARB_LINK_DISCONNECTED:
+      return C_("bot state", "Disconnected");
+    case ARB_LINK_CONNECTED:
+    default:
+      break;
+    }
+  switch (arb_bot_link_get_run_state (link))
+    {
+    case ARB_BOT_PAUSED:
+      return C_("bot state", "Paused");
+    case ARB_BOT_STOPPED:
+      return C_("bot state", "Stopped");
+    case ARB_BOT_ERROR:
+      return C_("bot state", "Error");
+    case ARB_BOT_RUNNING:
+    default:
+      return C_("bot state", "Running");
+    }
+}
+
+/**
+ * arb_format_bot_detail:
+ * @link: a bot
+ *
+ * Returns: (transfer full): state, last heartbeat, strategy and version on one line
+ */
+char *
+arb_format_bot_detail (ArbBotLink *link)
+{
+  g_autofree char *heartbeat = arb_format_time (arb_bot_link_get_last_heartbeat (link));
+  GString *s = g_string_new (arb_format_bot_state (link));
+
+  g_string_append (s, " · ");
+  /* Translators: %s is the time of a bot's last heartbeat, or "never" */
+  g_string_append_printf (s, _("last heartbeat %s"), heartbeat);
+  if (arb_bot_link_get_strategy (link) != NULL)
+    g_string_append_printf (s, " · %s", arb_bot_link_get_strategy (link));
+  if (arb_bot_link_get_version (link) != NULL)
+    {
+      g_string_append (s, " · ");
+      /* Translators: %s is a bot's version, such as "1.2.0" */
+      g_string_append_printf (s, _("version %s"), arb_bot_link_get_version (link));
+    }
+  return g_string_free (s, FALSE);
+}

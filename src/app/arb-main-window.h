@@ -1,0 +1,31 @@
+/* arb-main-window.h: the dashboard window: a header bar, the pages, the server's address
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * (ArbWindow is the ledger's time window, hence the name.)
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "arb-application.h"
+
+G_BEGIN_DECLS
+
+#define ARB_TYPE_MAIN_WINDOW (arb_main_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (ArbMainWindow, arb_main_window, ARB, MAIN_WINDOW, AdwApplicationWindow)
+
+ArbMainWindow *arb_main_window_new              (ArbApplication *application);
+void           arb_main_window_show_page        (ArbMainWindow  *self,
+                                                 const char     *name);
+const char    *arb_main_window_get_visible_page (ArbMainWindow  *self);
+GtkWidget     *arb_main_window_get_page         (ArbMainWindow  *self,
+                                                 const char     *name);
+gboolean       arb_main_window_is_showing_error (ArbMainWindow  *self);
+void           arb_main_window_add_toast        (ArbMainWindow  *self,
+                                                 AdwToast       *toast);
+AdwToast      *arb_main_window_get_last_toast   (ArbMainWindow  *self);
+const char    *arb_main_window_get_url          (ArbMainWindow  *self);
+
+G_END_DECLS
