@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #define BOT_TOKEN    "sigterm-bot-token-0123456789"
@@ -64,10 +65,20 @@ typedef struct
   GString          *err;
 } Dashboard;
 
+/* A dashboard must not outlive a test that failed: it would hold the test's
+ * output pipe open and make the run wait for its timeout. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static GSubprocessLauncher *
 launcher_new (GSubprocessFlags flags)
 {
   GSubprocessLauncher *l = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
 
   g_subprocess_launcher_setenv (l, "ARBDASH_BOT_TOKEN", BOT_TOKEN, TRUE);
   g_subprocess_launcher_setenv (l, "ARBDASH_VIEWER_TOKEN", VIEWER_TOKEN, TRUE);
@@ -769,8 +780,14 @@ test_csv_bounded (void)
                   rss_max / 1024);
   g_assert_cmpuint (lines, ==, 1 + 100000);
   g_assert_cmpuint (total, >, 15 * 1024 * 1024);
+#if defined(__SANITIZE_ADDRESS__)
+  /* AddressSanitizer keeps freed memory in quarantine: RSS says nothing
+   * there; the bound is checked in the normal build */
+  g_test_message ("AddressSanitizer build: the memory bound is not checked");
+#else
   /* a page is ~200 KB; the whole export is about 20 MB */
   g_assert_cmpuint (rss_max - rss_before, <, 8 * 1024 * 1024);
+#endif
   dashboard_stop (d, FALSE);
   remove_dir (dir);
 }
