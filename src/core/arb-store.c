@@ -1341,6 +1341,28 @@ trade_from_row (sqlite3_stmt *s, ArbEvent *e)
   t->tx_hash = (char *) col_text (s, 18);
 }
 
+#define OPPORTUNITY_COLUMNS \
+  "row, bot_id, seq, ts, pair, buy_venue, sell_venue, spread_bps, expected_profit, taken, reason"
+
+/* Fills @e (an opportunity) from a row of OPPORTUNITY_COLUMNS; the strings
+ * are borrowed from the statement, valid until the next step. */
+static void
+opportunity_from_row (sqlite3_stmt *s, ArbEvent *e)
+{
+  ArbOpportunity *o = &e->opportunity;
+
+  e->type = ARB_MSG_OPPORTUNITY;
+  e->seq = sqlite3_column_int64 (s, 2);
+  e->ts = sqlite3_column_int64 (s, 3);
+  o->pair = (char *) col_text (s, 4);
+  o->buy_venue = (char *) col_text (s, 5);
+  o->sell_venue = (char *) col_text (s, 6);
+  o->spread_bps = sqlite3_column_double (s, 7);
+  o->expected_profit = sqlite3_column_double (s, 8);
+  o->taken = sqlite3_column_int (s, 9) != 0;
+  o->reason = (char *) col_text (s, 10);
+}
+
 static char *
 trade_query_sql (const ArbTradeQuery *q)
 {
@@ -1541,16 +1563,7 @@ replay_table (sqlite3 *db, const char *sql, gboolean trades, Replay *r,
         trade_from_row (s, &e);
       else
         {
-          e.type = ARB_MSG_OPPORTUNITY;
-          e.seq = sqlite3_column_int64 (s, 2);
-          e.ts = sqlite3_column_int64 (s, 3);
-          e.opportunity.pair = (char *) col_text (s, 4);
-          e.opportunity.buy_venue = (char *) col_text (s, 5);
-          e.opportunity.sell_venue = (char *) col_text (s, 6);
-          e.opportunity.spread_bps = sqlite3_column_double (s, 7);
-          e.opportunity.expected_profit = sqlite3_column_double (s, 8);
-          e.opportunity.taken = sqlite3_column_int (s, 9) != 0;
-          e.opportunity.reason = (char *) col_text (s, 10);
+          opportunity_from_row (s, &e);
         }
       r->func (col_text (s, 1), &e, r->data);
       if (g_cancellable_is_cancelled (cancellable))
@@ -1589,8 +1602,7 @@ replay_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
     }
   ok = replay_table (db, "SELECT " TRADE_COLUMNS " FROM trades WHERE row <= ?1 ORDER BY row",
                      TRUE, data, cancellable, &error) &&
-       replay_table (db, "SELECT row, bot_id, seq, ts, pair, buy_venue, sell_venue, spread_bps,"
-                         " expected_profit, taken, reason FROM opportunities WHERE row <= ?1"
+       replay_table (db, "SELECT " OPPORTUNITY_COLUMNS " FROM opportunities WHERE row <= ?1"
                          " ORDER BY row", FALSE, data, cancellable, &error);
   put_reader (self, db);
   if (ok)
@@ -1782,16 +1794,7 @@ item_from_row (sqlite3_stmt *s, int table, gint64 *ts)
       trade_from_row (s, &e);
       break;
     case 1:
-      e.type = ARB_MSG_OPPORTUNITY;
-      e.seq = sqlite3_column_int64 (s, 2);
-      e.ts = sqlite3_column_int64 (s, 3);
-      e.opportunity.pair = (char *) col_text (s, 4);
-      e.opportunity.buy_venue = (char *) col_text (s, 5);
-      e.opportunity.sell_venue = (char *) col_text (s, 6);
-      e.opportunity.spread_bps = sqlite3_column_double (s, 7);
-      e.opportunity.expected_profit = sqlite3_column_double (s, 8);
-      e.opportunity.taken = sqlite3_column_int (s, 9) != 0;
-      e.opportunity.reason = (char *) col_text (s, 10);
+      opportunity_from_row (s, &e);
       break;
     case 2:
       e.type = ARB_MSG_LOG;
@@ -1822,9 +1825,8 @@ static const ItemTable item_tables[] = {
     " ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_ALERTS, "alert" },
   { "SELECT " TRADE_COLUMNS ", hub_seq FROM trades WHERE hub_seq > ?1 AND hub_seq <= ?2"
     " ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_TRADING, "trade" },
-  { "SELECT row, bot_id, seq, ts, pair, buy_venue, sell_venue, spread_bps, expected_profit,"
-    " taken, reason, hub_seq FROM opportunities WHERE hub_seq > ?1 AND hub_seq <= ?2"
-    " ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_TRADING, "opportunity" },
+  { "SELECT " OPPORTUNITY_COLUMNS ", hub_seq FROM opportunities WHERE hub_seq > ?1"
+    " AND hub_seq <= ?2 ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_TRADING, "opportunity" },
   { "SELECT row, bot_id, seq, ts, level, component, message, hub_seq FROM logs"
     " WHERE hub_seq > ?1 AND hub_seq <= ?2 ORDER BY hub_seq LIMIT ?3", ARB_TOPIC_LOG, "log" },
   { "SELECT rowid, id, bot_id, name, args, role, token_name, created, finished, status, message,"
