@@ -316,7 +316,7 @@ static void
 pages_body (Fixture *f)
 {
   static const char *const names[] = {
-    "overview", "system", "trading", "resources", "bots", "alerts", "log",
+    "overview", "system", "bots", "alerts", "log",
   };
   ArbSystemPage *system = ARB_SYSTEM_PAGE (arb_main_window_get_page (f->window, "system"));
   ArbAlertsPage *alerts = ARB_ALERTS_PAGE (arb_main_window_get_page (f->window, "alerts"));
