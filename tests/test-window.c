@@ -19,6 +19,7 @@
 #include "arb-log-page.h"
 #include "arb-main-window.h"
 #include "arb-overview-page.h"
+#include "arb-resources-page.h"
 #include "arb-system-page.h"
 
 typedef struct _Fixture Fixture;
@@ -316,7 +317,7 @@ static void
 pages_body (Fixture *f)
 {
   static const char *const names[] = {
-    "overview", "system", "bots", "alerts", "log",
+    "overview", "system", "resources", "bots", "alerts", "log",
   };
   ArbSystemPage *system = ARB_SYSTEM_PAGE (arb_main_window_get_page (f->window, "system"));
   ArbAlertsPage *alerts = ARB_ALERTS_PAGE (arb_main_window_get_page (f->window, "alerts"));
@@ -371,6 +372,45 @@ static void
 test_pages (Fixture *f, gconstpointer data)
 {
   run_app (f, pages_body);
+}
+
+static void
+resources_body (Fixture *f)
+{
+  ArbResourcesPage *page =
+    ARB_RESOURCES_PAGE (arb_main_window_get_page (f->window, "resources"));
+  g_autofree char *tasks = NULL;
+
+  g_assert_nonnull (page);
+  g_assert_null (arb_resources_page_get_figure (page, "no-such-bot", "pool"));
+
+  /* the demo bot reports about once a second; its pool holds 16 connections */
+  arb_main_window_show_page (f->window, "resources");
+  WAIT_UNTIL (arb_resources_page_get_figure (page, "demo", "pool") != NULL);
+  g_assert_nonnull (strstr (arb_resources_page_get_figure (page, "demo", "pool"), "Size 16 "));
+  g_assert_cmpuint (arb_resources_page_get_n_bots (page), ==, 1);
+  g_assert_nonnull (strstr (arb_resources_page_get_figure (page, "demo", "tasks"), "Running "));
+  g_assert_nonnull (strstr (arb_resources_page_get_figure (page, "demo", "memory"), "Resident "));
+  g_assert_nonnull (strstr (arb_resources_page_get_figure (page, "demo", "cache"), "Entries "));
+  g_assert_true (g_str_has_suffix (arb_resources_page_get_figure (page, "demo", "hit-rate"), "%"));
+
+  /* later reports update the figures: the completed tasks only grow */
+  tasks = g_strdup (arb_resources_page_get_figure (page, "demo", "tasks"));
+  WAIT_UNTIL (g_strcmp0 (arb_resources_page_get_figure (page, "demo", "tasks"), tasks) != 0);
+
+  /* shown again, the page reloads the same bot, not a second one */
+  arb_main_window_show_page (f->window, "log");
+  WAIT_UNTIL (!gtk_widget_get_mapped (GTK_WIDGET (page)));
+  arb_main_window_show_page (f->window, "resources");
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  g_assert_cmpuint (arb_resources_page_get_n_bots (page), ==, 1);
+  g_assert_nonnull (strstr (arb_resources_page_get_figure (page, "demo", "pool"), "Size 16 "));
+}
+
+static void
+test_resources (Fixture *f, gconstpointer data)
+{
+  run_app (f, resources_body);
 }
 
 static void
@@ -448,6 +488,7 @@ main (int argc, char *argv[])
   ADD ("/arb/window/live", test_live);
   ADD ("/arb/window/pause", test_pause);
   ADD ("/arb/window/pages", test_pages);
+  ADD ("/arb/window/resources", test_resources);
   ADD ("/arb/window/port-in-use", test_port_in_use);
   ADD ("/arb/window/bad-db", test_bad_db);
 #undef ADD

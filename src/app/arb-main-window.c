@@ -12,6 +12,7 @@
 #include "arb-bots-page.h"
 #include "arb-log-page.h"
 #include "arb-overview-page.h"
+#include "arb-resources-page.h"
 #include "arb-system-page.h"
 #include "arb-main-window.h"
 
@@ -27,6 +28,7 @@ struct _ArbMainWindow
   AdwViewStack         *view_stack;
   ArbOverviewPage      *overview_page;
   ArbSystemPage        *system_page;
+  ArbResourcesPage     *resources_page;
   ArbBotsPage          *bots_page;
   ArbAlertsPage        *alerts_page;
   ArbLogPage           *log_page;
@@ -85,6 +87,7 @@ show_dashboard (ArbMainWindow *self, ArbEngine *engine, ArbServer *server)
   gtk_stack_set_visible_child_name (self->main_stack, "dashboard");
   arb_overview_page_set_engine (self->overview_page, engine, self->url);
   arb_system_page_set_engine (self->system_page, engine);
+  arb_resources_page_set_engine (self->resources_page, engine);
   arb_bots_page_set_engine (self->bots_page, engine);
   arb_alerts_page_set_engine (self->alerts_page, engine);
   arb_log_page_set_engine (self->log_page, engine);
@@ -145,6 +148,7 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
 
   g_type_ensure (ARB_TYPE_OVERVIEW_PAGE);
   g_type_ensure (ARB_TYPE_SYSTEM_PAGE);
+  g_type_ensure (ARB_TYPE_RESOURCES_PAGE);
   g_type_ensure (ARB_TYPE_BOTS_PAGE);
   g_type_ensure (ARB_TYPE_ALERTS_PAGE);
   g_type_ensure (ARB_TYPE_LOG_PAGE);
@@ -159,6 +163,7 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, overview_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, system_page);
+  gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, resources_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, bots_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, alerts_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, log_page);

@@ -1,0 +1,431 @@
+/* arb-resources-page.c: each bot's connection pool, tasks, memory and cache
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The figures come from the hub's latest "resources" gauge of each bot, the
+ * charts from the engine's series of the last hour. Updates are taken only
+ * while the page is mapped; on mapping, it reloads both, so nothing is
+ * missed.
+ */
+#define G_LOG_DOMAIN "arb-resources-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "arb-chart.h"
+#include "arb-format.h"
+#include "arb-hub.h"
+#include "arb-resources-page.h"
+
+#define SPAN_MS (60 * 60 * 1000)
+#define MAX_POINTS 600
+
+enum { POOL_SERIES, TASKS_SERIES };
+
+typedef struct
+{
+  char                *bot_id;
+  GtkWidget           *box;
+  AdwPreferencesGroup *group;
+  AdwActionRow        *pool_row;
+  AdwActionRow        *tasks_row;
+  AdwActionRow        *memory_row;
+  AdwActionRow        *cache_row;
+  AdwActionRow        *hit_rate_row;
+  ArbChart            *chart;
+} BotView;
+
+struct _ArbResourcesPage
+{
+  AdwBin      parent_instance;
+
+  GtkStack   *stack;
+  GtkBox     *groups;
+
+  ArbEngine  *engine;
+  GHashTable *bots;   /* bot id -> BotView */
+};
+
+G_DEFINE_FINAL_TYPE (ArbResourcesPage, arb_resources_page, ADW_TYPE_BIN)
+
+static void
+bot_view_free (BotView *view)
+{
+  g_free (view->bot_id);
+  g_free (view);
+}
+
+static AdwActionRow *
+add_row (AdwPreferencesGroup *group, const char *title)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), "—");
+  adw_preferences_group_add (group, row);
+  return ADW_ACTION_ROW (row);
+}
+
+static BotView *
+bot_view_new (ArbResourcesPage *self, const char *bot_id)
+{
+  BotView *view = g_new0 (BotView, 1);
+
+  view->bot_id = g_strdup (bot_id);
+  view->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  view->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (view->group, bot_id);
+  view->pool_row = add_row (view->group, _("Connection Pool"));
+  view->tasks_row = add_row (view->group, _("Tasks"));
+  view->memory_row = add_row (view->group, _("Memory"));
+  view->cache_row = add_row (view->group, _("Cache"));
+  view->hit_rate_row = add_row (view->group, _("Cache Hit Rate"));
+  gtk_box_append (GTK_BOX (view->box), GTK_WIDGET (view->group));
+
+  view->chart = arb_chart_new ();
+  arb_chart_set_title (view->chart, _("Pool and Tasks"));
+  arb_chart_add_series (view->chart, _("Connections in Use"));
+  arb_chart_add_series (view->chart, _("Running Tasks"));
+  arb_chart_set_empty_text (view->chart, _("Waiting for the first reports"));
+  gtk_widget_set_size_request (GTK_WIDGET (view->chart), -1, 160);
+  gtk_widget_add_css_class (GTK_WIDGET (view->chart), "card");
+  gtk_box_append (GTK_BOX (view->box), GTK_WIDGET (view->chart));
+
+  gtk_box_append (self->groups, view->box);
+  g_hash_table_insert (self->bots, view->bot_id, view);
+  gtk_stack_set_visible_child_name (self->stack, "bots");
+  return view;
+}
+
+/* ---------------------------------------------------------------- figures */
+
+/* Returns: the member's number, or NAN when the bot did not report it */
+static double
+get_number (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NAN;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+    case G_TYPE_DOUBLE:
+      return json_node_get_double (node);
+    default:
+      return NAN;
+    }
+}
+
+static JsonObject *
+get_group (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static char *
+format_count (double value)
+{
+  return isnan (value) ? g_strdup ("—") : g_strdup_printf ("%.0f", value);
+}
+
+static char *
+format_bytes (double value)
+{
+  return isnan (value) || value < 0 ? g_strdup ("—") : g_format_size ((guint64) value);
+}
+
+static void
+set_subtitle_take (AdwActionRow *row, char *text)
+{
+  adw_action_row_set_subtitle (row, text);
+  g_free (text);
+}
+
+static void
+show_pool (BotView *view, JsonObject *pool)
+{
+  g_autofree char *size = format_count (get_number (pool, "size"));
+  g_autofree char *in_use = format_count (get_number (pool, "in_use"));
+  g_autofree char *waiting = format_count (get_number (pool, "waiting"));
+
+  /* Translators: a bot's connection pool: its size, the connections in use and the
+   * requests waiting for one */
+  set_subtitle_take (view->pool_row, g_strdup_printf (_("Size %s · In use %s · Waiting %s"),
+                                                      size, in_use, waiting));
+}
+
+static void
+show_tasks (BotView *view, JsonObject *tasks)
+{
+  g_autofree char *running = format_count (get_number (tasks, "running"));
+  g_autofree char *queued = format_count (get_number (tasks, "queued"));
+  g_autofree char *completed = format_count (get_number (tasks, "completed"));
+  g_autofree char *failed = format_count (get_number (tasks, "failed"));
+
+  set_subtitle_take (view->tasks_row,
+                     g_strdup_printf (_("Running %s · Queued %s · Completed %s · Failed %s"),
+                                      running, queued, completed, failed));
+}
+
+static void
+show_memory (BotView *view, JsonObject *memory)
+{
+  g_autofree char *rss = format_bytes (get_number (memory, "rss_bytes"));
+  g_autofree char *heap = format_bytes (get_number (memory, "heap_bytes"));
+
+  /* Translators: a bot's resident memory and its heap, such as "Resident 120 MB · Heap 80 MB" */
+  set_subtitle_take (view->memory_row, g_strdup_printf (_("Resident %s · Heap %s"), rss, heap));
+}
+
+static void
+show_cache (BotView *view, JsonObject *cache)
+{
+  g_autofree char *entries = format_count (get_number (cache, "entries"));
+  g_autofree char *bytes = format_bytes (get_number (cache, "bytes"));
+  g_autofree char *evictions = format_count (get_number (cache, "evictions"));
+  double hits = get_number (cache, "hits");
+  double misses = get_number (cache, "misses");
+  double lookups = hits + misses;   /* NAN when either is missing */
+
+  set_subtitle_take (view->cache_row,
+                     g_strdup_printf (_("Entries %s · Size %s · Evictions %s"),
+                                      entries, bytes, evictions));
+  set_subtitle_take (view->hit_rate_row, arb_format_percent (lookups > 0 ? hits / lookups : NAN));
+}
+
+static void
+append_value (ArbChart *chart, guint series, gint64 ts, double value)
+{
+  ArbPoint point = { ts, value, value, value, 1 };
+
+  if (!isnan (value))
+    arb_chart_append_point (chart, series, &point);
+}
+
+/* Shows one "resources" item's data; with @append, adds it to the charts too. */
+static void
+show_item (ArbResourcesPage *self, const ArbHubItem *item, gboolean append)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  const char *bot_id;
+  BotView *view;
+
+  if (!json_parser_load_from_data (parser, item->json, (gssize) item->json_len, &error))
+    {
+      g_warning ("Cannot read resources item %" G_GINT64_FORMAT ": %s", item->seq, error->message);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  object = json_node_get_object (json_parser_get_root (parser));
+  bot_id = json_object_get_string_member_with_default (object, "bot_id", NULL);
+  if (bot_id == NULL)
+    return;
+
+  view = g_hash_table_lookup (self->bots, bot_id);
+  if (view == NULL)
+    view = bot_view_new (self, bot_id);
+  show_pool (view, get_group (object, "pool"));
+  show_tasks (view, get_group (object, "tasks"));
+  show_memory (view, get_group (object, "memory"));
+  show_cache (view, get_group (object, "cache"));
+  if (append)
+    {
+      gint64 to = MAX (g_get_real_time () / 1000, item->ts);
+
+      append_value (view->chart, POOL_SERIES, item->ts,
+                    get_number (get_group (object, "pool"), "in_use"));
+      append_value (view->chart, TASKS_SERIES, item->ts,
+                    get_number (get_group (object, "tasks"), "running"));
+      arb_chart_set_time_range (view->chart, to - SPAN_MS, to);
+    }
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static void
+load_series (ArbChart *chart, guint index, ArbSeries *series, gint64 from, gint64 to)
+{
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
+
+  if (series != NULL)
+    arb_series_query (series, from, to, MAX_POINTS, points);
+  arb_chart_set_points (chart, index, (const ArbPoint *) points->data, points->len);
+}
+
+static void
+load_chart (ArbResourcesPage *self, BotView *view)
+{
+  ArbSeriesSet *set = arb_engine_get_series (self->engine);
+  g_autofree char *pool = g_strconcat ("bot.", view->bot_id, ".pool.in_use", NULL);
+  g_autofree char *tasks = g_strconcat ("bot.", view->bot_id, ".tasks.running", NULL);
+  gint64 to = g_get_real_time () / 1000;
+
+  load_series (view->chart, POOL_SERIES, arb_series_set_lookup (set, pool), to - SPAN_MS, to);
+  load_series (view->chart, TASKS_SERIES, arb_series_set_lookup (set, tasks), to - SPAN_MS, to);
+  arb_chart_set_time_range (view->chart, to - SPAN_MS, to);
+}
+
+static void
+reload (ArbResourcesPage *self)
+{
+  g_autoptr(GPtrArray) items = arb_hub_get_latest (arb_engine_get_hub (self->engine),
+                                                   ARB_TOPIC_RESOURCES);
+  GHashTableIter iter;
+  gpointer value;
+
+  for (guint i = 0; i < items->len; i++)
+    show_item (self, g_ptr_array_index (items, i), FALSE);
+  g_hash_table_iter_init (&iter, self->bots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    load_chart (self, value);
+}
+
+static void
+on_published (ArbHub *hub, GPtrArray *items, ArbResourcesPage *self)
+{
+  const char *kind = g_intern_static_string ("resources");
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  for (guint i = 0; i < items->len; i++)
+    {
+      const ArbHubItem *item = g_ptr_array_index (items, i);
+
+      if (item->kind == kind)
+        show_item (self, item, TRUE);
+    }
+}
+
+/* ---------------------------------------------------------------- the widget */
+
+static void
+arb_resources_page_map (GtkWidget *widget)
+{
+  ArbResourcesPage *self = ARB_RESOURCES_PAGE (widget);
+
+  GTK_WIDGET_CLASS (arb_resources_page_parent_class)->map (widget);
+  if (self->engine != NULL)
+    reload (self);
+}
+
+static void
+arb_resources_page_dispose (GObject *object)
+{
+  ArbResourcesPage *self = ARB_RESOURCES_PAGE (object);
+
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (arb_resources_page_parent_class)->dispose (object);
+}
+
+static void
+arb_resources_page_finalize (GObject *object)
+{
+  ArbResourcesPage *self = ARB_RESOURCES_PAGE (object);
+
+  g_hash_table_unref (self->bots);
+
+  G_OBJECT_CLASS (arb_resources_page_parent_class)->finalize (object);
+}
+
+static void
+arb_resources_page_class_init (ArbResourcesPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = arb_resources_page_dispose;
+  object_class->finalize = arb_resources_page_finalize;
+  widget_class->map = arb_resources_page_map;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/arbdash/Arbdash/ui/arb-resources-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArbResourcesPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, ArbResourcesPage, groups);
+}
+
+static void
+arb_resources_page_init (ArbResourcesPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->bots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                      (GDestroyNotify) bot_view_free);
+}
+
+/**
+ * arb_resources_page_set_engine:
+ * @engine: the engine whose bots' resources to show
+ *
+ * Shows the resources @engine's bots report from now on; can be called once.
+ */
+void
+arb_resources_page_set_engine (ArbResourcesPage *self,
+                               ArbEngine        *engine)
+{
+  g_return_if_fail (ARB_IS_RESOURCES_PAGE (self));
+  g_return_if_fail (ARB_IS_ENGINE (engine));
+  g_return_if_fail (self->engine == NULL);
+
+  self->engine = g_object_ref (engine);
+  g_signal_connect_object (arb_engine_get_hub (engine), "published",
+                           G_CALLBACK (on_published), self, 0);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    reload (self);
+}
+
+/**
+ * arb_resources_page_get_n_bots:
+ *
+ * Returns: how many bots' resources the page shows
+ */
+guint
+arb_resources_page_get_n_bots (ArbResourcesPage *self)
+{
+  g_return_val_if_fail (ARB_IS_RESOURCES_PAGE (self), 0);
+  return g_hash_table_size (self->bots);
+}
+
+/**
+ * arb_resources_page_get_figure:
+ * @bot_id: a bot's id
+ * @figure: "pool", "tasks", "memory", "cache" or "hit-rate"
+ *
+ * Returns: (nullable): the text the page shows for the figure, or %NULL when
+ *   the bot has not reported
+ */
+const char *
+arb_resources_page_get_figure (ArbResourcesPage *self,
+                               const char       *bot_id,
+                               const char       *figure)
+{
+  BotView *view;
+  AdwActionRow *row;
+
+  g_return_val_if_fail (ARB_IS_RESOURCES_PAGE (self), NULL);
+  g_return_val_if_fail (bot_id != NULL && figure != NULL, NULL);
+
+  view = g_hash_table_lookup (self->bots, bot_id);
+  if (view == NULL)
+    return NULL;
+  if (g_str_equal (figure, "pool"))
+    row = view->pool_row;
+  else if (g_str_equal (figure, "tasks"))
+    row = view->tasks_row;
+  else if (g_str_equal (figure, "memory"))
+    row = view->memory_row;
+  else if (g_str_equal (figure, "cache"))
+    row = view->cache_row;
+  else if (g_str_equal (figure, "hit-rate"))
+    row = view->hit_rate_row;
+  else
+    g_return_val_if_reached (NULL);
+  return adw_action_row_get_subtitle (row);
+}
