@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "arb-alerts-page.h"
@@ -21,6 +22,7 @@
 #include "arb-overview-page.h"
 #include "arb-resources-page.h"
 #include "arb-system-page.h"
+#include "arb-trading-page.h"
 
 typedef struct _Fixture Fixture;
 typedef void (*Body) (Fixture *f);
@@ -317,7 +319,7 @@ static void
 pages_body (Fixture *f)
 {
   static const char *const names[] = {
-    "overview", "system", "resources", "bots", "alerts", "log",
+    "overview", "system", "trading", "resources", "bots", "alerts", "log",
   };
   ArbSystemPage *system = ARB_SYSTEM_PAGE (arb_main_window_get_page (f->window, "system"));
   ArbAlertsPage *alerts = ARB_ALERTS_PAGE (arb_main_window_get_page (f->window, "alerts"));
@@ -413,6 +415,274 @@ test_resources (Fixture *f, gconstpointer data)
   run_app (f, resources_body);
 }
 
+/* Returns: (transfer none) (nullable): the first widget of @type under @widget, depth first */
+static GtkWidget *
+find_child (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_child (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = strchr (text, '\n'); p != NULL; p = strchr (p + 1, '\n'))
+    n++;
+  return n;
+}
+
+static guint64
+count_trades (ArbEngine *engine, const char *bot_id)
+{
+  g_autoptr(ArbLedgerSummary) s = arb_ledger_get_summary (arb_engine_get_ledger (engine),
+                                                          ARB_WINDOW_ALL, bot_id,
+                                                          g_get_real_time () / 1000);
+  return s->trades_total;
+}
+
+static void
+trading_body (Fixture *f)
+{
+  ArbTradingPage *page = ARB_TRADING_PAGE (arb_main_window_get_page (f->window, "trading"));
+  ArbEngine *engine = arb_application_get_engine (f->app);
+  ArbTradeList *list = arb_trading_page_get_trade_list (page);
+  GListModel *model = G_LIST_MODEL (list);
+  g_autofree char *csv_path = g_build_filename (f->dir, "trades.csv", NULL);
+  g_autoptr(GFile) csv = g_file_new_for_path (csv_path);
+  g_autofree char *text = NULL;
+  GtkAdjustment *adj;
+  ArbBotLink *link;
+  gint64 accepted;
+
+  g_assert_nonnull (list);
+  start_fast_bot (f);
+  link = arb_ingest_lookup_bot (arb_engine_get_ingest (engine), "fast");
+  /* more than two pages of trades in the store */
+  WAIT_UNTIL (count_trades (engine, "fast") > 2 * ARB_TRADE_LIST_PAGE_SIZE);
+  accepted = arb_bot_link_get_accepted_seq (link);
+  WAIT_UNTIL (arb_bot_link_get_stored_seq (link) >= accepted);
+
+  /* the figures and the first page of the history come on showing the page */
+  g_assert_cmpuint (arb_trading_page_get_trades (page), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  arb_main_window_show_page (f->window, "trading");
+  WAIT_UNTIL (arb_trading_page_get_trades (page) > 0);
+  g_assert_cmpuint (arb_trading_page_get_n_pairs (page), >, 0);
+  WAIT_UNTIL (g_list_model_get_n_items (model) == ARB_TRADE_LIST_PAGE_SIZE);
+  g_assert_true (arb_trade_list_has_more (list));
+
+  /* the figures follow the ledger, at most once a second */
+  {
+    guint64 before = arb_trading_page_get_trades (page);
+    WAIT_UNTIL (arb_trading_page_get_trades (page) > before);
+  }
+  arb_trading_page_set_window (page, ARB_WINDOW_ALL);
+  g_assert_cmpuint (arb_trading_page_get_trades (page), >, 0);
+
+  /* scrolled to the end, the history reads the next page */
+  gtk_stack_set_visible_child_name (GTK_STACK (find_child (GTK_WIDGET (page), GTK_TYPE_STACK)),
+                                    "history");
+  adj = gtk_scrollable_get_vadjustment (
+          GTK_SCROLLABLE (find_child (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW)));
+  WAIT_UNTIL (gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  WAIT_UNTIL (g_list_model_get_n_items (model) == 2 * ARB_TRADE_LIST_PAGE_SIZE);
+  g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 2);
+
+  /* settle the fast bot (see live_body) so that the export can be counted */
+  arb_demo_bot_stop (f->fast);
+  WAIT_UNTIL (arb_bot_link_get_stored_seq (link) == arb_bot_link_get_accepted_seq (link));
+
+  /* the Refresh button reads the newest page again */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "trading.reload", NULL));
+  g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 0);
+  WAIT_UNTIL (arb_trade_list_get_n_pages (list) == 1);
+
+  /* the filter, typed in the Bot entry: the fast bot's trades only */
+  {
+    /* the history: the filter bar, then the scrolled column view */
+    GtkWidget *view = find_child (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
+    GtkWidget *history = gtk_widget_get_parent (gtk_widget_get_parent (view));
+    GtkWidget *bot_entry = gtk_widget_get_first_child (gtk_widget_get_first_child (history));
+
+    g_assert_true (GTK_IS_SEARCH_ENTRY (bot_entry));
+    gtk_editable_set_text (GTK_EDITABLE (bot_entry), " fast ");
+  }
+  WAIT_UNTIL (arb_trade_list_is_loading (list));
+  WAIT_UNTIL (!arb_trade_list_is_loading (list));
+  g_assert_cmpuint (g_list_model_get_n_items (model), >, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ArbTradeItem) item = g_list_model_get_item (model, i);
+      g_assert_cmpstr (arb_trade_item_get_bot_id (item), ==, "fast");
+    }
+
+  /* the export writes every trade of the filter, not only the pages read */
+  arb_trading_page_export (page, csv);
+  g_assert_true (arb_trading_page_is_exporting (page));
+  WAIT_UNTIL (!arb_trading_page_is_exporting (page));
+  g_assert_true (g_file_get_contents (csv_path, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, arb_trade_csv_header));
+  g_assert_cmpuint (count_lines (text) - 1, ==, count_trades (engine, "fast"));
+  {
+    g_autoptr(AdwToast) toast = arb_main_window_get_last_toast (f->window);
+    g_assert_nonnull (toast);
+    g_assert_cmpstr (adw_toast_get_title (toast), ==, "Trades exported to trades.csv");
+  }
+
+  /* a file that cannot be written: said in a toast */
+  {
+    g_autofree char *bad_path = g_build_filename (f->dir, "no-such-dir", "t.csv", NULL);
+    g_autoptr(GFile) bad = g_file_new_for_path (bad_path);
+    g_autoptr(AdwToast) toast = NULL;
+
+    arb_trading_page_export (page, bad);
+    WAIT_UNTIL (!arb_trading_page_is_exporting (page));
+    toast = arb_main_window_get_last_toast (f->window);
+    g_assert_true (g_str_has_prefix (adw_toast_get_title (toast), "Cannot export to t.csv: "));
+  }
+}
+
+static void
+test_trading (Fixture *f, gconstpointer data)
+{
+  run_app (f, trading_body);
+}
+
+/* ---------------------------------------------------------------- the trade list alone */
+
+static ArbEvent *
+trade_event (gint64 seq, gint64 ts, const char *pair, const char *status)
+{
+  g_autofree char *json =
+    g_strdup_printf ("{\"type\":\"trade\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%" G_GINT64_FORMAT
+                     ",\"id\":\"t-%" G_GINT64_FORMAT "\",\"pair\":\"%s\",\"buy_venue\":\"uniswap\","
+                     "\"sell_venue\":\"curve\",\"status\":\"%s\",\"profit\":1.5%s}",
+                     seq, ts, seq, pair, status, seq % 2 == 0 ? ",\"gas_cost\":0.25" : "");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  ArbLimits limits;
+  ArbEvent *e;
+  gint64 got_seq;
+
+  arb_limits_init_default (&limits);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  e = arb_event_from_json (json_node_get_object (json_parser_get_root (parser)), &limits, &field,
+                           &got_seq, &error);
+  g_assert_no_error (error);
+  return e;
+}
+
+/* Waits for the page being read; returns the number of rows then. */
+static guint
+wait_loaded (ArbTradeList *list)
+{
+  WAIT_UNTIL (!arb_trade_list_is_loading (list));
+  return g_list_model_get_n_items (G_LIST_MODEL (list));
+}
+
+static void
+test_trade_list (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("arb-trade-list-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "arbdash.db", NULL);
+  g_autoptr(ArbStore) store = NULL;
+  g_autoptr(ArbTradeList) list = NULL;
+  ArbStoreBatch *batch;
+  const gint64 t0 = 1700000000000;
+
+  g_assert_no_error (error);
+  store = arb_store_open (path, &error);
+  g_assert_no_error (error);
+  /* 250 trades, every fifth failed, every tenth of another pair */
+  batch = arb_store_batch_new ("bot-a");
+  for (guint i = 1; i <= 250; i++)
+    arb_store_batch_add_event (batch, trade_event (i, t0 + i * 1000,
+                                                   i % 10 == 0 ? "WBTC/USDT" : "WETH/USDC",
+                                                   i % 5 == 0 ? "failed" : "filled"), i);
+  arb_store_batch_set_last_seq (batch, 0, 250);
+  arb_store_submit (store, batch, NULL, NULL);
+  arb_store_flush (store);
+
+  list = arb_trade_list_new (store);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == ARB_TYPE_TRADE_ITEM);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+
+  /* three pages: 100, 100, 50, newest first */
+  g_assert_true (arb_trade_list_load_more (list));
+  g_assert_true (arb_trade_list_load_more (list));  /* one at a time */
+  g_assert_cmpuint (wait_loaded (list), ==, 100);
+  g_assert_true (arb_trade_list_has_more (list));
+  g_assert_true (arb_trade_list_load_more (list));
+  g_assert_cmpuint (wait_loaded (list), ==, 200);
+  g_assert_true (arb_trade_list_load_more (list));
+  g_assert_cmpuint (wait_loaded (list), ==, 250);
+  g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 3);
+  g_assert_false (arb_trade_list_has_more (list));
+  g_assert_false (arb_trade_list_load_more (list));
+  g_assert_null (arb_trade_list_get_error (list));
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 250));
+  for (guint i = 0; i < 250; i++)
+    {
+      g_autoptr(ArbTradeItem) item = g_list_model_get_item (G_LIST_MODEL (list), i);
+      gint64 seq = 250 - i;
+
+      g_assert_cmpint (arb_trade_item_get_ts (item), ==, t0 + seq * 1000);
+      g_assert_cmpstr (arb_trade_item_get_bot_id (item), ==, "bot-a");
+      g_assert_cmpstr (arb_trade_item_get_buy_venue (item), ==, "uniswap");
+      g_assert_cmpstr (arb_trade_item_get_sell_venue (item), ==, "curve");
+      g_assert_cmpfloat (arb_trade_item_get_profit (item), ==, 1.5);
+      if (seq % 2 == 0)
+        g_assert_cmpfloat (arb_trade_item_get_gas_cost (item), ==, 0.25);
+      else
+        g_assert_true (isnan (arb_trade_item_get_gas_cost (item)));
+    }
+
+  /* filters: 50 failed trades make one page; 25 of them of WBTC/USDT (i % 10 == 0) */
+  arb_trade_list_set_filter (list, "bot-a", NULL, ARB_TRADE_FAILED);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+  g_assert_cmpuint (wait_loaded (list), ==, 50);
+  g_assert_false (arb_trade_list_has_more (list));
+  {
+    g_autoptr(ArbTradeItem) item = g_list_model_get_item (G_LIST_MODEL (list), 0);
+    g_assert_cmpstr (arb_trade_item_get_status (item), ==, "failed");
+  }
+  arb_trade_list_set_filter (list, "", "WBTC/USDT", ARB_TRADE_FAILED);
+  g_assert_cmpuint (wait_loaded (list), ==, 25);
+  {
+    g_autoptr(ArbTradeItem) item = g_list_model_get_item (G_LIST_MODEL (list), 0);
+    g_assert_cmpstr (arb_trade_item_get_pair (item), ==, "WBTC/USDT");
+  }
+  /* the same filter again reads nothing */
+  arb_trade_list_set_filter (list, NULL, " WBTC/USDT ", ARB_TRADE_FAILED);
+  g_assert_false (arb_trade_list_is_loading (list));
+  arb_trade_list_set_filter (list, "bot-b", NULL, -1);
+  g_assert_cmpuint (wait_loaded (list), ==, 0);
+  g_assert_false (arb_trade_list_has_more (list));
+
+  /* a reload while a page is read drops that page */
+  arb_trade_list_set_filter (list, NULL, NULL, -1);
+  arb_trade_list_reload (list);
+  g_assert_cmpuint (wait_loaded (list), ==, 100);
+  g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 1);
+
+  g_clear_object (&list);
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
 static void
 port_in_use_body (Fixture *f)
 {
@@ -489,10 +759,12 @@ main (int argc, char *argv[])
   ADD ("/arb/window/pause", test_pause);
   ADD ("/arb/window/pages", test_pages);
   ADD ("/arb/window/resources", test_resources);
+  ADD ("/arb/window/trading", test_trading);
   ADD ("/arb/window/port-in-use", test_port_in_use);
   ADD ("/arb/window/bad-db", test_bad_db);
 #undef ADD
   g_test_add_func ("/arb/window/settings", test_settings);
+  g_test_add_func ("/arb/window/trade-list", test_trade_list);
 
   return g_test_run ();
 }

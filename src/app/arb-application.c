@@ -286,7 +286,7 @@ static void
 set_accels (GtkApplication *app)
 {
   static const char *const pages[] = {
-    "overview", "system", "resources", "bots", "alerts", "log",
+    "overview", "system", "trading", "resources", "bots", "alerts", "log",
   };
 
   gtk_application_set_accels_for_action (app, "app.quit", (const char *[]) { "<Ctrl>q", NULL });

@@ -14,6 +14,7 @@
 #include "arb-overview-page.h"
 #include "arb-resources-page.h"
 #include "arb-system-page.h"
+#include "arb-trading-page.h"
 #include "arb-main-window.h"
 
 struct _ArbMainWindow
@@ -28,6 +29,7 @@ struct _ArbMainWindow
   AdwViewStack         *view_stack;
   ArbOverviewPage      *overview_page;
   ArbSystemPage        *system_page;
+  ArbTradingPage       *trading_page;
   ArbResourcesPage     *resources_page;
   ArbBotsPage          *bots_page;
   ArbAlertsPage        *alerts_page;
@@ -87,6 +89,7 @@ show_dashboard (ArbMainWindow *self, ArbEngine *engine, ArbServer *server)
   gtk_stack_set_visible_child_name (self->main_stack, "dashboard");
   arb_overview_page_set_engine (self->overview_page, engine, self->url);
   arb_system_page_set_engine (self->system_page, engine);
+  arb_trading_page_set_engine (self->trading_page, engine);
   arb_resources_page_set_engine (self->resources_page, engine);
   arb_bots_page_set_engine (self->bots_page, engine);
   arb_alerts_page_set_engine (self->alerts_page, engine);
@@ -148,6 +151,7 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
 
   g_type_ensure (ARB_TYPE_OVERVIEW_PAGE);
   g_type_ensure (ARB_TYPE_SYSTEM_PAGE);
+  g_type_ensure (ARB_TYPE_TRADING_PAGE);
   g_type_ensure (ARB_TYPE_RESOURCES_PAGE);
   g_type_ensure (ARB_TYPE_BOTS_PAGE);
   g_type_ensure (ARB_TYPE_ALERTS_PAGE);
@@ -163,6 +167,7 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, overview_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, system_page);
+  gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, trading_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, resources_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, bots_page);
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, alerts_page);
