@@ -427,20 +427,6 @@ fixture_setup (Fixture *fx, gconstpointer data)
 }
 
 void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
-void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
   g_ptr_array_unref (fx->clients);

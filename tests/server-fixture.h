@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "arb-server.h"
+#include "test-util.h"
 
 G_BEGIN_DECLS
 
@@ -73,7 +74,6 @@ void         fixture_teardown    (Fixture      *fx,
                                   gconstpointer data);
 ArbEngine   *new_engine          (Fixture      *fx,
                                   const char   *listen);
-void         remove_dir          (const char   *dir);
 
 void         reply_free          (Reply        *r);
 gboolean     reply_done          (gpointer      data);

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include "test-util.h"
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -42,20 +44,6 @@ typedef struct
   ArbEngine *engine;
   Feed       feed;
 } Fixture;
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (dir, name, NULL);
-      g_unlink (file);
-    }
-  g_rmdir (dir);
-}
 
 static gboolean
 wake (gpointer data)

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include "test-util.h"
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -468,20 +470,6 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fx->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_command_free);
   fx->published = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_hub_item_unref);
   open_all (fx);
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (dir);
 }
 
 static void

@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "test-util.h"
+
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
@@ -465,21 +467,6 @@ make_tmp (void)
 
   g_assert_no_error (error);
   return dir;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_rmdir (path) != 0)
-        g_remove (path);
-    }
-  g_rmdir (dir);
 }
 
 static void

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include "test-util.h"
+
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -60,20 +62,6 @@ wake (gpointer data)
       }                                                                       \
     g_source_remove (wake_);                                                  \
   } G_STMT_END
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (dir, name, NULL);
-      g_unlink (file);
-    }
-  g_rmdir (dir);
-}
 
 /* ---------------------------------------------------------------- the fast bot */
 
