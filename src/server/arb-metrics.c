@@ -144,6 +144,23 @@ render_system (Out *o, const ArbSystemSample *s)
 
 /* ---------------------------------------------------------------- trading */
 
+/* One sample per bot and pair: its trade count, or its net profit. */
+static void
+per_pair (Out *o, char **bots, GPtrArray *summaries, gboolean profit)
+{
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      GPtrArray *pairs = ((ArbLedgerSummary *) g_ptr_array_index (summaries, i))->pairs;
+
+      for (guint p = 0; p < pairs->len; p++)
+        {
+          ArbLedgerPairStat *ps = g_ptr_array_index (pairs, p);
+          sample2 (o, NULL, "bot_id", bots[i], "pair", ps->name,
+                   profit ? ps->net_profit : (double) ps->trades);
+        }
+    }
+}
+
 static void
 render_trading (Out *o, ArbLedger *ledger)
 {
@@ -166,25 +183,9 @@ render_trading (Out *o, ArbLedger *ledger)
   for (guint i = 0; i < summaries->len; i++)
     sample1 (o, "bot_id", bots[i], ((ArbLedgerSummary *) g_ptr_array_index (summaries, i))->net_profit);
   family (o, "arbdash_pair_trades_total", "counter", "Trades of each bot per pair.");
-  for (guint i = 0; i < summaries->len; i++)
-    {
-      GPtrArray *pairs = ((ArbLedgerSummary *) g_ptr_array_index (summaries, i))->pairs;
-      for (guint p = 0; p < pairs->len; p++)
-        {
-          ArbLedgerPairStat *ps = g_ptr_array_index (pairs, p);
-          sample2 (o, NULL, "bot_id", bots[i], "pair", ps->name, ps->trades);
-        }
-    }
+  per_pair (o, bots, summaries, FALSE);
   family (o, "arbdash_pair_net_profit", "gauge", "Net profit of each bot per pair.");
-  for (guint i = 0; i < summaries->len; i++)
-    {
-      GPtrArray *pairs = ((ArbLedgerSummary *) g_ptr_array_index (summaries, i))->pairs;
-      for (guint p = 0; p < pairs->len; p++)
-        {
-          ArbLedgerPairStat *ps = g_ptr_array_index (pairs, p);
-          sample2 (o, NULL, "bot_id", bots[i], "pair", ps->name, ps->net_profit);
-        }
-    }
+  per_pair (o, bots, summaries, TRUE);
   family (o, "arbdash_gas_used_total", "counter", "Gas used by each bot's trades.");
   for (guint i = 0; i < summaries->len; i++)
     sample1 (o, "bot_id", bots[i], ((ArbLedgerSummary *) g_ptr_array_index (summaries, i))->gas_used);
