@@ -32,6 +32,7 @@ EXPECTED_KEYS = {
     'losing-streak': ('u', 'uint32 5', 'range u 1 10000'),
     'gas-spike-gwei': ('d', '200.0', 'range d 0.0 1000000.0'),
     'stale-after-seconds': ('u', 'uint32 15', 'range u 1 3600'),
+    'chart-range': ('s', "'1h'", "enum '5m' '1h' '24h' '7d'"),
     'window-width': ('i', '1200', 'range i 1 32767'),
     'window-height': ('i', '800', 'range i 1 32767'),
     'window-maximized': ('b', 'false', None),
@@ -137,7 +138,7 @@ def check_schema(schema_dir):
         if key not in keys:
             continue
         got_range = gsettings(schema_dir, 'range', BASE_ID, key).replace('\n', ' ')
-        check(got_range.split(' ')[0] in ('type', 'range'),
+        check(got_range.split(' ')[0] in ('type', 'range', 'enum'),
               f'{key}: unexpected range output {got_range!r}')
         if vrange is None:
             check(got_range == f'type {vtype}', f'{key}: type/range is {got_range!r}, '

@@ -27,6 +27,7 @@ typedef struct
   char     *listen;
   char     *config;
   int       sample_ms;
+  int       retention_days;
 } Options;
 
 static void
@@ -69,6 +70,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       N_("Do not run the built-in demo bot (a simulator)"), NULL },
     { "sample-interval", 0, 0, G_OPTION_ARG_INT, &o->sample_ms,
       N_("System sampling interval in ms (100 to 60000, default 1000)"), "MS" },
+    { "retention-days", 0, 0, G_OPTION_ARG_INT, &o->retention_days,
+      N_("Days of trades, logs and commands the database keeps (1 to 3650, default 90)"), "N" },
     { "version", 'v', 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -81,14 +84,15 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   o->port = -1;
   o->sample_ms = -1;
+  o->retention_days = -1;
   return g_option_context_parse (context, argc, argv, error);
 }
 
 static gboolean
 apply_options (Options *o, ArbConfig *config, GError **error)
 {
-  g_autofree char *fallback = g_build_filename (g_get_user_config_dir (), "arbdash",
-                                                "arbdash.conf", NULL);
+  /* the same default for the desktop app and --headless: the Access page saves tokens there */
+  g_autofree char *fallback = arb_config_default_path ();
 
   if (o->config != NULL && !arb_config_load_file (config, o->config, error))
     return FALSE;
@@ -109,6 +113,13 @@ apply_options (Options *o, ArbConfig *config, GError **error)
         return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                             "--sample-interval must be 100 to 60000"), FALSE;
       config->sample_interval_ms = o->sample_ms;
+    }
+  if (o->retention_days != -1)
+    {
+      if (o->retention_days < 1 || o->retention_days > ARB_RETENTION_DAYS_MAX)
+        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "--retention-days must be 1 to %d", ARB_RETENTION_DAYS_MAX), FALSE;
+      config->retention_days = o->retention_days;
     }
   if (o->listen != NULL)
     g_free (config->listen_address), config->listen_address = g_strdup (o->listen);

@@ -394,6 +394,9 @@ new_engine (Fixture *fx, const char *listen)
   config->port = 0;
   config->demo = FALSE;
   config->sample_interval_ms = 100;
+  /* the tests' events are of November 2023 (T0): older than the default
+   * retention, and the engine prunes at start */
+  config->retention_days = ARB_RETENTION_DAYS_MAX;
   g_strfreev (config->allowed_origins);
   config->allowed_origins = g_strsplit ("https://dash.example.org", ",", -1);
   arb_config_add_token (config, "the-bot", ARB_ROLE_BOT, BOT_TOKEN);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "arb-config.h"
+#include "test-util.h"
 
 /* Writes @contents to a fresh file in the test's temporary dir. */
 static char *
@@ -237,6 +238,7 @@ test_bad_files (void)
     { "[tokens]\nempty = operator:\n", "empty" },
     { "[tokens]\nnone = none:x\n", "none" },
     { "[tokens]\nblank =\n", "blank" },
+    { "[tokens]\nbad name = viewer:x\n", "bad name" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -391,10 +393,338 @@ test_role_name_invalid (void)
   g_test_trap_assert_stderr ("*role <= ARB_ROLE_BOT*");
 }
 
+/* [server] retention-days: 1 to 3650, 0 or absent the default, anything else refused. */
+static void
+test_retention (void)
+{
+  static const char *const bad[] = {
+    "-1", "3651", "100000000000", "ninety", "30days", "30.5", "",
+  };
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (config->retention_days, ==, ARB_RETENTION_DAYS_DEFAULT);
+  g_assert_cmpuint (ARB_RETENTION_DAYS_DEFAULT, ==, 90);
+  g_assert_true (load (config, "[server]\nport = 9000\n", &error));
+  g_assert_cmpuint (config->retention_days, ==, 90);
+  g_assert_true (load (config, "[server]\nretention-days = 30\n", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->retention_days, ==, 30);
+  g_assert_true (load (config, "[server]\nretention-days = 1\n", &error));
+  g_assert_cmpuint (config->retention_days, ==, 1);
+  g_assert_true (load (config, "[server]\nretention-days = 3650\n", &error));
+  g_assert_cmpuint (config->retention_days, ==, 3650);
+  g_assert_true (load (config, "[server]\nretention-days = 0\n", &error));
+  g_assert_cmpuint (config->retention_days, ==, 90);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(ArbConfig) c = arb_config_new ();
+      g_autofree char *contents = g_strdup_printf ("[server]\nretention-days = %s\n", bad[i]);
+      g_autofree char *path = write_conf (contents);
+
+      if (arb_config_load_file (c, path, &error))
+        g_error ("accepted: %s", contents);
+      g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+      g_assert_true (g_str_has_prefix (error->message, path));
+      g_assert_nonnull (strstr (error->message, "[server] retention-days must be 1 to 3650"));
+      g_assert_cmpuint (c->retention_days, ==, 90);
+      g_clear_error (&error);
+      g_unlink (path);
+    }
+}
+
+/* ---------------------------------------------------------------- managing tokens */
+
+static char *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  return contents;
+}
+
+static guint
+file_mode (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_mode & 07777;
+}
+
+static void
+test_generate_secret (void)
+{
+  g_autofree char *a = arb_config_generate_secret ();
+  g_autofree char *b = arb_config_generate_secret ();
+  g_autofree char *padded = NULL;
+  g_autofree guint8 *raw = NULL;
+  gsize len = 0;
+
+  /* 32 bytes in base64url without padding: 43 characters of [A-Za-z0-9_-] */
+  g_assert_cmpuint (strlen (a), ==, 43);
+  for (const char *p = a; *p != '\0'; p++)
+    g_assert_true (g_ascii_isalnum (*p) || *p == '-' || *p == '_');
+  padded = g_strconcat (a, "=", NULL);
+  g_strdelimit (padded, "-", '+');
+  g_strdelimit (padded, "_", '/');
+  raw = g_base64_decode (padded, &len);
+  g_assert_cmpuint (len, ==, ARB_SECRET_BYTES);
+  /* random: two secrets differ (a collision of 256 bits would be news) */
+  g_assert_cmpstr (a, !=, b);
+}
+
+static void
+test_token_names (void)
+{
+  static const char *const good[] = {
+    "alice", "bot-eu-1", "ci.runner_2", "ops@laptop", "A",
+    "0123456789012345678901234567890123456789012345678901234567890123",
+  };
+  static const char *const bad[] = {
+    "", "bad name", "x=y", "name[fr]", "#comment", "ünïcode", "a:b", "bot (environment)",
+    "01234567890123456789012345678901234567890123456789012345678901234",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    g_assert_true (arb_config_is_token_name (good[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    if (arb_config_is_token_name (bad[i]))
+      g_error ("accepted as a name: “%s”", bad[i]);
+  g_assert_false (arb_config_is_token_name (NULL));
+}
+
+/* Create, save, load, remove: the file keeps everything else, mode 0600. */
+static void
+test_create_remove_token (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) reloaded = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_conf ("# keep this comment\n"
+                                      "[server]\n"
+                                      "port = 9091\n"
+                                      "\n"
+                                      "[tokens]\n"
+                                      "# the operator\n"
+                                      "alice = operator:s3cret\n"
+                                      "\n"
+                                      "[limits]\n"
+                                      "command-timeout-ms = 2500\n");
+  g_autofree char *secret = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+  const char *name = NULL;
+
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  g_assert_true (arb_config_load_file (config, path, &error));
+  g_assert_no_error (error);
+  secret = arb_config_create_token (config, "ci-bot", ARB_ROLE_BOT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+
+  /* accepted at once, from the file */
+  g_assert_cmpint (arb_config_check_token (config, secret, &name), ==, ARB_ROLE_BOT);
+  g_assert_cmpstr (name, ==, "ci-bot");
+  g_assert_cmpint (arb_config_find_token (config, "ci-bot")->source, ==, ARB_TOKEN_FROM_FILE);
+  g_assert_cmpint (arb_config_check_token (config, "s3cret", NULL), ==, ARB_ROLE_OPERATOR);
+
+  /* the file: readable by its owner only, everything else kept */
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  contents = read_file (path);
+  g_assert_true (g_str_has_prefix (contents, "# keep this comment\n"));
+  g_assert_nonnull (strstr (contents, "[server]\nport=9091\n"));
+  g_assert_nonnull (strstr (contents, "# the operator\nalice=operator:s3cret\n"));
+  expected = g_strdup_printf ("ci-bot=bot:%s\n", secret);
+  g_assert_nonnull (strstr (contents, expected));
+  g_assert_nonnull (strstr (contents, "[limits]\ncommand-timeout-ms=2500\n"));
+
+  /* and it loads back: the same token, the rest as before */
+  g_assert_true (arb_config_load_file (reloaded, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (reloaded->tokens->len, ==, 2);
+  g_assert_cmpint (arb_config_check_token (reloaded, secret, &name), ==, ARB_ROLE_BOT);
+  g_assert_cmpstr (name, ==, "ci-bot");
+  g_assert_cmpuint (reloaded->port, ==, 9091);
+  g_assert_cmpuint (reloaded->command_timeout_ms, ==, 2500);
+
+  /* remove: refused at once, gone from the file, the rest kept */
+  g_assert_true (arb_config_remove_token (config, "ci-bot", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (arb_config_check_token (config, secret, NULL), ==, ARB_ROLE_NONE);
+  g_assert_null (arb_config_find_token (config, "ci-bot"));
+  g_assert_cmpuint (config->tokens->len, ==, 1);
+  g_clear_pointer (&contents, g_free);
+  contents = read_file (path);
+  g_assert_null (strstr (contents, "ci-bot"));
+  g_assert_nonnull (strstr (contents, "alice=operator:s3cret"));
+  g_assert_nonnull (strstr (contents, "# keep this comment"));
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  g_clear_pointer (&reloaded, arb_config_free);
+  reloaded = arb_config_new ();
+  g_assert_true (arb_config_load_file (reloaded, path, &error));
+  g_assert_cmpuint (reloaded->tokens->len, ==, 1);
+  g_assert_cmpint (arb_config_check_token (reloaded, secret, NULL), ==, ARB_ROLE_NONE);
+
+  /* a token not there is an error, not a silent success */
+  g_assert_false (arb_config_remove_token (config, "ci-bot", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_unlink (path);
+}
+
+static void
+test_create_refused (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_conf ("[tokens]\nalice = operator:s3cret\n");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *secret = NULL;
+
+  g_assert_true (arb_config_load_file (config, path, &error));
+  /* carol came into the file by hand after the start */
+  g_assert_true (g_file_set_contents (path, "[tokens]\nalice = operator:s3cret\n"
+                                      "carol = viewer:by-hand\n", -1, NULL));
+  before = read_file (path);
+
+  /* a name in use, here or in the file */
+  g_assert_null (arb_config_create_token (config, "alice", ARB_ROLE_VIEWER, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (arb_config_create_token (config, "carol", ARB_ROLE_VIEWER, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+  /* not a name */
+  g_assert_null (arb_config_create_token (config, "bad name", ARB_ROLE_VIEWER, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (config->tokens->len, ==, 1);
+  after = read_file (path);
+  g_assert_cmpstr (before, ==, after);
+
+  /* a file that does not parse is not overwritten */
+  g_assert_true (g_file_set_contents (path, "this is not [an ini file\n", -1, NULL));
+  g_assert_null (arb_config_create_token (config, "dave", ARB_ROLE_VIEWER, &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);
+  g_clear_error (&error);
+  g_clear_pointer (&after, g_free);
+  after = read_file (path);
+  g_assert_cmpstr (after, ==, "this is not [an ini file\n");
+  g_assert_false (arb_config_remove_token (config, "alice", &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);
+  g_clear_error (&error);
+  g_assert_nonnull (arb_config_find_token (config, "alice"));
+
+  /* a file that cannot be written: nothing changes in memory either */
+  g_unlink (path);
+  g_free (config->config_path);
+  config->config_path = g_build_filename (path, "under-a-file.conf", NULL);
+  g_assert_true (g_file_set_contents (path, "x", -1, NULL));
+  g_assert_null (arb_config_create_token (config, "dave", ARB_ROLE_VIEWER, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR);
+  g_clear_error (&error);
+  g_assert_null (arb_config_find_token (config, "dave"));
+  g_assert_cmpuint (config->tokens->len, ==, 1);
+  g_unlink (path);
+
+  /* tokens from the environment stay: it would bring them back */
+  g_setenv ("ARBDASH_BOT_TOKEN", "env-bot", TRUE);
+  arb_config_load_env (config);
+  g_unsetenv ("ARBDASH_BOT_TOKEN");
+  g_assert_cmpint (arb_config_find_token (config, "bot (environment)")->source, ==,
+                   ARB_TOKEN_FROM_ENVIRONMENT);
+  g_assert_false (arb_config_remove_token (config, "bot (environment)", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "ARBDASH_BOT_TOKEN"));
+  g_assert_cmpint (arb_config_check_token (config, "env-bot", NULL), ==, ARB_ROLE_BOT);
+  g_assert_cmpstr (arb_config_env_var (ARB_ROLE_VIEWER), ==, "ARBDASH_VIEWER_TOKEN");
+  g_assert_cmpstr (arb_config_env_var (ARB_ROLE_OPERATOR), ==, "ARBDASH_OPERATOR_TOKEN");
+}
+
+/* No file read: the default one is made, with its folder, for the owner only. */
+static void
+test_create_default_file (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) reloaded = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = arb_config_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *save = arb_config_dup_save_path (config);
+  g_autofree char *secret = NULL;
+  g_autofree char *contents = NULL;
+
+  g_assert_cmpstr (save, ==, path);
+  g_assert_true (g_str_has_prefix (path, g_get_user_config_dir ()));
+  g_assert_true (g_str_has_suffix (path, "/arbdash/arbdash.conf"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  secret = arb_config_create_token (config, "viewer-1", ARB_ROLE_VIEWER, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->config_path, ==, path);
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  g_assert_cmpuint (file_mode (dir), ==, 0700);
+  /* a new file says what it is */
+  contents = read_file (path);
+  g_assert_true (g_str_has_prefix (contents, "# arbdash: see docs/deployment.md."));
+  g_assert_nonnull (strstr (contents, "\n# NAME = ROLE:SECRET, ROLE one of viewer, operator, "
+                                      "bot\n[tokens]\nviewer-1=viewer:"));
+  g_assert_true (arb_config_load_file (reloaded, path, &error));
+  g_assert_cmpint (arb_config_check_token (reloaded, secret, NULL), ==, ARB_ROLE_VIEWER);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* The engine's copy: the same tokens, sources and serials. */
+static void
+test_copy (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) copy = NULL;
+  const ArbToken *a, *b;
+
+  arb_config_add_token (config, "op", ARB_ROLE_OPERATOR, "secret-op");
+  g_setenv ("ARBDASH_VIEWER_TOKEN", "env-view", TRUE);
+  arb_config_load_env (config);
+  g_unsetenv ("ARBDASH_VIEWER_TOKEN");
+  config->port = 4242;
+  copy = arb_config_copy (config);
+  g_assert_cmpuint (copy->port, ==, 4242);
+  g_assert_cmpuint (copy->tokens->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      a = g_ptr_array_index (config->tokens, i);
+      b = g_ptr_array_index (copy->tokens, i);
+      g_assert_true (a != b);
+      g_assert_cmpstr (a->name, ==, b->name);
+      g_assert_cmpstr (a->secret, ==, b->secret);
+      g_assert_cmpint (a->role, ==, b->role);
+      g_assert_cmpint (a->source, ==, b->source);
+      g_assert_cmpuint (a->serial, ==, b->serial);
+    }
+  /* serials tell tokens apart, even of one name */
+  a = g_ptr_array_index (config->tokens, 0);
+  b = g_ptr_array_index (config->tokens, 1);
+  g_assert_cmpuint (a->serial, !=, b->serial);
+  g_assert_cmpint (b->source, ==, ARB_TOKEN_FROM_ENVIRONMENT);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* the default configuration file goes to a scratch folder, never the user's; not
+   * G_TEST_OPTION_ISOLATE_DIRS, whose replaced values LeakSanitizer reports (lsan.supp) */
+  g_autofree char *config_home = g_dir_make_tmp ("arb-config-home-XXXXXX", NULL);
+  int status;
+
+  g_assert_nonnull (config_home);
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/arb/config/defaults", test_defaults);
@@ -409,6 +739,15 @@ main (int   argc,
   g_test_add_func ("/arb/config/no-tokens", test_no_tokens);
   g_test_add_func ("/arb/config/roles", test_roles);
   g_test_add_func ("/arb/config/role-name-invalid", test_role_name_invalid);
+  g_test_add_func ("/arb/config/retention", test_retention);
+  g_test_add_func ("/arb/config/generate-secret", test_generate_secret);
+  g_test_add_func ("/arb/config/token-names", test_token_names);
+  g_test_add_func ("/arb/config/create-remove-token", test_create_remove_token);
+  g_test_add_func ("/arb/config/create-refused", test_create_refused);
+  g_test_add_func ("/arb/config/create-default-file", test_create_default_file);
+  g_test_add_func ("/arb/config/copy", test_copy);
 
-  return g_test_run ();
+  status = g_test_run ();
+  remove_dir (config_home);
+  return status;
 }

@@ -51,6 +51,35 @@ wake (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libarbcore logs structured, so g_log_set_handler() does not see its
+ * messages: while this is set, the engine's messages go here. */
+static GPtrArray *engine_messages;
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags   log_level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  const char *domain = NULL;
+  const char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+        domain = fields[i].value;
+      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+        message = fields[i].value;
+    }
+  if (engine_messages != NULL && (log_level & G_LOG_LEVEL_MESSAGE) &&
+      g_strcmp0 (domain, "arb-engine") == 0)
+    {
+      g_ptr_array_add (engine_messages, g_strdup (message));
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
 /* Spins the default context until @cond holds, at most 4 s. */
 #define WAIT_UNTIL(cond)                                                      \
   G_STMT_START {                                                              \
@@ -611,11 +640,142 @@ test_warnings (Fixture *f, gconstpointer data)
   g_test_trap_assert_stderr ("*Could not reserve hub seqs*");
 }
 
+/* ---------------------------------------------------------------- retention */
+
+static ArbEvent *
+event_from_json (const char *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  ArbLimits limits;
+  ArbEvent *e;
+  gint64 seq;
+
+  arb_limits_init_default (&limits);
+  e = arb_event_from_json (json_node_get_object (node), &limits, &field, &seq, &error);
+  g_assert_no_error (error);
+  return e;
+}
+
+static ArbEvent *
+stored_trade (gint64 seq, gint64 ts)
+{
+  g_autofree char *json =
+    g_strdup_printf ("{\"type\":\"trade\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%" G_GINT64_FORMAT
+                     ",\"id\":\"t\",\"pair\":\"WETH/USDC\",\"buy_venue\":\"uniswap\","
+                     "\"sell_venue\":\"curve\",\"status\":\"filled\",\"profit\":2.5}", seq, ts);
+
+  return event_from_json (json);
+}
+
+static ArbEvent *
+stored_opportunity (gint64 seq, gint64 ts)
+{
+  g_autofree char *json =
+    g_strdup_printf ("{\"type\":\"opportunity\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%"
+                     G_GINT64_FORMAT ",\"pair\":\"WETH/USDC\",\"buy_venue\":\"uniswap\","
+                     "\"sell_venue\":\"curve\",\"spread_bps\":10,\"expected_profit\":1,"
+                     "\"taken\":false}", seq, ts);
+
+  return event_from_json (json);
+}
+
+/* Stores, before the engine starts, trades of @ages hours ago and
+ * opportunities of @opportunity_ages hours ago, one bot, seqs from 1. */
+static void
+store_history (Fixture *f, const guint *ages, guint n_ages, const guint *opportunity_ages,
+               guint n_opportunity_ages)
+{
+  g_autofree char *db_dir = g_path_get_dirname (f->config->db_path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbStore) store = NULL;
+  ArbStoreBatch *b = arb_store_batch_new ("old-bot");
+  gint64 now = now_ms ();
+  gint64 seq = 0;
+
+  g_mkdir_with_parents (db_dir, 0700);
+  store = arb_store_open (f->config->db_path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_ages; i++, seq++)
+    arb_store_batch_add_event (b, stored_trade (seq + 1, now - ages[i] * 3600000), seq + 1);
+  for (guint i = 0; i < n_opportunity_ages; i++, seq++)
+    arb_store_batch_add_event (b, stored_opportunity (seq + 1,
+                                                      now - opportunity_ages[i] * 3600000),
+                               seq + 1);
+  arb_store_batch_set_last_seq (b, 0, seq);
+  arb_store_submit (store, b, NULL, NULL);
+  /* commits what is queued */
+  arb_store_close (store);
+}
+
+
+/* The engine deletes what is older than the retention at start, so that
+ * neither the store nor the ledger's "all" has it; a shorter retention set
+ * later prunes a moment after. */
+static void
+test_retention (Fixture *f, gconstpointer data)
+{
+  /* hours ago: 3 days (gone with 2 days), 36 h (gone with 1 day), 1 h (kept) */
+  static const guint trade_ages[] = { 72, 72, 72, 72, 72, 36, 36, 36, 1, 1 };
+  static const guint opportunity_ages[] = { 72, 72, 1 };
+  const char *path = f->config->db_path;
+  GPtrArray *messages = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *cut_2d = NULL;
+  g_autofree char *cut_1d = NULL;
+
+  store_history (f, trade_ages, G_N_ELEMENTS (trade_ages), opportunity_ages,
+                 G_N_ELEMENTS (opportunity_ages));
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM trades"), ==, 10);
+  engine_messages = messages;
+
+  f->config->retention_days = 2;
+  start_engine (f, FALSE, FALSE);
+  g_assert_cmpuint (arb_engine_get_retention_days (f->engine), ==, 2);
+  WAIT_UNTIL (arb_engine_is_ledger_ready (f->engine) && messages->len == 1);
+  g_assert_cmpstr (messages->pdata[0], ==, "Deleted 7 rows older than 2 days: 5 trades, "
+                                           "2 opportunities, 0 logs, 0 commands, 0 alerts");
+  cut_2d = g_strdup_printf ("SELECT count(*) FROM trades WHERE ts < %" G_GINT64_FORMAT,
+                            now_ms () - 2 * 86400000);
+  g_assert_cmpint (sql_int (path, cut_2d), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM trades"), ==, 5);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM opportunities"), ==, 1);
+  /* the ledger was rebuilt from the kept rows only, and says so on the hub */
+  g_assert_cmpuint (ledger_trades (f->engine), ==, 5);
+  g_assert_cmpuint (ledger_opportunities (f->engine), ==, 1);
+  g_assert_cmpint (summary_trades (f->engine), ==, 5);
+
+  /* the same value again changes nothing; a shorter one prunes soon */
+  arb_engine_set_retention_days (f->engine, 2);
+  arb_engine_set_retention_days (f->engine, 1);
+  g_assert_cmpuint (arb_engine_get_retention_days (f->engine), ==, 1);
+  g_assert_cmpuint (arb_engine_get_config (f->engine)->retention_days, ==, 1);
+  WAIT_UNTIL (messages->len == 2);
+  g_assert_cmpstr (messages->pdata[1], ==, "Deleted 3 rows older than 1 day: 3 trades, "
+                                           "0 opportunities, 0 logs, 0 commands, 0 alerts");
+  cut_1d = g_strdup_printf ("SELECT count(*) FROM trades WHERE ts < %" G_GINT64_FORMAT,
+                            now_ms () - 86400000);
+  g_assert_cmpint (sql_int (path, cut_1d), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM trades"), ==, 2);
+  /* the running ledger keeps what it counted: only the next start forgets it */
+  g_assert_cmpuint (ledger_trades (f->engine), ==, 5);
+  stop_engine (f);
+  engine_messages = NULL;
+  g_ptr_array_unref (messages);
+
+  start_engine (f, FALSE, FALSE);
+  WAIT_UNTIL (arb_engine_is_ledger_ready (f->engine));
+  g_assert_cmpuint (ledger_trades (f->engine), ==, 2);
+  g_assert_cmpuint (ledger_opportunities (f->engine), ==, 1);
+  stop_engine (f);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (log_writer, NULL, NULL);
 
   g_test_add ("/arb/engine/run", Fixture, NULL, fixture_setup, test_run, fixture_teardown);
   g_test_add ("/arb/engine/restart", Fixture, NULL, fixture_setup, test_restart,
@@ -625,6 +785,8 @@ main (int   argc,
   g_test_add ("/arb/engine/broken-tables", Fixture, NULL, fixture_setup, test_broken_tables,
               fixture_teardown);
   g_test_add ("/arb/engine/warnings", Fixture, NULL, fixture_setup, test_warnings,
+              fixture_teardown);
+  g_test_add ("/arb/engine/retention", Fixture, NULL, fixture_setup, test_retention,
               fixture_teardown);
 
   return g_test_run ();

@@ -523,6 +523,24 @@ test_hello_welcome (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (arb_ingest_get_limits (fx->ingest)->max_batch_events, ==, 1000);
 }
 
+/* Sums over bots carry a currency only when the bots share one. */
+static void
+test_common_quote (Fixture *fx, gconstpointer data)
+{
+  Bot *usd = bot_open (fx);
+  Bot *eur = bot_open (fx);
+
+  g_assert_cmpstr (arb_ingest_get_common_quote (fx->ingest), ==, "USD");
+  /* no quote in hello: the protocol's default */
+  bot_connect (usd, BOT);
+  g_assert_cmpstr (arb_ingest_get_common_quote (fx->ingest), ==, "USD");
+  bot_say (eur, "{\"type\":\"hello\",\"bot_id\":\"bot-2\",\"name\":\"E\",\"quote\":\"EUR\"}");
+  g_assert_cmpstr (json_object_get_string_member (last_frame (eur), "type"), ==, "welcome");
+  g_assert_null (arb_ingest_get_common_quote (fx->ingest));
+  bot_say (usd, "{\"type\":\"hello\",\"bot_id\":\"%s\",\"name\":\"U\",\"quote\":\"EUR\"}", BOT);
+  g_assert_cmpstr (arb_ingest_get_common_quote (fx->ingest), ==, "EUR");
+}
+
 static void
 test_ack_after_commit (Fixture *fx, gconstpointer data)
 {
@@ -1703,6 +1721,7 @@ main (int argc, char *argv[])
   ADD ("commands/timeout", test_commands_timeout);
   ADD ("commands/newest-connection", test_commands_newest_connection);
   g_test_add_func ("/arb/ingest/error-frames", test_error_frames);
+  ADD ("common-quote", test_common_quote);
 #undef ADD
 
   return g_test_run ();

@@ -860,6 +860,150 @@ test_trades_csv (Fixture *fx, gconstpointer data)
   assert_http_error (anon, 401, "unauthorized", NULL);
 }
 
+/* Posts trades @first..@last of BOT, one a second, with profits that tie
+ * often: (seq * 7) % 13 - 6. */
+static void
+post_profits (Fixture *fx, gint64 first, gint64 last)
+{
+  g_autoptr(GString) body = g_string_new ("{\"bot_id\":\"" BOT "\",\"events\":[");
+  g_autoptr(Reply) r = NULL;
+
+  for (gint64 seq = first; seq <= last; seq++)
+    g_string_append_printf (body, "%s{\"type\":\"trade\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%"
+                            G_GINT64_FORMAT ",\"id\":\"t\",\"pair\":\"A/B\",\"buy_venue\":\"x\","
+                            "\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":%d}",
+                            seq > first ? "," : "", seq, T0 + seq * 1000,
+                            (int) ((seq * 7) % 13) - 6);
+  g_string_append (body, "]}");
+  r = http (fx, "POST", "/api/v1/events", BOT_TOKEN, body->str);
+  g_assert_cmpint (json_object_get_int_member (assert_ok (r), "ack"), ==, last);
+}
+
+static int
+profit_of (gint64 seq)
+{
+  return (int) ((seq * 7) % 13) - 6;
+}
+
+/* GET /trades?sort=&order=: every trade once, by the key then by arrival,
+ * page after page; a cursor is only good for its own order. */
+static void
+test_trades_sorted (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *query; const char *field; } bad[] = {
+    { "?sort=price", "sort" },
+    { "?sort=", "sort" },
+    { "?sort=Profit", "sort" },
+    { "?order=up", "order" },
+    { "?sort=profit&order=", "order" },
+  };
+  g_autofree char *cursor = NULL;
+  g_autofree char *time_cursor = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  gint64 prev_seq = 0;
+  int prev_profit = G_MININT;
+  guint pages = 0;
+
+  post_profits (fx, 1, 20);
+
+  /* ascending profit, ties in arrival (here seq) order, 6 a page */
+  do
+    {
+      g_autofree char *page_query = cursor != NULL
+        ? g_strdup_printf ("?sort=profit&order=asc&limit=6&cursor=%s", cursor)
+        : g_strdup ("?sort=profit&order=asc&limit=6");
+      g_autoptr(GPtrArray) seqs = NULL;
+
+      g_clear_pointer (&cursor, g_free);
+      seqs = get_trades (fx, page_query, &cursor);
+      for (guint i = 0; i < seqs->len; i++)
+        {
+          gint64 seq = GPOINTER_TO_INT (g_ptr_array_index (seqs, i));
+          int profit = profit_of (seq);
+
+          g_assert_true (profit > prev_profit || (profit == prev_profit && seq > prev_seq));
+          prev_profit = profit;
+          prev_seq = seq;
+          g_assert_true (g_hash_table_add (seen, GINT_TO_POINTER (seq)));
+        }
+      g_assert_cmpuint (++pages, <=, 4);
+    }
+  while (cursor != NULL);
+  g_assert_cmpuint (pages, ==, 4);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 20);
+
+  /* the order defaults to descending: the largest profit first */
+  first = get_trades (fx, "?sort=profit&limit=1", &cursor);
+  g_assert_cmpint (profit_of (GPOINTER_TO_INT (first->pdata[0])), ==, 6);
+  /* the newest first as always, and its cursors as they were */
+  g_clear_pointer (&first, g_ptr_array_unref);
+  first = get_trades (fx, "?sort=time&order=desc&limit=1", &time_cursor);
+  g_assert_cmpint (GPOINTER_TO_INT (first->pdata[0]), ==, 20);
+  {
+    g_autofree char *q = g_strdup_printf ("?limit=1&cursor=%s", time_cursor);
+    g_autoptr(GPtrArray) next = get_trades (fx, q, NULL);
+    g_assert_cmpint (GPOINTER_TO_INT (next->pdata[0]), ==, 19);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = g_strconcat ("/api/v1/trades", bad[i].query, NULL);
+      g_autoptr(Reply) r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+
+      assert_http_error (r, 400, "bad_request", bad[i].field);
+    }
+  /* a cursor of one order is refused for another */
+  {
+    g_autofree char *other = g_strdup_printf ("/api/v1/trades?sort=pair&cursor=%s", cursor);
+    g_autofree char *asc = g_strdup_printf ("/api/v1/trades?sort=profit&order=asc&cursor=%s",
+                                            cursor);
+    g_autofree char *by_time = g_strdup_printf ("/api/v1/trades?sort=profit&cursor=%s",
+                                                time_cursor);
+    g_autoptr(Reply) r1 = http (fx, "GET", other, VIEWER_TOKEN, NULL);
+    g_autoptr(Reply) r2 = http (fx, "GET", asc, VIEWER_TOKEN, NULL);
+    g_autoptr(Reply) r3 = http (fx, "GET", by_time, VIEWER_TOKEN, NULL);
+
+    g_assert_nonnull (cursor);
+    assert_http_error (r1, 400, "bad_request", "cursor");
+    assert_http_error (r2, 400, "bad_request", "cursor");
+    assert_http_error (r3, 400, "bad_request", "cursor");
+  }
+}
+
+/* GET /trades.csv?sort=: every row in that order, across pages of 1,000. */
+static void
+test_trades_csv_sorted (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) r = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(Reply) bad = NULL;
+  int prev_profit = G_MAXINT;
+  gint64 prev_seq = G_MAXINT64;
+
+  for (gint64 from = 1; from <= 2100; from += 700)
+    post_profits (fx, from, from + 699);
+  r = http (fx, "GET", "/api/v1/trades.csv?sort=profit&order=desc", VIEWER_TOKEN, NULL);
+  text = reply_text (r);
+  lines = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 2100 + 1);
+  for (guint i = 1; i <= 2100; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", -1);
+      gint64 seq = g_ascii_strtoll (cells[1], NULL, 10);
+      int profit = atoi (cells[9]);
+
+      g_assert_cmpint (profit, ==, profit_of (seq));
+      /* descending: ties newest row first */
+      g_assert_true (profit < prev_profit || (profit == prev_profit && seq < prev_seq));
+      prev_profit = profit;
+      prev_seq = seq;
+    }
+  bad = http (fx, "GET", "/api/v1/trades.csv?order=sideways", VIEWER_TOKEN, NULL);
+  assert_http_error (bad, 400, "bad_request", "order");
+}
+
 static gboolean
 series_ready (gpointer data)
 {
@@ -1126,6 +1270,7 @@ main (int argc, char *argv[])
   ADD ("events", test_events);
   ADD ("events/limits", test_events_limits);
   ADD ("trades", test_trades);
+  ADD ("trades-sorted", test_trades_sorted);
   ADD ("summary", test_summary);
   ADD ("bots-and-system", test_bots_and_system);
   ADD ("audit-roles", test_audit_roles);
@@ -1134,6 +1279,7 @@ main (int argc, char *argv[])
   ADD ("command/client-gone", test_command_client_gone);
   ADD ("command/empty-body", test_command_empty_body);
   ADD ("trades-csv", test_trades_csv);
+  ADD ("trades-csv-sorted", test_trades_csv_sorted);
   ADD ("series", test_series);
   ADD ("resources-and-alerts", test_resources_and_alerts);
   ADD ("session", test_session);

@@ -146,8 +146,10 @@ dashboard_start (const char *db)
   g_autoptr(GError) error = NULL;
   Dashboard *d = g_new0 (Dashboard, 1);
 
+  /* the events below are of November 2023: older than the default retention */
   d->proc = g_subprocess_launcher_spawn (l, &error, arbdash_bin (), "--headless", "--no-demo",
-                                         "--port", "0", "--db", db, NULL);
+                                         "--port", "0", "--db", db, "--retention-days", "3650",
+                                         NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (d->proc, NULL, on_exited, d);
   d->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (d->proc));
@@ -632,6 +634,14 @@ test_startup_errors (void)
   {
     const char *const args[] = { "--headless", "--sample-interval", "5", "--db", db, NULL };
     assert_refused (args, "--sample-interval");
+  }
+  {
+    const char *const args[] = { "--headless", "--retention-days", "0", "--db", db, NULL };
+    assert_refused (args, "--retention-days must be 1 to 3650");
+  }
+  {
+    const char *const args[] = { "--headless", "--retention-days", "3651", "--db", db, NULL };
+    assert_refused (args, "--retention-days must be 1 to 3650");
   }
   {
     const char *const args[] = { "--headless", "stray", NULL };

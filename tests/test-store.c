@@ -13,6 +13,7 @@
 
 #include "arb-hub.h"
 #include "arb-store.h"
+#include "arb-store-private.h"
 
 #define T0 G_GINT64_CONSTANT (1700000000000)
 
@@ -389,6 +390,89 @@ test_migrate_from_v1 (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (items->len, ==, 1);
   g_assert_cmpint (((ArbHubItem *) items->pdata[0])->seq, ==, 70);
+  arb_store_close (store);
+}
+
+/* Versions 2 and 3 as released, over version 1: a file written by the
+ * arbdash before the trade history could be sorted. */
+static const char *schema_v2_v3 =
+  "CREATE INDEX trades_hub_seq ON trades (hub_seq);"
+  "CREATE INDEX opportunities_hub_seq ON opportunities (hub_seq);"
+  "CREATE INDEX logs_hub_seq ON logs (hub_seq);"
+  "CREATE INDEX commands_hub_seq ON commands (hub_seq);"
+  "CREATE TABLE alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, subject TEXT NOT NULL,"
+  " severity TEXT NOT NULL, message TEXT NOT NULL, value REAL, threshold REAL,"
+  " raised INTEGER NOT NULL, cleared INTEGER, hub_seq INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX alerts_raised ON alerts (raised);"
+  "CREATE INDEX alerts_hub_seq ON alerts (hub_seq);"
+  "INSERT INTO trades (bot_id, seq, hub_seq, ts, id, pair, buy_venue, sell_venue, status,"
+  " profit, gas_cost) VALUES"
+  " ('old-bot', 8, 80, 1700000001000, 't-8', 'C/D', 'x', 'y', 'failed', -1.5, NULL),"
+  " ('old-bot', 9, 90, 1700000002000, 't-9', 'A/B', 'x', 'y', 'filled', 4.0, 0.5);"
+  "UPDATE bots SET last_seq = 9;"
+  "PRAGMA user_version = 3;";
+
+/* The seqs of the trades of a query of the old file, in its order. */
+static char *
+old_seqs (ArbStore *store, ArbTradeSort sort, gboolean ascending)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonArray *trades;
+  ArbTradeQuery q;
+
+  arb_trade_query_init (&q);
+  q.sort = sort;
+  q.ascending = ascending;
+  root = query (store, &q);
+  trades = trades_of (root);
+  for (guint i = 0; i < json_array_get_length (trades); i++)
+    g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                            json_object_get_int_member (json_array_get_object_element (trades, i),
+                                                        "seq"));
+  arb_trade_query_clear (&q);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_migrate_from_v3 (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "v3.db", NULL);
+  g_autoptr(ArbStore) store = NULL;
+  g_autofree char *plan = NULL;
+  g_autofree char *by_gas = NULL;
+  g_autofree char *by_profit = NULL;
+  g_autofree char *by_pair = NULL;
+  g_autofree char *newest = NULL;
+  ArbTradeQuery q;
+
+  sql_exec (path, schema_v1);
+  sql_exec (path, schema_v2_v3);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM trades"), ==, 3);
+  store = arb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, ARB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+                                  " name IN ('trades_profit','trades_gas_cost','trades_pair',"
+                                  "'trades_bot','trades_status')"), ==, 5);
+  /* the old rows in the new orders: no gas cost is below any */
+  by_gas = old_seqs (store, ARB_TRADE_SORT_GAS_COST, FALSE);
+  g_assert_cmpstr (by_gas, ==, "9,8,7");
+  by_profit = old_seqs (store, ARB_TRADE_SORT_PROFIT, TRUE);
+  g_assert_cmpstr (by_profit, ==, "8,7,9");
+  by_pair = old_seqs (store, ARB_TRADE_SORT_PAIR, TRUE);
+  g_assert_cmpstr (by_pair, ==, "7,9,8");
+  newest = old_seqs (store, ARB_TRADE_SORT_TIME, FALSE);
+  g_assert_cmpstr (newest, ==, "9,8,7");
+  /* read along the new index */
+  arb_trade_query_init (&q);
+  q.sort = ARB_TRADE_SORT_GAS_COST;
+  plan = _arb_store_explain_trade_query (store, &q, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (plan, "INDEX trades_gas_cost"));
+  g_assert_null (strstr (plan, "TEMP B-TREE"));
+  arb_trade_query_clear (&q);
   arb_store_close (store);
 }
 
@@ -849,6 +933,572 @@ test_cursor (void)
     g_assert_false (arb_trade_query_set_cursor (&q, longer));
   }
   arb_trade_query_clear (&q);
+}
+
+/* base64url without padding, as a cursor is */
+static char *
+b64url (const char *text)
+{
+  char *b64 = g_base64_encode ((const guchar *) text, strlen (text));
+
+  for (char *p = b64; *p != '\0'; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+      else if (*p == '=')
+        *p = '\0';
+    }
+  return b64;
+}
+
+/* Returns: whether the cursor made of @text is taken by a query of @sort */
+static gboolean
+takes_cursor (ArbTradeSort sort, gboolean ascending, const char *text, ArbTradeQuery *out)
+{
+  g_autofree char *cursor = b64url (text);
+  gboolean ok;
+
+  arb_trade_query_init (out);
+  out->sort = sort;
+  out->ascending = ascending;
+  ok = arb_trade_query_set_cursor (out, cursor);
+  g_assert_true (ok == out->has_cursor);
+  return ok;
+}
+
+static void
+test_sort_cursor (void)
+{
+  static const struct
+  {
+    ArbTradeSort  sort;
+    gboolean      ascending;
+    const char   *text;
+  } bad[] = {
+    /* each order takes only its own cursors */
+    { ARB_TRADE_SORT_PROFIT, TRUE, "v2:profit:desc:5:1.5" },
+    { ARB_TRADE_SORT_GAS_COST, FALSE, "v2:profit:desc:5:1.5" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v1:5:5" },
+    { ARB_TRADE_SORT_TIME, TRUE, "v1:5:5" },
+    /* the default order's cursor is v1 only */
+    { ARB_TRADE_SORT_TIME, FALSE, "v2:time:desc:5:5" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:0:1" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:-1:1" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:x:1" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:1:nan" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:1:" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:1: 1" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:1:1x" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:up:1:1" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:1" },
+    { ARB_TRADE_SORT_PROFIT, FALSE, "v3:profit:desc:1:1" },
+    { ARB_TRADE_SORT_TIME, TRUE, "v2:time:asc:1:1.5" },
+  };
+  ArbTradeQuery q;
+
+  g_assert_cmpstr (arb_trade_sort_name (ARB_TRADE_SORT_GAS_COST), ==, "gas_cost");
+  for (guint i = 0; i < ARB_TRADE_N_SORTS; i++)
+    {
+      ArbTradeSort sort = ARB_TRADE_N_SORTS;
+
+      g_assert_true (arb_trade_sort_parse (arb_trade_sort_name (i), &sort));
+      g_assert_cmpint (sort, ==, i);
+    }
+  g_assert_false (arb_trade_sort_parse ("Profit", &(ArbTradeSort) { 0 }));
+  g_assert_false (arb_trade_sort_parse (NULL, &(ArbTradeSort) { 0 }));
+
+  /* by default newest first */
+  arb_trade_query_init (&q);
+  g_assert_cmpint (q.sort, ==, ARB_TRADE_SORT_TIME);
+  g_assert_false (q.ascending);
+
+  g_assert_true (takes_cursor (ARB_TRADE_SORT_PROFIT, FALSE, "v2:profit:desc:5:-1.25", &q));
+  g_assert_cmpint (q.cursor_row, ==, 5);
+  g_assert_cmpfloat (q.cursor_number, ==, -1.25);
+  arb_trade_query_clear (&q);
+  g_assert_true (takes_cursor (ARB_TRADE_SORT_GAS_COST, TRUE, "v2:gas_cost:asc:3:-inf", &q));
+  g_assert_true (isinf (q.cursor_number) && q.cursor_number < 0);
+  arb_trade_query_clear (&q);
+  g_assert_true (takes_cursor (ARB_TRADE_SORT_TIME, TRUE, "v2:time:asc:9:-17", &q));
+  g_assert_cmpint (q.cursor_ts, ==, -17);
+  g_assert_cmpint (q.cursor_row, ==, 9);
+  arb_trade_query_clear (&q);
+  /* a text key may hold anything, ':' too */
+  g_assert_true (takes_cursor (ARB_TRADE_SORT_PAIR, TRUE, "v2:pair:asc:4:A:B/C é", &q));
+  g_assert_cmpstr (q.cursor_text, ==, "A:B/C é");
+  /* taking another cursor replaces the text */
+  {
+    g_autofree char *other = b64url ("v2:pair:asc:5:X");
+    g_assert_true (arb_trade_query_set_cursor (&q, other));
+    g_assert_cmpstr (q.cursor_text, ==, "X");
+    g_assert_cmpint (q.cursor_row, ==, 5);
+  }
+  arb_trade_query_clear (&q);
+  g_assert_null (q.cursor_text);
+  g_assert_true (takes_cursor (ARB_TRADE_SORT_STATUS, FALSE, "v2:status:desc:4:", &q));
+  g_assert_cmpstr (q.cursor_text, ==, "");
+  arb_trade_query_clear (&q);
+  /* the default order's cursors are as they always were */
+  g_assert_true (takes_cursor (ARB_TRADE_SORT_TIME, FALSE, "v1:1:1", &q));
+  arb_trade_query_clear (&q);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (takes_cursor (bad[i].sort, bad[i].ascending, bad[i].text, &q));
+      arb_trade_query_clear (&q);
+    }
+  /* not UTF-8 */
+  g_assert_false (takes_cursor (ARB_TRADE_SORT_PAIR, TRUE, "v2:pair:asc:4:\xff", &q));
+  arb_trade_query_clear (&q);
+  /* too long to be one of ours */
+  {
+    g_autofree char *key = g_strnfill (20000, 'x');
+    g_autofree char *text = g_strconcat ("v2:pair:asc:4:", key, NULL);
+
+    g_assert_false (takes_cursor (ARB_TRADE_SORT_PAIR, TRUE, text, &q));
+    arb_trade_query_clear (&q);
+  }
+}
+
+/* A trade of the sort tests as the test knows it; its row is read back. */
+typedef struct
+{
+  const char *bot;
+  gint64      seq;
+  gint64      ts;
+  const char *pair;
+  const char *status;
+  double      profit;
+  double      gas_cost;  /* NAN: none */
+  gint64      row;
+} SortTrade;
+
+typedef struct
+{
+  SortTrade *trades;
+  guint      n;
+} SortData;
+
+static void
+sort_data_free (SortData *d)
+{
+  g_free (d->trades);
+  g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SortData, sort_data_free)
+
+static ArbEvent *
+make_sort_trade (const SortTrade *t)
+{
+  g_autoptr(GString) json = g_string_new (NULL);
+  char profit[G_ASCII_DTOSTR_BUF_SIZE];
+  char gas[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_printf (json, "{\"type\":\"trade\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%"
+                   G_GINT64_FORMAT ",\"id\":\"t\",\"pair\":\"%s\",\"buy_venue\":\"u\","
+                   "\"sell_venue\":\"c\",\"status\":\"%s\",\"profit\":%s", t->seq, t->ts, t->pair,
+                   t->status, g_ascii_dtostr (profit, sizeof profit, t->profit));
+  if (!isnan (t->gas_cost))
+    g_string_append_printf (json, ",\"gas_cost\":%s",
+                            g_ascii_dtostr (gas, sizeof gas, t->gas_cost));
+  g_string_append_c (json, '}');
+  return event_from (json->str);
+}
+
+/* Reads back the row the store gave each of @trades. */
+static void
+read_rows (const char *path, SortTrade *trades, guint n)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT row FROM trades WHERE bot_id = ? AND seq = ?",
+                                       -1, &s, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      sqlite3_bind_text (s, 1, trades[i].bot, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (s, 2, trades[i].seq);
+      g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+      trades[i].row = sqlite3_column_int64 (s, 0);
+      sqlite3_reset (s);
+    }
+  sqlite3_finalize (s);
+  sqlite3_close (db);
+}
+
+/* Stores @n trades of three bots, in small batches so that the bots'
+ * rows interleave, with many ties on every key (the gas cost is often
+ * missing) and text keys with ':' and non-ASCII letters. */
+static SortData *
+fill_for_sorting (Fixture *f, guint n, guint first_seq, gint64 ts0)
+{
+  static const char *bots[] = { "bot-a", "bot-b", "bot:c" };
+  static const char *pairs[] = { "WETH/USDC", "WBTC/USDC", "A:B/C", "ÉTH/USDC" };
+  static const char *statuses[] = { "filled", "failed", "reverted", "filled" };
+  static const double gas[] = { NAN, 0.5, 0.25, 1e-9, 12.75 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7 + first_seq);
+  SortData *d = g_new0 (SortData, 1);
+
+  d->n = n;
+  d->trades = g_new0 (SortTrade, n);
+  for (guint i = 0; i < n; i++)
+    {
+      SortTrade *t = &d->trades[i];
+
+      t->bot = bots[i % G_N_ELEMENTS (bots)];
+      t->seq = first_seq + i / G_N_ELEMENTS (bots);
+      /* three trades a second: ties on the time too */
+      t->ts = ts0 + (gint64) (i / 3) * 1000;
+      t->pair = pairs[g_rand_int_range (rand, 0, G_N_ELEMENTS (pairs))];
+      t->status = statuses[g_rand_int_range (rand, 0, G_N_ELEMENTS (statuses))];
+      t->profit = g_rand_int_range (rand, -8, 8) * 0.25;
+      t->gas_cost = gas[g_rand_int_range (rand, 0, G_N_ELEMENTS (gas))];
+    }
+  for (guint i = 0; i < n; i += 12)
+    for (guint b = 0; b < G_N_ELEMENTS (bots); b++)
+      {
+        ArbStoreBatch *batch = arb_store_batch_new (bots[b]);
+        gint64 prev = -1, last = 0;
+
+        for (guint j = i + b; j < MIN (i + 12, n); j += G_N_ELEMENTS (bots))
+          {
+            arb_store_batch_add_event (batch, make_sort_trade (&d->trades[j]), j + 1);
+            if (prev < 0)
+              prev = d->trades[j].seq - 1;
+            last = d->trades[j].seq;
+          }
+        if (prev >= 0)
+          arb_store_batch_set_last_seq (batch, prev, last);
+        arb_store_submit (f->store, batch, NULL, NULL);
+      }
+  arb_store_flush (f->store);
+  read_rows (f->path, d->trades, n);
+  return d;
+}
+
+typedef struct
+{
+  const char *bot;
+  const char *pair;
+  int         status;
+  gint64      after;
+  gint64      before;
+} SortFilter;
+
+static gboolean
+filter_matches (const SortFilter *filter, const SortTrade *t)
+{
+  return (filter->bot == NULL || g_str_equal (filter->bot, t->bot)) &&
+         (filter->pair == NULL || g_str_equal (filter->pair, t->pair)) &&
+         (filter->status < 0 || g_str_equal (arb_trade_status_name (filter->status), t->status)) &&
+         t->ts > filter->after && t->ts < filter->before;
+}
+
+typedef struct
+{
+  ArbTradeSort sort;
+  gboolean     ascending;
+} SortOrder;
+
+static int
+compare_numbers (double a, double b)
+{
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/* The order the store must give, worked out here: the key, then the row,
+ * a missing gas cost below every cost, text by its bytes (as strcmp). */
+static int
+compare_sort_trades (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const SortTrade *x = *(SortTrade * const *) a;
+  const SortTrade *y = *(SortTrade * const *) b;
+  const SortOrder *order = data;
+  int c = 0;
+
+  switch (order->sort)
+    {
+    case ARB_TRADE_SORT_TIME:
+      c = x->ts < y->ts ? -1 : x->ts > y->ts ? 1 : 0;
+      break;
+    case ARB_TRADE_SORT_PROFIT:
+      c = compare_numbers (x->profit, y->profit);
+      break;
+    case ARB_TRADE_SORT_GAS_COST:
+      c = compare_numbers (isnan (x->gas_cost) ? -INFINITY : x->gas_cost,
+                           isnan (y->gas_cost) ? -INFINITY : y->gas_cost);
+      break;
+    case ARB_TRADE_SORT_PAIR:
+      c = strcmp (x->pair, y->pair);
+      break;
+    case ARB_TRADE_SORT_BOT:
+      c = strcmp (x->bot, y->bot);
+      break;
+    case ARB_TRADE_SORT_STATUS:
+      c = strcmp (x->status, y->status);
+      break;
+    case ARB_TRADE_N_SORTS:
+    default:
+      g_assert_not_reached ();
+    }
+  if (c == 0)
+    c = x->row < y->row ? -1 : x->row > y->row ? 1 : 0;
+  return order->ascending ? c : -c;
+}
+
+static void
+init_sorted_query (ArbTradeQuery *q, const SortFilter *filter, const SortOrder *order,
+                   guint limit)
+{
+  arb_trade_query_init (q);
+  q->bot_id = g_strdup (filter->bot);
+  q->pair = g_strdup (filter->pair);
+  q->status = filter->status;
+  q->after = filter->after;
+  q->before = filter->before;
+  q->sort = order->sort;
+  q->ascending = order->ascending;
+  q->limit = limit;
+}
+
+/* Reads every page of @order and @filter, @limit trades a page, and checks
+ * that together they are @d's matching trades in the order worked out. */
+static void
+check_sorted_pages (Fixture *f, const SortData *d, const SortFilter *filter,
+                    const SortOrder *order, guint limit)
+{
+  g_autoptr(GPtrArray) expected = g_ptr_array_new ();
+  g_autofree char *cursor = NULL;
+  guint got = 0, pages = 0;
+
+  for (guint i = 0; i < d->n; i++)
+    if (filter_matches (filter, &d->trades[i]))
+      g_ptr_array_add (expected, &d->trades[i]);
+  g_ptr_array_sort_with_data (expected, compare_sort_trades, (gpointer) order);
+  do
+    {
+      ArbTradeQuery q;
+      g_autoptr(JsonNode) page = NULL;
+      JsonArray *trades;
+
+      init_sorted_query (&q, filter, order, limit);
+      if (cursor != NULL)
+        g_assert_true (arb_trade_query_set_cursor (&q, cursor));
+      page = query (f->store, &q);
+      trades = trades_of (page);
+      for (guint i = 0; i < json_array_get_length (trades); i++)
+        {
+          JsonObject *t = json_array_get_object_element (trades, i);
+          const SortTrade *want;
+
+          g_assert_cmpuint (got, <, expected->len);
+          want = expected->pdata[got++];
+          g_assert_cmpstr (json_object_get_string_member (t, "bot_id"), ==, want->bot);
+          g_assert_cmpint (json_object_get_int_member (t, "seq"), ==, want->seq);
+        }
+      g_clear_pointer (&cursor, g_free);
+      cursor = g_strdup (next_cursor (page));
+      /* full pages until the last */
+      g_assert_cmpuint (json_array_get_length (trades), ==,
+                        cursor != NULL ? limit : expected->len - pages * limit);
+      pages++;
+      arb_trade_query_clear (&q);
+    }
+  while (cursor != NULL);
+  g_assert_cmpuint (got, ==, expected->len);
+  g_assert_cmpuint (pages, ==, MAX (1, (expected->len + limit - 1) / limit));
+}
+
+static const SortFilter sort_filters[] = {
+  { NULL, NULL, -1, G_MININT64, G_MAXINT64 },
+  { "bot-a", NULL, -1, G_MININT64, G_MAXINT64 },
+  { "bot:c", NULL, -1, G_MININT64, G_MAXINT64 },
+  { NULL, "A:B/C", -1, G_MININT64, G_MAXINT64 },
+  { NULL, NULL, ARB_TRADE_FAILED, G_MININT64, G_MAXINT64 },
+  { "bot-b", "ÉTH/USDC", ARB_TRADE_FILLED, G_MININT64, G_MAXINT64 },
+  { NULL, NULL, -1, T0 + 20000, T0 + 71000 },
+  { "bot-a", NULL, ARB_TRADE_REVERTED, T0 + 5000, G_MAXINT64 },
+  { "nobody", NULL, -1, G_MININT64, G_MAXINT64 },
+};
+
+/* Every order, both ways, with filters, paged with small limits, is the
+ * order worked out independently. */
+static void
+test_sort_paging (Fixture *f, gconstpointer data)
+{
+  g_autoptr(SortData) d = fill_for_sorting (f, 300, 1, T0);
+
+  for (guint s = 0; s < ARB_TRADE_N_SORTS; s++)
+    for (guint dir = 0; dir < 2; dir++)
+      {
+        SortOrder order = { s, dir == 1 };
+
+        for (guint i = 0; i < G_N_ELEMENTS (sort_filters); i++)
+          check_sorted_pages (f, d, &sort_filters[i], &order, 7);
+        /* one page holds all; a page of one */
+        check_sorted_pages (f, d, &sort_filters[0], &order, 1000);
+        check_sorted_pages (f, d, &sort_filters[5], &order, 1);
+      }
+}
+
+/* The trades of @q's pages from @cursor on, as (bot_id, seq) keys. */
+static void
+read_pages (Fixture *f, const ArbTradeQuery *base, char **cursor, guint n_pages, GPtrArray *keys)
+{
+  for (guint p = 0; p < n_pages && (p == 0 || *cursor != NULL); p++)
+    {
+      ArbTradeQuery q = *base;
+      g_autoptr(JsonNode) page = NULL;
+      JsonArray *trades;
+
+      /* shallow copy: only the cursor fields are ours */
+      q.cursor_text = NULL;
+      if (*cursor != NULL)
+        g_assert_true (arb_trade_query_set_cursor (&q, *cursor));
+      page = query (f->store, &q);
+      g_free (q.cursor_text);
+      trades = trades_of (page);
+      for (guint i = 0; i < json_array_get_length (trades); i++)
+        {
+          JsonObject *t = json_array_get_object_element (trades, i);
+          g_ptr_array_add (keys, g_strdup_printf ("%s/%" G_GINT64_FORMAT,
+                                                  json_object_get_string_member (t, "bot_id"),
+                                                  json_object_get_int_member (t, "seq")));
+        }
+      g_free (*cursor);
+      *cursor = g_strdup (next_cursor (page));
+    }
+}
+
+/* Trades that arrive between two pages, with keys before, at and past the
+ * cursor's, never make a page repeat or skip a trade: the pages go on in
+ * the order of all the trades, old and new. */
+static void
+test_sort_inserts_between_pages (Fixture *f, gconstpointer data)
+{
+  static const SortOrder orders[] = {
+    { ARB_TRADE_SORT_PROFIT, FALSE },
+    { ARB_TRADE_SORT_PAIR, TRUE },
+    { ARB_TRADE_SORT_GAS_COST, FALSE },
+    { ARB_TRADE_SORT_STATUS, TRUE },
+    { ARB_TRADE_SORT_TIME, FALSE },
+  };
+  g_autoptr(SortData) d = fill_for_sorting (f, 120, 1, T0);
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) sort_data_free);
+  guint next_seq = 41;
+
+  for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
+    {
+      g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) all = g_ptr_array_new ();
+      g_autoptr(GHashTable) rank = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autofree char *cursor = NULL;
+      SortData *more;
+      guint prev = 0;
+      ArbTradeQuery q;
+
+      init_sorted_query (&q, &sort_filters[0], &orders[o], 25);
+      read_pages (f, &q, &cursor, 2, keys);
+      g_assert_nonnull (cursor);
+      /* 30 more trades (10 a bot) of the same keys, at the same times and later */
+      more = fill_for_sorting (f, 30, next_seq, T0 + 20000);
+      g_ptr_array_add (batches, more);
+      next_seq += 10;
+      read_pages (f, &q, &cursor, G_MAXUINT, keys);
+      g_assert_null (cursor);
+
+      /* where each stored trade comes in the order */
+      for (guint i = 0; i < d->n; i++)
+        g_ptr_array_add (all, &d->trades[i]);
+      for (guint b = 0; b < batches->len; b++)
+        for (guint i = 0; i < ((SortData *) batches->pdata[b])->n; i++)
+          g_ptr_array_add (all, &((SortData *) batches->pdata[b])->trades[i]);
+      g_ptr_array_sort_with_data (all, compare_sort_trades, (gpointer) &orders[o]);
+      for (guint i = 0; i < all->len; i++)
+        {
+          const SortTrade *t = all->pdata[i];
+          g_hash_table_insert (rank, g_strdup_printf ("%s/%" G_GINT64_FORMAT, t->bot, t->seq),
+                               GUINT_TO_POINTER (i + 1));
+        }
+      /* strictly onwards: no repeats, nothing out of order */
+      for (guint i = 0; i < keys->len; i++)
+        {
+          guint r = GPOINTER_TO_UINT (g_hash_table_lookup (rank, keys->pdata[i]));
+
+          g_assert_cmpuint (r, >, prev);
+          prev = r;
+        }
+      /* every trade that was there at the start is read, and some new ones past the cursor */
+      for (guint i = 0; i < d->n; i++)
+        {
+          g_autofree char *key = g_strdup_printf ("%s/%" G_GINT64_FORMAT, d->trades[i].bot,
+                                                  d->trades[i].seq);
+          gboolean found = FALSE;
+
+          for (guint k = 0; k < keys->len && !found; k++)
+            found = g_str_equal (keys->pdata[k], key);
+          g_assert_true (found);
+        }
+      g_assert_cmpuint (keys->len, >, d->n);
+      arb_trade_query_clear (&q);
+    }
+}
+
+/* Whether a line of a query plan reads the index @name. */
+static gboolean
+plan_uses (const char *line, const char *name)
+{
+  g_autofree char *word = g_strconcat ("INDEX ", name, NULL);
+  const char *at = strstr (line, word);
+
+  return at != NULL && (at[strlen (word)] == ' ' || at[strlen (word)] == '\0');
+}
+
+/* Each order, with any filter, is a walk along one index: no sorting. */
+static void
+test_sort_plans (Fixture *f, gconstpointer data)
+{
+  static const char *indexes[] = {
+    [ARB_TRADE_SORT_TIME] = "trades_ts",
+    [ARB_TRADE_SORT_PROFIT] = "trades_profit",
+    [ARB_TRADE_SORT_GAS_COST] = "trades_gas_cost",
+    [ARB_TRADE_SORT_PAIR] = "trades_pair",
+    [ARB_TRADE_SORT_BOT] = "trades_bot",
+    [ARB_TRADE_SORT_STATUS] = "trades_status",
+  };
+  g_autoptr(SortData) d = fill_for_sorting (f, 30, 1, T0);
+
+  for (guint s = 0; s < ARB_TRADE_N_SORTS; s++)
+    for (guint dir = 0; dir < 2; dir++)
+      for (guint i = 0; i < G_N_ELEMENTS (sort_filters); i++)
+        {
+          SortOrder order = { s, dir == 1 };
+          g_autoptr(GError) error = NULL;
+          g_autofree char *plan = NULL;
+          g_auto(GStrv) lines = NULL;
+          const char *index = indexes[s];
+          gboolean ok;
+          ArbTradeQuery q;
+
+          init_sorted_query (&q, &sort_filters[i], &order, 100);
+          plan = _arb_store_explain_trade_query (f->store, &q, &error);
+          g_assert_no_error (error);
+          if (s == ARB_TRADE_SORT_TIME && q.bot_id != NULL)
+            index = "trades_bot_ts";
+          lines = g_strsplit (g_strchomp (plan), "\n", -1);
+          /* the first page, the ties of a cursor, past its key */
+          ok = strstr (plan, "TEMP B-TREE") == NULL && g_strv_length (lines) == 3;
+          for (guint l = 0; lines[l] != NULL; l++)
+            ok = ok && plan_uses (lines[l], index);
+          if (!ok)
+            g_error ("%s %s, filter %u, not along %s:\n%s", arb_trade_sort_name (s),
+                     dir ? "asc" : "desc", i, index, plan);
+          arb_trade_query_clear (&q);
+        }
 }
 
 static void
@@ -1373,7 +2023,8 @@ test_replay_ledger (Fixture *f, gconstpointer data)
   /* submitted, not yet committed: the replay still sees it (it flushes first) */
   arb_store_submit (f->store, b, NULL, NULL);
 
-  arb_store_replay_ledger_async (f->store, replay_func, &r, NULL, on_replay_done, &r);
+  arb_store_replay_ledger_async (f->store, G_MININT64, replay_func, &r, NULL, on_replay_done,
+                                 &r);
   g_assert_cmpuint (arb_store_get_queue_length (f->store), ==, 0);
   /* committed after the call: not seen, whenever the reader gets to it */
   b = trade_batch ("bot-a", 231, 232, 100, T0 + 500);
@@ -1400,7 +2051,8 @@ test_replay_cancelled (Fixture *f, gconstpointer data)
   g_mutex_init (&r.lock);
   submit_and_wait (f->store, trade_batch ("bot-a", 0, 1, 50, T0));
   g_cancellable_cancel (cancellable);
-  arb_store_replay_ledger_async (f->store, replay_func, &r, cancellable, on_replay_done, &r);
+  arb_store_replay_ledger_async (f->store, G_MININT64, replay_func, &r, cancellable,
+                                 on_replay_done, &r);
   WAIT_UNTIL (r.finished);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* it stops at the first row it sees cancelled */
@@ -1411,7 +2063,8 @@ test_replay_cancelled (Fixture *f, gconstpointer data)
   sql_exec (f->path, "DELETE FROM trades");
   r.finished = FALSE;
   r.trades = 0;
-  arb_store_replay_ledger_async (f->store, replay_func, &r, cancellable, on_replay_done, &r);
+  arb_store_replay_ledger_async (f->store, G_MININT64, replay_func, &r, cancellable,
+                                 on_replay_done, &r);
   WAIT_UNTIL (r.finished);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (r.trades, ==, 0);
@@ -1616,6 +2269,60 @@ test_query_items (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The newest logs up to a hub seq, oldest of them first, only logs. */
+static void
+test_recent_logs (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) newest = NULL;
+  g_autoptr(GPtrArray) upto = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(JsonNode) log = NULL;
+  ArbStoreBatch *b;
+  JsonObject *o;
+
+  fill_items (f);
+  b = arb_store_batch_new ("bot-a");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *message = g_strdup_printf ("line %u", i);
+      arb_store_batch_add_event (b, make_log (5 + i, T0 + 50 + i, message), 30 + i);
+    }
+  arb_store_batch_set_last_seq (b, 4, 7);
+  submit_and_wait (f->store, b);
+
+  /* the five logs (22, 23, 30..32) and nothing of the other tables */
+  all = arb_store_query_recent_logs (f->store, G_MAXINT64, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 5);
+  assert_item (all->pdata[0], 22, ARB_TOPIC_LOG, "log", T0 + 12);
+  assert_item (all->pdata[1], 23, ARB_TOPIC_LOG, "log", T0 + 13);
+  assert_item (all->pdata[4], 32, ARB_TOPIC_LOG, "log", T0 + 52);
+
+  /* the limit keeps the newest, still in seq order */
+  newest = arb_store_query_recent_logs (f->store, G_MAXINT64, 2, &error);
+  g_assert_cmpuint (newest->len, ==, 2);
+  assert_item (newest->pdata[0], 31, ARB_TOPIC_LOG, "log", T0 + 51);
+  assert_item (newest->pdata[1], 32, ARB_TOPIC_LOG, "log", T0 + 52);
+  log = json_from_string (((ArbHubItem *) newest->pdata[1])->json, NULL);
+  o = json_node_get_object (log);
+  g_assert_cmpstr (json_object_get_string_member (o, "bot_id"), ==, "bot-a");
+  g_assert_cmpstr (json_object_get_string_member (o, "level"), ==, "warning");
+  g_assert_cmpstr (json_object_get_string_member (o, "component"), ==, "rpc");
+  g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "line 2");
+  g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, 7);
+
+  /* nothing above @upto: those are not published yet */
+  upto = arb_store_query_recent_logs (f->store, 30, 2, &error);
+  g_assert_cmpuint (upto->len, ==, 2);
+  g_assert_cmpint (((ArbHubItem *) upto->pdata[0])->seq, ==, 23);
+  g_assert_cmpint (((ArbHubItem *) upto->pdata[1])->seq, ==, 30);
+  none = arb_store_query_recent_logs (f->store, 21, 100, &error);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_no_error (error);
+}
+
 static void
 on_items_done (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -1787,12 +2494,9 @@ test_csv_paging (Fixture *f, gconstpointer data)
       WAIT_UNTIL (page != NULL);
       g_string_append (all, page->text);
       more = page->more;
+      g_assert_true ((page->next_cursor != NULL) == more);
       if (more)
-        {
-          q.has_cursor = TRUE;
-          q.cursor_ts = page->next_ts;
-          q.cursor_row = page->next_row;
-        }
+        g_assert_true (arb_trade_query_set_cursor (&q, page->next_cursor));
       arb_csv_page_free (page);
       pages++;
     }
@@ -1960,7 +2664,8 @@ test_broken_schema (Fixture *f, gconstpointer data)
   }
 
   g_mutex_init (&r.lock);
-  arb_store_replay_ledger_async (f->store, replay_func, &r, NULL, on_replay_done, &r);
+  arb_store_replay_ledger_async (f->store, G_MININT64, replay_func, &r, NULL, on_replay_done,
+                                 &r);
   WAIT_UNTIL (r.finished);
   g_assert_error (r.error, ARB_ERROR, ARB_ERROR_INTERNAL);
   g_clear_error (&r.error);
@@ -2014,6 +2719,363 @@ test_broken_schema (Fixture *f, gconstpointer data)
   }
 }
 
+/* ---------------------------------------------------------------- retention */
+
+/* The time the prunes below cut at. */
+#define CUT (T0 + 1000000)
+
+typedef struct
+{
+  gboolean        called;
+  gboolean        ok;
+  ArbStorePruned  pruned;
+  GError         *error;
+} PruneOutcome;
+
+static void
+on_pruned (GObject *source, GAsyncResult *result, gpointer data)
+{
+  PruneOutcome *p = data;
+
+  g_assert_false (p->called);
+  p->called = TRUE;
+  p->ok = arb_store_prune_finish (ARB_STORE (source), result, &p->pruned, &p->error);
+}
+
+static void
+prune_and_wait (ArbStore *store, gint64 cutoff, PruneOutcome *p)
+{
+  memset (p, 0, sizeof *p);
+  arb_store_prune_async (store, cutoff, NULL, on_pruned, p);
+  WAIT_UNTIL (p->called);
+  g_assert_no_error (p->error);
+  g_assert_true (p->ok);
+}
+
+static ArbCommand *
+make_command (const char *id, gint64 created, gint64 finished, gint64 hub_seq)
+{
+  ArbCommand *c = arb_command_new (id, "bot-a", "pause", "{}", "operator", "al", created);
+
+  c->hub_seq = hub_seq;
+  if (finished > 0)
+    arb_command_finish (c, ARB_COMMAND_OK, "paused", finished);
+  return c;
+}
+
+static ArbAlert *
+make_cleared_alert (const char *id, gint64 raised, gint64 cleared, gint64 hub_seq)
+{
+  ArbAlert *a = make_alert (id, "cpu", ARB_ALERT_WARNING, raised, 95, hub_seq);
+
+  a->cleared_ms = cleared;
+  return a;
+}
+
+/* Rows on both sides of CUT in every table; the old ones have hub seqs
+ * below 1000, the kept ones from 1000. */
+static void
+fill_for_prune (Fixture *f)
+{
+  ArbStoreBatch *b = arb_store_batch_new ("bot-a");
+  static const struct { const char *id; gint64 created, finished, hub_seq; } commands[] = {
+    { "c-old-done", CUT - 5000, CUT - 4000, 900 },     /* goes */
+    { "c-old-timeout", CUT - 3000, CUT - 2000, 901 },  /* goes */
+    { "c-old-pending", CUT - 5000, 0, 1100 },          /* pending: stays, whatever its age */
+    { "c-straddle", CUT - 5000, CUT + 10, 1101 },      /* finished after the cut */
+    { "c-new", CUT + 1, CUT + 2, 1102 },
+  };
+  static const struct { const char *id; gint64 raised, cleared, hub_seq; } alerts[] = {
+    { "a-old-cleared", CUT - 9000, CUT - 8000, 910 },  /* goes */
+    { "a-old-active", CUT - 9000, 0, 1200 },           /* active: stays */
+    { "a-straddle", CUT - 9000, CUT + 5, 1201 },
+    { "a-new", CUT + 1, CUT + 3, 1202 },
+  };
+
+  /* trades: 24 before the cut (the last 1 ms before it), one on it, 5 after */
+  for (gint64 seq = 1; seq <= 30; seq++)
+    {
+      gint64 ts = seq <= 24 ? CUT - 25 + seq : CUT + (seq - 25);
+      arb_store_batch_add_event (b, make_trade (seq, ts, "WETH/USDC", "filled", 1.5),
+                                 seq <= 24 ? seq : 1000 + seq);
+    }
+  /* opportunities: 7 before, 3 after */
+  for (gint64 seq = 31; seq <= 40; seq++)
+    arb_store_batch_add_event (b, make_opportunity (seq, seq <= 37 ? CUT - 100 : CUT + 100,
+                                                    FALSE),
+                               seq <= 37 ? seq : 1000 + seq);
+  /* logs: 2 before, 3 after */
+  for (gint64 seq = 41; seq <= 45; seq++)
+    arb_store_batch_add_event (b, make_log (seq, seq <= 42 ? CUT - 1 : CUT, "slow rpc"),
+                               seq <= 42 ? seq : 1000 + seq);
+  arb_store_batch_set_last_seq (b, 0, 45);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(ArbCommand) c = make_command (commands[i].id, commands[i].created,
+                                              commands[i].finished, commands[i].hub_seq);
+      arb_store_batch_put_command (b, c);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (alerts); i++)
+    {
+      g_autoptr(ArbAlert) a = make_cleared_alert (alerts[i].id, alerts[i].raised,
+                                                  alerts[i].cleared, alerts[i].hub_seq);
+      arb_store_batch_put_alert (b, a);
+    }
+  submit_and_wait (f->store, b);
+  /* an old log of the dashboard itself: no bot */
+  sql_exec (f->path, "INSERT INTO logs (bot_id, seq, hub_seq, ts, level, component, message)"
+                     " VALUES (NULL, NULL, 950, 1700000000000, 'error', 'store', 'disk full')");
+}
+
+static char *
+sql_ids (const char *path, const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT group_concat(id, ',') FROM"
+                                          " (SELECT id FROM %s ORDER BY id)", table);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+  char *ids = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &s, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    ids = g_strdup ((const char *) sqlite3_column_text (s, 0));
+  sqlite3_finalize (s);
+  sqlite3_close (db);
+  return ids;
+}
+
+static void
+test_prune (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) from_old = NULL;
+  g_autoptr(GPtrArray) bots = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *commands = NULL;
+  g_autofree char *alerts = NULL;
+  ReplayData r = { .order_ok = TRUE, .fields_ok = TRUE };
+  PruneOutcome p;
+
+  fill_for_prune (f);
+  _arb_store_set_prune_chunk (f->store, 7);
+
+  /* the ledger replay with the cutoff sees now what the prune will keep */
+  g_mutex_init (&r.lock);
+  arb_store_replay_ledger_async (f->store, CUT, replay_func, &r, NULL, on_replay_done, &r);
+  WAIT_UNTIL (r.finished);
+  g_assert_no_error (r.error);
+  g_assert_true (r.order_ok);
+  g_assert_true (r.fields_ok);
+  g_assert_cmpuint (r.trades, ==, 6);
+  g_assert_cmpuint (r.opportunities, ==, 3);
+  g_mutex_clear (&r.lock);
+
+  prune_and_wait (f->store, CUT, &p);
+  /* exactly the rows before the cut, finished commands and cleared alerts only */
+  g_assert_cmpuint (p.pruned.trades, ==, 24);
+  g_assert_cmpuint (p.pruned.opportunities, ==, 7);
+  g_assert_cmpuint (p.pruned.logs, ==, 3);
+  g_assert_cmpuint (p.pruned.commands, ==, 2);
+  g_assert_cmpuint (p.pruned.alerts, ==, 1);
+  g_assert_cmpuint (arb_store_pruned_total (&p.pruned), ==, 37);
+  /* 7 rows a transaction: trades 7+7+7+3, opportunities 7+0, one each for the rest */
+  g_assert_cmpuint (p.pruned.chunks, ==, 4 + 2 + 1 + 1 + 1);
+
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 6);
+  g_assert_cmpint (sql_int (f->path, "SELECT min(ts) FROM trades"), ==, CUT);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM opportunities"), ==, 3);
+  g_assert_cmpint (sql_int (f->path, "SELECT min(ts) FROM opportunities"), ==, CUT + 100);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM logs"), ==, 3);
+  g_assert_cmpint (sql_int (f->path, "SELECT min(ts) FROM logs"), ==, CUT);
+  commands = sql_ids (f->path, "commands");
+  g_assert_cmpstr (commands, ==, "c-new,c-old-pending,c-straddle");
+  alerts = sql_ids (f->path, "alerts");
+  g_assert_cmpstr (alerts, ==, "a-new,a-old-active,a-straddle");
+  /* the bot's seq is not data: the next batch still has to continue 45 */
+  bots = arb_store_load_bots (f->store, NULL);
+  g_assert_cmpuint (bots->len, ==, 1);
+  g_assert_cmpint (((ArbStoredBot *) bots->pdata[0])->last_seq, ==, 45);
+
+  /* a viewer's `since` older than what is kept gets what is kept, in seq
+   * order, as one with since 0 does (then its snapshot, as always) */
+  items = arb_store_query_items (f->store, 0, G_MAXINT64, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 6 + 3 + 3 + 3 + 3);
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_assert_cmpint (((ArbHubItem *) items->pdata[i])->seq, >=, 1000);
+      if (i > 0)
+        g_assert_cmpint (((ArbHubItem *) items->pdata[i])->seq, >,
+                         ((ArbHubItem *) items->pdata[i - 1])->seq);
+    }
+  g_assert_cmpint (((ArbHubItem *) items->pdata[0])->seq, ==, 1025);
+  from_old = arb_store_query_items (f->store, 12, G_MAXINT64, 100, &error);
+  g_assert_cmpuint (from_old->len, ==, items->len);
+
+  /* nothing left to delete: one empty look at each table */
+  prune_and_wait (f->store, CUT, &p);
+  g_assert_cmpuint (arb_store_pruned_total (&p.pruned), ==, 0);
+  g_assert_cmpuint (p.pruned.chunks, ==, 5);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 6);
+}
+
+typedef struct
+{
+  guint        acked;
+  guint        acked_early;   /* before the prune was answered */
+  PruneOutcome prune;
+} IngestDuringPrune;
+
+static void
+on_ingest_done (ArbStoreBatch *batch, const GError *error, gpointer data)
+{
+  IngestDuringPrune *state = data;
+
+  g_assert_no_error (error);
+  state->acked++;
+  if (!state->prune.called)
+    state->acked_early++;
+}
+
+/* Batches that arrive during a prune are committed between its chunks, not
+ * after it, and the seq continuity guard holds as before. */
+static void
+test_prune_beside_ingest (Fixture *f, gconstpointer data)
+{
+  IngestDuringPrune state = { 0 };
+  ArbStoreStats before, after;
+  g_autoptr(GPtrArray) bots = NULL;
+  Outcome o = { 0 };
+  sqlite3 *other = NULL;
+
+  /* 45 old trades: 5 chunks of 10 */
+  submit_and_wait (f->store, trade_batch ("bot-old", 0, 1, 45, T0));
+  _arb_store_set_prune_chunk (f->store, 10);
+  /* the order in which the writer inserted and deleted trades */
+  sql_exec (f->path, "CREATE TABLE journal (n INTEGER PRIMARY KEY, what TEXT NOT NULL);"
+                     "CREATE TRIGGER journal_insert AFTER INSERT ON trades"
+                     " BEGIN INSERT INTO journal (what) VALUES ('insert'); END;"
+                     "CREATE TRIGGER journal_delete AFTER DELETE ON trades"
+                     " BEGIN INSERT INTO journal (what) VALUES ('delete'); END;");
+
+  /* another connection holds the write lock, so that the first chunk waits
+   * until the batches below are queued */
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  arb_store_prune_async (f->store, T0 + 1000, NULL, on_pruned, &state.prune);
+  g_usleep (50 * 1000);
+  arb_store_get_stats (f->store, &before);
+  for (guint i = 0; i < 5; i++)
+    arb_store_submit (f->store, trade_batch ("bot-a", i * 4, i * 4 + 1, 4, T0 + 5000),
+                      on_ingest_done, &state);
+  g_assert_cmpint (sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (other);
+
+  WAIT_UNTIL (state.prune.called && state.acked == 5);
+  g_assert_no_error (state.prune.error);
+  g_assert_true (state.prune.ok);
+  /* the acks did not wait for the prune to end: the batches went in after
+   * its first chunk at most, before the other four */
+  g_assert_cmpuint (state.acked_early, ==, 5);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM journal WHERE what = 'insert'"), ==, 20);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM journal WHERE what = 'delete'"
+                                     " AND n > (SELECT max(n) FROM journal"
+                                     " WHERE what = 'insert')"), >=, 35);
+  arb_store_get_stats (f->store, &after);
+  g_assert_cmpuint (after.batches - before.batches, ==, 5);
+  g_assert_cmpuint (after.errors, ==, before.errors);
+  g_assert_cmpuint (state.prune.pruned.trades, ==, 45);
+  g_assert_cmpuint (state.prune.pruned.chunks, ==, 5 + 4);
+
+  /* every batch continued the one before: 1..20, nothing lost */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 20);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(DISTINCT seq) FROM trades"
+                                     " WHERE bot_id = 'bot-a' AND seq BETWEEN 1 AND 20"), ==, 20);
+  bots = arb_store_load_bots (f->store, NULL);
+  g_assert_cmpuint (bots->len, ==, 2);
+  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[0])->bot_id, ==, "bot-a");
+  g_assert_cmpint (((ArbStoredBot *) bots->pdata[0])->last_seq, ==, 20);
+  g_assert_cmpint (((ArbStoredBot *) bots->pdata[1])->last_seq, ==, 45);
+
+  /* the guard still refuses a batch that does not continue the stored seq */
+  arb_store_submit (f->store, trade_batch ("bot-old", 30, 31, 2, T0 + 5000), on_done, &o);
+  WAIT_UNTIL (o.called);
+  g_assert_error (o.error, ARB_ERROR, ARB_ERROR_CONFLICT);
+  outcome_clear (&o);
+  submit_and_wait (f->store, trade_batch ("bot-old", 45, 46, 2, T0 + 5000));
+  g_assert_cmpint (sql_int (f->path, "SELECT last_seq FROM bots WHERE bot_id = 'bot-old'"), ==, 47);
+}
+
+typedef struct
+{
+  const char *path;
+  gint        locked;
+} Blocker;
+
+/* Holds the database's write lock for a moment, from another thread. */
+static gpointer
+block_writes (gpointer data)
+{
+  Blocker *b = data;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (b->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_atomic_int_set (&b->locked, 1);
+  g_usleep (300 * 1000);
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return NULL;
+}
+
+static void
+test_prune_cancelled_closed (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  PruneOutcome p = { 0 }, first = { 0 }, second = { 0 };
+  Blocker blocker = { f->path, 0 };
+  GThread *thread;
+  gint64 left;
+
+  submit_and_wait (f->store, trade_batch ("bot-a", 0, 1, 45, T0));
+  _arb_store_set_prune_chunk (f->store, 10);
+
+  /* cancelled before it ran: nothing deleted */
+  g_cancellable_cancel (cancellable);
+  arb_store_prune_async (f->store, T0 + 1000, cancellable, on_pruned, &p);
+  WAIT_UNTIL (p.called);
+  g_assert_false (p.ok);
+  g_assert_error (p.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&p.error);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 45);
+
+  /* closed while a prune waits for the lock and another is queued: the
+   * close does not wait for them, both are told, no chunk is half done */
+  thread = g_thread_new ("block-writes", block_writes, &blocker);
+  while (!g_atomic_int_get (&blocker.locked))
+    g_usleep (1000);
+  arb_store_prune_async (f->store, T0 + 1000, NULL, on_pruned, &first);
+  arb_store_prune_async (f->store, T0 + 1000, NULL, on_pruned, &second);
+  g_usleep (50 * 1000);
+  arb_store_close (f->store);
+  g_thread_join (thread);
+  WAIT_UNTIL (first.called && second.called);
+  g_assert_error (first.error, ARB_ERROR, ARB_ERROR_UNAVAILABLE);
+  g_assert_error (second.error, ARB_ERROR, ARB_ERROR_UNAVAILABLE);
+  g_clear_error (&first.error);
+  g_clear_error (&second.error);
+  left = sql_int (f->path, "SELECT count(*) FROM trades");
+  g_assert_true (left == 45 || left == 35);
+
+  /* and after the close, at once */
+  memset (&p, 0, sizeof p);
+  arb_store_prune_async (f->store, T0 + 1000, NULL, on_pruned, &p);
+  WAIT_UNTIL (p.called);
+  g_assert_error (p.error, ARB_ERROR, ARB_ERROR_UNAVAILABLE);
+  g_clear_error (&p.error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2028,6 +3090,7 @@ main (int   argc,
   ADD ("newer-refused", test_newer_refused);
   ADD ("migration-fails", test_migration_fails);
   ADD ("migrate-from-v1", test_migrate_from_v1);
+  ADD ("migrate-from-v3", test_migrate_from_v3);
   g_test_add_func ("/arb/store/unwritable", test_unwritable);
   g_test_add_func ("/arb/store/not-a-database", test_not_a_database);
   g_test_add_func ("/arb/store/batch-accessors", test_batch_accessors);
@@ -2038,6 +3101,10 @@ main (int   argc,
   ADD ("query-filters", test_query_filters);
   ADD ("paging", test_paging);
   g_test_add_func ("/arb/store/cursor", test_cursor);
+  g_test_add_func ("/arb/store/sort-cursor", test_sort_cursor);
+  ADD ("sort-paging", test_sort_paging);
+  ADD ("sort-inserts-between-pages", test_sort_inserts_between_pages);
+  ADD ("sort-plans", test_sort_plans);
   ADD ("query-async", test_query_async);
   ADD ("seq-continuity", test_seq_continuity);
   ADD ("failed-batch-alone", test_failed_batch_alone);
@@ -2053,6 +3120,7 @@ main (int   argc,
   ADD ("alerts", test_alerts);
   ADD ("query-items", test_query_items);
   ADD ("query-items-async", test_query_items_async);
+  ADD ("recent-logs", test_recent_logs);
   ADD ("csv", test_csv);
   ADD ("csv-paging", test_csv_paging);
   ADD ("commit-histogram", test_commit_histogram);
@@ -2060,6 +3128,9 @@ main (int   argc,
   ADD ("close-reopen", test_close_reopen);
   g_test_add_func ("/arb/store/submit-after-close", test_submit_after_close);
   ADD ("broken-schema", test_broken_schema);
+  ADD ("prune", test_prune);
+  ADD ("prune-beside-ingest", test_prune_beside_ingest);
+  ADD ("prune-cancelled-closed", test_prune_cancelled_closed);
 
 #undef ADD
 

@@ -95,10 +95,12 @@ arb_application_load_settings (ArbConfig *config)
   config->port = g_variant_get_uint16 (port);
   config->sample_interval_ms = g_settings_get_uint (settings, "sample-interval-ms");
   config->demo = g_settings_get_boolean (settings, "demo-bot");
+  config->retention_days = g_settings_get_uint (settings, "retention-days");
   read_thresholds (settings, &config->alerts);
 }
 
-/* Intervals and thresholds take effect at once; the socket and the demo bot at the next start. */
+/* Intervals, the retention and thresholds take effect at once; the socket
+ * and the demo bot at the next start. */
 static void
 on_setting_changed (GSettings *settings, const char *key, ArbApplication *self)
 {
@@ -110,6 +112,11 @@ on_setting_changed (GSettings *settings, const char *key, ArbApplication *self)
     {
       arb_sampler_set_interval (arb_engine_get_sampler (self->engine),
                                 g_settings_get_uint (settings, key));
+      return;
+    }
+  if (g_str_equal (key, "retention-days"))
+    {
+      arb_engine_set_retention_days (self->engine, g_settings_get_uint (settings, key));
       return;
     }
   t = *arb_alerts_get_thresholds (arb_engine_get_alerts (self->engine));
@@ -245,7 +252,10 @@ preferences_activated (GSimpleAction *action, GVariant *param, gpointer data)
 
   if (self->settings == NULL)
     return;
-  prefs = arb_preferences_window_new (self->settings);
+  /* tokens change where the server checks them; without an engine, for the next start */
+  prefs = arb_preferences_window_new (self->settings,
+                                      self->engine != NULL ? arb_engine_get_config (self->engine)
+                                                           : self->config);
   gtk_window_set_application (GTK_WINDOW (prefs), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (prefs), arb_application_get_main_window (self));
   gtk_window_present (GTK_WINDOW (prefs));

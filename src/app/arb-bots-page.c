@@ -6,18 +6,26 @@
  * command's name, so a keyboard, a test and a click take one path. A command
  * in flight shows a spinner in its row; its result, or its timeout, comes
  * back as a toast.
+ *
+ * The audit log below shows the newest commands, whoever sent them. It is
+ * read from the store once, at start; after that ingest's "command-changed"
+ * tells of every command and each change of its state, and updates one row.
+ * Reading the store again on that signal would race the writer thread: the
+ * new state is not committed yet when the signal comes.
  */
 #define G_LOG_DOMAIN "arb-bots-page"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "arb-bots-page.h"
 #include "arb-format.h"
 #include "arb-main-window.h"
 
 #define COMMAND_ROLE "desktop"
+#define AUDIT_LIMIT  50
 
 typedef struct
 {
@@ -38,14 +46,23 @@ static const struct
   { "stop", "media-playback-stop-symbolic", N_("Stop") },
 };
 
+typedef struct
+{
+  ArbCommand *command;
+  GtkWidget  *row;
+  GtkWidget  *status;
+} AuditRow;
+
 struct _ArbBotsPage
 {
   AdwBin      parent_instance;
 
   GtkListBox *bot_list;
+  GtkListBox *audit_list;
 
   ArbEngine  *engine;
   GHashTable *rows;       /* bot_id -> BotRow */
+  GPtrArray  *audit;      /* AuditRow, newest first, at most AUDIT_LIMIT */
 };
 
 G_DEFINE_FINAL_TYPE (ArbBotsPage, arb_bots_page, ADW_TYPE_BIN)
@@ -99,6 +116,8 @@ ensure_row (ArbBotsPage *self, ArbBotLink *link)
     return r;
   r = g_new0 (BotRow, 1);
   r->row = adw_action_row_new ();
+  /* a bot names itself: its name is text, not markup */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (r->row), FALSE);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (r->row), 2);
   r->spinner = gtk_spinner_new ();
   gtk_widget_set_tooltip_text (r->spinner, _("Waiting for the bot’s answer"));
@@ -255,6 +274,188 @@ command_activated (GtkWidget *widget, const char *action, GVariant *param)
     send_command (self, bot_id, name);
 }
 
+/* ---------------------------------------------------------------- audit log */
+
+static void
+audit_row_free (AuditRow *a)
+{
+  arb_command_free (a->command);
+  g_free (a);
+}
+
+static const char *
+command_label (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      return _(commands[i].tooltip);
+  return name;
+}
+
+static char *
+describe_sender (const ArbCommand *c)
+{
+  if (g_strcmp0 (c->role, COMMAND_ROLE) == 0)
+    return g_strdup (_("From this window"));
+  /* a token named after its role ("operator (environment)") says it once */
+  if (c->token_name != NULL && (c->role == NULL || strstr (c->token_name, c->role) != NULL))
+    /* Translators: who sent a command: a token's name, such as "By alice" */
+    return g_strdup_printf (_("By %s"), c->token_name);
+  if (c->token_name != NULL)
+    /* Translators: who sent a command: a token's name and its role, such as "By ci (operator)" */
+    return g_strdup_printf (_("By %s (%s)"), c->token_name, c->role);
+  /* Translators: who sent a command: a role, such as "By operator" */
+  return g_strdup_printf (_("By %s"), c->role != NULL ? c->role : "?");
+}
+
+/* The time of day; the date too when it is not today. */
+static char *
+format_when (gint64 ms)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (ms / 1000);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (when == NULL || (g_date_time_get_year (when) == g_date_time_get_year (now) &&
+                       g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now)))
+    return arb_format_time (ms);
+  return g_date_time_format (when, "%x %X");
+}
+
+/* what each ArbCommandStatus shows, in the named colours of both styles */
+static const struct
+{
+  const char *label;
+  const char *style;
+} statuses[] = {
+  [ARB_COMMAND_PENDING] = { N_("Pending"), "dim-label" },
+  [ARB_COMMAND_OK] = { N_("Done"), "success" },
+  [ARB_COMMAND_FAILED] = { N_("Failed"), "error" },
+  [ARB_COMMAND_TIMEOUT] = { N_("Timed Out"), "warning" },
+  [ARB_COMMAND_REJECTED] = { N_("Not Sent"), "error" },
+};
+
+static void
+update_audit_row (AuditRow *a)
+{
+  const ArbCommand *c = a->command;
+  guint status = MIN ((guint) c->status, G_N_ELEMENTS (statuses) - 1);
+  const char *classes[] = { statuses[status].style, NULL };
+  g_autofree char *sender = describe_sender (c);
+  g_autofree char *when = format_when (c->created_ms);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  /* Translators: a command and the bot it went to, such as "Pause · demo" */
+  title = g_strdup_printf (_("%s · %s"), command_label (c->name), c->bot_id);
+  if (c->message != NULL && c->status != ARB_COMMAND_PENDING)
+    subtitle = g_strdup_printf ("%s · %s\n%s", sender, when, c->message);
+  else
+    subtitle = g_strdup_printf ("%s · %s", sender, when);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (a->row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (a->row), subtitle);
+  gtk_label_set_label (GTK_LABEL (a->status), _(statuses[status].label));
+  gtk_widget_set_css_classes (a->status, classes);
+}
+
+static void
+add_audit_row (ArbBotsPage *self, const ArbCommand *command, gboolean newest)
+{
+  AuditRow *a = g_new0 (AuditRow, 1);
+
+  a->command = arb_command_copy (command);
+  a->row = adw_action_row_new ();
+  /* bots write the messages: text, not markup */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (a->row), FALSE);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (a->row), 3);
+  a->status = gtk_label_new (NULL);
+  gtk_widget_set_valign (a->status, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (a->row), a->status);
+  update_audit_row (a);
+  if (newest)
+    {
+      g_ptr_array_insert (self->audit, 0, a);
+      gtk_list_box_insert (self->audit_list, a->row, 0);
+    }
+  else
+    {
+      g_ptr_array_add (self->audit, a);
+      gtk_list_box_append (self->audit_list, a->row);
+    }
+  if (self->audit->len > AUDIT_LIMIT)
+    {
+      AuditRow *oldest = g_ptr_array_index (self->audit, self->audit->len - 1);
+
+      gtk_list_box_remove (self->audit_list, oldest->row);
+      g_ptr_array_remove_index (self->audit, self->audit->len - 1);
+    }
+}
+
+static void
+on_command_changed (ArbIngest *ingest, gpointer data, ArbBotsPage *self)
+{
+  const ArbCommand *command = data;
+
+  for (guint i = 0; i < self->audit->len; i++)
+    {
+      AuditRow *a = g_ptr_array_index (self->audit, i);
+
+      if (g_str_equal (a->command->id, command->id))
+        {
+          arb_command_free (a->command);
+          a->command = arb_command_copy (command);
+          update_audit_row (a);
+          return;
+        }
+    }
+  add_audit_row (self, command, TRUE);
+}
+
+/* A command as arb_command_to_json() wrote it. */
+static ArbCommand *
+command_from_json (JsonObject *o)
+{
+  JsonObject *who = json_object_get_member (o, "who") != NULL &&
+                    JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "who"))
+                    ? json_object_get_object_member (o, "who") : NULL;
+  ArbCommand *c;
+
+  c = arb_command_new (json_object_get_string_member_with_default (o, "id", ""),
+                       json_object_get_string_member_with_default (o, "bot_id", ""),
+                       json_object_get_string_member_with_default (o, "name", ""),
+                       NULL,
+                       who != NULL ? json_object_get_string_member_with_default (who, "role", NULL)
+                                   : NULL,
+                       who != NULL ? json_object_get_string_member_with_default (who, "token", NULL)
+                                   : NULL,
+                       json_object_get_int_member_with_default (o, "created", 0));
+  c->finished_ms = json_object_get_int_member_with_default (o, "finished", 0);
+  if (!arb_command_status_parse (json_object_get_string_member_with_default (o, "status", NULL),
+                                 &c->status))
+    c->status = ARB_COMMAND_FAILED;
+  c->message = g_strdup (json_object_get_string_member_with_default (o, "message", NULL));
+  return c;
+}
+
+static void
+load_audit (ArbBotsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) audit = NULL;
+  JsonArray *array;
+
+  audit = arb_store_query_audit (arb_engine_get_store (self->engine), NULL, AUDIT_LIMIT, &error);
+  if (audit == NULL)
+    {
+      g_warning ("Could not read the audit log: %s", error->message);
+      return;
+    }
+  array = json_node_get_array (audit);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autoptr(ArbCommand) c = command_from_json (json_array_get_object_element (array, i));
+      add_audit_row (self, c, FALSE);
+    }
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 static void
@@ -273,6 +474,7 @@ arb_bots_page_finalize (GObject *object)
   ArbBotsPage *self = ARB_BOTS_PAGE (object);
 
   g_hash_table_unref (self->rows);
+  g_ptr_array_unref (self->audit);
 
   G_OBJECT_CLASS (arb_bots_page_parent_class)->finalize (object);
 }
@@ -289,6 +491,7 @@ arb_bots_page_class_init (ArbBotsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/arbdash/Arbdash/ui/arb-bots-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ArbBotsPage, bot_list);
+  gtk_widget_class_bind_template_child (widget_class, ArbBotsPage, audit_list);
   gtk_widget_class_install_action (widget_class, "bots.command", "(ss)", command_activated);
 }
 
@@ -297,6 +500,7 @@ arb_bots_page_init (ArbBotsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->audit = g_ptr_array_new_with_free_func ((GDestroyNotify) audit_row_free);
 }
 
 /**
@@ -320,6 +524,9 @@ arb_bots_page_set_engine (ArbBotsPage *self,
   ingest = arb_engine_get_ingest (engine);
   g_signal_connect_object (ingest, "bot-changed", G_CALLBACK (on_bot_changed), self, 0);
   g_signal_connect_object (ingest, "event-committed", G_CALLBACK (on_event_committed), self, 0);
+  /* the store holds every command sent before; the signal tells of every later change */
+  load_audit (self);
+  g_signal_connect_object (ingest, "command-changed", G_CALLBACK (on_command_changed), self, 0);
   bots = arb_ingest_list_bots (ingest);
   for (guint i = 0; i < bots->len; i++)
     on_bot_changed (ingest, g_ptr_array_index (bots, i), self);
@@ -355,4 +562,46 @@ arb_bots_page_get_n_pending (ArbBotsPage *self,
   g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), 0);
   r = g_hash_table_lookup (self->rows, bot_id);
   return r != NULL ? r->pending : 0;
+}
+
+guint
+arb_bots_page_get_n_audit (ArbBotsPage *self)
+{
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), 0);
+  return self->audit->len;
+}
+
+/**
+ * arb_bots_page_get_audit_row:
+ * @index: 0 for the newest command
+ *
+ * Returns: (transfer none) (nullable): the audit log's row (an
+ *   #AdwActionRow) of the @index-th newest command
+ */
+GtkWidget *
+arb_bots_page_get_audit_row (ArbBotsPage *self,
+                             guint        index)
+{
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), NULL);
+  if (index >= self->audit->len)
+    return NULL;
+  return ((AuditRow *) g_ptr_array_index (self->audit, index))->row;
+}
+
+/**
+ * arb_bots_page_get_audit_status:
+ * @index: 0 for the newest command
+ *
+ * Returns: (nullable): the status that the row of the @index-th newest
+ *   command shows, such as "Done"
+ */
+const char *
+arb_bots_page_get_audit_status (ArbBotsPage *self,
+                                guint        index)
+{
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), NULL);
+  if (index >= self->audit->len)
+    return NULL;
+  return gtk_label_get_label (GTK_LABEL (((AuditRow *) g_ptr_array_index (self->audit,
+                                                                         index))->status));
 }

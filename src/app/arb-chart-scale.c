@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "arb-chart-private.h"
+#include "arb-format.h"
 
 #define MAX_DECIMALS 6
 
@@ -35,15 +36,6 @@ static const struct
   { 1, " ms" },
 };
 
-static const struct
-{
-  const char *code;
-  const char *symbol;
-} currencies[] = {
-  { "USD", "$" },
-  { "EUR", "€" },
-  { "GBP", "£" },
-};
 
 /* The power of @base that keeps |value| / base^k below @base. */
 static guint
@@ -127,16 +119,13 @@ _arb_chart_unit_for (const char *unit, double magnitude, ArbChartUnit *out)
       g_strlcpy (out->suffix, durations[i].suffix, sizeof out->suffix);
       return;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (currencies); i++)
+  if (arb_format_currency_symbol (unit) != NULL)
     {
-      if (strcmp (unit, currencies[i].code) == 0)
-        {
-          k = pick_power (magnitude, 1000, G_N_ELEMENTS (money_prefixes) - 1);
-          out->divisor = pow (1000, k);
-          out->prefix = currencies[i].symbol;
-          g_strlcpy (out->suffix, money_prefixes[k], sizeof out->suffix);
-          return;
-        }
+      k = pick_power (magnitude, 1000, G_N_ELEMENTS (money_prefixes) - 1);
+      out->divisor = pow (1000, k);
+      out->prefix = arb_format_currency_symbol (unit);
+      g_strlcpy (out->suffix, money_prefixes[k], sizeof out->suffix);
+      return;
     }
   k = pick_power (magnitude, 1000, G_N_ELEMENTS (si_prefixes) - 1);
   out->divisor = pow (1000, k);

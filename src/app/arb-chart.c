@@ -1746,6 +1746,37 @@ arb_chart_append_point (ArbChart *self, guint series, const ArbPoint *point)
 }
 
 /**
+ * arb_chart_show_series:
+ * @self: a chart
+ * @series: a series' index
+ * @source: (nullable): the history to show, %NULL while it has no values yet
+ * @from_ms: the left end of the range, ms since the epoch
+ * @to_ms: the right end
+ *
+ * Replaces the points of @series with those of @source in the range, from
+ * the finest tier that reaches back to @from_ms, merged down to at most
+ * %ARB_CHART_MAX_POINTS buckets (so a week reads the hourly tier). Pages call
+ * it again for each new sample rather than appending one: the newest bucket of
+ * a coarse tier keeps changing while values arrive.
+ */
+void
+arb_chart_show_series (ArbChart  *self,
+                       guint      series,
+                       ArbSeries *source,
+                       gint64     from_ms,
+                       gint64     to_ms)
+{
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
+
+  g_return_if_fail (ARB_IS_CHART (self));
+  g_return_if_fail (series < self->series->len);
+
+  if (source != NULL)
+    arb_series_query (source, from_ms, to_ms, ARB_CHART_MAX_POINTS, points);
+  arb_chart_set_points (self, series, (const ArbPoint *) points->data, points->len);
+}
+
+/**
  * arb_chart_set_time_range:
  * @self: a chart
  * @from_ms: the left end, ms since the epoch
@@ -1766,6 +1797,22 @@ arb_chart_set_time_range (ArbChart *self, gint64 from_ms, gint64 to_ms)
   self->from_ms = from_ms;
   self->to_ms = to_ms;
   changed (self, CHANGE_DATA);
+}
+
+/**
+ * arb_chart_get_time_range:
+ * @from_ms: (out) (optional): the left end, 0 when the chart follows its data
+ * @to_ms: (out) (optional): the right end, 0 when the chart follows its data
+ */
+void
+arb_chart_get_time_range (ArbChart *self, gint64 *from_ms, gint64 *to_ms)
+{
+  g_return_if_fail (ARB_IS_CHART (self));
+
+  if (from_ms != NULL)
+    *from_ms = self->from_ms;
+  if (to_ms != NULL)
+    *to_ms = self->to_ms;
 }
 
 /**

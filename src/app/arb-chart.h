@@ -10,6 +10,9 @@
 
 G_BEGIN_DECLS
 
+/* The most points a chart asks a series for: about one per two pixels of a wide chart. */
+#define ARB_CHART_MAX_POINTS 600
+
 #define ARB_TYPE_CHART (arb_chart_get_type ())
 
 G_DECLARE_FINAL_TYPE (ArbChart, arb_chart, ARB, CHART, GtkWidget)
@@ -40,9 +43,18 @@ void        arb_chart_append_point     (ArbChart       *self,
                                         guint           series,
                                         const ArbPoint *point);
 
+void        arb_chart_show_series      (ArbChart       *self,
+                                        guint           series,
+                                        ArbSeries      *source,
+                                        gint64          from_ms,
+                                        gint64          to_ms);
+
 void        arb_chart_set_time_range   (ArbChart       *self,
                                         gint64          from_ms,
                                         gint64          to_ms);
+void        arb_chart_get_time_range   (ArbChart       *self,
+                                        gint64         *from_ms,
+                                        gint64         *to_ms);
 void        arb_chart_set_value_range  (ArbChart       *self,
                                         double          min,
                                         double          max);

@@ -11,21 +11,56 @@
 
 #include "arb-format.h"
 
+static const struct
+{
+  const char *code;
+  const char *symbol;
+} currencies[] = {
+  { "USD", "$" },
+  { "EUR", "€" },
+  { "GBP", "£" },
+};
+
+/**
+ * arb_format_currency_symbol:
+ * @quote: (nullable): a currency code such as "USD"
+ *
+ * Returns: (nullable): the symbol written before amounts of @quote, or %NULL
+ *   when the code is written after them ("12.50 DAI")
+ */
+const char *
+arb_format_currency_symbol (const char *quote)
+{
+  for (guint i = 0; quote != NULL && i < G_N_ELEMENTS (currencies); i++)
+    if (g_str_equal (quote, currencies[i].code))
+      return currencies[i].symbol;
+  return NULL;
+}
+
 /**
  * arb_format_money:
- * @amount: an amount in the bots' quote currency
+ * @amount: an amount in @quote
+ * @quote: (nullable): the currency code, %NULL when the amount sums bots
+ *   that report in different currencies
  *
- * Returns: (transfer full): the amount with two decimals and its sign
+ * Returns: (transfer full): the amount with two decimals, its sign and its
+ *   currency: "−$12.50", "3.10 DAI"
  */
 char *
-arb_format_money (double amount)
+arb_format_money (double amount, const char *quote)
 {
+  const char *symbol = arb_format_currency_symbol (quote);
+  /* the minus sign, not a hyphen */
+  const char *sign = amount < 0 ? "−" : "";
+
   if (isnan (amount))
     return g_strdup ("—");
-  /* the minus sign, not a hyphen */
-  if (amount < 0)
-    return g_strdup_printf ("−%.2f", -amount);
-  return g_strdup_printf ("%.2f", amount);
+  if (symbol != NULL)
+    return g_strdup_printf ("%s%s%.2f", sign, symbol, fabs (amount));
+  if (quote != NULL)
+    /* a no-break space keeps the code with its number */
+    return g_strdup_printf ("%s%.2f\u00a0%s", sign, fabs (amount), quote);
+  return g_strdup_printf ("%s%.2f", sign, fabs (amount));
 }
 
 /**

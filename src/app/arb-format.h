@@ -10,7 +10,9 @@
 
 G_BEGIN_DECLS
 
-char       *arb_format_money      (double      amount);
+const char *arb_format_currency_symbol (const char *quote);
+char       *arb_format_money      (double      amount,
+                                   const char *quote);
 char       *arb_format_percent    (double      fraction);
 char       *arb_format_time       (gint64      ms);
 char       *arb_format_duration   (double      seconds);

@@ -16,8 +16,17 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbLogPage, arb_log_page, ARB, LOG_PAGE, AdwBin)
 
-void        arb_log_page_set_engine  (ArbLogPage *self,
-                                      ArbEngine  *engine);
-GListModel *arb_log_page_get_model   (ArbLogPage *self);
+void        arb_log_page_set_engine          (ArbLogPage  *self,
+                                              ArbEngine   *engine);
+GListModel *arb_log_page_get_model           (ArbLogPage  *self);
+GListModel *arb_log_page_get_filtered_model  (ArbLogPage  *self);
+GListModel *arb_log_page_get_components      (ArbLogPage  *self);
+void        arb_log_page_set_min_level       (ArbLogPage  *self,
+                                              ArbLogLevel  level);
+gboolean    arb_log_page_set_component       (ArbLogPage  *self,
+                                              const char  *component);
+void        arb_log_page_set_search_text     (ArbLogPage  *self,
+                                              const char  *text);
+const char *arb_log_page_get_shown           (ArbLogPage  *self);
 
 G_END_DECLS

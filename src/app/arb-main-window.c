@@ -104,6 +104,11 @@ bind_window_state (ArbMainWindow *self, GSettings *settings)
                                g_settings_get_int (settings, "window-height"));
   if (g_settings_get_boolean (settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+  /* one setting for every page's switch: the pages show the same span */
+  g_settings_bind (settings, "chart-range", arb_system_page_get_range_switch (self->system_page),
+                   "range", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "chart-range", arb_resources_page_get_range_switch (self->resources_page),
+                   "range", G_SETTINGS_BIND_DEFAULT);
 }
 
 static gboolean

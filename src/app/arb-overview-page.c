@@ -108,11 +108,13 @@ refresh_trading (ArbOverviewPage *self)
   gint64 now = now_ms ();
   g_autoptr(ArbLedgerSummary) all = arb_ledger_get_summary (ledger, ARB_WINDOW_ALL, NULL, now);
   g_autoptr(ArbLedgerSummary) hour = arb_ledger_get_summary (ledger, ARB_WINDOW_1H, NULL, now);
+  const char *quote = arb_ingest_get_common_quote (arb_engine_get_ingest (self->engine));
 
   self->n_trades = all->trades_total;
   set_label_take (self->profit_today,
-                  arb_format_money (arb_ledger_get_profit_today (ledger, NULL, now, self->tz)));
-  set_label_take (self->profit_total, arb_format_money (all->net_profit));
+                  arb_format_money (arb_ledger_get_profit_today (ledger, NULL, now, self->tz),
+                                    quote));
+  set_label_take (self->profit_total, arb_format_money (all->net_profit, quote));
   set_label_take (self->success_rate, arb_format_percent (all->success_rate));
   set_label_take (self->trades_per_minute, g_strdup_printf ("%.1f", hour->trades_per_minute));
   set_label_take (self->trades, g_strdup_printf ("%" G_GUINT64_FORMAT, all->trades_total));
@@ -131,7 +133,8 @@ refresh_due (gpointer data)
 static void
 on_ledger_changed (ArbLedger *ledger, const char *bot_id, ArbOverviewPage *self)
 {
-  if (self->refresh_id == 0)
+  /* hidden, nothing to update: mapping refreshes */
+  if (self->refresh_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
     self->refresh_id = g_timeout_add (REFRESH_DELAY_MS, refresh_due, self);
 }
 
@@ -164,52 +167,28 @@ on_bot_changed (ArbIngest *ingest, ArbBotLink *link, ArbOverviewPage *self)
 
 /* ---------------------------------------------------------------- charts */
 
-static void
-load_chart (ArbChart *chart, ArbSeries *series, gint64 from, gint64 to)
-{
-  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
-
-  if (series != NULL)
-    arb_series_query (series, from, to, 300, points);
-  arb_chart_set_points (chart, 0, (const ArbPoint *) points->data, points->len);
-  arb_chart_set_time_range (chart, from, to);
-}
-
+/* The sparklines show the last minutes from the finest tier. */
 static void
 load_charts (ArbOverviewPage *self)
 {
   ArbSeriesSet *set = arb_engine_get_series (self->engine);
   const ArbSystemSample *latest = arb_sampler_get_latest (arb_engine_get_sampler (self->engine));
   gint64 to = now_ms ();
+  gint64 from = to - SPARK_SPAN_MS;
 
-  load_chart (self->cpu_chart, arb_series_set_lookup (set, "cpu.total"), to - SPARK_SPAN_MS, to);
-  load_chart (self->mem_chart, arb_series_set_lookup (set, "mem.used"), to - SPARK_SPAN_MS, to);
+  arb_chart_show_series (self->cpu_chart, 0, arb_series_set_lookup (set, "cpu.total"), from, to);
+  arb_chart_set_time_range (self->cpu_chart, from, to);
+  arb_chart_show_series (self->mem_chart, 0, arb_series_set_lookup (set, "mem.used"), from, to);
+  arb_chart_set_time_range (self->mem_chart, from, to);
   if (latest != NULL && (latest->parts & ARB_SAMPLE_MEMORY) && latest->mem_total > 0)
     arb_chart_set_value_range (self->mem_chart, 0, (double) latest->mem_total);
 }
 
 static void
-append_value (ArbChart *chart, gint64 ts, double value)
-{
-  ArbPoint point = { ts, value, value, value, 1 };
-
-  arb_chart_append_point (chart, 0, &point);
-  arb_chart_set_time_range (chart, ts - SPARK_SPAN_MS, ts);
-}
-
-static void
 on_sampled (ArbSampler *sampler, const ArbSystemSample *sample, ArbOverviewPage *self)
 {
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
-    return;
-  if ((sample->parts & ARB_SAMPLE_CPU) && sample->interval_ms > 0)
-    append_value (self->cpu_chart, sample->ts_ms, sample->cpu_total);
-  if (sample->parts & ARB_SAMPLE_MEMORY)
-    {
-      if (sample->mem_total > 0)
-        arb_chart_set_value_range (self->mem_chart, 0, (double) sample->mem_total);
-      append_value (self->mem_chart, sample->ts_ms, (double) sample->mem_used);
-    }
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    load_charts (self);
 }
 
 static void
@@ -219,7 +198,10 @@ arb_overview_page_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (arb_overview_page_parent_class)->map (widget);
   if (self->engine != NULL)
-    load_charts (self);
+    {
+      load_charts (self);
+      refresh_trading (self);
+    }
 }
 
 /* ---------------------------------------------------------------- life cycle */

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The figures come from the hub's latest "resources" gauge of each bot, the
- * charts from the engine's series of the last hour. Updates are taken only
- * while the page is mapped; on mapping, it reloads both, so nothing is
- * missed.
+ * charts from the engine's series over the range of the switch. Updates are
+ * taken only while the page is mapped; on mapping, it reloads both, so
+ * nothing is missed.
  */
 #define G_LOG_DOMAIN "arb-resources-page"
 
@@ -17,10 +17,8 @@
 #include "arb-chart.h"
 #include "arb-format.h"
 #include "arb-hub.h"
+#include "arb-range-switch.h"
 #include "arb-resources-page.h"
-
-#define SPAN_MS (60 * 60 * 1000)
-#define MAX_POINTS 600
 
 enum { POOL_SERIES, TASKS_SERIES };
 
@@ -41,8 +39,9 @@ struct _ArbResourcesPage
 {
   AdwBin      parent_instance;
 
-  GtkStack   *stack;
-  GtkBox     *groups;
+  GtkStack       *stack;
+  GtkBox         *groups;
+  ArbRangeSwitch *range_switch;
 
   ArbEngine  *engine;
   GHashTable *bots;   /* bot id -> BotView */
@@ -198,18 +197,11 @@ show_cache (BotView *view, JsonObject *cache)
   set_subtitle_take (view->hit_rate_row, arb_format_percent (lookups > 0 ? hits / lookups : NAN));
 }
 
-static void
-append_value (ArbChart *chart, guint series, gint64 ts, double value)
-{
-  ArbPoint point = { ts, value, value, value, 1 };
+static void load_chart (ArbResourcesPage *self, BotView *view);
 
-  if (!isnan (value))
-    arb_chart_append_point (chart, series, &point);
-}
-
-/* Shows one "resources" item's data; with @append, adds it to the charts too. */
+/* Shows one "resources" item's data; with @live, reloads the bot's chart too. */
 static void
-show_item (ArbResourcesPage *self, const ArbHubItem *item, gboolean append)
+show_item (ArbResourcesPage *self, const ArbHubItem *item, gboolean live)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -236,29 +228,11 @@ show_item (ArbResourcesPage *self, const ArbHubItem *item, gboolean append)
   show_tasks (view, get_group (object, "tasks"));
   show_memory (view, get_group (object, "memory"));
   show_cache (view, get_group (object, "cache"));
-  if (append)
-    {
-      gint64 to = MAX (g_get_real_time () / 1000, item->ts);
-
-      append_value (view->chart, POOL_SERIES, item->ts,
-                    get_number (get_group (object, "pool"), "in_use"));
-      append_value (view->chart, TASKS_SERIES, item->ts,
-                    get_number (get_group (object, "tasks"), "running"));
-      arb_chart_set_time_range (view->chart, to - SPAN_MS, to);
-    }
+  if (live)
+    load_chart (self, view);
 }
 
 /* ---------------------------------------------------------------- loading */
-
-static void
-load_series (ArbChart *chart, guint index, ArbSeries *series, gint64 from, gint64 to)
-{
-  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
-
-  if (series != NULL)
-    arb_series_query (series, from, to, MAX_POINTS, points);
-  arb_chart_set_points (chart, index, (const ArbPoint *) points->data, points->len);
-}
 
 static void
 load_chart (ArbResourcesPage *self, BotView *view)
@@ -267,10 +241,11 @@ load_chart (ArbResourcesPage *self, BotView *view)
   g_autofree char *pool = g_strconcat ("bot.", view->bot_id, ".pool.in_use", NULL);
   g_autofree char *tasks = g_strconcat ("bot.", view->bot_id, ".tasks.running", NULL);
   gint64 to = g_get_real_time () / 1000;
+  gint64 from = to - arb_range_switch_get_span_ms (self->range_switch);
 
-  load_series (view->chart, POOL_SERIES, arb_series_set_lookup (set, pool), to - SPAN_MS, to);
-  load_series (view->chart, TASKS_SERIES, arb_series_set_lookup (set, tasks), to - SPAN_MS, to);
-  arb_chart_set_time_range (view->chart, to - SPAN_MS, to);
+  arb_chart_show_series (view->chart, POOL_SERIES, arb_series_set_lookup (set, pool), from, to);
+  arb_chart_show_series (view->chart, TASKS_SERIES, arb_series_set_lookup (set, tasks), from, to);
+  arb_chart_set_time_range (view->chart, from, to);
 }
 
 static void
@@ -286,6 +261,13 @@ reload (ArbResourcesPage *self)
   g_hash_table_iter_init (&iter, self->bots);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     load_chart (self, value);
+}
+
+static void
+on_range_changed (ArbResourcesPage *self)
+{
+  if (self->engine != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    reload (self);
 }
 
 static void
@@ -350,12 +332,17 @@ arb_resources_page_class_init (ArbResourcesPageClass *klass)
                                                "/io/github/arbdash/Arbdash/ui/arb-resources-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ArbResourcesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, ArbResourcesPage, groups);
+  gtk_widget_class_bind_template_child (widget_class, ArbResourcesPage, range_switch);
+
+  g_type_ensure (ARB_TYPE_RANGE_SWITCH);
 }
 
 static void
 arb_resources_page_init (ArbResourcesPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->range_switch, "notify::range", G_CALLBACK (on_range_changed),
+                            self);
   self->bots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) bot_view_free);
 }
@@ -428,4 +415,16 @@ arb_resources_page_get_figure (ArbResourcesPage *self,
   else
     g_return_val_if_reached (NULL);
   return adw_action_row_get_subtitle (row);
+}
+
+/**
+ * arb_resources_page_get_range_switch:
+ *
+ * Returns: (transfer none): the switch of the charts' time range
+ */
+ArbRangeSwitch *
+arb_resources_page_get_range_switch (ArbResourcesPage *self)
+{
+  g_return_val_if_fail (ARB_IS_RESOURCES_PAGE (self), NULL);
+  return self->range_switch;
 }

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "arb-engine.h"
+#include "arb-range-switch.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,6 @@ guint       arb_resources_page_get_n_bots  (ArbResourcesPage *self);
 const char *arb_resources_page_get_figure  (ArbResourcesPage *self,
                                             const char       *bot_id,
                                             const char       *figure);
+ArbRangeSwitch *arb_resources_page_get_range_switch (ArbResourcesPage *self);
 
 G_END_DECLS

@@ -3,8 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The store may hold millions of trades: the list holds only the pages asked
- * for (newest first), each read in the store's reader thread, and the view
- * asks for the next one as it scrolls near the end.
+ * for (newest first, or in the order set), each read in the store's reader
+ * thread, and the view asks for the next one as it scrolls near the end.
+ * The store sorts: each page continues from a keyset cursor, so the list
+ * neither repeats nor skips a trade while new ones arrive.
  */
 #define G_LOG_DOMAIN "arb-trade-list"
 
@@ -164,7 +166,9 @@ struct _ArbTradeList
   char         *bot_id;       /* filters; NULL: any */
   char         *pair;
   int           status;       /* -1: any */
-  char         *cursor;       /* where the next page starts; NULL: at the newest */
+  ArbTradeSort  sort;
+  gboolean      ascending;
+  char         *cursor;       /* where the next page starts; NULL: at the first trade */
   gboolean      has_more;
   guint         n_pages;
   GCancellable *cancellable;  /* of the page being read, else NULL */
@@ -285,6 +289,7 @@ arb_trade_list_init (ArbTradeList *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->status = -1;
+  self->sort = ARB_TRADE_SORT_TIME;
   self->has_more = TRUE;
 }
 
@@ -392,7 +397,7 @@ arb_trade_list_load_more (ArbTradeList *self)
 /**
  * arb_trade_list_reload:
  *
- * Forgets the pages read and reads the newest one again.
+ * Forgets the pages read and reads the first one again.
  */
 void
 arb_trade_list_reload (ArbTradeList *self)
@@ -452,6 +457,47 @@ arb_trade_list_set_filter (ArbTradeList *self,
   arb_trade_list_reload (self);
 }
 
+/**
+ * arb_trade_list_set_sort:
+ * @sort: the column to sort by; ties in arrival order
+ * @ascending: whether the smallest key (the oldest trade) comes first
+ *
+ * Reads the trades in this order from now on: when the order changed and
+ * pages were read (or were being read), reloads the list from the first.
+ */
+void
+arb_trade_list_set_sort (ArbTradeList *self,
+                         ArbTradeSort  sort,
+                         gboolean      ascending)
+{
+  g_return_if_fail (ARB_IS_TRADE_LIST (self));
+  g_return_if_fail ((guint) sort < ARB_TRADE_N_SORTS);
+
+  ascending = !!ascending;
+  if (sort == self->sort && ascending == self->ascending)
+    return;
+  self->sort = sort;
+  self->ascending = ascending;
+  if (self->n_pages > 0 || arb_trade_list_is_loading (self))
+    arb_trade_list_reload (self);
+}
+
+/** arb_trade_list_get_sort: Returns: the column the list is sorted by */
+ArbTradeSort
+arb_trade_list_get_sort (ArbTradeList *self)
+{
+  g_return_val_if_fail (ARB_IS_TRADE_LIST (self), ARB_TRADE_SORT_TIME);
+  return self->sort;
+}
+
+/** arb_trade_list_get_ascending: Returns: whether the smallest key comes first */
+gboolean
+arb_trade_list_get_ascending (ArbTradeList *self)
+{
+  g_return_val_if_fail (ARB_IS_TRADE_LIST (self), FALSE);
+  return self->ascending;
+}
+
 gboolean
 arb_trade_list_is_loading (ArbTradeList *self)
 {
@@ -459,7 +505,7 @@ arb_trade_list_is_loading (ArbTradeList *self)
   return self->cancellable != NULL;
 }
 
-/** arb_trade_list_has_more: Returns: whether older trades than the list's remain to be read */
+/** arb_trade_list_has_more: Returns: whether trades past the list's last remain to be read */
 gboolean
 arb_trade_list_has_more (ArbTradeList *self)
 {
@@ -487,7 +533,8 @@ arb_trade_list_get_error (ArbTradeList *self)
  * arb_trade_list_init_query:
  * @query: (out caller-allocates): the query to fill; clear it with arb_trade_query_clear()
  *
- * Fills @query with the list's filter and page size, from the newest trade on.
+ * Fills @query with the list's filter, order and page size, from the first
+ * trade on.
  */
 void
 arb_trade_list_init_query (ArbTradeList  *self,
@@ -500,5 +547,7 @@ arb_trade_list_init_query (ArbTradeList  *self,
   query->bot_id = g_strdup (self->bot_id);
   query->pair = g_strdup (self->pair);
   query->status = self->status;
+  query->sort = self->sort;
+  query->ascending = self->ascending;
   query->limit = ARB_TRADE_LIST_PAGE_SIZE;
 }

@@ -35,6 +35,11 @@ void          arb_trade_list_set_filter   (ArbTradeList *self,
                                            const char   *bot_id,
                                            const char   *pair,
                                            int           status);
+void          arb_trade_list_set_sort     (ArbTradeList *self,
+                                           ArbTradeSort  sort,
+                                           gboolean      ascending);
+ArbTradeSort  arb_trade_list_get_sort     (ArbTradeList *self);
+gboolean      arb_trade_list_get_ascending (ArbTradeList *self);
 void          arb_trade_list_reload       (ArbTradeList *self);
 gboolean      arb_trade_list_load_more    (ArbTradeList *self);
 gboolean      arb_trade_list_is_loading   (ArbTradeList *self);

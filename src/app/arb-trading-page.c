@@ -7,6 +7,8 @@
  * shown (on mapping, at once). The history is an ArbTradeList that reads the
  * store a page at a time as the view scrolls, so it stays quick with any
  * number of trades; it shows the trades as they were when it was (re)loaded.
+ * A click on a column header sorts it: the store sorts, along an index, and
+ * the list reads again from the first page.
  */
 #define G_LOG_DOMAIN "arb-trading-page"
 
@@ -61,6 +63,9 @@ struct _ArbTradingPage
 
   ArbEngine         *engine;
   ArbTradeList      *trades;
+  ArbTradeSort       sort;            /* of the history, from its column headers */
+  gboolean           ascending;
+  ArbTradeSort       probed;          /* see on_sorter_changed() */
   GHashTable        *chart_series;   /* bot id -> its series in profit_chart, plus one */
   guint              refresh_id;
   gint64             refreshed_us;   /* monotonic */
@@ -99,7 +104,7 @@ count_text (guint64 n)
 }
 
 static void
-fill_list (GtkListBox *list, GPtrArray *stats)
+fill_list (GtkListBox *list, GPtrArray *stats, const char *quote)
 {
   clear_list (list);
   for (guint i = 0; i < stats->len; i++)
@@ -108,7 +113,7 @@ fill_list (GtkListBox *list, GPtrArray *stats)
       GtkWidget *row = adw_action_row_new ();
       g_autofree char *count = count_text (stat->trades);
       g_autofree char *trades = NULL;
-      g_autofree char *profit = arb_format_money (stat->net_profit);
+      g_autofree char *profit = arb_format_money (stat->net_profit, quote);
       GtkWidget *label = gtk_label_new (profit);
       g_autofree char *title = stat->buy_venue != NULL && stat->sell_venue != NULL
                                ? g_strdup_printf ("%s → %s", stat->buy_venue, stat->sell_venue)
@@ -149,15 +154,15 @@ show_counts (ArbTradingPage *self, const ArbLedgerSummary *s)
 }
 
 static void
-show_costs (ArbTradingPage *self, const ArbLedgerSummary *s)
+show_costs (ArbTradingPage *self, const ArbLedgerSummary *s, const char *quote)
 {
-  g_autofree char *gas_cost = arb_format_money (s->gas_cost);
+  g_autofree char *gas_cost = arb_format_money (s->gas_cost, quote);
   g_autofree char *gas_used = g_strdup_printf ("%" G_GINT64_FORMAT, s->gas_used);
 
-  set_subtitle_take (self->profit_row, arb_format_money (s->net_profit));
-  /* Translators: gas used and what it cost, such as "5200000 gas, costing 3.10" */
+  set_subtitle_take (self->profit_row, arb_format_money (s->net_profit, quote));
+  /* Translators: gas used and what it cost, such as "5200000 gas, costing $3.10" */
   set_subtitle_take (self->gas_row, g_strdup_printf (_("%s gas, costing %s"), gas_used, gas_cost));
-  set_subtitle_take (self->fees_row, arb_format_money (s->fees));
+  set_subtitle_take (self->fees_row, arb_format_money (s->fees, quote));
   if (s->latency_count == 0)
     adw_action_row_set_subtitle (self->latency_row, "—");
   else
@@ -167,33 +172,60 @@ show_costs (ArbTradingPage *self, const ArbLedgerSummary *s)
                                         s->latency_p50, s->latency_p90, s->latency_p99));
 }
 
-/* The bots' profit per trade: the series "bot.<id>.profit" has a point per
- * trade, averaged (with min and max) per bucket when zoomed out. */
+/* Turns @points, the buckets of a bot's profit per trade, into the running
+ * sum since the start of the window: a bucket's sum is its average times
+ * its count. Empty buckets keep the sum flat rather than leaving a gap. */
 static void
-show_chart (ArbTradingPage *self, const ArbLedgerSummary *s)
+accumulate (GArray *points)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      ArbPoint *p = &g_array_index (points, ArbPoint, i);
+
+      if (p->count > 0)
+        sum += p->avg * p->count;
+      p->min = p->avg = p->max = sum;
+      p->count = 1;
+    }
+}
+
+static guint
+chart_index (ArbTradingPage *self, const char *bot_id)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->chart_series, bot_id));
+
+  if (index == 0)
+    {
+      index = arb_chart_add_series (self->profit_chart, bot_id) + 1;
+      g_hash_table_insert (self->chart_series, g_strdup (bot_id), GUINT_TO_POINTER (index));
+    }
+  return index - 1;
+}
+
+/* Each bot's net profit since the start of the window, from the series
+ * "bot.<id>.profit" (a value per trade), so zooming out reads a coarser tier. */
+static void
+show_chart (ArbTradingPage *self, const ArbLedgerSummary *s, const char *quote)
 {
   ArbSeriesSet *set = arb_engine_get_series (self->engine);
   g_auto(GStrv) bots = arb_ledger_dup_bot_ids (arb_engine_get_ledger (self->engine));
 
+  arb_chart_set_unit (self->profit_chart, quote);
   for (guint i = 0; bots[i] != NULL; i++)
     {
       g_autofree char *name = g_strdup_printf ("bot.%s.profit", bots[i]);
       ArbSeries *series = arb_series_set_lookup (set, name);
       g_autoptr(GArray) points = NULL;
-      guint index;
 
       if (series == NULL)
         continue;
-      index = GPOINTER_TO_UINT (g_hash_table_lookup (self->chart_series, bots[i]));
-      if (index == 0)
-        {
-          index = arb_chart_add_series (self->profit_chart, bots[i]) + 1;
-          g_hash_table_insert (self->chart_series, g_strdup (bots[i]), GUINT_TO_POINTER (index));
-        }
       points = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
-      arb_series_query (series, s->from_ms - 1, s->to_ms + 1, CHART_POINTS, points);
-      arb_chart_set_points (self->profit_chart, index - 1, (const ArbPoint *) points->data,
-                            points->len);
+      arb_series_query (series, s->from_ms, s->to_ms, CHART_POINTS, points);
+      accumulate (points);
+      arb_chart_set_points (self->profit_chart, chart_index (self, bots[i]),
+                            (const ArbPoint *) points->data, points->len);
     }
   arb_chart_set_time_range (self->profit_chart, s->from_ms, s->to_ms);
 }
@@ -203,6 +235,7 @@ refresh (ArbTradingPage *self)
 {
   ArbWindow window = gtk_drop_down_get_selected (self->window_dropdown);
   gint64 now = g_get_real_time () / 1000;
+  const char *quote = arb_ingest_get_common_quote (arb_engine_get_ingest (self->engine));
   g_autoptr(ArbLedgerSummary) s = NULL;
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
@@ -213,10 +246,10 @@ refresh (ArbTradingPage *self)
   self->n_trades = s->trades_total;
   self->n_pairs = s->pairs->len;
   show_counts (self, s);
-  show_costs (self, s);
-  show_chart (self, s);
-  fill_list (self->pairs_list, s->pairs);
-  fill_list (self->venues_list, s->venue_pairs);
+  show_costs (self, s, quote);
+  show_chart (self, s, quote);
+  fill_list (self->pairs_list, s->pairs, quote);
+  fill_list (self->venues_list, s->venue_pairs, quote);
 }
 
 static gboolean
@@ -279,8 +312,18 @@ status_text (const char *status)
     }
 }
 
+/* Each bot reports money in its own quote currency. */
+static const char *
+quote_of (ArbTradingPage *self, ArbTradeItem *item)
+{
+  ArbBotLink *link = arb_ingest_lookup_bot (arb_engine_get_ingest (self->engine),
+                                            arb_trade_item_get_bot_id (item));
+
+  return link != NULL ? arb_bot_link_get_quote (link) : NULL;
+}
+
 static char *
-cell_text (ArbTradeItem *item, Column column)
+cell_text (ArbTradingPage *self, ArbTradeItem *item, Column column)
 {
   switch (column)
     {
@@ -296,9 +339,9 @@ cell_text (ArbTradeItem *item, Column column)
     case COLUMN_STATUS:
       return g_strdup (status_text (arb_trade_item_get_status (item)));
     case COLUMN_PROFIT:
-      return arb_format_money (arb_trade_item_get_profit (item));
+      return arb_format_money (arb_trade_item_get_profit (item), quote_of (self, item));
     case COLUMN_GAS_COST:
-      return arb_format_money (arb_trade_item_get_gas_cost (item));
+      return arb_format_money (arb_trade_item_get_gas_cost (item), quote_of (self, item));
     default:
       g_return_val_if_reached (NULL);
     }
@@ -327,9 +370,103 @@ static void
 bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer data)
 {
   ArbTradeItem *item = gtk_list_item_get_item (list_item);
-  g_autofree char *text = cell_text (item, GPOINTER_TO_INT (data));
+  ArbTradingPage *self = g_object_get_data (G_OBJECT (factory), "arb-page");
+  g_autofree char *text = cell_text (self, item, GPOINTER_TO_INT (data));
 
   gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (list_item)), text);
+}
+
+/* Returns: whether the store can sort by @column, and then by what */
+static gboolean
+column_sort (Column column, ArbTradeSort *sort)
+{
+  switch (column)
+    {
+    case COLUMN_TIME:
+      *sort = ARB_TRADE_SORT_TIME;
+      return TRUE;
+    case COLUMN_BOT:
+      *sort = ARB_TRADE_SORT_BOT;
+      return TRUE;
+    case COLUMN_PAIR:
+      *sort = ARB_TRADE_SORT_PAIR;
+      return TRUE;
+    case COLUMN_STATUS:
+      *sort = ARB_TRADE_SORT_STATUS;
+      return TRUE;
+    case COLUMN_PROFIT:
+      *sort = ARB_TRADE_SORT_PROFIT;
+      return TRUE;
+    case COLUMN_GAS_COST:
+      *sort = ARB_TRADE_SORT_GAS_COST;
+      return TRUE;
+    case COLUMN_VENUES:
+    default:
+      return FALSE;
+    }
+}
+
+/* What a column's sorter stands for: an order of the store. */
+typedef struct
+{
+  ArbTradingPage *page;
+  ArbTradeSort    sort;
+} ColumnSort;
+
+static int
+probe_column (gconstpointer a, gconstpointer b, gpointer data)
+{
+  ColumnSort *cs = data;
+
+  cs->page->probed = cs->sort;
+  return -1;
+}
+
+/* Which column the history is sorted by, and which way. GTK 4.8's column
+ * view sorter keeps that to itself (its getters came in 4.10), and GTK does
+ * not sort this list anyway: the store does, over far more trades than the
+ * list holds. So a column's sorter only notes that it was asked and answers
+ * "smaller"; the view's sorter asks the primary column's sorter first, stops
+ * at the first answer other than "equal", and inverts it when that column
+ * is sorted descending. Comparing two probes thus tells both. */
+static void
+on_sorter_changed (GtkSorter *sorter, GtkSorterChange change, ArbTradingPage *self)
+{
+  GtkOrdering order;
+
+  self->probed = ARB_TRADE_N_SORTS;
+  /* two distinct objects: a sorter takes an item as equal to itself unasked */
+  order = gtk_sorter_compare (sorter, self, self->column_view);
+  if (self->probed == ARB_TRADE_N_SORTS)
+    {
+      /* no column: the store's default, newest first */
+      self->sort = ARB_TRADE_SORT_TIME;
+      self->ascending = FALSE;
+    }
+  else
+    {
+      self->sort = self->probed;
+      self->ascending = order == GTK_ORDERING_SMALLER;
+    }
+  if (self->trades != NULL)
+    arb_trade_list_set_sort (self->trades, self->sort, self->ascending);
+}
+
+/* Makes @view_column's header sort the history, when the store can. */
+static void
+set_column_sorter (ArbTradingPage *self, GtkColumnViewColumn *view_column, Column column)
+{
+  g_autoptr(GtkCustomSorter) sorter = NULL;
+  ColumnSort *cs;
+  ArbTradeSort sort;
+
+  if (!column_sort (column, &sort))
+    return;
+  cs = g_new (ColumnSort, 1);
+  cs->page = self;
+  cs->sort = sort;
+  sorter = gtk_custom_sorter_new (probe_column, cs, g_free);
+  gtk_column_view_column_set_sorter (view_column, GTK_SORTER (sorter));
 }
 
 static void
@@ -340,9 +477,12 @@ add_column (ArbTradingPage *self, const char *title, Column column, gboolean exp
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
+  /* the factory lives in the page's column view, never longer than the page */
+  g_object_set_data (G_OBJECT (factory), "arb-page", self);
   view_column = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_expand (view_column, expand);
   gtk_column_view_column_set_resizable (view_column, TRUE);
+  set_column_sorter (self, view_column, column);
   gtk_column_view_append_column (self->column_view, view_column);
 }
 
@@ -363,10 +503,16 @@ update_history_label (ArbTradingPage *self)
     text = g_strdup (_("Loading…"));
   else if (n == 0)
     text = g_strdup (_("No trades"));
-  else if (arb_trade_list_has_more (self->trades))
+  else if (arb_trade_list_has_more (self->trades) && self->sort == ARB_TRADE_SORT_TIME &&
+           !self->ascending)
     /* Translators: the newest trades are shown; older ones load on scrolling */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The newest %u trade",
                                          "The newest %u trades", n), n);
+  else if (arb_trade_list_has_more (self->trades))
+    /* Translators: the first trades in the order of the column the history is
+     * sorted by are shown; the others load on scrolling */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The first %u trade",
+                                         "The first %u trades", n), n);
   else
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u trade", "%u trades", n), n);
   gtk_label_set_label (self->history_label, text);
@@ -441,9 +587,13 @@ export_pages (ExportJob *job, GOutputStream *out, GCancellable *cancellable, GEr
         return FALSE;
       if (!page->more)
         return TRUE;
-      job->query.has_cursor = TRUE;
-      job->query.cursor_ts = page->next_ts;
-      job->query.cursor_row = page->next_row;
+      /* the store's own cursor, of this order: refused only by a bug */
+      if (!arb_trade_query_set_cursor (&job->query, page->next_cursor))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("The next trades could not be found"));
+          return FALSE;
+        }
     }
 }
 
@@ -565,7 +715,11 @@ arb_trading_page_dispose (GObject *object)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
   if (self->column_view != NULL)
-    gtk_column_view_set_model (self->column_view, NULL);
+    {
+      g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view),
+                                            on_sorter_changed, self);
+      gtk_column_view_set_model (self->column_view, NULL);
+    }
   g_clear_object (&self->trades);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->chart_series, g_hash_table_unref);
@@ -622,11 +776,13 @@ placeholder (const char *text)
 static void
 arb_trading_page_init (ArbTradingPage *self)
 {
+  g_autoptr(GtkColumnViewColumn) time_column = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->chart_series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   self->profit_chart = arb_chart_new ();
-  arb_chart_set_title (self->profit_chart, _("Profit per Trade"));
+  arb_chart_set_title (self->profit_chart, _("Cumulative Profit"));
   arb_chart_set_empty_text (self->profit_chart, _("No trades in this window"));
   gtk_widget_set_size_request (GTK_WIDGET (self->profit_chart), -1, 200);
   gtk_widget_add_css_class (GTK_WIDGET (self->profit_chart), "card");
@@ -644,6 +800,12 @@ arb_trading_page_init (ArbTradingPage *self)
   add_column (self, _("Status"), COLUMN_STATUS, FALSE);
   add_column (self, _("Profit"), COLUMN_PROFIT, FALSE);
   add_column (self, _("Gas Cost"), COLUMN_GAS_COST, FALSE);
+  g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed",
+                    G_CALLBACK (on_sorter_changed), self);
+  /* the store's default order, shown in the header */
+  time_column = g_list_model_get_item (gtk_column_view_get_columns (self->column_view),
+                                       COLUMN_TIME);
+  gtk_column_view_sort_by_column (self->column_view, time_column, GTK_SORT_DESCENDING);
   g_signal_connect_swapped (gtk_scrolled_window_get_vadjustment (self->history_scroller),
                             "value-changed", G_CALLBACK (maybe_load_more), self);
 }
@@ -666,6 +828,7 @@ arb_trading_page_set_engine (ArbTradingPage *self,
 
   self->engine = g_object_ref (engine);
   self->trades = arb_trade_list_new (arb_engine_get_store (engine));
+  arb_trade_list_set_sort (self->trades, self->sort, self->ascending);
   g_signal_connect_object (self->trades, "items-changed", G_CALLBACK (update_history_label),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->trades, "notify::loading", G_CALLBACK (update_history_label),

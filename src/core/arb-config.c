@@ -6,9 +6,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <gio/gio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arb-config.h"
+
+#define TOKENS_GROUP   "tokens"
+#define MAX_NAME_BYTES 64
 
 static const char *role_names[] = { "none", "viewer", "operator", "bot" };
 
@@ -30,15 +36,38 @@ arb_role_allows (ArbRole have,
   return have == need;
 }
 
+/* Secrets do not linger in freed memory. */
+static void
+secret_free (char *secret)
+{
+  if (secret != NULL)
+    explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+typedef char ArbSecret;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbSecret, secret_free)
+
 static void
 token_free (ArbToken *t)
 {
   g_free (t->name);
-  /* secrets do not linger in freed memory */
-  if (t->secret != NULL)
-    memset (t->secret, 0, strlen (t->secret));
-  g_free (t->secret);
+  secret_free (t->secret);
   g_free (t);
+}
+
+static ArbToken *
+token_new (const char *name, ArbRole role, const char *secret, ArbTokenSource source)
+{
+  static gint last_serial;
+  ArbToken *t = g_new0 (ArbToken, 1);
+
+  t->name = g_strdup (name);
+  t->role = role;
+  t->secret = g_strdup (secret);
+  t->source = source;
+  t->serial = (guint) g_atomic_int_add (&last_serial, 1) + 1;
+  return t;
 }
 
 ArbConfig *
@@ -49,6 +78,7 @@ arb_config_new (void)
   c->listen_address = g_strdup ("127.0.0.1");
   c->port = 8080;
   c->db_path = arb_config_default_db_path ();
+  c->retention_days = ARB_RETENTION_DAYS_DEFAULT;
   c->demo = TRUE;
   c->sample_interval_ms = 1000;
   c->command_timeout_ms = 10000;
@@ -57,6 +87,48 @@ arb_config_new (void)
   arb_alert_thresholds_init_default (&c->alerts);
   c->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
   return c;
+}
+
+/**
+ * arb_config_copy:
+ * @config: the settings to copy
+ *
+ * Tokens keep their source and serial: a browser session made with one
+ * stays valid in the copy.
+ *
+ * Returns: (transfer full): a deep copy
+ */
+ArbConfig *
+arb_config_copy (const ArbConfig *c)
+{
+  ArbConfig *copy;
+
+  g_return_val_if_fail (c != NULL, NULL);
+
+  copy = arb_config_new ();
+  g_free (copy->listen_address);
+  copy->listen_address = g_strdup (c->listen_address);
+  copy->port = c->port;
+  g_free (copy->db_path);
+  copy->db_path = g_strdup (c->db_path);
+  copy->retention_days = c->retention_days;
+  copy->demo = c->demo;
+  copy->sample_interval_ms = c->sample_interval_ms;
+  copy->command_timeout_ms = c->command_timeout_ms;
+  g_strfreev (copy->allowed_origins);
+  copy->allowed_origins = g_strdupv (c->allowed_origins);
+  copy->limits = c->limits;
+  copy->alerts = c->alerts;
+  for (guint i = 0; i < c->tokens->len; i++)
+    {
+      const ArbToken *t = g_ptr_array_index (c->tokens, i);
+      ArbToken *dup = token_new (t->name, t->role, t->secret, t->source);
+
+      dup->serial = t->serial;
+      g_ptr_array_add (copy->tokens, dup);
+    }
+  copy->config_path = g_strdup (c->config_path);
+  return copy;
 }
 
 void
@@ -78,22 +150,31 @@ arb_config_default_db_path (void)
   return g_build_filename (g_get_user_data_dir (), "arbdash", "arbdash.db", NULL);
 }
 
+/**
+ * arb_config_default_path:
+ *
+ * The configuration file that both the desktop app and `--headless` read
+ * when it exists and no `--config` was given, and where the Access page
+ * saves tokens when no file was read.
+ *
+ * Returns: (transfer full): `$XDG_CONFIG_HOME/arbdash/arbdash.conf`
+ */
+char *
+arb_config_default_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "arbdash", "arbdash.conf", NULL);
+}
+
 void
 arb_config_add_token (ArbConfig  *config,
                       const char *name,
                       ArbRole     role,
                       const char *secret)
 {
-  ArbToken *t;
-
   g_return_if_fail (role != ARB_ROLE_NONE);
   if (secret == NULL || *secret == '\0')
     return;
-  t = g_new0 (ArbToken, 1);
-  t->name = g_strdup (name);
-  t->role = role;
-  t->secret = g_strdup (secret);
-  g_ptr_array_add (config->tokens, t);
+  g_ptr_array_add (config->tokens, token_new (name, role, secret, ARB_TOKEN_FROM_FILE));
 }
 
 gboolean
@@ -154,7 +235,30 @@ arb_config_load_env (ArbConfig *config)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
-    arb_config_add_token (config, vars[i].name, vars[i].role, g_getenv (vars[i].var));
+    {
+      const char *secret = g_getenv (vars[i].var);
+
+      if (secret != NULL && *secret != '\0')
+        g_ptr_array_add (config->tokens, token_new (vars[i].name, vars[i].role, secret,
+                                                    ARB_TOKEN_FROM_ENVIRONMENT));
+    }
+}
+
+/**
+ * arb_config_env_var:
+ * @role: a role other than %ARB_ROLE_NONE
+ *
+ * Returns: the environment variable a token of @role may come from
+ */
+const char *
+arb_config_env_var (ArbRole role)
+{
+  static const char *vars[] = {
+    NULL, "ARBDASH_VIEWER_TOKEN", "ARBDASH_OPERATOR_TOKEN", "ARBDASH_BOT_TOKEN",
+  };
+
+  g_return_val_if_fail (role > ARB_ROLE_NONE && role <= ARB_ROLE_BOT, NULL);
+  return vars[role];
 }
 
 static gboolean
@@ -196,18 +300,46 @@ load_server (ArbConfig *config, GKeyFile *kf, GError **error)
         }
       config->demo = demo;
     }
+  if (g_key_file_has_key (kf, "server", "retention-days", NULL))
+    {
+      gint64 days = g_key_file_get_int64 (kf, "server", "retention-days", &local);
+
+      if (local != NULL || days < 0 || days > ARB_RETENTION_DAYS_MAX)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "[server] retention-days must be 1 to %d days (0: the default, %d)",
+                       ARB_RETENTION_DAYS_MAX, ARB_RETENTION_DAYS_DEFAULT);
+          return FALSE;
+        }
+      config->retention_days = days != 0 ? (guint) days : ARB_RETENTION_DAYS_DEFAULT;
+    }
   return TRUE;
+}
+
+static void
+remove_file_token (ArbConfig *config, const char *name)
+{
+  for (guint i = 0; i < config->tokens->len; i++)
+    {
+      ArbToken *t = g_ptr_array_index (config->tokens, i);
+
+      if (t->source == ARB_TOKEN_FROM_FILE && strcmp (t->name, name) == 0)
+        {
+          g_ptr_array_remove_index (config->tokens, i);
+          return;
+        }
+    }
 }
 
 /* [tokens] NAME = ROLE:SECRET, e.g. "alice = operator:s3cret". */
 static gboolean
 load_tokens (ArbConfig *config, GKeyFile *kf, GError **error)
 {
-  g_auto(GStrv) keys = g_key_file_get_keys (kf, "tokens", NULL, NULL);
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, TOKENS_GROUP, NULL, NULL);
 
   for (char **k = keys; k != NULL && *k != NULL; k++)
     {
-      g_autofree char *value = g_key_file_get_string (kf, "tokens", *k, NULL);
+      g_autoptr(ArbSecret) value = g_key_file_get_string (kf, TOKENS_GROUP, *k, NULL);
       char *colon = value != NULL ? strchr (value, ':') : NULL;
       ArbRole role = ARB_ROLE_NONE;
 
@@ -224,6 +356,15 @@ load_tokens (ArbConfig *config, GKeyFile *kf, GError **error)
                        "[tokens] %s must be ROLE:SECRET with ROLE viewer, operator or bot", *k);
           return FALSE;
         }
+      if (!arb_config_is_token_name (*k))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "[tokens] %s: a name is 1 to %d letters, digits, '.', '_', '-' or '@'",
+                       *k, MAX_NAME_BYTES);
+          return FALSE;
+        }
+      /* a later file overrides a token of the same name: names stay unique */
+      remove_file_token (config, *k);
       arb_config_add_token (config, *k, role, colon + 1);
     }
   return TRUE;
@@ -288,5 +429,274 @@ arb_config_load_file (ArbConfig   *config,
       CLAMP (g_key_file_get_integer (kf, "limits", "command-timeout-ms", NULL), 100, 600000);
   g_free (config->config_path);
   config->config_path = g_strdup (path);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- managing tokens */
+
+/**
+ * arb_config_is_token_name:
+ * @name: (nullable): a token's name
+ *
+ * The rule of the [tokens] group and of the Access page: 1 to 64 ASCII
+ * letters, digits, '.', '_', '-' or '@'. Nothing that GKeyFile reads as a
+ * comment, a group or a translation ("name[fr]"), nothing to escape in the
+ * audit log, and never the name of a token from the environment.
+ */
+gboolean
+arb_config_is_token_name (const char *name)
+{
+  gsize len;
+
+  if (name == NULL)
+    return FALSE;
+  len = strlen (name);
+  if (len == 0 || len > MAX_NAME_BYTES)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("._-@", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * arb_config_find_token:
+ * @config: the settings
+ * @name: a token's name
+ *
+ * Returns: (transfer none) (nullable): the token called @name
+ */
+const ArbToken *
+arb_config_find_token (ArbConfig  *config,
+                       const char *name)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (name == NULL)
+    return NULL;
+  for (guint i = 0; i < config->tokens->len; i++)
+    {
+      const ArbToken *t = g_ptr_array_index (config->tokens, i);
+
+      if (strcmp (t->name, name) == 0)
+        return t;
+    }
+  return NULL;
+}
+
+/**
+ * arb_config_generate_secret:
+ *
+ * %ARB_SECRET_BYTES bytes from the kernel's CSPRNG (getrandom(2) through
+ * getentropy(3)), not GLib's predictable PRNG, as base64url without padding:
+ * safe in a header, a WebSocket subprotocol ("bearer.SECRET") and an INI value.
+ *
+ * Returns: (transfer full): a new secret
+ */
+char *
+arb_config_generate_secret (void)
+{
+  guint8 raw[ARB_SECRET_BYTES];
+  char *text;
+  gsize len;
+
+  if (getentropy (raw, sizeof raw) != 0)
+    g_error ("getentropy() failed: %s", g_strerror (errno));
+  text = g_base64_encode (raw, sizeof raw);
+  explicit_bzero (raw, sizeof raw);
+  len = strlen (text);
+  while (len > 0 && text[len - 1] == '=')
+    text[--len] = '\0';
+  for (char *p = text; *p != '\0'; p++)
+    if (*p == '+')
+      *p = '-';
+    else if (*p == '/')
+      *p = '_';
+  return text;
+}
+
+/**
+ * arb_config_dup_save_path:
+ * @config: the settings
+ *
+ * Returns: (transfer full): the file the Access page writes: the one read
+ *   (`--config`, or the default when it existed), else arb_config_default_path()
+ */
+char *
+arb_config_dup_save_path (const ArbConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (config->config_path != NULL)
+    return g_strdup (config->config_path);
+  return arb_config_default_path ();
+}
+
+/* The file as it is now, comments included; an empty one when it does not
+ * exist yet. One that does not parse is not overwritten: it may hold work. */
+static GKeyFile *
+open_for_update (const char *path, gboolean *is_new, GError **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local = NULL;
+
+  *is_new = FALSE;
+  if (g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS |
+                                 G_KEY_FILE_KEEP_TRANSLATIONS, &local))
+    return g_steal_pointer (&kf);
+  if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", path);
+      return NULL;
+    }
+  *is_new = TRUE;
+  return g_steal_pointer (&kf);
+}
+
+/* Replaces the file in one rename, readable by its owner only: it holds secrets. */
+static gboolean
+write_key_file (GKeyFile *kf, const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(ArbSecret) data = NULL;
+  gsize len;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot create the folder %s: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  data = g_key_file_to_data (kf, &len, NULL);
+  return g_file_set_contents_full (path, data, len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   0600, error);
+}
+
+/**
+ * arb_config_create_token:
+ * @config: the settings the server checks
+ * @name: a new name (see arb_config_is_token_name())
+ * @role: viewer, operator or bot
+ * @error: where to put an error
+ *
+ * Makes a token with a new secret, writes it to the [tokens] group of
+ * arb_config_dup_save_path() (the rest of the file, comments included, is
+ * kept; GKeyFile writes "key=value" without spaces), then adds it to @config,
+ * so that arb_config_check_token() accepts it at once. When the file cannot
+ * be written, nothing changes.
+ *
+ * Returns: (transfer full) (nullable): the secret, or %NULL with @error set
+ */
+char *
+arb_config_create_token (ArbConfig   *config,
+                         const char  *name,
+                         ArbRole      role,
+                         GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GKeyFile) kf = NULL;
+  g_autoptr(ArbSecret) secret = NULL;
+  g_autoptr(ArbSecret) value = NULL;
+  gboolean is_new;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (role > ARB_ROLE_NONE && role <= ARB_ROLE_BOT, NULL);
+
+  if (!arb_config_is_token_name (name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a token name: use 1 to %d letters, digits, '.', '_', '-' or '@'",
+                   name != NULL ? name : "", MAX_NAME_BYTES);
+      return NULL;
+    }
+  path = arb_config_dup_save_path (config);
+  if (arb_config_find_token (config, name) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "a token named “%s” exists already",
+                   name);
+      return NULL;
+    }
+  kf = open_for_update (path, &is_new, error);
+  if (kf == NULL)
+    return NULL;
+  /* added to the file by hand since the start: not ours to overwrite */
+  if (g_key_file_has_key (kf, TOKENS_GROUP, name, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s has a token named “%s” already",
+                   path, name);
+      return NULL;
+    }
+  secret = arb_config_generate_secret ();
+  value = g_strconcat (arb_role_name (role), ":", secret, NULL);
+  g_key_file_set_string (kf, TOKENS_GROUP, name, value);
+  /* a file made here says what it is to whoever opens it next */
+  if (is_new)
+    {
+      g_key_file_set_comment (kf, NULL, NULL, " arbdash: see docs/deployment.md. It holds "
+                              "secrets: keep it readable by its owner only.", NULL);
+      g_key_file_set_comment (kf, TOKENS_GROUP, NULL, " NAME = ROLE:SECRET, ROLE one of "
+                              "viewer, operator, bot", NULL);
+    }
+  if (!write_key_file (kf, path, error))
+    return NULL;
+  if (config->config_path == NULL)
+    config->config_path = g_steal_pointer (&path);
+  g_ptr_array_add (config->tokens, token_new (name, role, secret, ARB_TOKEN_FROM_FILE));
+  return g_steal_pointer (&secret);
+}
+
+/**
+ * arb_config_remove_token:
+ * @config: the settings the server checks
+ * @name: the name of a token from the file
+ * @error: where to put an error
+ *
+ * Removes the token from the file (as arb_config_create_token() writes it),
+ * then from @config: new connections with its secret are refused at once,
+ * and browser sessions made with it end. Tokens from the environment cannot
+ * be removed: the environment would bring them back at the next start.
+ *
+ * Returns: whether the token is gone
+ */
+gboolean
+arb_config_remove_token (ArbConfig   *config,
+                         const char  *name,
+                         GError     **error)
+{
+  const ArbToken *t;
+  g_autofree char *path = NULL;
+  g_autoptr(GKeyFile) kf = NULL;
+  gboolean is_new;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  t = arb_config_find_token (config, name);
+  if (t == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "there is no token named “%s”",
+                   name != NULL ? name : "");
+      return FALSE;
+    }
+  if (t->source == ARB_TOKEN_FROM_ENVIRONMENT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "the token “%s” comes from %s: unset it and restart arbdash", name,
+                   arb_config_env_var (t->role));
+      return FALSE;
+    }
+  path = arb_config_dup_save_path (config);
+  kf = open_for_update (path, &is_new, error);
+  if (kf == NULL)
+    return FALSE;
+  if (g_key_file_has_key (kf, TOKENS_GROUP, name, NULL))
+    {
+      g_key_file_remove_key (kf, TOKENS_GROUP, name, NULL);
+      if (!write_key_file (kf, path, error))
+        return FALSE;
+    }
+  remove_file_token (config, name);
   return TRUE;
 }

@@ -19,18 +19,35 @@ typedef enum
   ARB_ROLE_BOT,
 } ArbRole;
 
+typedef enum
+{
+  ARB_TOKEN_FROM_FILE,          /* the configuration file (or added by the program) */
+  ARB_TOKEN_FROM_ENVIRONMENT,   /* ARBDASH_*_TOKEN: it cannot be removed while running */
+} ArbTokenSource;
+
 typedef struct
 {
-  char    *name;    /* shown in the audit log; never the secret */
-  ArbRole  role;
-  char    *secret;
+  char           *name;    /* shown in the audit log; never the secret */
+  ArbRole         role;
+  char           *secret;
+  ArbTokenSource  source;
+  guint           serial;  /* unique in the process: a new token of a removed one's name differs */
 } ArbToken;
+
+/* Secrets that arbdash makes: this many random bytes, base64url without padding. */
+#define ARB_SECRET_BYTES 32
+
+/* Days of trades, opportunities, logs, finished commands and cleared
+ * alerts the database keeps. */
+#define ARB_RETENTION_DAYS_DEFAULT 90
+#define ARB_RETENTION_DAYS_MAX     3650
 
 typedef struct
 {
   char       *listen_address;   /* "127.0.0.1" */
   guint       port;             /* 8080; 0 picks a free port */
   char       *db_path;
+  guint       retention_days;   /* 1 to ARB_RETENTION_DAYS_MAX; 0: the default */
   gboolean    demo;             /* run the in-process demo bot */
   guint       sample_interval_ms;
   guint       command_timeout_ms;
@@ -38,12 +55,15 @@ typedef struct
   ArbLimits   limits;
   ArbAlertThresholds alerts;
   GPtrArray  *tokens;           /* ArbToken* */
-  char       *config_path;      /* the file read, if any */
+  char       *config_path;      /* the file read, or the one the Access page created */
 } ArbConfig;
 
 ArbConfig   *arb_config_new             (void);
+ArbConfig   *arb_config_copy            (const ArbConfig *config);
 void         arb_config_free            (ArbConfig   *config);
-/* Reads an INI file ([server], [tokens], [limits]; see docs/deployment.md). */
+/* ~/.config/arbdash/arbdash.conf: read when it exists and no --config was given. */
+char        *arb_config_default_path    (void);
+/* Reads an INI file ([server], [tokens], [limits], [alerts]; see docs/deployment.md). */
 gboolean     arb_config_load_file       (ArbConfig   *config,
                                          const char  *path,
                                          GError     **error);
@@ -60,6 +80,22 @@ ArbRole      arb_config_check_token     (ArbConfig   *config,
                                          const char  *secret,
                                          const char **name);
 char        *arb_config_default_db_path (void);
+
+/* Managing tokens while running (the desktop app's Access page). */
+gboolean        arb_config_is_token_name  (const char  *name);
+const ArbToken *arb_config_find_token     (ArbConfig   *config,
+                                           const char  *name);
+const char     *arb_config_env_var        (ArbRole      role);
+char           *arb_config_generate_secret (void);
+/* The file tokens are saved in: the one read, else the default path. */
+char           *arb_config_dup_save_path  (const ArbConfig *config);
+char           *arb_config_create_token   (ArbConfig   *config,
+                                           const char  *name,
+                                           ArbRole      role,
+                                           GError     **error);
+gboolean        arb_config_remove_token   (ArbConfig   *config,
+                                           const char  *name,
+                                           GError     **error);
 const char  *arb_role_name              (ArbRole      role);
 /* Whether a holder of @have may do what needs @need (operator > viewer). */
 gboolean     arb_role_allows            (ArbRole      have,

@@ -21,6 +21,9 @@
 #define SERIES_SAVE_S      60
 #define SUMMARY_MIN_GAP_MS 1000
 #define SEQ_META_KEY       "hub_seq_reserved"
+#define PRUNE_EVERY_S      3600
+#define PRUNE_SOON_MS      2000
+#define DAY_MS             G_GINT64_CONSTANT (86400000)
 
 struct _ArbEngine
 {
@@ -42,6 +45,10 @@ struct _ArbEngine
   guint         tick_id;
   guint         save_id;
   guint         summary_id;
+  guint         prune_id;     /* hourly */
+  guint         prune_soon_id;
+  gboolean      pruning;
+  gboolean      prune_again;  /* asked for while a prune ran */
   gint64        last_summary_ms;
   gint64        started_ms;
   guint         ticks;
@@ -388,6 +395,125 @@ restore_series (ArbEngine *self)
     }
 }
 
+/* ---------------------------------------------------------------- retention */
+
+static guint
+retention_days (ArbEngine *self)
+{
+  guint days = self->config->retention_days;
+
+  return days != 0 ? MIN (days, ARB_RETENTION_DAYS_MAX) : ARB_RETENTION_DAYS_DEFAULT;
+}
+
+static gint64
+retention_cutoff (ArbEngine *self)
+{
+  return now_ms () - retention_days (self) * DAY_MS;
+}
+
+static void start_prune (ArbEngine *self, gint64 cutoff);
+
+static const char *
+days_word (guint days)
+{
+  return days == 1 ? "day" : "days";
+}
+
+/* The store answers on the main context; a cancelled prune (the engine shut
+ * down, maybe gone) touches nothing of it. */
+static void
+prune_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ArbEngine *self = data;
+  g_autoptr(GError) error = NULL;
+  ArbStorePruned pruned;
+  guint days;
+
+  if (!arb_store_prune_finish (ARB_STORE (source), result, &pruned, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  days = retention_days (self);
+  if (error != NULL)
+    g_warning ("Could not delete the data older than %u %s: %s", days, days_word (days),
+               error->message);
+  else if (arb_store_pruned_total (&pruned) > 0)
+    g_message ("Deleted %" G_GUINT64_FORMAT " rows older than %u %s: %" G_GUINT64_FORMAT
+               " trades, %" G_GUINT64_FORMAT " opportunities, %" G_GUINT64_FORMAT " logs, %"
+               G_GUINT64_FORMAT " commands, %" G_GUINT64_FORMAT " alerts",
+               arb_store_pruned_total (&pruned), days, days_word (days), pruned.trades,
+               pruned.opportunities, pruned.logs, pruned.commands, pruned.alerts);
+  else
+    g_debug ("Nothing older than %u %s to delete", days, days_word (days));
+  self->pruning = FALSE;
+  if (self->prune_again && !self->shut_down)
+    {
+      self->prune_again = FALSE;
+      start_prune (self, retention_cutoff (self));
+    }
+}
+
+/* One prune at a time: the next waits for the one under way. */
+static void
+start_prune (ArbEngine *self, gint64 cutoff)
+{
+  if (self->pruning)
+    {
+      self->prune_again = TRUE;
+      return;
+    }
+  self->pruning = TRUE;
+  arb_store_prune_async (self->store, cutoff, self->cancellable, prune_done, self);
+}
+
+static gboolean
+prune_due (gpointer data)
+{
+  ArbEngine *self = data;
+
+  start_prune (self, retention_cutoff (self));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+prune_soon_due (gpointer data)
+{
+  ArbEngine *self = data;
+
+  self->prune_soon_id = 0;
+  start_prune (self, retention_cutoff (self));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * arb_engine_set_retention_days:
+ * @days: 1 to 3650
+ *
+ * Keeps @days of trades, opportunities, logs, commands and alerts from now
+ * on; rows older than that are deleted two seconds later: a spin button
+ * passes through every value on the way to the one wanted, and only the one
+ * it rests on counts.
+ */
+void
+arb_engine_set_retention_days (ArbEngine *self,
+                               guint      days)
+{
+  g_return_if_fail (ARB_IS_ENGINE (self));
+  g_return_if_fail (days >= 1 && days <= ARB_RETENTION_DAYS_MAX);
+
+  if (self->shut_down || days == retention_days (self))
+    return;
+  self->config->retention_days = days;
+  g_clear_handle_id (&self->prune_soon_id, g_source_remove);
+  self->prune_soon_id = g_timeout_add (PRUNE_SOON_MS, prune_soon_due, self);
+}
+
+guint
+arb_engine_get_retention_days (ArbEngine *self)
+{
+  g_return_val_if_fail (ARB_IS_ENGINE (self), 0);
+  return retention_days (self);
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 static gboolean
@@ -414,6 +540,8 @@ arb_engine_shutdown (ArbEngine *self)
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->save_id, g_source_remove);
   g_clear_handle_id (&self->summary_id, g_source_remove);
+  g_clear_handle_id (&self->prune_id, g_source_remove);
+  g_clear_handle_id (&self->prune_soon_id, g_source_remove);
   if (self->sampler != NULL)
     arb_sampler_stop (self->sampler);
   if (self->demo != NULL)
@@ -467,32 +595,6 @@ arb_engine_init (ArbEngine *self)
   self->cancellable = g_cancellable_new ();
 }
 
-static ArbConfig *
-config_copy (const ArbConfig *c)
-{
-  ArbConfig *copy = arb_config_new ();
-
-  g_free (copy->listen_address);
-  copy->listen_address = g_strdup (c->listen_address);
-  copy->port = c->port;
-  g_free (copy->db_path);
-  copy->db_path = g_strdup (c->db_path);
-  copy->demo = c->demo;
-  copy->sample_interval_ms = c->sample_interval_ms;
-  copy->command_timeout_ms = c->command_timeout_ms;
-  g_strfreev (copy->allowed_origins);
-  copy->allowed_origins = g_strdupv (c->allowed_origins);
-  copy->limits = c->limits;
-  copy->alerts = c->alerts;
-  for (guint i = 0; i < c->tokens->len; i++)
-    {
-      ArbToken *t = g_ptr_array_index (c->tokens, i);
-      arb_config_add_token (copy, t->name, t->role, t->secret);
-    }
-  copy->config_path = g_strdup (c->config_path);
-  return copy;
-}
-
 static gboolean
 open_store (ArbEngine *self, GError **error)
 {
@@ -542,8 +644,9 @@ arb_engine_new (const ArbConfig  *config,
 {
   g_autoptr(ArbEngine) self = g_object_new (ARB_TYPE_ENGINE, NULL);
   g_autoptr(GPtrArray) bots = NULL;
+  gint64 cutoff;
 
-  self->config = config_copy (config);
+  self->config = arb_config_copy (config);
   self->started_ms = now_ms ();
   if (!open_store (self, error) || !create_hub (self, error))
     return NULL;
@@ -552,8 +655,16 @@ arb_engine_new (const ArbConfig  *config,
     return NULL;
   wire (self);
   arb_ingest_load_bots (self->ingest, bots);
-  arb_store_replay_ledger_async (self->store, replay_row, self->rebuilt, self->cancellable,
-                                 replay_done, g_object_ref (self));
+  /* The ledger is rebuilt from what the retention keeps, so that "all" is
+   * the same before and after the prune. Both take the one cutoff, so the
+   * order does not matter: the replay (a reader) starts first and does not
+   * wait for the prune (the writer), which may take long on a database
+   * that was never pruned. */
+  cutoff = retention_cutoff (self);
+  arb_store_replay_ledger_async (self->store, cutoff, replay_row, self->rebuilt,
+                                 self->cancellable, replay_done, g_object_ref (self));
+  start_prune (self, cutoff);
+  self->prune_id = g_timeout_add_seconds (PRUNE_EVERY_S, prune_due, self);
   arb_sampler_start (self->sampler);
   self->tick_id = g_timeout_add_seconds (1, tick, self);
   self->save_id = g_timeout_add_seconds (SERIES_SAVE_S, save_series_cb, self);
@@ -562,7 +673,7 @@ arb_engine_new (const ArbConfig  *config,
   return g_steal_pointer (&self);
 }
 
-const ArbConfig *arb_engine_get_config (ArbEngine *self) { return self->config; }
+ArbConfig *arb_engine_get_config (ArbEngine *self) { return self->config; }
 ArbStore *arb_engine_get_store (ArbEngine *self) { return self->store; }
 ArbHub *arb_engine_get_hub (ArbEngine *self) { return self->hub; }
 ArbIngest *arb_engine_get_ingest (ArbEngine *self) { return self->ingest; }

@@ -26,7 +26,9 @@ G_DECLARE_FINAL_TYPE (ArbEngine, arb_engine, ARB, ENGINE, GObject)
  * checks and (when config->demo) the in-process demo bot. */
 ArbEngine      *arb_engine_new            (const ArbConfig *config,
                                            GError         **error);
-const ArbConfig *arb_engine_get_config    (ArbEngine       *self);
+/* The server checks tokens against it on every request: the desktop app's
+ * Access page adds and removes them here, and they apply at once. */
+ArbConfig      *arb_engine_get_config     (ArbEngine       *self);
 ArbStore       *arb_engine_get_store      (ArbEngine       *self);
 ArbHub         *arb_engine_get_hub        (ArbEngine       *self);
 ArbIngest      *arb_engine_get_ingest     (ArbEngine       *self);
@@ -38,6 +40,10 @@ ArbAlerts      *arb_engine_get_alerts     (ArbEngine       *self);
 /* FALSE until the ledger has been rebuilt from the store. */
 gboolean        arb_engine_is_ledger_ready (ArbEngine      *self);
 gint64          arb_engine_get_started_ms (ArbEngine       *self);
+/* Days of data the database keeps; a change prunes a moment later. */
+guint           arb_engine_get_retention_days (ArbEngine   *self);
+void            arb_engine_set_retention_days (ArbEngine   *self,
+                                               guint        days);
 /* Commits everything, saves the series, closes bot connections (1001). */
 void            arb_engine_shutdown       (ArbEngine       *self);
 

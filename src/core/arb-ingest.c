@@ -306,6 +306,36 @@ arb_ingest_list_bots (ArbIngest *self)
   return bots;
 }
 
+/**
+ * arb_ingest_get_common_quote:
+ *
+ * Sums over several bots are in one currency only when the bots share it.
+ *
+ * Returns: (nullable): the quote currency every known bot reports in, the
+ *   protocol's default "USD" while no bot is known, or %NULL when they differ
+ */
+const char *
+arb_ingest_get_common_quote (ArbIngest *self)
+{
+  const char *quote = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (ARB_IS_INGEST (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->links);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const char *q = arb_bot_link_get_quote (value);
+
+      if (quote == NULL)
+        quote = q;
+      else if (g_strcmp0 (quote, q) != 0)
+        return NULL;
+    }
+  return quote != NULL ? quote : "USD";
+}
+
 void
 arb_ingest_check_bots (ArbIngest *self,
                        gint64     now)

@@ -62,6 +62,7 @@ void         arb_ingest_load_bots         (ArbIngest               *self,
 ArbBotLink  *arb_ingest_lookup_bot        (ArbIngest               *self,
                                            const char              *bot_id);
 GPtrArray   *arb_ingest_list_bots         (ArbIngest               *self);
+const char  *arb_ingest_get_common_quote  (ArbIngest               *self);
 void         arb_ingest_set_command_timeout (ArbIngest             *self,
                                            guint                    timeout_ms);
 void         arb_ingest_set_max_in_flight (ArbIngest               *self,

@@ -7,6 +7,8 @@
  * cost of the fsync is shared by everything that arrived meanwhile, and the
  * main loop never waits for the disk. Reads run on their own connections,
  * from a small pool, in worker threads (WAL lets them run beside the writer).
+ * The writer also deletes what is older than the retention, a bounded chunk
+ * at a time between two commits.
  */
 #define G_LOG_DOMAIN "arb-store"
 
@@ -20,6 +22,7 @@
 #include "arb-hub.h"
 #include "arb-json.h"
 #include "arb-store.h"
+#include "arb-store-private.h"
 
 struct _ArbStoreBatch
 {
@@ -147,6 +150,13 @@ static const char *migrations[] = {
   " raised INTEGER NOT NULL, cleared INTEGER, hub_seq INTEGER NOT NULL DEFAULT 0);"
   "CREATE INDEX alerts_raised ON alerts (raised);"
   "CREATE INDEX alerts_hub_seq ON alerts (hub_seq);",
+  /* 4: the trade history sorted by other columns than the time, a page at a
+   * time; the gas cost's expression is GAS_COST_KEY, word for word */
+  "CREATE INDEX trades_profit ON trades (profit, row);"
+  "CREATE INDEX trades_gas_cost ON trades (ifnull(gas_cost, -1e999), row);"
+  "CREATE INDEX trades_pair ON trades (pair, row);"
+  "CREATE INDEX trades_bot ON trades (bot_id, row);"
+  "CREATE INDEX trades_status ON trades (status, row);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ARB_STORE_SCHEMA_VERSION);
@@ -154,6 +164,9 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ARB_STORE_SCHEMA_VERSION);
 const double arb_store_commit_bounds[ARB_STORE_COMMIT_BUCKETS] = {
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0, G_MAXDOUBLE,
 };
+
+/* trades, opportunities, logs, commands, alerts: see prune_tables */
+#define N_PRUNE_TABLES 5
 
 struct _ArbStore
 {
@@ -180,6 +193,11 @@ struct _ArbStore
   guint         done_source;
 
   GAsyncQueue  *readers;   /* idle read-only connections */
+
+  /* pruning, on the writer thread between commits */
+  GQueue        prunes;    /* GTask*, guarded by lock; the head is under way */
+  sqlite3_stmt *prune_stmts[N_PRUNE_TABLES];  /* prepared on first use */
+  guint         prune_chunk;
 };
 
 G_DEFINE_FINAL_TYPE (ArbStore, arb_store, G_TYPE_OBJECT)
@@ -838,6 +856,115 @@ post_results (ArbStore *self, GArray *results)
   g_mutex_unlock (&self->lock);
 }
 
+/* ---------------------------------------------------------------- pruning (writer side) */
+
+/* Rows older than the retention, a bounded chunk per statement; each
+ * subquery reads an index on the time (commands_created, alerts_raised:
+ * a command finishes after it was made, an alert clears after it was
+ * raised). A NULL finished or cleared compares as unknown, so pending
+ * commands and active alerts are never deleted, whatever their age.
+ *
+ * No VACUUM and no incremental_vacuum afterwards: the freed pages go to
+ * SQLite's free list and the rows that keep coming are written into them,
+ * so the file stops growing once it holds retention_days of data, which is
+ * what matters. Giving the pages back to the file system would need either
+ * auto_vacuum (set before the first table exists, so not for the databases
+ * out there, and it costs on every commit) or a VACUUM, which rewrites the
+ * whole file and holds the writer, and with it every ack, for as long. */
+static const struct
+{
+  const char *sql;
+  gsize       count;   /* the counter in ArbStorePruned */
+} prune_tables[N_PRUNE_TABLES] = {
+  { "DELETE FROM trades WHERE row IN"
+    " (SELECT row FROM trades WHERE ts < ?1 LIMIT ?2)",
+    G_STRUCT_OFFSET (ArbStorePruned, trades) },
+  { "DELETE FROM opportunities WHERE row IN"
+    " (SELECT row FROM opportunities WHERE ts < ?1 LIMIT ?2)",
+    G_STRUCT_OFFSET (ArbStorePruned, opportunities) },
+  { "DELETE FROM logs WHERE row IN (SELECT row FROM logs WHERE ts < ?1 LIMIT ?2)",
+    G_STRUCT_OFFSET (ArbStorePruned, logs) },
+  { "DELETE FROM commands WHERE rowid IN"
+    " (SELECT rowid FROM commands WHERE created < ?1 AND finished < ?1 LIMIT ?2)",
+    G_STRUCT_OFFSET (ArbStorePruned, commands) },
+  { "DELETE FROM alerts WHERE rowid IN"
+    " (SELECT rowid FROM alerts WHERE raised < ?1 AND cleared < ?1 LIMIT ?2)",
+    G_STRUCT_OFFSET (ArbStorePruned, alerts) },
+};
+
+/* Rows deleted per transaction: small enough that batches behind a chunk
+ * wait milliseconds, not the whole prune. */
+#define PRUNE_CHUNK 5000
+
+typedef struct
+{
+  gint64         cutoff_ms;
+  guint          chunk;
+  guint          table;    /* the table being pruned; N_PRUNE_TABLES: done */
+  ArbStorePruned pruned;
+} Prune;
+
+/* One transaction: deletes at most p->chunk rows of the current table. */
+static gboolean
+prune_chunk (ArbStore *self, Prune *p, GError **error)
+{
+  sqlite3_stmt *s = self->prune_stmts[p->table];
+  guint64 *count = G_STRUCT_MEMBER_P (&p->pruned, prune_tables[p->table].count);
+  gint64 n;
+  int rc;
+
+  if (s == NULL)
+    {
+      if (sqlite3_prepare_v3 (self->wdb, prune_tables[p->table].sql, -1,
+                              SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+        return sql_error (self->wdb, error, "deleting old rows");
+      self->prune_stmts[p->table] = s;
+    }
+  if (!exec_sql (self->wdb, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, p->cutoff_ms);
+  sqlite3_bind_int64 (s, 2, p->chunk);
+  rc = sqlite3_step (s);
+  sqlite3_reset (s);
+  n = sqlite3_changes64 (self->wdb);
+  if (rc != SQLITE_DONE)
+    sql_error (self->wdb, error, "deleting old rows");
+  if (rc != SQLITE_DONE || !exec_sql (self->wdb, "COMMIT", error))
+    {
+      sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  *count += n;
+  p->pruned.chunks++;
+  /* a short chunk was the last of this table */
+  if (n < p->chunk)
+    p->table++;
+  return TRUE;
+}
+
+/* Runs one chunk of the oldest prune, and answers it once it is done,
+ * failed or cancelled. */
+static void
+prune_step (ArbStore *self, GTask *task)
+{
+  Prune *p = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    prune_chunk (self, p, &error);
+  if (error == NULL && p->table < N_PRUNE_TABLES)
+    return;
+  g_mutex_lock (&self->lock);
+  g_assert (g_queue_peek_head (&self->prunes) == task);
+  g_queue_pop_head (&self->prunes);
+  g_mutex_unlock (&self->lock);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
 static gpointer
 writer_main (gpointer data)
 {
@@ -847,14 +974,22 @@ writer_main (gpointer data)
   for (;;)
     {
       GQueue work = G_QUEUE_INIT;
+      GTask *prune;
 
       g_mutex_lock (&self->lock);
-      while (self->queue.length == 0 && !self->stopping)
+      while (self->queue.length == 0 && self->prunes.length == 0 && !self->stopping)
         g_cond_wait (&self->cond, &self->lock);
+      /* batches come first: a prune goes on a chunk at a time between
+       * commits, so the acks never wait for more than one chunk; one that is
+       * under way when the store closes is answered by arb_store_close() */
       if (self->queue.length == 0)
         {
+          prune = self->stopping ? NULL : g_queue_peek_head (&self->prunes);
           g_mutex_unlock (&self->lock);
-          break;
+          if (prune == NULL)
+            break;
+          prune_step (self, prune);
+          continue;
         }
       work = self->queue;
       g_queue_init (&self->queue);
@@ -963,6 +1098,88 @@ arb_store_get_stats (ArbStore      *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* ---------------------------------------------------------------- pruning */
+
+/**
+ * arb_store_prune_async:
+ * @cutoff_ms: rows older than this time (ms since the epoch) go
+ * @cancellable: (nullable): stops the prune between two chunks
+ *
+ * Deletes the trades, opportunities and logs with a `ts` before @cutoff_ms,
+ * and the commands finished and the alerts cleared before it; pending
+ * commands and active alerts stay, whatever their age. The writer thread
+ * does it in transactions of a bounded number of rows, committing the
+ * batches that come meanwhile between two of them. @callback runs on the
+ * caller's thread-default main context.
+ */
+void
+arb_store_prune_async (ArbStore            *self,
+                       gint64               cutoff_ms,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Prune *p;
+
+  g_return_if_fail (ARB_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, arb_store_prune_async);
+  p = g_new0 (Prune, 1);
+  p->cutoff_ms = cutoff_ms;
+  p->chunk = self->prune_chunk;
+  g_task_set_task_data (task, p, g_free);
+  g_mutex_lock (&self->lock);
+  if (self->writer == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_new_error (task, ARB_ERROR, ARB_ERROR_UNAVAILABLE, "the database is closed");
+      return;
+    }
+  g_queue_push_tail (&self->prunes, g_steal_pointer (&task));
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * arb_store_prune_finish:
+ * @pruned: (out) (optional): how many rows of each table went
+ *
+ * Returns: whether the prune ran to its end
+ */
+gboolean
+arb_store_prune_finish (ArbStore        *self,
+                        GAsyncResult    *result,
+                        ArbStorePruned  *pruned,
+                        GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == arb_store_prune_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (pruned != NULL)
+    *pruned = ((Prune *) g_task_get_task_data (G_TASK (result)))->pruned;
+  return TRUE;
+}
+
+guint64
+arb_store_pruned_total (const ArbStorePruned *pruned)
+{
+  return pruned->trades + pruned->opportunities + pruned->logs + pruned->commands +
+         pruned->alerts;
+}
+
+/* The tests go through several chunks with a few rows. */
+void
+_arb_store_set_prune_chunk (ArbStore *self,
+                            guint     rows)
+{
+  g_return_if_fail (rows > 0);
+  self->prune_chunk = rows;
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 static void
@@ -974,6 +1191,8 @@ close_reader (gpointer db)
 void
 arb_store_close (ArbStore *self)
 {
+  GTask *task;
+
   g_return_if_fail (ARB_IS_STORE (self));
 
   /* without a writer (arb_store_open() failed half-way) the connections
@@ -988,8 +1207,17 @@ arb_store_close (ArbStore *self)
       g_thread_join (self->writer);
       self->writer = NULL;
     }
+  /* the writer left these for later: there is no later */
+  while ((task = g_queue_pop_head (&self->prunes)) != NULL)
+    {
+      g_task_return_new_error (task, ARB_ERROR, ARB_ERROR_UNAVAILABLE,
+                               "the database was closed before the old rows were deleted");
+      g_object_unref (task);
+    }
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  for (guint i = 0; i < N_PRUNE_TABLES; i++)
+    g_clear_pointer (&self->prune_stmts[i], sqlite3_finalize);
   g_clear_pointer (&self->wdb, sqlite3_close);
   g_clear_pointer (&self->db, sqlite3_close);
 }
@@ -1024,6 +1252,8 @@ arb_store_init (ArbStore *self)
   g_cond_init (&self->done_cond);
   g_queue_init (&self->queue);
   g_queue_init (&self->done);
+  g_queue_init (&self->prunes);
+  self->prune_chunk = PRUNE_CHUNK;
   self->readers = g_async_queue_new_full (close_reader);
 }
 
@@ -1216,6 +1446,68 @@ put_reader (ArbStore *self, sqlite3 *db)
   g_async_queue_push (self->readers, db);
 }
 
+/* ---------------------------------------------------------------- trade queries */
+
+typedef enum
+{
+  KEY_INT,
+  KEY_NUMBER,
+  KEY_TEXT,
+} KeyType;
+
+/* SQLite cannot compare a NULL with a cursor's key, so a trade without a gas
+ * cost sorts as -inf, below every cost. The expression is that of the index
+ * trades_gas_cost word for word, or SQLite would not read that index. */
+#define GAS_COST_KEY "ifnull(gas_cost, -1e999)"
+
+/* What each order sorts by: an SQL expression with an index on (key, row)
+ * (the time: trades_ts, and trades_bot_ts for one bot). */
+static const struct
+{
+  const char *name;   /* in cursors and the REST API */
+  const char *key;
+  KeyType     type;
+} trade_sorts[ARB_TRADE_N_SORTS] = {
+  [ARB_TRADE_SORT_TIME] = { "time", "ts", KEY_INT },
+  [ARB_TRADE_SORT_PROFIT] = { "profit", "profit", KEY_NUMBER },
+  [ARB_TRADE_SORT_GAS_COST] = { "gas_cost", GAS_COST_KEY, KEY_NUMBER },
+  [ARB_TRADE_SORT_PAIR] = { "pair", "pair", KEY_TEXT },
+  [ARB_TRADE_SORT_BOT] = { "bot_id", "bot_id", KEY_TEXT },
+  [ARB_TRADE_SORT_STATUS] = { "status", "status", KEY_TEXT },
+};
+
+/**
+ * arb_trade_sort_name:
+ *
+ * Returns: the name of @sort in the REST API: "time", "profit", "gas_cost",
+ *   "pair", "bot_id" or "status"
+ */
+const char *
+arb_trade_sort_name (ArbTradeSort sort)
+{
+  g_return_val_if_fail ((guint) sort < ARB_TRADE_N_SORTS, NULL);
+  return trade_sorts[sort].name;
+}
+
+/**
+ * arb_trade_sort_parse:
+ * @sort: (out): the order named @name
+ *
+ * Returns: whether @name is the name of an order
+ */
+gboolean
+arb_trade_sort_parse (const char   *name,
+                      ArbTradeSort *sort)
+{
+  for (guint i = 0; i < ARB_TRADE_N_SORTS; i++)
+    if (g_strcmp0 (name, trade_sorts[i].name) == 0)
+      {
+        *sort = (ArbTradeSort) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 void
 arb_trade_query_init (ArbTradeQuery *q)
 {
@@ -1224,6 +1516,8 @@ arb_trade_query_init (ArbTradeQuery *q)
   q->after = G_MININT64;
   q->before = G_MAXINT64;
   q->limit = 100;
+  q->sort = ARB_TRADE_SORT_TIME;
+  q->ascending = FALSE;
 }
 
 void
@@ -1231,6 +1525,7 @@ arb_trade_query_clear (ArbTradeQuery *q)
 {
   g_clear_pointer (&q->bot_id, g_free);
   g_clear_pointer (&q->pair, g_free);
+  g_clear_pointer (&q->cursor_text, g_free);
 }
 
 static ArbTradeQuery *
@@ -1240,6 +1535,7 @@ trade_query_copy (const ArbTradeQuery *q)
 
   c->bot_id = g_strdup (q->bot_id);
   c->pair = g_strdup (q->pair);
+  c->cursor_text = g_strdup (q->cursor_text);
   return c;
 }
 
@@ -1250,13 +1546,20 @@ trade_query_free (ArbTradeQuery *q)
   g_free (q);
 }
 
-/* The cursor is the (ts, row) of the last row served, in URL-safe base64,
- * so clients treat it as opaque and cannot build one by accident. */
-char *
-arb_trade_cursor_encode (gint64 ts,
-                         gint64 row)
+static gboolean
+is_default_order (const ArbTradeQuery *q)
 {
-  g_autofree char *plain = g_strdup_printf ("v1:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, ts, row);
+  return q->sort == ARB_TRADE_SORT_TIME && !q->ascending;
+}
+
+/* Longer than any cursor of ours: a text key is one string of a trade. */
+#define CURSOR_MAX_LEN 16384
+
+/* A cursor is text in URL-safe base64, so clients treat it as opaque and
+ * cannot build one by accident. */
+static char *
+cursor_from_text (const char *plain)
+{
   char *b64 = g_base64_encode ((const guchar *) plain, strlen (plain));
 
   for (char *p = b64; *p; p++)
@@ -1271,20 +1574,18 @@ arb_trade_cursor_encode (gint64 ts,
   return b64;
 }
 
-gboolean
-arb_trade_query_set_cursor (ArbTradeQuery *q,
-                            const char    *cursor)
+/* Returns: (nullable): the text of @cursor, or NULL if it is not base64url
+ * of UTF-8 without NULs */
+static char *
+cursor_to_text (const char *cursor)
 {
   gsize len = strlen (cursor);
   g_autofree char *b64 = NULL;
   g_autofree guchar *plain = NULL;
   gsize plain_len = 0;
-  g_autofree char *text = NULL;
-  gint64 ts, row;
-  char tail;
 
-  if (len == 0 || len > 64)
-    return FALSE;
+  if (len == 0 || len > CURSOR_MAX_LEN)
+    return NULL;
   b64 = g_malloc0 (len + 4);
   for (gsize i = 0; i < len; i++)
     {
@@ -1294,14 +1595,131 @@ arb_trade_query_set_cursor (ArbTradeQuery *q,
       else if (c == '_')
         c = '/';
       else if (!g_ascii_isalnum (c))
-        return FALSE;
+        return NULL;
       b64[i] = c;
     }
   while (len % 4 != 0)
     b64[len++] = '=';
   plain = g_base64_decode (b64, &plain_len);
-  text = g_strndup ((const char *) plain, plain_len);
-  if (sscanf (text, "v1:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT "%c", &ts, &row, &tail) != 2 ||
+  if (memchr (plain, '\0', plain_len) != NULL ||
+      !g_utf8_validate ((const char *) plain, (gssize) plain_len, NULL))
+    return NULL;
+  return g_strndup ((const char *) plain, plain_len);
+}
+
+/* The cursor of the default order (newest first) is "v1:TS:ROW", as it
+ * was before there were other orders. */
+char *
+arb_trade_cursor_encode (gint64 ts,
+                         gint64 row)
+{
+  g_autofree char *plain = g_strdup_printf ("v1:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, ts, row);
+
+  return cursor_from_text (plain);
+}
+
+#define TRADE_COLUMNS \
+  "row, bot_id, seq, ts, id, pair, buy_venue, sell_venue, status, profit, chain, amount_in," \
+  " amount_out, gas_used, gas_price_gwei, gas_cost, fees, latency_ms, tx_hash"
+
+/* The sort key follows TRADE_COLUMNS in a trade query. */
+#define TRADE_KEY_COLUMN 19
+
+/* The cursor after the current row of @s, a row of a query of @q. Other
+ * orders than the default are "v2:SORT:asc|desc:ROW:KEY": the order is in
+ * it, so that a cursor of one order is not taken for another; KEY comes
+ * last as a text key may hold ':'. A number is written to round-trip. */
+static char *
+cursor_after_row (const ArbTradeQuery *q, sqlite3_stmt *s)
+{
+  gint64 row = sqlite3_column_int64 (s, 0);
+  g_autoptr(GString) plain = NULL;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (is_default_order (q))
+    return arb_trade_cursor_encode (sqlite3_column_int64 (s, TRADE_KEY_COLUMN), row);
+  plain = g_string_new (NULL);
+  g_string_printf (plain, "v2:%s:%s:%" G_GINT64_FORMAT ":", trade_sorts[q->sort].name,
+                   q->ascending ? "asc" : "desc", row);
+  switch (trade_sorts[q->sort].type)
+    {
+    case KEY_INT:
+      g_string_append_printf (plain, "%" G_GINT64_FORMAT,
+                              (gint64) sqlite3_column_int64 (s, TRADE_KEY_COLUMN));
+      break;
+    case KEY_NUMBER:
+      g_string_append (plain, g_ascii_dtostr (buf, sizeof buf,
+                                              sqlite3_column_double (s, TRADE_KEY_COLUMN)));
+      break;
+    case KEY_TEXT:
+    default:
+      g_string_append (plain, col_text (s, TRADE_KEY_COLUMN));
+      break;
+    }
+  return cursor_from_text (plain->str);
+}
+
+static gboolean
+parse_number (const char *text, double *out)
+{
+  char *end = NULL;
+
+  if (*text == '\0' || g_ascii_isspace (*text))
+    return FALSE;
+  *out = g_ascii_strtod (text, &end);
+  return *end == '\0' && !isnan (*out);
+}
+
+/* Parses "v2:SORT:ORDER:ROW:KEY" of @q's order into the cursor fields. */
+static gboolean
+parse_cursor_v2 (ArbTradeQuery *q, const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ":", 5);
+  gint64 row, ts = 0;
+  double number = 0;
+
+  if (is_default_order (q) || g_strv_length (parts) != 5 || !g_str_equal (parts[0], "v2") ||
+      !g_str_equal (parts[1], trade_sorts[q->sort].name) ||
+      !g_str_equal (parts[2], q->ascending ? "asc" : "desc") ||
+      !g_ascii_string_to_signed (parts[3], 10, 1, G_MAXINT64, &row, NULL))
+    return FALSE;
+  if (trade_sorts[q->sort].type == KEY_INT &&
+      !g_ascii_string_to_signed (parts[4], 10, G_MININT64, G_MAXINT64, &ts, NULL))
+    return FALSE;
+  if (trade_sorts[q->sort].type == KEY_NUMBER && !parse_number (parts[4], &number))
+    return FALSE;
+  q->has_cursor = TRUE;
+  q->cursor_row = row;
+  q->cursor_ts = ts;
+  q->cursor_number = number;
+  g_free (q->cursor_text);
+  q->cursor_text = trade_sorts[q->sort].type == KEY_TEXT ? g_strdup (parts[4]) : NULL;
+  return TRUE;
+}
+
+/**
+ * arb_trade_query_set_cursor:
+ * @cursor: a next_cursor of a page of this query
+ *
+ * Makes @q read the page after @cursor. The cursor holds its order: set
+ * @q's sort and direction first.
+ *
+ * Returns: whether @cursor is one of ours, of @q's order
+ */
+gboolean
+arb_trade_query_set_cursor (ArbTradeQuery *q,
+                            const char    *cursor)
+{
+  g_autofree char *text = cursor_to_text (cursor);
+  gint64 ts, row;
+  char tail;
+
+  if (text == NULL)
+    return FALSE;
+  if (!g_str_has_prefix (text, "v1:"))
+    return parse_cursor_v2 (q, text);
+  if (!is_default_order (q) ||
+      sscanf (text, "v1:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT "%c", &ts, &row, &tail) != 2 ||
       row < 1)
     return FALSE;
   q->has_cursor = TRUE;
@@ -1309,10 +1727,6 @@ arb_trade_query_set_cursor (ArbTradeQuery *q,
   q->cursor_row = row;
   return TRUE;
 }
-
-#define TRADE_COLUMNS \
-  "row, bot_id, seq, ts, id, pair, buy_venue, sell_venue, status, profit, chain, amount_in," \
-  " amount_out, gas_used, gas_price_gwei, gas_cost, fees, latency_ms, tx_hash"
 
 /* Fills @e (a trade) from a row of TRADE_COLUMNS; the strings are borrowed
  * from the statement, valid until the next step. */
@@ -1363,27 +1777,80 @@ opportunity_from_row (sqlite3_stmt *s, ArbEvent *e)
   o->reason = (char *) col_text (s, 10);
 }
 
-static char *
-trade_query_sql (const ArbTradeQuery *q)
+/* The statements that read a page. The first page reads from the start of
+ * the order; a later one reads the trades that tie with the cursor's key
+ * and come after its row, then those past its key. Each is a seek in the
+ * order's index: SQLite does not seek to a row value (key, row) when row is
+ * the rowid (it walks all the ties instead), but does to "key = ? AND
+ * row < ?" and to "key < ?". */
+typedef enum
 {
-  GString *sql = g_string_new ("SELECT " TRADE_COLUMNS " FROM trades WHERE ts > ?1 AND ts < ?2");
+  PART_FROM_START,
+  PART_TIES,
+  PART_PAST_KEY,
+  N_PARTS
+} PagePart;
 
+static void
+add_term (GString *sql, gboolean *first, const char *term)
+{
+  g_string_append (sql, *first ? " WHERE " : " AND ");
+  g_string_append (sql, term);
+  *first = FALSE;
+}
+
+static char *
+trade_query_sql (const ArbTradeQuery *q, PagePart part)
+{
+  const char *key = trade_sorts[q->sort].key;
+  const char *desc = q->ascending ? "" : " DESC";
+  const char *past = q->ascending ? ">" : "<";
+  gboolean by_time = q->sort == ARB_TRADE_SORT_TIME;
+  /* where the cursor's key is no bound to seek to instead */
+  gboolean seek_after = by_time && (part == PART_FROM_START ||
+                                    (part == PART_PAST_KEY && !q->ascending));
+  gboolean seek_before = by_time && (part == PART_FROM_START ||
+                                     (part == PART_PAST_KEY && q->ascending));
+  GString *sql = g_string_new (NULL);
+  gboolean first = TRUE;
+  g_autofree char *ties = g_strdup_printf ("%s = ?6 AND row %s ?7", key, past);
+  g_autofree char *past_key = g_strdup_printf ("%s %s ?6", key, past);
+
+  g_string_printf (sql, "SELECT " TRADE_COLUMNS ", %s FROM trades", key);
+  /* A filter on another column than the key is written "+column", which
+   * keeps SQLite from reading that column's index and then sorting every
+   * match for each page: a page walks the order's index and checks the
+   * filters on the way. The time order seeks to its range (in
+   * trades_bot_ts for a bot); SQLite seeks to one bound a side only. */
+  if (q->after != G_MININT64)
+    add_term (sql, &first, seek_after ? "ts > ?1" : "+ts > ?1");
+  if (q->before != G_MAXINT64)
+    add_term (sql, &first, seek_before ? "ts < ?2" : "+ts < ?2");
   if (q->bot_id != NULL)
-    g_string_append (sql, " AND bot_id = ?3");
+    add_term (sql, &first,
+              by_time || q->sort == ARB_TRADE_SORT_BOT ? "bot_id = ?3" : "+bot_id = ?3");
   if (q->pair != NULL)
-    g_string_append (sql, " AND pair = ?4");
+    add_term (sql, &first, q->sort == ARB_TRADE_SORT_PAIR ? "pair = ?4" : "+pair = ?4");
   if (q->status >= 0)
-    g_string_append (sql, " AND status = ?5");
-  if (q->has_cursor)
-    g_string_append (sql, " AND (ts < ?6 OR (ts = ?6 AND row < ?7))");
-  g_string_append (sql, " ORDER BY ts DESC, row DESC LIMIT ?8");
+    add_term (sql, &first, q->sort == ARB_TRADE_SORT_STATUS ? "status = ?5" : "+status = ?5");
+  if (part == PART_TIES)
+    add_term (sql, &first, ties);
+  else if (part == PART_PAST_KEY)
+    add_term (sql, &first, past_key);
+  /* ties are in row order: SQLite sees that (key, row) then is, but not
+   * for the gas cost's expression */
+  if (part == PART_TIES)
+    g_string_append_printf (sql, " ORDER BY row%s LIMIT ?8", desc);
+  else
+    g_string_append_printf (sql, " ORDER BY %s%s, row%s LIMIT ?8", key, desc, desc);
   return g_string_free (sql, FALSE);
 }
 
 static sqlite3_stmt *
-prepare_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
+prepare_trade_query (sqlite3 *db, const ArbTradeQuery *q, PagePart part, guint limit,
+                     GError **error)
 {
-  g_autofree char *sql = trade_query_sql (q);
+  g_autofree char *sql = trade_query_sql (q, part);
   sqlite3_stmt *s = NULL;
 
   if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
@@ -1391,52 +1858,74 @@ prepare_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
       sql_error (db, error, "querying trades");
       return NULL;
     }
+  /* parameters the statement does not use are bound all the same: harmless */
   sqlite3_bind_int64 (s, 1, q->after);
   sqlite3_bind_int64 (s, 2, q->before);
   bind_text (s, 3, q->bot_id);
   bind_text (s, 4, q->pair);
   if (q->status >= 0)
     bind_text (s, 5, arb_trade_status_name (q->status));
-  sqlite3_bind_int64 (s, 6, q->cursor_ts);
+  switch (trade_sorts[q->sort].type)
+    {
+    case KEY_INT:
+      sqlite3_bind_int64 (s, 6, q->cursor_ts);
+      break;
+    case KEY_NUMBER:
+      sqlite3_bind_double (s, 6, q->cursor_number);
+      break;
+    case KEY_TEXT:
+    default:
+      bind_text (s, 6, q->cursor_text);
+      break;
+    }
   sqlite3_bind_int64 (s, 7, q->cursor_row);
-  /* one row more than asked tells whether there is a next page */
-  sqlite3_bind_int64 (s, 8, (gint64) q->limit + 1);
+  sqlite3_bind_int64 (s, 8, limit);
   return s;
 }
 
 typedef void (*TradeRowFunc) (sqlite3_stmt *s, const ArbEvent *e, GString *out);
 
 /* Runs @q, writing each row with @row into @out; returns whether there are
- * more rows, and the cursor after the last one written. */
+ * more rows, and then the cursor after the last one written. */
 static gboolean
 each_trade (sqlite3 *db, const ArbTradeQuery *q, TradeRowFunc row, GString *out,
-            gboolean *more, gint64 *last_ts, gint64 *last_row, GError **error)
+            gboolean *more, char **next_cursor, GError **error)
 {
-  sqlite3_stmt *s = prepare_trade_query (db, q, error);
+  static const PagePart from_start[] = { PART_FROM_START };
+  static const PagePart after_cursor[] = { PART_TIES, PART_PAST_KEY };
+  const PagePart *parts = q->has_cursor ? after_cursor : from_start;
+  guint n_parts = q->has_cursor ? G_N_ELEMENTS (after_cursor) : G_N_ELEMENTS (from_start);
+  g_autofree char *cursor = NULL;
   guint n = 0;
-  int rc;
 
   *more = FALSE;
-  if (s == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+  for (guint p = 0; p < n_parts && !*more; p++)
     {
-      ArbEvent e = { 0 };
+      /* one row more than asked tells whether there is a next page */
+      sqlite3_stmt *s = prepare_trade_query (db, q, parts[p], q->limit + 1 - n, error);
+      int rc;
 
-      if (n == q->limit)
+      if (s == NULL)
+        return FALSE;
+      while ((rc = sqlite3_step (s)) == SQLITE_ROW)
         {
-          *more = TRUE;
-          break;
+          ArbEvent e = { 0 };
+
+          if (n == q->limit)
+            {
+              *more = TRUE;
+              break;
+            }
+          trade_from_row (s, &e);
+          row (s, &e, out);
+          if (++n == q->limit)
+            cursor = cursor_after_row (q, s);
         }
-      trade_from_row (s, &e);
-      row (s, &e, out);
-      *last_row = sqlite3_column_int64 (s, 0);
-      *last_ts = e.ts;
-      n++;
+      sqlite3_finalize (s);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sql_error (db, error, "querying trades");
     }
-  sqlite3_finalize (s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return sql_error (db, error, "querying trades");
+  *next_cursor = *more ? g_steal_pointer (&cursor) : NULL;
   return TRUE;
 }
 
@@ -1450,24 +1939,57 @@ static char *
 run_trade_query (sqlite3 *db, const ArbTradeQuery *q, GError **error)
 {
   g_autoptr(GString) out = g_string_sized_new (512 * (q->limit + 1));
-  gint64 last_ts = 0, last_row = 0;
+  g_autofree char *cursor = NULL;
   gboolean more;
 
   arb_json_object_begin (out);
   arb_json_key (out, "trades");
   arb_json_array_begin (out);
-  if (!each_trade (db, q, json_row, out, &more, &last_ts, &last_row, error))
+  if (!each_trade (db, q, json_row, out, &more, &cursor, error))
     return NULL;
   arb_json_array_end (out);
   arb_json_key (out, "next_cursor");
-  if (more)
-    {
-      g_autofree char *cursor = arb_trade_cursor_encode (last_ts, last_row);
-      arb_json_string (out, cursor);
-    }
+  if (cursor != NULL)
+    arb_json_string (out, cursor);
   else
     arb_json_null (out);
   arb_json_object_end (out);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/*
+ * _arb_store_explain_trade_query:
+ *
+ * For tests: the query plans (EXPLAIN QUERY PLAN) of the statements that
+ * read a page of @q, from the start and after a cursor, one line each step.
+ */
+char *
+_arb_store_explain_trade_query (ArbStore             *self,
+                                const ArbTradeQuery  *q,
+                                GError              **error)
+{
+  sqlite3 *db = get_reader (self, error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (db == NULL)
+    return NULL;
+  for (PagePart part = PART_FROM_START; part < N_PARTS; part++)
+    {
+      g_autofree char *sql = trade_query_sql (q, part);
+      g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+      sqlite3_stmt *s = NULL;
+
+      if (sqlite3_prepare_v2 (db, explain, -1, &s, NULL) != SQLITE_OK)
+        {
+          sql_error (db, error, "explaining a trade query");
+          put_reader (self, db);
+          return NULL;
+        }
+      while (sqlite3_step (s) == SQLITE_ROW)
+        g_string_append_printf (out, "%d: %s\n", part, col_text (s, 3));
+      sqlite3_finalize (s);
+    }
+  put_reader (self, db);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -1541,6 +2063,7 @@ typedef struct
 {
   ArbStoreTradeFunc func;
   gpointer          data;
+  gint64            min_ts;
   gint64            max_trade_row;
   gint64            max_opportunity_row;
 } Replay;
@@ -1555,6 +2078,7 @@ replay_table (sqlite3 *db, const char *sql, gboolean trades, Replay *r,
   if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
     return sql_error (db, error, "reading the ledger");
   sqlite3_bind_int64 (s, 1, trades ? r->max_trade_row : r->max_opportunity_row);
+  sqlite3_bind_int64 (s, 2, r->min_ts);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       ArbEvent e = { 0 };
@@ -1600,10 +2124,10 @@ replay_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
       g_task_return_error (task, error);
       return;
     }
-  ok = replay_table (db, "SELECT " TRADE_COLUMNS " FROM trades WHERE row <= ?1 ORDER BY row",
-                     TRUE, data, cancellable, &error) &&
+  ok = replay_table (db, "SELECT " TRADE_COLUMNS " FROM trades WHERE row <= ?1 AND ts >= ?2"
+                         " ORDER BY row", TRUE, data, cancellable, &error) &&
        replay_table (db, "SELECT " OPPORTUNITY_COLUMNS " FROM opportunities WHERE row <= ?1"
-                         " ORDER BY row", FALSE, data, cancellable, &error);
+                         " AND ts >= ?2 ORDER BY row", FALSE, data, cancellable, &error);
   put_reader (self, db);
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -1613,13 +2137,17 @@ replay_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
 
 /**
  * arb_store_replay_ledger_async:
+ * @min_ts: only rows with a `ts` of at least this (G_MININT64: all)
  *
  * Calls @func in a worker thread for every trade and opportunity stored
  * when this is called; rows committed later are not seen, so a caller that
  * feeds rows committed from now on to a live ledger counts each row once.
+ * With the cutoff of a prune as @min_ts, it sees exactly the rows that the
+ * prune keeps, whichever of the two runs first.
  */
 void
 arb_store_replay_ledger_async (ArbStore            *self,
+                               gint64               min_ts,
                                ArbStoreTradeFunc    func,
                                gpointer             func_data,
                                GCancellable        *cancellable,
@@ -1631,6 +2159,7 @@ arb_store_replay_ledger_async (ArbStore            *self,
 
   r->func = func;
   r->data = func_data;
+  r->min_ts = min_ts;
   /* the writer may be committing: let it finish so the boundary is exact */
   arb_store_flush (self);
   r->max_trade_row = max_row (self->db, "SELECT coalesce(max(row), 0) FROM trades");
@@ -1908,6 +2437,64 @@ arb_store_query_items (ArbStore  *self,
   return g_steal_pointer (&items);
 }
 
+/**
+ * arb_store_query_recent_logs:
+ * @upto: the newest hub seq to include
+ * @limit: at most this many
+ *
+ * The @limit newest stored log items with a hub seq of at most @upto, in
+ * seq order, as the hub published them: what a log view shows at start.
+ * Small and indexed, so it runs on the calling thread.
+ *
+ * Returns: (transfer container) (element-type ArbHubItem) (nullable): the items
+ */
+GPtrArray *
+arb_store_query_recent_logs (ArbStore  *self,
+                             gint64     upto,
+                             guint      limit,
+                             GError   **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_hub_item_unref);
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  g_return_val_if_fail (ARB_IS_STORE (self), NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT row, bot_id, seq, ts, level, component, message,"
+                          " hub_seq FROM logs WHERE hub_seq <= ?1 ORDER BY hub_seq DESC"
+                          " LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
+    {
+      sql_error (self->db, error, "reading logs");
+      return NULL;
+    }
+  sqlite3_bind_int64 (s, 1, upto);
+  sqlite3_bind_int64 (s, 2, limit);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      gint64 ts = 0;
+      /* the columns of item_tables[3], the logs */
+      char *json = item_from_row (s, 3, &ts);
+
+      g_ptr_array_add (items, arb_hub_item_new (sqlite3_column_int64 (s, 7), ARB_TOPIC_LOG, "log",
+                                                ts, NULL, json));
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (self->db, error, "reading logs");
+      return NULL;
+    }
+  /* newest first from the index; the caller wants them as published */
+  for (guint i = 0; i < items->len / 2; i++)
+    {
+      gpointer t = items->pdata[i];
+
+      items->pdata[i] = items->pdata[items->len - 1 - i];
+      items->pdata[items->len - 1 - i] = t;
+    }
+  return g_steal_pointer (&items);
+}
+
 typedef struct
 {
   gint64 since;
@@ -2037,6 +2624,7 @@ arb_csv_page_free (ArbCsvPage *page)
   if (page == NULL)
     return;
   g_free (page->text);
+  g_free (page->next_cursor);
   g_free (page);
 }
 
@@ -2059,7 +2647,7 @@ arb_store_query_trades_csv (ArbStore             *self,
   if (db == NULL)
     return NULL;
   page = g_new0 (ArbCsvPage, 1);
-  ok = each_trade (db, query, csv_row, out, &page->more, &page->next_ts, &page->next_row, error);
+  ok = each_trade (db, query, csv_row, out, &page->more, &page->next_cursor, error);
   put_reader (self, db);
   if (!ok)
     {

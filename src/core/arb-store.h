@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbStore, arb_store, ARB, STORE, GObject)
 
-#define ARB_STORE_SCHEMA_VERSION 3
+#define ARB_STORE_SCHEMA_VERSION 4
 
 /* What one bot's row in the store says. */
 typedef struct
@@ -112,7 +112,26 @@ GBytes        *arb_store_load_series        (ArbStore          *self,
                                              guint              tier);
 char         **arb_store_list_series        (ArbStore          *self);
 
-/* Trade queries: newest first, paged by an opaque cursor. */
+/* The orders trades can be read in: by one column, ties broken by arrival
+ * (the row), the direction applying to both. A trade without a gas cost
+ * sorts below every gas cost. Text sorts by its bytes (UTF-8). */
+typedef enum
+{
+  ARB_TRADE_SORT_TIME,
+  ARB_TRADE_SORT_PROFIT,
+  ARB_TRADE_SORT_GAS_COST,
+  ARB_TRADE_SORT_PAIR,
+  ARB_TRADE_SORT_BOT,
+  ARB_TRADE_SORT_STATUS,
+  ARB_TRADE_N_SORTS
+} ArbTradeSort;
+
+const char    *arb_trade_sort_name          (ArbTradeSort       sort);
+gboolean       arb_trade_sort_parse         (const char        *name,
+                                             ArbTradeSort      *sort);
+
+/* Trade queries: newest first unless told otherwise, paged by an opaque
+ * cursor (keyset: the sort key and row of the last trade served). */
 typedef struct
 {
   char   *bot_id;   /* NULL: any */
@@ -121,15 +140,21 @@ typedef struct
   gint64  after;    /* ts > after; G_MININT64: unbounded */
   gint64  before;   /* ts < before; G_MAXINT64: unbounded */
   guint   limit;    /* 1..1000 */
+  ArbTradeSort sort;       /* ARB_TRADE_SORT_TIME */
+  gboolean ascending;      /* FALSE: the largest key (the newest trade) first */
   gboolean has_cursor;
-  gint64  cursor_ts;
+  gint64  cursor_ts;       /* the key the page follows, by the sort: time */
   gint64  cursor_row;
+  double  cursor_number;   /* profit, gas cost (-inf: no gas cost) */
+  char   *cursor_text;     /* pair, bot, status */
 } ArbTradeQuery;
 
 void           arb_trade_query_init         (ArbTradeQuery     *query);
 void           arb_trade_query_clear        (ArbTradeQuery     *query);
+/* Set the sort and the direction first: a cursor of another order is refused. */
 gboolean       arb_trade_query_set_cursor   (ArbTradeQuery     *query,
                                              const char        *cursor);
+/* The cursor after (ts, row) in the default order, newest first. */
 char          *arb_trade_cursor_encode      (gint64             ts,
                                              gint64             row);
 
@@ -152,10 +177,9 @@ extern const char arb_trade_csv_header[];
 
 typedef struct
 {
-  char     *text;      /* the rows of this page */
-  gboolean  more;      /* rows follow: continue from next_ts/next_row */
-  gint64    next_ts;
-  gint64    next_row;
+  char     *text;         /* the rows of this page */
+  gboolean  more;         /* rows follow: continue from next_cursor */
+  char     *next_cursor;  /* for arb_trade_query_set_cursor(); NULL on the last page */
 } ArbCsvPage;
 
 void           arb_csv_page_free            (ArbCsvPage        *page);
@@ -178,6 +202,7 @@ typedef void (*ArbStoreTradeFunc) (const char     *bot_id,
                                    const ArbEvent *event,
                                    gpointer        user_data);
 void           arb_store_replay_ledger_async (ArbStore         *self,
+                                              gint64            min_ts,
                                               ArbStoreTradeFunc func,
                                               gpointer          func_data,
                                               GCancellable     *cancellable,
@@ -211,10 +236,40 @@ GPtrArray     *arb_store_query_items_finish (ArbStore          *self,
                                              GAsyncResult      *result,
                                              GError           **error);
 
+/* The newest log items with a hub seq of at most @upto, in seq order. */
+GPtrArray     *arb_store_query_recent_logs  (ArbStore          *self,
+                                             gint64             upto,
+                                             guint              limit,
+                                             GError           **error);
+
 GPtrArray     *arb_store_load_active_alerts (ArbStore         *self);
 char          *arb_store_query_alerts       (ArbStore          *self,
                                              guint              limit,
                                              GError           **error);
+
+/* Retention: what one prune deleted. */
+typedef struct
+{
+  guint64 trades;
+  guint64 opportunities;
+  guint64 logs;
+  guint64 commands;   /* finished ones */
+  guint64 alerts;     /* cleared ones */
+  guint   chunks;     /* transactions it took */
+} ArbStorePruned;
+
+/* Deletes the rows older than @cutoff_ms on the writer thread, a bounded
+ * chunk per transaction, between the commits of the batches. */
+void           arb_store_prune_async        (ArbStore          *self,
+                                             gint64             cutoff_ms,
+                                             GCancellable      *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer           user_data);
+gboolean       arb_store_prune_finish       (ArbStore          *self,
+                                             GAsyncResult      *result,
+                                             ArbStorePruned    *pruned,
+                                             GError           **error);
+guint64        arb_store_pruned_total       (const ArbStorePruned *pruned);
 
 /* Counters for /metrics and the UI. */
 #define ARB_STORE_COMMIT_BUCKETS 12

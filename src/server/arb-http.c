@@ -174,6 +174,7 @@ typedef struct
 {
   ArbRole  role;
   char    *token_name;
+  guint    token_serial;  /* the token that made it: when it is removed, the session ends */
   gint64   expires_us;
 } Session;
 
@@ -202,9 +203,11 @@ prune_sessions (void)
 
 /* Returns the new session's id (owned by the table). */
 const char *
-arb_http_session_start (ArbRole     role,
+arb_http_session_start (ArbConfig  *config,
+                        ArbRole     role,
                         const char *token_name)
 {
+  const ArbToken *token = arb_config_find_token (config, token_name);
   Session *s = g_new0 (Session, 1);
   char *id;
   guint8 raw[32];
@@ -219,6 +222,7 @@ arb_http_session_start (ArbRole     role,
   id = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
   s->role = role;
   s->token_name = g_strdup (token_name);
+  s->token_serial = token != NULL ? token->serial : 0;
   s->expires_us = g_get_monotonic_time () + (gint64) ARB_SESSION_SECONDS * G_USEC_PER_SEC;
   g_hash_table_insert (sessions, id, s);
   return id;
@@ -240,8 +244,19 @@ cookie_session (SoupServerMessage *msg)
   return id;
 }
 
+/* A session lasts as long as the token that made it: a token removed in the
+ * Access page (or removed and made again under its name) ends its sessions. */
+static gboolean
+session_token_alive (Session *s, ArbConfig *config)
+{
+  const ArbToken *token = arb_config_find_token (config, s->token_name);
+
+  return token != NULL && token->serial == s->token_serial && token->role == s->role;
+}
+
 static Session *
-lookup_session (SoupServerMessage *msg)
+lookup_session (SoupServerMessage *msg,
+                ArbConfig         *config)
 {
   g_autofree char *id = cookie_session (msg);
   Session *s;
@@ -249,7 +264,7 @@ lookup_session (SoupServerMessage *msg)
   if (id == NULL || sessions == NULL)
     return NULL;
   s = g_hash_table_lookup (sessions, id);
-  if (s != NULL && s->expires_us < g_get_monotonic_time ())
+  if (s != NULL && (s->expires_us < g_get_monotonic_time () || !session_token_alive (s, config)))
     {
       g_hash_table_remove (sessions, id);
       return NULL;
@@ -302,7 +317,7 @@ arb_http_authorize (SoupServerMessage *msg,
                     const char       **name)
 {
   g_autofree char *token = arb_http_dup_token (msg);
-  Session *session = token == NULL ? lookup_session (msg) : NULL;
+  Session *session = token == NULL ? lookup_session (msg, config) : NULL;
   ArbRole role;
 
   if (session != NULL)

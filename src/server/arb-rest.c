@@ -198,6 +198,8 @@ trade_filters (Request *r, ArbTradeQuery *q)
   const char *bot_id, *pair = g_hash_table_lookup (r->query, "pair");
   const char *status = g_hash_table_lookup (r->query, "status");
   const char *cursor = g_hash_table_lookup (r->query, "cursor");
+  const char *sort = g_hash_table_lookup (r->query, "sort");
+  const char *order = g_hash_table_lookup (r->query, "order");
   gint64 limit = 100;
   ArbTradeStatus st;
 
@@ -210,8 +212,14 @@ trade_filters (Request *r, ArbTradeQuery *q)
     return bad_param (r, "pair", "must be 1 to 128 characters"), FALSE;
   if (status != NULL && !arb_trade_status_parse (status, &st))
     return bad_param (r, "status", "must be filled, failed or reverted"), FALSE;
+  if (sort != NULL && !arb_trade_sort_parse (sort, &q->sort))
+    return bad_param (r, "sort", "must be time, profit, gas_cost, pair, bot_id or status"), FALSE;
+  if (order != NULL && !g_str_equal (order, "asc") && !g_str_equal (order, "desc"))
+    return bad_param (r, "order", "must be asc or desc"), FALSE;
+  q->ascending = g_strcmp0 (order, "asc") == 0;
+  /* after the order: a cursor holds the order it was given out for */
   if (cursor != NULL && !arb_trade_query_set_cursor (q, cursor))
-    return bad_param (r, "cursor", "is not a cursor this server gave out"), FALSE;
+    return bad_param (r, "cursor", "is not a cursor this server gave out for this order"), FALSE;
   q->bot_id = g_strdup (bot_id);
   q->pair = g_strdup (pair);
   q->status = status != NULL ? (int) st : -1;
@@ -285,9 +293,12 @@ csv_page_done (GObject *source, GAsyncResult *result, gpointer data)
       if (len > 0)
         soup_message_body_append (body, SOUP_MEMORY_TAKE, g_steal_pointer (&page->text), len);
       job->more = page->more;
-      job->query.has_cursor = TRUE;
-      job->query.cursor_ts = page->next_ts;
-      job->query.cursor_row = page->next_row;
+      /* the store's own cursor, of this order: refused only by a bug */
+      if (job->more && !arb_trade_query_set_cursor (&job->query, page->next_cursor))
+        {
+          g_warning ("CSV export: the store's cursor was refused");
+          job->more = FALSE;
+        }
     }
   if (!job->more)
     soup_message_body_complete (body);
@@ -588,7 +599,8 @@ route_session (Request *r)
     return arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "token",
                                 "the token is not a viewer or operator token");
   cookie = g_strdup_printf (ARB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
-                            "SameSite=Strict", arb_http_session_start (role, name),
+                            "SameSite=Strict",
+                            arb_http_session_start (_arb_server_get_config (r->server), role, name),
                             ARB_SESSION_SECONDS);
   soup_message_headers_append (soup_server_message_get_response_headers (r->msg), "Set-Cookie",
                                cookie);

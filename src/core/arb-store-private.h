@@ -1,0 +1,18 @@
+/* arb-store-private.h: what the tests of the store look at inside
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "arb-store.h"
+
+G_BEGIN_DECLS
+
+char *_arb_store_explain_trade_query (ArbStore             *self,
+                                      const ArbTradeQuery  *query,
+                                      GError              **error);
+/* Rows per transaction of a prune, for prunes started after the call. */
+void  _arb_store_set_prune_chunk     (ArbStore             *self,
+                                      guint                 rows);
+
+G_END_DECLS
