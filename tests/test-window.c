@@ -1853,25 +1853,25 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
-  ADD ("/arb/window/live", test_live);
-  ADD ("/arb/window/pause", test_pause);
-  ADD ("/arb/window/pages", test_pages);
-  ADD ("/arb/window/resources", test_resources);
-  ADD ("/arb/window/settings-live", test_settings_live);
-  ADD ("/arb/window/trading", test_trading);
-  ADD ("/arb/window/port-in-use", test_port_in_use);
-  ADD ("/arb/window/bad-db", test_bad_db);
-  ADD ("/arb/window/system", test_system);
-  ADD ("/arb/window/network-status", test_network_status);
-  ADD ("/arb/window/audit", test_audit);
-  ADD ("/arb/window/log-filters", test_log_filters);
-  ADD ("/arb/window/history", test_history);
-  ADD ("/arb/window/trading-sort", test_trading_sort);
-  ADD ("/arb/window/tokens", test_tokens);
+  ADD ("/arb/window/app/live", test_live);
+  ADD ("/arb/window/app/pause", test_pause);
+  ADD ("/arb/window/app/pages", test_pages);
+  ADD ("/arb/window/views/resources", test_resources);
+  ADD ("/arb/window/app/settings-live", test_settings_live);
+  ADD ("/arb/window/views/trading", test_trading);
+  ADD ("/arb/window/app/port-in-use", test_port_in_use);
+  ADD ("/arb/window/app/bad-db", test_bad_db);
+  ADD ("/arb/window/views/system", test_system);
+  ADD ("/arb/window/views/network-status", test_network_status);
+  ADD ("/arb/window/views/audit", test_audit);
+  ADD ("/arb/window/views/log-filters", test_log_filters);
+  ADD ("/arb/window/views/history", test_history);
+  ADD ("/arb/window/views/trading-sort", test_trading_sort);
+  ADD ("/arb/window/app/tokens", test_tokens);
 #undef ADD
-  g_test_add_func ("/arb/window/settings", test_settings);
-  g_test_add_func ("/arb/window/trade-list", test_trade_list);
-  g_test_add_func ("/arb/window/trade-list-sort", test_trade_list_sort);
+  g_test_add_func ("/arb/window/app/settings", test_settings);
+  g_test_add_func ("/arb/window/views/trade-list", test_trade_list);
+  g_test_add_func ("/arb/window/views/trade-list-sort", test_trade_list_sort);
 
   return g_test_run ();
 }
