@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <signal.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -1239,6 +1241,82 @@ test_widget (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+wait_timed_out (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main context until @chart is awake or not, at most @ms. */
+static gboolean
+wait_awake (ArbChart *chart, gboolean awake, guint ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (ms, wait_timed_out, &timed_out);
+
+  while (_arb_chart_is_awake (chart) != awake && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return !timed_out;
+}
+
+/* A minimised window keeps its widgets mapped (GTK 4.8): the chart must watch
+ * the window to stop drawing. Minimising needs a window manager in Xvfb. */
+static void
+test_minimised (void)
+{
+  g_autofree char *wm = g_find_program_in_path ("openbox");
+  const char *argv[] = { wm, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) points = flat_points (50, 50, 50);
+  GtkWidget *window;
+  ArbChart *chart;
+  GPid pid;
+
+  if (wm == NULL)
+    {
+      g_test_skip ("openbox is not installed: no window manager to minimise a window");
+      return;
+    }
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+
+  window = gtk_window_new ();
+  chart = arb_chart_new ();
+  arb_chart_add_series (chart, "a");
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 200);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (GTK_WIDGET (chart), TRUE);
+  g_assert_true (_arb_chart_is_awake (chart));
+
+  /* the window manager may still be starting: ask until it minimises */
+  for (guint i = 0; i < 20 && _arb_chart_is_awake (chart); i++)
+    {
+      gtk_window_minimize (GTK_WINDOW (window));
+      wait_awake (chart, FALSE, 500);
+    }
+  g_assert_false (_arb_chart_is_awake (chart));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (chart)));
+
+  /* new data while minimised wait for the window to come back */
+  arb_chart_set_points (chart, 0, (const ArbPoint *) points->data, points->len);
+  g_assert_true (_arb_chart_get_redraw_pending (chart));
+  gtk_window_unminimize (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_awake (chart, TRUE, 10000));
+  g_assert_false (_arb_chart_get_redraw_pending (chart));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  kill (pid, SIGTERM);
+  g_spawn_close_pid (pid);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1268,6 +1346,7 @@ main (int argc, char **argv)
   g_test_add_func ("/arb/chart/summary", test_summary);
   g_test_add_func ("/arb/chart/properties", test_properties);
   g_test_add_func ("/arb/chart/widget", test_widget);
+  g_test_add_func ("/arb/chart/minimised", test_minimised);
 
   return g_test_run ();
 }

@@ -96,5 +96,7 @@ void      _arb_chart_hover_end        (ArbChart           *self);
 char     *_arb_chart_get_hover_text   (ArbChart           *self);
 guint     _arb_chart_get_n_points     (ArbChart           *self,
                                        guint               series);
+gboolean  _arb_chart_is_awake         (ArbChart           *self);
+gboolean  _arb_chart_get_redraw_pending (ArbChart         *self);
 
 G_END_DECLS

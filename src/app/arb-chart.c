@@ -32,6 +32,7 @@
 
 #include "arb-chart.h"
 #include "arb-chart-private.h"
+#include "arb-toplevel-watch.h"
 
 #define DEFAULT_CAPACITY 4096
 /* A jump of more than this many times the local spacing is a missing point. */
@@ -121,9 +122,7 @@ struct _ArbChart
   char          *summary;
   gboolean       summary_dirty;
   gboolean       redraw_pending;
-  gboolean       minimized;
-  GdkSurface    *toplevel;
-  gulong         state_handler;
+  ArbToplevelWatch *window_watch;   /* no drawing while the window is minimised */
 };
 
 G_DEFINE_FINAL_TYPE (ArbChart, arb_chart, GTK_TYPE_WIDGET)
@@ -547,7 +546,8 @@ layout_reset (Layout *layout)
 static gboolean
 is_awake (ArbChart *self)
 {
-  return gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->minimized;
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+         !arb_toplevel_watch_get_minimized (self->window_watch);
 }
 
 static void refresh_summary (ArbChart *self);
@@ -1332,39 +1332,12 @@ arb_chart_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
 }
 
 static void
-on_toplevel_state (ArbChart *self)
-{
-  gboolean minimized = (gdk_toplevel_get_state (GDK_TOPLEVEL (self->toplevel))
-                        & GDK_TOPLEVEL_STATE_MINIMIZED) != 0;
-
-  if (minimized == self->minimized)
-    return;
-  self->minimized = minimized;
-  wake (self);
-}
-
-static void
 arb_chart_map (GtkWidget *widget)
 {
   ArbChart *self = ARB_CHART (widget);
-  GtkRoot *root;
-  GdkSurface *surface = NULL;
 
   GTK_WIDGET_CLASS (arb_chart_parent_class)->map (widget);
-
-  /* The window's surface, also for a chart inside a popover. */
-  root = gtk_widget_get_root (widget);
-  if (GTK_IS_NATIVE (root))
-    surface = gtk_native_get_surface (GTK_NATIVE (root));
-  if (GDK_IS_TOPLEVEL (surface))
-    {
-      g_set_object (&self->toplevel, surface);
-      self->state_handler = g_signal_connect_object (surface, "notify::state",
-                                                     G_CALLBACK (on_toplevel_state), self,
-                                                     G_CONNECT_SWAPPED);
-      self->minimized = (gdk_toplevel_get_state (GDK_TOPLEVEL (surface))
-                         & GDK_TOPLEVEL_STATE_MINIMIZED) != 0;
-    }
+  arb_toplevel_watch_attach (self->window_watch, widget);
   wake (self);
 }
 
@@ -1373,10 +1346,7 @@ arb_chart_unmap (GtkWidget *widget)
 {
   ArbChart *self = ARB_CHART (widget);
 
-  if (self->toplevel != NULL)
-    g_clear_signal_handler (&self->state_handler, self->toplevel);
-  g_clear_object (&self->toplevel);
-  self->minimized = FALSE;
+  arb_toplevel_watch_detach (self->window_watch);
   self->hovering = FALSE;
   self->hover_ts = NO_HOVER;
   GTK_WIDGET_CLASS (arb_chart_parent_class)->unmap (widget);
@@ -1399,9 +1369,7 @@ arb_chart_dispose (GObject *object)
 {
   ArbChart *self = ARB_CHART (object);
 
-  if (self->toplevel != NULL)
-    g_clear_signal_handler (&self->state_handler, self->toplevel);
-  g_clear_object (&self->toplevel);
+  g_clear_object (&self->window_watch);
   g_clear_pointer (&self->node, gsk_render_node_unref);
 
   G_OBJECT_CLASS (arb_chart_parent_class)->dispose (object);
@@ -1517,6 +1485,10 @@ arb_chart_init (ArbChart *self)
   self->hover_ts = NO_HOVER;
   self->summary_dirty = TRUE;
   layout_reset (&self->layout);
+  self->window_watch = arb_toplevel_watch_new ();
+  /* shown again: draw what came meanwhile */
+  g_signal_connect_object (self->window_watch, "notify::minimized", G_CALLBACK (wake), self,
+                           G_CONNECT_SWAPPED);
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
@@ -1989,4 +1961,20 @@ _arb_chart_get_n_points (ArbChart *self, guint series)
   g_return_val_if_fail (ARB_IS_CHART (self), 0);
   g_return_val_if_fail (series < self->series->len, 0);
   return get_series (self, series)->n;
+}
+
+/* Whether the chart draws now: mapped, in a window that is not minimised. */
+gboolean
+_arb_chart_is_awake (ArbChart *self)
+{
+  g_return_val_if_fail (ARB_IS_CHART (self), FALSE);
+  return is_awake (self);
+}
+
+/* Whether a change waits for the chart to be shown again. */
+gboolean
+_arb_chart_get_redraw_pending (ArbChart *self)
+{
+  g_return_val_if_fail (ARB_IS_CHART (self), FALSE);
+  return self->redraw_pending;
 }

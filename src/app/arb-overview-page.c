@@ -17,6 +17,7 @@
 #include "arb-chart.h"
 #include "arb-format.h"
 #include "arb-overview-page.h"
+#include "arb-toplevel-watch.h"
 
 #define REFRESH_DELAY_MS 250
 #define SPARK_SPAN_MS    (5 * 60 * 1000)
@@ -44,6 +45,7 @@ struct _ArbOverviewPage
   GTimeZone   *tz;
   guint        refresh_id;
   guint64      n_trades;
+  ArbToplevelWatch *window_watch;   /* minimised: nobody to update for */
 };
 
 G_DEFINE_FINAL_TYPE (ArbOverviewPage, arb_overview_page, ADW_TYPE_BIN)
@@ -130,11 +132,18 @@ refresh_due (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Hidden or minimised, the page does nothing: showing it again refreshes. */
+static gboolean
+is_awake (ArbOverviewPage *self)
+{
+  return self->engine != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+         !arb_toplevel_watch_get_minimized (self->window_watch);
+}
+
 static void
 on_ledger_changed (ArbLedger *ledger, const char *bot_id, ArbOverviewPage *self)
 {
-  /* hidden, nothing to update: mapping refreshes */
-  if (self->refresh_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (self->refresh_id == 0 && is_awake (self))
     self->refresh_id = g_timeout_add (REFRESH_DELAY_MS, refresh_due, self);
 }
 
@@ -187,8 +196,18 @@ load_charts (ArbOverviewPage *self)
 static void
 on_sampled (ArbSampler *sampler, const ArbSystemSample *sample, ArbOverviewPage *self)
 {
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (is_awake (self))
     load_charts (self);
+}
+
+static void
+wake_up (ArbOverviewPage *self)
+{
+  if (is_awake (self))
+    {
+      load_charts (self);
+      refresh_trading (self);
+    }
 }
 
 static void
@@ -197,11 +216,15 @@ arb_overview_page_map (GtkWidget *widget)
   ArbOverviewPage *self = ARB_OVERVIEW_PAGE (widget);
 
   GTK_WIDGET_CLASS (arb_overview_page_parent_class)->map (widget);
-  if (self->engine != NULL)
-    {
-      load_charts (self);
-      refresh_trading (self);
-    }
+  arb_toplevel_watch_attach (self->window_watch, widget);
+  wake_up (self);
+}
+
+static void
+arb_overview_page_unmap (GtkWidget *widget)
+{
+  arb_toplevel_watch_detach (ARB_OVERVIEW_PAGE (widget)->window_watch);
+  GTK_WIDGET_CLASS (arb_overview_page_parent_class)->unmap (widget);
 }
 
 /* ---------------------------------------------------------------- life cycle */
@@ -212,6 +235,7 @@ arb_overview_page_dispose (GObject *object)
   ArbOverviewPage *self = ARB_OVERVIEW_PAGE (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_object (&self->window_watch);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (arb_overview_page_parent_class)->dispose (object);
@@ -237,6 +261,7 @@ arb_overview_page_class_init (ArbOverviewPageClass *klass)
   object_class->dispose = arb_overview_page_dispose;
   object_class->finalize = arb_overview_page_finalize;
   widget_class->map = arb_overview_page_map;
+  widget_class->unmap = arb_overview_page_unmap;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/arbdash/Arbdash/ui/arb-overview-page.ui");
@@ -250,6 +275,9 @@ static void
 arb_overview_page_init (ArbOverviewPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->window_watch = arb_toplevel_watch_new ();
+  g_signal_connect_object (self->window_watch, "notify::minimized", G_CALLBACK (wake_up), self,
+                           G_CONNECT_SWAPPED);
   self->bot_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->tz = g_time_zone_new_local ();
   self->profit_today = add_figure (self, _("Net Profit Today"));

@@ -28,6 +28,7 @@
 #include "arb-format.h"
 #include "arb-range-switch.h"
 #include "arb-system-page.h"
+#include "arb-toplevel-watch.h"
 
 /* Up to this many cores share the CPU chart with the total; more get a chart
  * of their own, so that the total stays readable. */
@@ -89,9 +90,7 @@ struct _ArbSystemPage
   guint                n_series_seen;   /* at the last search for venues */
 
   ArbEngine           *engine;
-  GdkSurface          *toplevel;
-  gulong               state_handler;
-  gboolean             minimized;
+  ArbToplevelWatch    *window_watch;
   guint                n_samples;       /* samples shown */
 };
 
@@ -626,7 +625,8 @@ load_charts (ArbSystemPage *self)
 static gboolean
 is_awake (ArbSystemPage *self)
 {
-  return self->engine != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->minimized;
+  return self->engine != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+         !arb_toplevel_watch_get_minimized (self->window_watch);
 }
 
 /* Shows @sample (or the latest one), the bots' figures and the charts. */
@@ -660,14 +660,8 @@ on_range_changed (ArbSystemPage *self)
 }
 
 static void
-on_toplevel_state (ArbSystemPage *self)
+on_minimized (ArbSystemPage *self)
 {
-  gboolean minimized = (gdk_toplevel_get_state (GDK_TOPLEVEL (self->toplevel))
-                        & GDK_TOPLEVEL_STATE_MINIMIZED) != 0;
-
-  if (minimized == self->minimized)
-    return;
-  self->minimized = minimized;
   /* shown again: catch up at once rather than at the next sample */
   if (is_awake (self))
     update (self, NULL);
@@ -679,20 +673,9 @@ static void
 arb_system_page_map (GtkWidget *widget)
 {
   ArbSystemPage *self = ARB_SYSTEM_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GdkSurface *surface = GTK_IS_NATIVE (root) ? gtk_native_get_surface (GTK_NATIVE (root)) : NULL;
 
   GTK_WIDGET_CLASS (arb_system_page_parent_class)->map (widget);
-
-  if (GDK_IS_TOPLEVEL (surface))
-    {
-      g_set_object (&self->toplevel, surface);
-      self->state_handler = g_signal_connect_object (surface, "notify::state",
-                                                     G_CALLBACK (on_toplevel_state), self,
-                                                     G_CONNECT_SWAPPED);
-      self->minimized = (gdk_toplevel_get_state (GDK_TOPLEVEL (surface))
-                         & GDK_TOPLEVEL_STATE_MINIMIZED) != 0;
-    }
+  arb_toplevel_watch_attach (self->window_watch, widget);
   if (is_awake (self))
     update (self, NULL);
 }
@@ -702,10 +685,7 @@ arb_system_page_unmap (GtkWidget *widget)
 {
   ArbSystemPage *self = ARB_SYSTEM_PAGE (widget);
 
-  if (self->toplevel != NULL)
-    g_clear_signal_handler (&self->state_handler, self->toplevel);
-  g_clear_object (&self->toplevel);
-  self->minimized = FALSE;
+  arb_toplevel_watch_detach (self->window_watch);
 
   GTK_WIDGET_CLASS (arb_system_page_parent_class)->unmap (widget);
 }
@@ -715,9 +695,7 @@ arb_system_page_dispose (GObject *object)
 {
   ArbSystemPage *self = ARB_SYSTEM_PAGE (object);
 
-  if (self->toplevel != NULL)
-    g_clear_signal_handler (&self->state_handler, self->toplevel);
-  g_clear_object (&self->toplevel);
+  g_clear_object (&self->window_watch);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (arb_system_page_parent_class)->dispose (object);
@@ -776,6 +754,9 @@ arb_system_page_init (ArbSystemPage *self)
   GtkWidget *process;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->window_watch = arb_toplevel_watch_new ();
+  g_signal_connect_object (self->window_watch, "notify::minimized", G_CALLBACK (on_minimized),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->range_switch, "notify::range", G_CALLBACK (on_range_changed),
                             self);
 
