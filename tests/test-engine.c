@@ -55,31 +55,6 @@ wake (gpointer data)
  * messages: while this is set, the engine's messages go here. */
 static GPtrArray *engine_messages;
 
-static GLogWriterOutput
-log_writer (GLogLevelFlags   log_level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         user_data)
-{
-  const char *domain = NULL;
-  const char *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
-  if (engine_messages != NULL && (log_level & G_LOG_LEVEL_MESSAGE) &&
-      g_strcmp0 (domain, "arb-engine") == 0)
-    {
-      g_ptr_array_add (engine_messages, g_strdup (message));
-      return G_LOG_WRITER_HANDLED;
-    }
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 /* Spins the default context until @cond holds, at most 4 s. */
 #define WAIT_UNTIL(cond)                                                      \
   G_STMT_START {                                                              \
@@ -642,21 +617,6 @@ test_warnings (Fixture *f, gconstpointer data)
 
 /* ---------------------------------------------------------------- retention */
 
-static ArbEvent *
-event_from_json (const char *json)
-{
-  g_autoptr(JsonNode) node = json_from_string (json, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *field = NULL;
-  ArbLimits limits;
-  ArbEvent *e;
-  gint64 seq;
-
-  arb_limits_init_default (&limits);
-  e = arb_event_from_json (json_node_get_object (node), &limits, &field, &seq, &error);
-  g_assert_no_error (error);
-  return e;
-}
 
 static ArbEvent *
 stored_trade (gint64 seq, gint64 ts)
@@ -666,7 +626,7 @@ stored_trade (gint64 seq, gint64 ts)
                      ",\"id\":\"t\",\"pair\":\"WETH/USDC\",\"buy_venue\":\"uniswap\","
                      "\"sell_venue\":\"curve\",\"status\":\"filled\",\"profit\":2.5}", seq, ts);
 
-  return event_from_json (json);
+  return test_event_from_json (json);
 }
 
 static ArbEvent *
@@ -678,7 +638,7 @@ stored_opportunity (gint64 seq, gint64 ts)
                      "\"sell_venue\":\"curve\",\"spread_bps\":10,\"expected_profit\":1,"
                      "\"taken\":false}", seq, ts);
 
-  return event_from_json (json);
+  return test_event_from_json (json);
 }
 
 /* Stores, before the engine starts, trades of @ages hours ago and
@@ -775,7 +735,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  test_capture_log ("arb-engine", G_LOG_LEVEL_MESSAGE, &engine_messages);
 
   g_test_add ("/arb/engine/run", Fixture, NULL, fixture_setup, test_run, fixture_teardown);
   g_test_add ("/arb/engine/restart", Fixture, NULL, fixture_setup, test_restart,

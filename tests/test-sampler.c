@@ -18,6 +18,8 @@
 
 #include "config.h"
 
+#include "test-util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -38,32 +40,6 @@
  * and libarbcore logs structured: the sampler's warnings are counted here
  * instead, and every other warning still aborts the test. */
 static GPtrArray *sampler_warnings;
-
-static GLogWriterOutput
-log_writer (GLogLevelFlags   log_level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         user_data)
-{
-  const char *domain = NULL;
-  const char *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
-
-  if ((log_level & G_LOG_LEVEL_WARNING) && g_strcmp0 (domain, "arb-sampler") == 0)
-    {
-      g_ptr_array_add (sampler_warnings, g_strdup (message));
-      return G_LOG_WRITER_HANDLED;
-    }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
 
 static gboolean
 warned_about (const char *needle)
@@ -1142,8 +1118,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (log_writer, NULL, NULL);
   sampler_warnings = g_ptr_array_new_with_free_func (g_free);
+  test_capture_log ("arb-sampler", G_LOG_LEVEL_WARNING, &sampler_warnings);
 
 #define ADD_FIXTURE_TEST(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)

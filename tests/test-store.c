@@ -116,24 +116,6 @@ submit_and_wait (ArbStore *store, ArbStoreBatch *batch)
   g_assert_no_error (o.error);
 }
 
-static ArbEvent *
-event_from (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *field = NULL;
-  ArbLimits limits;
-  ArbEvent *e;
-  gint64 seq;
-
-  arb_limits_init_default (&limits);
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  e = arb_event_from_json (json_node_get_object (json_parser_get_root (parser)), &limits, &field,
-                           &seq, &error);
-  g_assert_no_error (error);
-  return e;
-}
 
 static ArbEvent *
 make_trade (gint64 seq, gint64 ts, const char *pair, const char *status, double profit)
@@ -144,7 +126,7 @@ make_trade (gint64 seq, gint64 ts, const char *pair, const char *status, double 
                      "\"sell_venue\":\"curve\",\"status\":\"%s\",\"profit\":%.2f}",
                      seq, ts, seq, pair, status, profit);
 
-  return event_from (json);
+  return test_event_from_json (json);
 }
 
 static ArbEvent *
@@ -157,7 +139,7 @@ make_opportunity (gint64 seq, gint64 ts, gboolean taken)
                      "\"taken\":%s%s}", seq, ts, taken ? "true" : "false",
                      taken ? "" : ",\"reason\":\"gas too high\"");
 
-  return event_from (json);
+  return test_event_from_json (json);
 }
 
 static ArbEvent *
@@ -168,7 +150,7 @@ make_log (gint64 seq, gint64 ts, const char *message)
                      ",\"level\":\"warning\",\"message\":\"%s\",\"component\":\"rpc\"}",
                      seq, ts, message);
 
-  return event_from (json);
+  return test_event_from_json (json);
 }
 
 /* A batch of @n trades of @bot with seqs from @first, continuing @prev. */
@@ -604,7 +586,7 @@ test_trade_round_trip (Fixture *f, gconstpointer data)
   JsonObject *want, *got;
   g_autoptr(GList) members = NULL;
 
-  arb_store_batch_add_event (b, event_from (full_trade), 500);
+  arb_store_batch_add_event (b, test_event_from_json (full_trade), 500);
   /* a minimal trade: every optional field absent */
   arb_store_batch_add_event (b, make_trade (2, T0 + 1000, "WBTC/USDT", "filled", 0.5), 501);
   arb_store_batch_set_last_seq (b, 0, 2);
@@ -653,7 +635,7 @@ static void
 test_opportunities_and_logs (Fixture *f, gconstpointer data)
 {
   ArbStoreBatch *b = arb_store_batch_new ("bot-a");
-  ArbEvent *heartbeat = event_from ("{\"type\":\"heartbeat\",\"seq\":4,\"ts\":1700000000000,"
+  ArbEvent *heartbeat = test_event_from_json ("{\"type\":\"heartbeat\",\"seq\":4,\"ts\":1700000000000,"
                                     "\"state\":\"running\"}");
   ArbEvent *log_no_seq = make_log (5, T0, "x");
   ArbTradeQuery q;
@@ -1105,7 +1087,7 @@ make_sort_trade (const SortTrade *t)
     g_string_append_printf (json, ",\"gas_cost\":%s",
                             g_ascii_dtostr (gas, sizeof gas, t->gas_cost));
   g_string_append_c (json, '}');
-  return event_from (json->str);
+  return test_event_from_json (json->str);
 }
 
 /* Reads back the row the store gave each of @trades. */
@@ -2424,7 +2406,7 @@ test_csv (Fixture *f, gconstpointer data)
   ArbTradeQuery q;
 
   /* strings a bot chose: commas, quotes, line breaks, and would-be formulas */
-  arb_store_batch_add_event (b, event_from (
+  arb_store_batch_add_event (b, test_event_from_json (
     "{\"type\":\"trade\",\"seq\":1,\"ts\":1700000000123,\"id\":\"-1.a\","
     "\"pair\":\"WETH,USDC\",\"buy_venue\":\"=uni()\",\"sell_venue\":\"@curve\","
     "\"status\":\"filled\",\"profit\":-0.1,\"chain\":\"a\\\"b\",\"amount_in\":\"5\","

@@ -1,10 +1,12 @@
-/* test-util.c: small helpers every test executable may share (GLib only)
+/* test-util.c: small helpers every test executable may share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+
+#include <json-glib/json-glib.h>
 
 #include "test-util.h"
 
@@ -22,4 +24,66 @@ remove_dir (const char *dir)
         g_remove (path);
     }
   g_rmdir (dir);
+}
+
+ArbEvent *
+test_event_from_json (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, &error);
+  g_autofree char *field = NULL;
+  ArbLimits limits;
+  ArbEvent *e;
+  gint64 seq;
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  arb_limits_init_default (&limits);
+  e = arb_event_from_json (json_node_get_object (node), &limits, &field, &seq, &error);
+  g_assert_no_error (error);
+  return e;
+}
+
+static struct
+{
+  char            *domain;
+  GLogLevelFlags   levels;
+  GPtrArray      **sink;
+} capture;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   log_level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  const char *domain = NULL;
+  const char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+        domain = fields[i].value;
+      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+        message = fields[i].value;
+    }
+  if (*capture.sink != NULL && (log_level & capture.levels) &&
+      g_strcmp0 (domain, capture.domain) == 0)
+    {
+      g_ptr_array_add (*capture.sink, g_strdup (message));
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+void
+test_capture_log (const char      *domain,
+                  GLogLevelFlags   levels,
+                  GPtrArray      **sink)
+{
+  g_assert_null (capture.sink);
+  capture.domain = g_strdup (domain);
+  capture.levels = levels;
+  capture.sink = sink;
+  g_log_set_writer_func (capture_writer, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* test-util.h: small helpers every test executable may share (GLib only)
+/* test-util.h: small helpers every test executable may share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,9 +6,22 @@
 
 #include <glib.h>
 
+#include "arb-event.h"
+
 G_BEGIN_DECLS
 
 /* Removes a temporary folder of a test, its files and empty sub-folders. */
 void remove_dir (const char *dir);
+
+/* The event of a protocol message in JSON; the test fails if it is not valid. */
+ArbEvent *test_event_from_json (const char *json);
+
+/* GLib 2.74's g_test_expect_message() does not see structured log messages, and
+ * libarbcore logs structured: messages of @domain at one of @levels go to *@sink
+ * while it is not NULL (as copies), every other message to the default writer.
+ * Call once, from main(). */
+void test_capture_log (const char      *domain,
+                       GLogLevelFlags   levels,
+                       GPtrArray      **sink);
 
 G_END_DECLS

@@ -593,19 +593,8 @@ trade_event (gint64 seq, gint64 ts, const char *pair, const char *status)
                      ",\"id\":\"t-%" G_GINT64_FORMAT "\",\"pair\":\"%s\",\"buy_venue\":\"uniswap\","
                      "\"sell_venue\":\"curve\",\"status\":\"%s\",\"profit\":1.5%s}",
                      seq, ts, seq, pair, status, seq % 2 == 0 ? ",\"gas_cost\":0.25" : "");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *field = NULL;
-  ArbLimits limits;
-  ArbEvent *e;
-  gint64 got_seq;
 
-  arb_limits_init_default (&limits);
-  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
-  e = arb_event_from_json (json_node_get_object (json_parser_get_root (parser)), &limits, &field,
-                           &got_seq, &error);
-  g_assert_no_error (error);
-  return e;
+  return test_event_from_json (json);
 }
 
 /* Waits for the page being read; returns the number of rows then. */
@@ -1259,24 +1248,16 @@ seed_history (Fixture *f)
   g_autoptr(ArbCommand) command = NULL;
   gint64 now = g_get_real_time () / 1000;
   ArbStoreBatch *b = arb_store_batch_new ("old");
-  ArbLimits limits;
 
   g_assert_no_error (error);
-  arb_limits_init_default (&limits);
   for (guint i = 1; i <= 2; i++)
     {
       g_autofree char *json =
         g_strdup_printf ("{\"type\":\"log\",\"seq\":%u,\"ts\":%" G_GINT64_FORMAT ",\"level\":"
                          "\"error\",\"component\":\"vault\",\"message\":\"before the restart %u\"}",
                          i, now - 60000 + i, i);
-      g_autoptr(JsonNode) node = json_from_string (json, &error);
-      g_autofree char *field = NULL;
-      gint64 seq;
 
-      g_assert_no_error (error);
-      arb_store_batch_add_event (b, arb_event_from_json (json_node_get_object (node), &limits,
-                                                         &field, &seq, &error), 10 + i);
-      g_assert_no_error (error);
+      arb_store_batch_add_event (b, test_event_from_json (json), 10 + i);
     }
   arb_store_batch_set_last_seq (b, 0, 2);
   command = arb_command_new ("c-old", "old", "pause", "{}", "operator", "ci", now - 50000);
@@ -1344,19 +1325,8 @@ profit_event (gint64 seq, gint64 ts, double profit)
                      "\"sell_venue\":\"curve\",\"status\":\"filled\",\"profit\":%s%s}",
                      seq, ts, g_ascii_dtostr (number, sizeof number, profit),
                      seq % 3 == 0 ? "" : seq % 3 == 1 ? ",\"gas_cost\":0.5" : ",\"gas_cost\":2");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *field = NULL;
-  ArbLimits limits;
-  ArbEvent *e;
-  gint64 got_seq;
 
-  arb_limits_init_default (&limits);
-  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
-  e = arb_event_from_json (json_node_get_object (json_parser_get_root (parser)), &limits, &field,
-                           &got_seq, &error);
-  g_assert_no_error (error);
-  return e;
+  return test_event_from_json (json);
 }
 
 static double
