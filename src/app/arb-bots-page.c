@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "arb-bots-page.h"
+#include "arb-dialogs.h"
 #include "arb-format.h"
 #include "arb-main-window.h"
 
@@ -236,24 +237,15 @@ static void
 confirm_stop (ArbBotsPage *self, const char *bot_id)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *heading = NULL;
   GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   NULL, NULL);
   /* Translators: %s is a bot */
-  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Stop %s?"), bot_id);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("The bot stops looking for opportunities. Trades in flight "
-                                 "still settle, and Resume starts it again."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "stop", _("_Stop"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  heading = g_strdup_printf (_("Stop %s?"), bot_id);
+  dialog = arb_confirm_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
+                                   _("The bot stops looking for opportunities. Trades in flight "
+                                     "still settle, and Resume starts it again."),
+                                   "stop", _("_Stop"));
   g_object_set_data_full (G_OBJECT (dialog), "bot-id", g_strdup (bot_id), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_stop_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "arb-dialogs.h"
 #include "arb-preferences-window.h"
 
 struct _ArbPreferencesWindow
@@ -458,6 +459,7 @@ remove_activated (GtkWidget *widget, const char *action, GVariant *param)
   ArbPreferencesWindow *self = ARB_PREFERENCES_WINDOW (widget);
   const char *name = g_variant_get_string (param, NULL);
   const ArbToken *token = arb_config_find_token (self->config, name);
+  g_autofree char *heading = NULL;
   GtkWidget *dialog;
 
   /* nothing to confirm: the core says why it cannot be removed */
@@ -469,20 +471,12 @@ remove_activated (GtkWidget *widget, const char *action, GVariant *param)
         report_error (self, _("Cannot remove the token"), error);
       return;
     }
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL);
   /* Translators: %s is a token's name */
-  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Remove Token “%s”?"), name);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("Bots and browsers using it can no longer connect. "
-                                 "Connections open now stay open until they close."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "remove", _("_Remove"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  heading = g_strdup_printf (_("Remove Token “%s”?"), name);
+  dialog = arb_confirm_dialog_new (GTK_WINDOW (self), heading,
+                                   _("Bots and browsers using it can no longer connect. "
+                                     "Connections open now stay open until they close."),
+                                   "remove", _("_Remove"));
   g_object_set_data_full (G_OBJECT (dialog), TOKEN_KEY, g_strdup (name), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
   present_dialog (self, dialog);
