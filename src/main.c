@@ -15,6 +15,7 @@
 #include "arb-server.h"
 #if ARB_HAVE_GUI
 #include "arb-application.h"
+#include "arb-renderer.h"
 #endif
 
 typedef struct
@@ -232,7 +233,10 @@ has_display (void)
 static int
 run_gui (ArbConfig *config, int argc, char **argv)
 {
-  g_autoptr(ArbApplication) app = arb_application_new (config);
+  g_autoptr(ArbApplication) app = NULL;
+
+  arb_renderer_avoid_software_gl ();
+  app = arb_application_new (config);
 
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

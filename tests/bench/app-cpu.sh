@@ -4,13 +4,16 @@
 # a longer run. Runs the release build under Xvfb with a window manager
 # (openbox), so that minimising is real: the WM unmaps the window.
 #
-#   tests/bench/app-cpu.sh [--renderer gl|cairo] [--seconds 60] [--rss-minutes 10]
+#   tests/bench/app-cpu.sh [--renderer default|gl|cairo] [--seconds 60] [--rss-minutes 10]
+#
+# default: the app's own choice (Cairo where OpenGL is a software rasteriser, as
+# in Xvfb: see src/app/arb-renderer.c); gl or cairo: GSK_RENDERER forces one.
 #
 # Prints one line per phase and a JSON line per phase to bench-results/app.jsonl.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 top=$PWD
-renderer=gl
+renderer=default
 seconds=60
 rss_minutes=10
 while [ $# -gt 0 ]; do
@@ -18,10 +21,10 @@ while [ $# -gt 0 ]; do
     --renderer) renderer="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --rss-minutes) rss_minutes="$2"; shift 2 ;;
-    *) echo "usage: $0 [--renderer gl|cairo] [--seconds N] [--rss-minutes N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--renderer default|gl|cairo] [--seconds N] [--rss-minutes N]" >&2; exit 2 ;;
   esac
 done
-case "$renderer" in gl|cairo) ;; *) echo "renderer: gl or cairo" >&2; exit 2 ;; esac
+case "$renderer" in default|gl|cairo) ;; *) echo "renderer: default, gl or cairo" >&2; exit 2 ;; esac
 
 build-aux/deps
 need=()
@@ -46,7 +49,7 @@ xvfb-run -a -s "-screen 0 1280x860x24" dbus-run-session -- bash -c '
   openbox >/dev/null 2>&1 &
   wm=$!
   env=(GSETTINGS_SCHEMA_DIR="$top/_build-bench-app/data" GSETTINGS_BACKEND=memory)
-  [ "$renderer" = cairo ] && env+=(GSK_RENDERER=cairo)
+  [ "$renderer" != default ] && env+=(GSK_RENDERER="$renderer")
   # more variables for an experiment, e.g. ARB_BENCH_ENV="GTK_A11Y=none"
   env+=(${ARB_BENCH_ENV:-})
   env "${env[@]}" "$top/_build-bench-app/src/arbdash" --db "$scratch/app.db" --port 0 \
