@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbStore, arb_store, ARB, STORE, GObject)
 
-#define ARB_STORE_SCHEMA_VERSION 4
+#define ARB_STORE_SCHEMA_VERSION 3
 
 /* What one bot's row in the store says. */
 typedef struct
