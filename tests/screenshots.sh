@@ -21,17 +21,22 @@ mkdir -p "$out"
 scratch=$(mktemp -d /tmp/arbdash-shots.XXXXXX)
 pages="overview system trading resources bots alerts log"
 
+# Settings of a fresh user, but the charts on their shortest range: the demo bot's
+# history is only minutes old when the shots are taken.
+mkdir -p "$scratch/config/glib-2.0/settings"
+printf "[io/github/arbdash/Arbdash]\nchart-range='5m'\n" > "$scratch/config/glib-2.0/settings/keyfile"
+
 for scheme in light dark; do
   colour=default
   [ "$scheme" = dark ] && colour=prefer-dark
   xvfb-run -a -s "-screen 0 1280x860x24" dbus-run-session -- bash -c '
     set -e
     ADW_DEBUG_COLOR_SCHEME='"$colour"' GSETTINGS_SCHEMA_DIR="'"$top"'/_build-shots/data" \
-      GSETTINGS_BACKEND=memory GSK_RENDERER=cairo \
+      GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME="'"$scratch"'/config" GSK_RENDERER=cairo \
       "'"$top"'/_build-shots/src/arbdash" --db "'"$scratch"'/'"$scheme"'.db" --port 0 >/dev/null 2>&1 &
     app=$!
-    # let the demo bot and the sampler fill the views
-    sleep 20
+    # let the demo bot trade and the sampler fill the views
+    sleep 90
     for page in '"$pages"'; do
       gdbus call --session --dest io.github.arbdash.Arbdash --object-path /io/github/arbdash/Arbdash \
         --method org.gtk.Actions.Activate show-page "[<\"$page\">]" "{}" >/dev/null || continue

@@ -527,6 +527,29 @@ trading_body (Fixture *f)
   arb_demo_bot_stop (f->fast);
   WAIT_UNTIL (arb_bot_link_get_stored_seq (link) == arb_bot_link_get_accepted_seq (link));
 
+  /* the chart climbs from 0 at the window's start to the bot's net profit */
+  {
+    g_autoptr(ArbLedgerSummary) all = arb_ledger_get_summary (arb_engine_get_ledger (engine),
+                                                              ARB_WINDOW_ALL, "fast",
+                                                              g_get_real_time () / 1000);
+    ArbChart *chart = arb_trading_page_get_profit_chart (page);
+    ArbPoint first, last;
+    guint fast = G_MAXUINT;
+    guint n;
+
+    arb_trading_page_set_window (page, ARB_WINDOW_ALL);
+    for (guint i = 0; i < arb_chart_get_n_series (chart); i++)
+      if (g_str_equal (_arb_chart_get_series_label (chart, i), "fast"))
+        fast = i;
+    g_assert_cmpuint (fast, !=, G_MAXUINT);
+    n = _arb_chart_get_n_points (chart, fast);
+    g_assert_cmpuint (n, >=, 2);
+    _arb_chart_get_point (chart, fast, 0, &first);
+    _arb_chart_get_point (chart, fast, n - 1, &last);
+    g_assert_cmpfloat (first.avg, ==, 0);
+    g_assert_cmpfloat_with_epsilon (last.avg, all->net_profit, 1e-6 * MAX (1, fabs (all->net_profit)));
+  }
+
   /* the Refresh button reads the newest page again */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "trading.reload", NULL));
   g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 0);

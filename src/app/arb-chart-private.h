@@ -97,6 +97,12 @@ char     *_arb_chart_get_hover_text   (ArbChart           *self);
 guint     _arb_chart_get_n_points     (ArbChart           *self,
                                        guint               series);
 gboolean  _arb_chart_is_awake         (ArbChart           *self);
+const char *_arb_chart_get_series_label (ArbChart         *self,
+                                       guint               series);
+void      _arb_chart_get_point        (ArbChart           *self,
+                                       guint               series,
+                                       guint               index,
+                                       ArbPoint           *point);
 gboolean  _arb_chart_get_redraw_pending (ArbChart         *self);
 
 G_END_DECLS

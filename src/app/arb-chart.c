@@ -1963,6 +1963,28 @@ _arb_chart_get_n_points (ArbChart *self, guint series)
   return get_series (self, series)->n;
 }
 
+/* The name of @series in the legend. */
+const char *
+_arb_chart_get_series_label (ArbChart *self, guint series)
+{
+  g_return_val_if_fail (ARB_IS_CHART (self), NULL);
+  g_return_val_if_fail (series < self->series->len, NULL);
+  return get_series (self, series)->label;
+}
+
+/* The @index-th point of @series, oldest first. */
+void
+_arb_chart_get_point (ArbChart *self, guint series, guint index, ArbPoint *point)
+{
+  Series *s;
+
+  g_return_if_fail (ARB_IS_CHART (self));
+  g_return_if_fail (series < self->series->len);
+  s = get_series (self, series);
+  g_return_if_fail (index < s->n);
+  *point = *series_at (s, index);
+}
+
 /* Whether the chart draws now: mapped, in a window that is not minimised. */
 gboolean
 _arb_chart_is_awake (ArbChart *self)

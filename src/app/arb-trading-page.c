@@ -173,13 +173,18 @@ show_costs (ArbTradingPage *self, const ArbLedgerSummary *s, const char *quote)
 }
 
 /* Turns @points, the buckets of a bot's profit per trade, into the running
- * sum since the start of the window: a bucket's sum is its average times
- * its count. Empty buckets keep the sum flat rather than leaving a gap. */
+ * sum: a bucket's sum (its average times its count) is reached at its end,
+ * which is the next bucket's start (@to_ms for the last), and the line
+ * starts at 0 where the first bucket starts. Empty buckets keep the sum flat. */
 static void
-accumulate (GArray *points)
+accumulate (GArray *points, gint64 to_ms)
 {
+  ArbPoint start = { 0, 0, 0, 0, 1 };
   double sum = 0;
 
+  if (points->len == 0)
+    return;   /* no trade in the window: the chart says so */
+  start.ts = g_array_index (points, ArbPoint, 0).ts;
   for (guint i = 0; i < points->len; i++)
     {
       ArbPoint *p = &g_array_index (points, ArbPoint, i);
@@ -188,7 +193,10 @@ accumulate (GArray *points)
         sum += p->avg * p->count;
       p->min = p->avg = p->max = sum;
       p->count = 1;
+      p->ts = i + 1 < points->len ? g_array_index (points, ArbPoint, i + 1).ts
+                                  : MAX (to_ms, p->ts);
     }
+  g_array_prepend_val (points, start);
 }
 
 static guint
@@ -223,7 +231,7 @@ show_chart (ArbTradingPage *self, const ArbLedgerSummary *s, const char *quote)
         continue;
       points = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
       arb_series_query (series, s->from_ms, s->to_ms, CHART_POINTS, points);
-      accumulate (points);
+      accumulate (points, s->to_ms);
       arb_chart_set_points (self->profit_chart, chart_index (self, bots[i]),
                             (const ArbPoint *) points->data, points->len);
     }
@@ -935,4 +943,16 @@ arb_trading_page_get_trade_list (ArbTradingPage *self)
 {
   g_return_val_if_fail (ARB_IS_TRADING_PAGE (self), NULL);
   return self->trades;
+}
+
+/**
+ * arb_trading_page_get_profit_chart:
+ *
+ * Returns: (transfer none): the chart of each bot's cumulative profit
+ */
+ArbChart *
+arb_trading_page_get_profit_chart (ArbTradingPage *self)
+{
+  g_return_val_if_fail (ARB_IS_TRADING_PAGE (self), NULL);
+  return self->profit_chart;
 }

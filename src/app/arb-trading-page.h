@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "arb-chart.h"
 #include "arb-engine.h"
 #include "arb-trade-list.h"
 
@@ -25,5 +26,6 @@ gboolean      arb_trading_page_is_exporting   (ArbTradingPage *self);
 guint64       arb_trading_page_get_trades     (ArbTradingPage *self);
 guint         arb_trading_page_get_n_pairs    (ArbTradingPage *self);
 ArbTradeList *arb_trading_page_get_trade_list (ArbTradingPage *self);
+ArbChart     *arb_trading_page_get_profit_chart (ArbTradingPage *self);
 
 G_END_DECLS
