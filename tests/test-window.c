@@ -537,6 +537,8 @@ trading_body (Fixture *f)
     guint fast = G_MAXUINT;
     guint n;
 
+    /* another window and back: the page reads the settled ledger again */
+    arb_trading_page_set_window (page, ARB_WINDOW_1H);
     arb_trading_page_set_window (page, ARB_WINDOW_ALL);
     for (guint i = 0; i < arb_chart_get_n_series (chart); i++)
       if (g_str_equal (_arb_chart_get_series_label (chart, i), "fast"))
@@ -713,6 +715,19 @@ test_trade_list (void)
   arb_trade_list_reload (list);
   g_assert_cmpuint (wait_loaded (list), ==, 100);
   g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 1);
+
+  /* a time range: the trades after the 200th second, of which every fifth failed */
+  arb_trade_list_set_after (list, t0 + 200 * 1000);
+  g_assert_cmpuint (wait_loaded (list), ==, 50);
+  g_assert_false (arb_trade_list_has_more (list));
+  {
+    g_autoptr(ArbTradeItem) oldest = g_list_model_get_item (G_LIST_MODEL (list), 49);
+    g_assert_cmpint (arb_trade_item_get_ts (oldest), ==, t0 + 201 * 1000);
+  }
+  arb_trade_list_set_filter (list, NULL, NULL, ARB_TRADE_FAILED);
+  g_assert_cmpuint (wait_loaded (list), ==, 10);
+  arb_trade_list_set_after (list, G_MININT64);
+  g_assert_cmpuint (wait_loaded (list), ==, 50);
 
   g_clear_object (&list);
   g_clear_object (&store);

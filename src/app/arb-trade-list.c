@@ -166,6 +166,7 @@ struct _ArbTradeList
   char         *bot_id;       /* filters; NULL: any */
   char         *pair;
   int           status;       /* -1: any */
+  gint64        after;        /* trades after this time only; G_MININT64: any time */
   ArbTradeSort  sort;
   gboolean      ascending;
   char         *cursor;       /* where the next page starts; NULL: at the first trade */
@@ -289,6 +290,7 @@ arb_trade_list_init (ArbTradeList *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->status = -1;
+  self->after = G_MININT64;
   self->sort = ARB_TRADE_SORT_TIME;
   self->has_more = TRUE;
 }
@@ -458,6 +460,26 @@ arb_trade_list_set_filter (ArbTradeList *self,
 }
 
 /**
+ * arb_trade_list_set_after:
+ * @after_ms: only trades after this time (ms since the epoch); %G_MININT64
+ *   for any time
+ *
+ * Reloads the list when the time changed. The time is fixed until the next
+ * call, so that the pages read one after the other keep one range.
+ */
+void
+arb_trade_list_set_after (ArbTradeList *self,
+                          gint64        after_ms)
+{
+  g_return_if_fail (ARB_IS_TRADE_LIST (self));
+
+  if (after_ms == self->after && self->n_pages > 0)
+    return;
+  self->after = after_ms;
+  arb_trade_list_reload (self);
+}
+
+/**
  * arb_trade_list_set_sort:
  * @sort: the column to sort by; ties in arrival order
  * @ascending: whether the smallest key (the oldest trade) comes first
@@ -547,6 +569,7 @@ arb_trade_list_init_query (ArbTradeList  *self,
   query->bot_id = g_strdup (self->bot_id);
   query->pair = g_strdup (self->pair);
   query->status = self->status;
+  query->after = self->after;
   query->sort = self->sort;
   query->ascending = self->ascending;
   query->limit = ARB_TRADE_LIST_PAGE_SIZE;

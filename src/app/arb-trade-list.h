@@ -40,6 +40,8 @@ void          arb_trade_list_set_sort     (ArbTradeList *self,
                                            gboolean      ascending);
 ArbTradeSort  arb_trade_list_get_sort     (ArbTradeList *self);
 gboolean      arb_trade_list_get_ascending (ArbTradeList *self);
+void          arb_trade_list_set_after    (ArbTradeList *self,
+                                           gint64        after_ms);
 void          arb_trade_list_reload       (ArbTradeList *self);
 gboolean      arb_trade_list_load_more    (ArbTradeList *self);
 gboolean      arb_trade_list_is_loading   (ArbTradeList *self);

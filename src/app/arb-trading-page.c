@@ -56,6 +56,7 @@ struct _ArbTradingPage
   GtkSearchEntry    *bot_entry;
   GtkSearchEntry    *pair_entry;
   GtkDropDown       *status_dropdown;
+  GtkDropDown       *period_dropdown;
   GtkScrolledWindow *history_scroller;
   GtkColumnView     *column_view;
   GtkLabel          *history_label;
@@ -539,6 +540,19 @@ maybe_load_more (ArbTradingPage *self)
     arb_trade_list_load_more (self->trades);
 }
 
+/* The start of the history's time range, as its drop-down says, from now. */
+static gint64
+period_start (ArbTradingPage *self)
+{
+  static const gint64 spans_ms[] = { 0, 3600 * 1000, 24 * 3600 * 1000,
+                                     G_GINT64_CONSTANT (7) * 24 * 3600 * 1000 };
+  guint period = gtk_drop_down_get_selected (self->period_dropdown);
+
+  if (period == 0 || period >= G_N_ELEMENTS (spans_ms))
+    return G_MININT64;
+  return g_get_real_time () / 1000 - spans_ms[period];
+}
+
 static void
 filter_changed (ArbTradingPage *self)
 {
@@ -550,6 +564,7 @@ filter_changed (ArbTradingPage *self)
     status = -1;
   arb_trade_list_set_filter (self->trades, gtk_editable_get_text (GTK_EDITABLE (self->bot_entry)),
                              gtk_editable_get_text (GTK_EDITABLE (self->pair_entry)), status);
+  arb_trade_list_set_after (self->trades, period_start (self));
 }
 
 static void
@@ -557,8 +572,11 @@ reload_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   ArbTradingPage *self = ARB_TRADING_PAGE (widget);
 
-  if (self->trades != NULL)
-    arb_trade_list_reload (self->trades);
+  if (self->trades == NULL)
+    return;
+  /* "the last hour" from now, not from when it was chosen */
+  arb_trade_list_set_after (self->trades, period_start (self));
+  arb_trade_list_reload (self->trades);
 }
 
 /* ---------------------------------------------------------------- CSV export */
@@ -761,6 +779,7 @@ arb_trading_page_class_init (ArbTradingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArbTradingPage, bot_entry);
   gtk_widget_class_bind_template_child (widget_class, ArbTradingPage, pair_entry);
   gtk_widget_class_bind_template_child (widget_class, ArbTradingPage, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ArbTradingPage, period_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ArbTradingPage, history_scroller);
   gtk_widget_class_bind_template_child (widget_class, ArbTradingPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, ArbTradingPage, history_label);
