@@ -307,6 +307,8 @@ test_pause (Fixture *f, gconstpointer data)
   run_app (f, pause_body);
 }
 
+static GtkWidget *find_child (GtkWidget *widget, GType type);
+
 static void
 pages_body (Fixture *f)
 {
@@ -330,6 +332,27 @@ pages_body (Fixture *f)
       g_assert_cmpstr (arb_main_window_get_visible_page (f->window), ==, names[i]);
       WAIT_UNTIL (gtk_widget_get_mapped (page));
     }
+  /* every page and the window fit a 360 px wide phone screen (whose header bars have
+   * GNOME's buttons: a close button only, not Xvfb's default three) */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      int minimum;
+
+      gtk_widget_measure (arb_main_window_get_page (f->window, names[i]),
+                          GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      if (minimum > 360)
+        g_error ("the %s page needs %d px", names[i], minimum);
+    }
+  {
+    int minimum;
+
+    /* the window's content: its frame (a shadow, or Xvfb's border) is the theme's */
+    gtk_widget_measure (gtk_window_get_child (GTK_WINDOW (f->window)),
+                        GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+    g_assert_cmpint (minimum, <=, 360);
+  }
+  gtk_settings_reset_property (gtk_settings_get_default (), "gtk-decoration-layout");
   arb_main_window_show_page (f->window, "no-such-page");
   g_assert_cmpstr (arb_main_window_get_visible_page (f->window), ==, "log");
 
@@ -367,8 +390,6 @@ test_pages (Fixture *f, gconstpointer data)
 {
   run_app (f, pages_body);
 }
-
-static GtkWidget *find_child (GtkWidget *widget, GType type);
 
 static gint64
 chart_span (ArbChart *chart)
@@ -562,7 +583,8 @@ trading_body (Fixture *f)
     /* the history: the filter bar, then the scrolled column view */
     GtkWidget *view = find_child (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
     GtkWidget *history = gtk_widget_get_parent (gtk_widget_get_parent (view));
-    GtkWidget *bot_entry = gtk_widget_get_first_child (gtk_widget_get_first_child (history));
+    GtkWidget *bot_entry = find_child (gtk_widget_get_first_child (history),
+                                       GTK_TYPE_SEARCH_ENTRY);
 
     g_assert_true (GTK_IS_SEARCH_ENTRY (bot_entry));
     gtk_editable_set_text (GTK_EDITABLE (bot_entry), " fast ");
