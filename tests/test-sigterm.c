@@ -234,6 +234,8 @@ on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *mes
     {
       b->welcomed = TRUE;
       b->last_seq = json_object_get_int_member (o, "last_seq");
+      /* here, not after the wait for it: an ack may come in the same turn */
+      b->next_seq = b->last_seq + 1;
     }
   else if (g_str_equal (kind, "ack"))
     {
@@ -302,7 +304,6 @@ bot_connect (Dashboard *d)
   soup_websocket_connection_send_text (b->ws, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\","
                                        "\"name\":\"SIGTERM test\"}");
   g_assert_true (spin_until (welcomed, b, SPIN_MS));
-  b->next_seq = b->last_seq + 1;
   return b;
 }
 

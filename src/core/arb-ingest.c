@@ -592,7 +592,8 @@ commit_done (ArbStoreBatch *batch,
   changed |= arb_bot_link_check (p->link, now);
   if (changed)
     emit_bot_changed (self, p->link);
-  if (p->session != NULL && !p->session->closed)
+  /* a batch of a new bot's hello alone stores no event: an ack 0 would say nothing */
+  if (p->session != NULL && !p->session->closed && arb_bot_link_get_stored_seq (p->link) > 0)
     send_ack (p->session, arb_bot_link_get_stored_seq (p->link));
   if (p->post_done != NULL)
     answer_post_ok (p);
