@@ -11,6 +11,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gdk/x11/gdkx.h>
+
 #include "arb-chart.h"
 #include "arb-chart-private.h"
 
@@ -1264,6 +1266,26 @@ wait_awake (ArbChart *chart, gboolean awake, guint ms)
   return !timed_out;
 }
 
+/* Whether a window manager runs on the display, after at most 10 s. */
+static gboolean
+wait_window_manager (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  if (!GDK_IS_X11_DISPLAY (display))
+    return FALSE;
+  /* GDK looks for the window manager again at most once a second */
+  while (g_strcmp0 (gdk_x11_screen_get_window_manager_name (
+                      gdk_x11_display_get_screen (display)), "unknown") == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (100 * 1000);
+    }
+  return TRUE;
+}
+
 /* A minimised window keeps its widgets mapped (GTK 4.8): the chart must watch
  * the window to stop drawing. Minimising needs a window manager in Xvfb. */
 static void
@@ -1285,6 +1307,8 @@ test_minimised (void)
   g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
                                 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
   g_assert_no_error (error);
+  /* a window mapped while the window manager starts may never be managed */
+  g_assert_true (wait_window_manager ());
 
   window = gtk_window_new ();
   chart = arb_chart_new ();
