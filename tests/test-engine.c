@@ -16,18 +16,14 @@
 #include <string.h>
 
 #include "arb-engine.h"
+#include "arb-local-bot.h"
 
 #define SEQ_META_KEY  "hub_seq_reserved"
 #define RESERVE_BLOCK 1000000
 
 typedef struct
 {
-  /* the fast bot and its session */
-  ArbDemoBot *bot;
-  ArbSession *session;
-  guint       errors;       /* error frames the dashboard sent it */
-  gint64      acked;
-  gushort     close_code;
+  ArbLocalBot *fast;        /* the fast bot and its session */
 
   /* what the hub published */
   gint64      last_seq;
@@ -78,53 +74,6 @@ now_ms (void)
 /* ---------------------------------------------------------------- the fast bot */
 
 static void
-fast_send (gpointer transport, const char *text, gsize len)
-{
-  Feed *feed = transport;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *msg;
-  const char *type;
-
-  g_assert_true (json_parser_load_from_data (parser, text, len, NULL));
-  msg = json_node_get_object (json_parser_get_root (parser));
-  type = json_object_get_string_member (msg, "type");
-  if (g_str_equal (type, "welcome") && !arb_demo_bot_is_started (feed->bot))
-    arb_demo_bot_start_full (feed->bot, json_object_get_int_member (msg, "last_seq") + 1, FALSE);
-  else if (g_str_equal (type, "ack"))
-    {
-      g_assert_cmpint (json_object_get_int_member (msg, "seq"), >=, feed->acked);
-      feed->acked = json_object_get_int_member (msg, "seq");
-    }
-  else if (g_str_equal (type, "error"))
-    {
-      g_test_message ("error frame: %.*s", (int) len, text);
-      feed->errors++;
-    }
-}
-
-static void
-fast_close (gpointer transport, gushort code, const char *reason)
-{
-  Feed *feed = transport;
-
-  feed->close_code = code;
-  arb_demo_bot_stop (feed->bot);
-  if (feed->session != NULL)
-    arb_session_closed (g_steal_pointer (&feed->session));
-}
-
-static const ArbSessionVTable fast_vtable = { fast_send, fast_close };
-
-static void
-fast_message (JsonNode *message, gpointer data)
-{
-  Feed *feed = data;
-
-  if (feed->session != NULL)
-    arb_session_receive_node (feed->session, message);
-}
-
-static void
 on_published (ArbHub *hub, GPtrArray *items, Feed *feed)
 {
   for (guint i = 0; i < items->len; i++)
@@ -148,7 +97,7 @@ static void
 start_engine (Fixture *f, gboolean demo, gboolean fast_bot)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) hello = NULL;
+  g_autoptr(ArbDemoBot) bot = NULL;
 
   memset (&f->feed, 0, sizeof f->feed);
   f->config->demo = demo;
@@ -159,13 +108,9 @@ start_engine (Fixture *f, gboolean demo, gboolean fast_bot)
                     &f->feed);
   if (!fast_bot)
     return;
-  f->feed.bot = arb_demo_bot_new ("fast", 1234);
-  arb_demo_bot_set_speed (f->feed.bot, 1000);
-  arb_demo_bot_set_send_func (f->feed.bot, fast_message, &f->feed, NULL);
-  f->feed.session = arb_ingest_open_session (arb_engine_get_ingest (f->engine), &fast_vtable,
-                                             &f->feed);
-  hello = arb_demo_bot_hello (f->feed.bot);
-  arb_session_receive_node (f->feed.session, hello);
+  bot = arb_demo_bot_new ("fast", 1234);
+  arb_demo_bot_set_speed (bot, 1000);
+  f->feed.fast = arb_local_bot_new (arb_engine_get_ingest (f->engine), bot);
 }
 
 /* Shuts the engine down and drops it; checks that nothing keeps it alive. */
@@ -179,9 +124,7 @@ stop_engine (Fixture *f)
   g_object_add_weak_pointer (G_OBJECT (f->engine), &weak);
   g_clear_object (&f->engine);
   g_assert_null (weak);
-  if (f->feed.session != NULL)
-    arb_session_closed (g_steal_pointer (&f->feed.session));
-  g_clear_object (&f->feed.bot);
+  g_clear_pointer (&f->feed.fast, arb_local_bot_free);
   /* let idle sources of dead objects run out */
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -362,7 +305,7 @@ test_run (Fixture *f, gconstpointer data)
   arb_engine_shutdown (e);
   arb_hub_flush (arb_engine_get_hub (e));
   /* the shutdown closed the bot's session with "going away" */
-  g_assert_cmpuint (f->feed.close_code, ==, 1001);
+  g_assert_cmpuint (arb_local_bot_get_close_code (f->feed.fast), ==, 1001);
   g_assert_cmpint (arb_bot_link_get_state (fast), ==, ARB_LINK_DISCONNECTED);
 
   /* every trade is stored once, counted once by the ledger and published once */
@@ -373,8 +316,8 @@ test_run (Fixture *f, gconstpointer data)
   /* no protocol errors, nothing lost: the store has 1..last_seq of the fast bot */
   arb_ingest_get_stats (arb_engine_get_ingest (e), &stats);
   g_assert_cmpuint (stats.rejected, ==, 0);
-  g_assert_cmpuint (f->feed.errors, ==, 0);
-  g_assert_cmpint (f->feed.acked, ==, arb_bot_link_get_stored_seq (fast));
+  g_assert_cmpuint (arb_local_bot_get_n_errors (f->feed.fast), ==, 0);
+  g_assert_cmpint (arb_local_bot_get_acked (f->feed.fast), ==, arb_bot_link_get_stored_seq (fast));
   bots = arb_store_load_bots (arb_engine_get_store (e), NULL);
   g_assert_cmpuint (bots->len, ==, 2);
   g_assert_cmpstr (((ArbStoredBot *) bots->pdata[1])->bot_id, ==, "fast");
@@ -479,12 +422,12 @@ test_restart (Fixture *f, gconstpointer data)
   arb_engine_shutdown (f->engine);
   arb_ingest_get_stats (arb_engine_get_ingest (f->engine), &stats);
   g_assert_cmpuint (stats.rejected, ==, 0);
-  g_assert_cmpuint (f->feed.errors, ==, 0);
+  g_assert_cmpuint (arb_local_bot_get_n_errors (f->feed.fast), ==, 0);
   link = arb_ingest_lookup_bot (arb_engine_get_ingest (f->engine), "fast");
   g_assert_cmpint (arb_bot_link_get_stored_seq (link), >, fast_seq);
   /* the bot went on after its stored seq: nothing resent, nothing skipped */
   g_assert_cmpuint (stats.duplicates, ==, 0);
-  g_assert_cmpint (f->feed.acked, ==, arb_bot_link_get_stored_seq (link));
+  g_assert_cmpint (arb_local_bot_get_acked (f->feed.fast), ==, arb_bot_link_get_stored_seq (link));
   {
     g_autofree char *sql = g_strdup_printf ("SELECT min(seq) FROM trades WHERE bot_id = 'fast'"
                                             " AND hub_seq > %" G_GINT64_FORMAT, reserved_2);

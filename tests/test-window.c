@@ -21,6 +21,7 @@
 #include "arb-bots-page.h"
 #include "arb-chart.h"
 #include "arb-chart-private.h"
+#include "arb-local-bot.h"
 #include "arb-log-entry.h"
 #include "arb-log-page.h"
 #include "arb-main-window.h"
@@ -43,8 +44,7 @@ struct _Fixture
   gboolean        scheduled;
   gboolean        ran;
 
-  ArbDemoBot     *fast;
-  ArbSession     *fast_session;
+  ArbLocalBot    *fast;
 };
 
 static gboolean
@@ -70,52 +70,13 @@ wake (gpointer data)
 /* ---------------------------------------------------------------- the fast bot */
 
 static void
-fast_send (gpointer transport, const char *text, gsize len)
-{
-  Fixture *f = transport;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *msg;
-
-  g_assert_true (json_parser_load_from_data (parser, text, len, NULL));
-  msg = json_node_get_object (json_parser_get_root (parser));
-  if (g_str_equal (json_object_get_string_member (msg, "type"), "welcome") &&
-      !arb_demo_bot_is_started (f->fast))
-    arb_demo_bot_start_full (f->fast, json_object_get_int_member (msg, "last_seq") + 1, FALSE);
-}
-
-static void
-fast_close (gpointer transport, gushort code, const char *reason)
-{
-  Fixture *f = transport;
-
-  arb_demo_bot_stop (f->fast);
-  if (f->fast_session != NULL)
-    arb_session_closed (g_steal_pointer (&f->fast_session));
-}
-
-static const ArbSessionVTable fast_vtable = { fast_send, fast_close };
-
-static void
-fast_message (JsonNode *message, gpointer data)
-{
-  Fixture *f = data;
-
-  if (f->fast_session != NULL)
-    arb_session_receive_node (f->fast_session, message);
-}
-
-static void
 start_fast_bot (Fixture *f)
 {
   ArbEngine *engine = arb_application_get_engine (f->app);
-  g_autoptr(JsonNode) hello = NULL;
+  g_autoptr(ArbDemoBot) bot = arb_demo_bot_new ("fast", 4321);
 
-  f->fast = arb_demo_bot_new ("fast", 4321);
-  arb_demo_bot_set_speed (f->fast, 1000);
-  arb_demo_bot_set_send_func (f->fast, fast_message, f, NULL);
-  f->fast_session = arb_ingest_open_session (arb_engine_get_ingest (engine), &fast_vtable, f);
-  hello = arb_demo_bot_hello (f->fast);
-  arb_session_receive_node (f->fast_session, hello);
+  arb_demo_bot_set_speed (bot, 1000);
+  f->fast = arb_local_bot_new (arb_engine_get_ingest (engine), bot);
 }
 
 /* ---------------------------------------------------------------- running the app */
@@ -180,8 +141,9 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_clear_object (&f->app);
   g_clear_pointer (&f->config, arb_config_free);
-  g_assert_null (f->fast_session);
-  g_clear_object (&f->fast);
+  /* the app's shutdown closed the fast bot's session */
+  g_assert_true (f->fast == NULL || !arb_local_bot_is_open (f->fast));
+  g_clear_pointer (&f->fast, arb_local_bot_free);
   /* let idle sources of dead objects run out */
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -234,7 +196,7 @@ live_body (Fixture *f)
   /* Let the fast bot's events settle before the app quits: a trade committed during the
    * engine's shutdown arms its summary timer again, which would fire after the engine is
    * gone (see the report on arb-engine.c) in the next case of this process. */
-  arb_demo_bot_stop (f->fast);
+  arb_demo_bot_stop (arb_local_bot_get_bot (f->fast));
   link = arb_ingest_lookup_bot (arb_engine_get_ingest (arb_application_get_engine (f->app)),
                                 "fast");
   WAIT_UNTIL (arb_bot_link_get_stored_seq (link) == arb_bot_link_get_accepted_seq (link));
@@ -545,7 +507,7 @@ trading_body (Fixture *f)
   g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 2);
 
   /* settle the fast bot (see live_body) so that the export can be counted */
-  arb_demo_bot_stop (f->fast);
+  arb_demo_bot_stop (arb_local_bot_get_bot (f->fast));
   WAIT_UNTIL (arb_bot_link_get_stored_seq (link) == arb_bot_link_get_accepted_seq (link));
 
   /* the chart climbs from 0 at the window's start to the bot's net profit */

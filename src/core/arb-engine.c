@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "arb-engine.h"
+#include "arb-local-bot.h"
 
 #define JOURNAL_SIZE       4096
 #define MAX_SERIES         256
@@ -40,8 +41,7 @@ struct _ArbEngine
   ArbSampler   *sampler;
   ArbAlerts    *alerts;
   ArbSeriesSet *series;
-  ArbDemoBot   *demo;
-  ArbSession   *demo_session;
+  ArbLocalBot  *demo;
   guint         tick_id;
   guint         save_id;
   guint         summary_id;
@@ -287,61 +287,12 @@ on_sampled (ArbSampler *sampler, const ArbSystemSample *sample, ArbEngine *self)
 
 /* ---------------------------------------------------------------- the demo bot */
 
-/* The in-process demo bot goes through the very same session code as a
- * network bot; only the transport is a function call. */
-static void
-demo_send (gpointer transport, const char *text, gsize len)
-{
-  ArbEngine *self = transport;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonObject *msg;
-  const char *type;
-
-  if (!json_parser_load_from_data (parser, text, len, NULL))
-    return;
-  msg = json_node_get_object (json_parser_get_root (parser));
-  type = json_object_get_string_member_with_default (msg, "type", "");
-  if (g_str_equal (type, "welcome") && !arb_demo_bot_is_started (self->demo))
-    arb_demo_bot_start_full (self->demo, json_object_get_int_member (msg, "last_seq") + 1, FALSE);
-  else if (g_str_equal (type, "command"))
-    arb_demo_bot_handle_command (self->demo, json_object_get_string_member (msg, "id"),
-                                 json_object_get_string_member (msg, "name"),
-                                 json_object_get_object_member (msg, "args"));
-  else if (g_str_equal (type, "error"))
-    g_warning ("The dashboard refused a message of the demo bot: %.*s", (int) len, text);
-}
-
-static void
-demo_close (gpointer transport, gushort code, const char *reason)
-{
-  ArbEngine *self = transport;
-
-  arb_demo_bot_stop (self->demo);
-  if (self->demo_session != NULL)
-    arb_session_closed (g_steal_pointer (&self->demo_session));
-}
-
-static const ArbSessionVTable demo_vtable = { demo_send, demo_close };
-
-static void
-demo_message (JsonNode *message, gpointer data)
-{
-  ArbEngine *self = data;
-
-  if (self->demo_session != NULL)
-    arb_session_receive_node (self->demo_session, message);
-}
-
 static void
 start_demo (ArbEngine *self)
 {
-  g_autoptr(JsonNode) hello = NULL;
+  g_autoptr(ArbDemoBot) bot = arb_demo_bot_new ("demo", (guint32) g_get_real_time ());
 
-  self->demo = arb_demo_bot_new ("demo", (guint32) g_get_real_time ());
-  arb_demo_bot_set_send_func (self->demo, demo_message, self, NULL);
-  self->demo_session = arb_ingest_open_session (self->ingest, &demo_vtable, self);
-  hello = arb_demo_bot_hello (self->demo);
-  arb_session_receive_node (self->demo_session, hello);
+  self->demo = arb_local_bot_new (self->ingest, bot);
 }
 
 /* ---------------------------------------------------------------- series persistence */
@@ -545,7 +496,7 @@ arb_engine_shutdown (ArbEngine *self)
   if (self->sampler != NULL)
     arb_sampler_stop (self->sampler);
   if (self->demo != NULL)
-    arb_demo_bot_stop (self->demo);
+    arb_demo_bot_stop (arb_local_bot_get_bot (self->demo));
   save_series (self);
   arb_ingest_shutdown (self->ingest);
   arb_store_flush (self->store);
@@ -564,9 +515,7 @@ arb_engine_dispose (GObject *object)
     }
   if (self->sampler != NULL)
     g_signal_handlers_disconnect_by_data (self->sampler, self);
-  if (self->demo_session != NULL)
-    arb_session_closed (g_steal_pointer (&self->demo_session));
-  g_clear_object (&self->demo);
+  g_clear_pointer (&self->demo, arb_local_bot_free);
   g_clear_object (&self->sampler);
   g_clear_object (&self->alerts);
   g_clear_object (&self->ingest);
@@ -680,7 +629,12 @@ ArbIngest *arb_engine_get_ingest (ArbEngine *self) { return self->ingest; }
 ArbLedger *arb_engine_get_ledger (ArbEngine *self) { return self->ledger; }
 ArbSampler *arb_engine_get_sampler (ArbEngine *self) { return self->sampler; }
 ArbSeriesSet *arb_engine_get_series (ArbEngine *self) { return self->series; }
-ArbDemoBot *arb_engine_get_demo_bot (ArbEngine *self) { return self->demo; }
+
+ArbDemoBot *
+arb_engine_get_demo_bot (ArbEngine *self)
+{
+  return self->demo != NULL ? arb_local_bot_get_bot (self->demo) : NULL;
+}
 ArbAlerts *arb_engine_get_alerts (ArbEngine *self) { return self->alerts; }
 gboolean arb_engine_is_ledger_ready (ArbEngine *self) { return self->ledger_ready; }
 gint64 arb_engine_get_started_ms (ArbEngine *self) { return self->started_ms; }
