@@ -1809,7 +1809,7 @@ test_audit (Fixture *f, gconstpointer data)
                    ==, "c-2");
   o = json_array_get_object_element (rows, 2);
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "c-1");
-  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "done");
   g_assert_true (json_object_get_boolean_member (o, "ok"));
   g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "paused");
   g_assert_cmpint (json_object_get_int_member (o, "finished"), ==, T0 + 300);
@@ -2226,7 +2226,7 @@ test_query_items (Fixture *f, gconstpointer data)
   cmd = json_from_string (((ArbHubItem *) all->pdata[5])->json, NULL);
   o = json_node_get_object (cmd);
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "c-1");
-  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "done");
 
   /* (since, upto] */
   some = arb_store_query_items (f->store, 20, 23, 100, &error);

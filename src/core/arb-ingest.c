@@ -391,13 +391,14 @@ session_record (ArbSession *s, ArbErrorCode code, const char *field, const char 
                     s->raw_node);
 }
 
-/* Refuses the message being handled: the error to the bot (without a seq,
- * none being settled), the message to the log. */
+/* Refuses the message being handled: the error to the bot (with the
+ * message's seq when it had one: an error about an event names it), the
+ * message to the log. */
 static void
 session_reject (ArbSession *s, ArbErrorCode code, const char *field, const char *message,
                 gint64 seq)
 {
-  arb_session_send_error (s, code, field, message);
+  session_send_error_seq (s, code, field, message, seq);
   session_record (s, code, field, message, seq);
 }
 
