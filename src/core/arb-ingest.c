@@ -1520,6 +1520,8 @@ arb_ingest_dispose (GObject *object)
     }
   g_clear_pointer (&self->commands, g_hash_table_unref);
   g_clear_pointer (&self->rejected_counts, g_hash_table_unref);
+  /* none when the store took it above; without a store it has nowhere to go */
+  g_clear_pointer (&self->rejected_batch, arb_store_batch_free);
   g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->links, g_hash_table_unref);
