@@ -84,7 +84,7 @@ test_status_names (void)
 {
   static const struct { ArbCommandStatus status; const char *name; } names[] = {
     { ARB_COMMAND_PENDING, "pending" },
-    { ARB_COMMAND_OK, "ok" },
+    { ARB_COMMAND_OK, "done" },
     { ARB_COMMAND_FAILED, "failed" },
     { ARB_COMMAND_TIMEOUT, "timeout" },
     { ARB_COMMAND_REJECTED, "rejected" },
@@ -98,7 +98,7 @@ test_status_names (void)
       g_assert_true (arb_command_status_parse (names[i].name, &parsed));
       g_assert_cmpint (parsed, ==, names[i].status);
     }
-  for (const char *const *bad = (const char *const[]) { "", "OK", "done", "pending ", NULL };
+  for (const char *const *bad = (const char *const[]) { "", "OK", "Done", "pending ", NULL };
        *bad != NULL; bad++)
     {
       ArbCommandStatus parsed = ARB_COMMAND_TIMEOUT;
@@ -107,6 +107,13 @@ test_status_names (void)
       g_assert_cmpint (parsed, ==, ARB_COMMAND_TIMEOUT);
     }
   g_assert_false (arb_command_status_parse (NULL, &(ArbCommandStatus) { 0 }));
+  /* the name of the records stored before PROTOCOL.md revision 1.1 */
+  {
+    ArbCommandStatus parsed = ARB_COMMAND_TIMEOUT;
+
+    g_assert_true (arb_command_status_parse ("ok", &parsed));
+    g_assert_cmpint (parsed, ==, ARB_COMMAND_OK);
+  }
 }
 
 static void
@@ -153,7 +160,7 @@ test_to_json_finished (void)
   g_assert_cmpstr (json_object_get_string_member (who, "token"), ==, "alice");
   g_assert_cmpint (json_object_get_int_member (o, "created"), ==, 1000);
   g_assert_cmpint (json_object_get_int_member (o, "finished"), ==, 1250);
-  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "done");
   g_assert_true (json_object_get_boolean_member (o, "ok"));
   g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "paused \"now\"");
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (o, "args")), ==, 0);

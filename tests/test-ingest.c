@@ -758,7 +758,8 @@ test_hello_first (Fixture *fx, gconstpointer data)
   ArbBotLink *link;
 
   bot_trade (bot, 1);
-  assert_error (last_frame (bot), "bad_request", "type", 0);
+  /* an error about an event names its seq, though nothing is settled before hello */
+  assert_error (last_frame (bot), "bad_request", "type", 1);
   g_assert_nonnull (strstr (json_object_get_string_member (last_frame (bot), "message"),
                             "hello"));
   bot_say (bot, "{\"type\":\"command_result\",\"id\":\"c-1\",\"ok\":true}");
@@ -1529,7 +1530,7 @@ test_commands_answered (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0),
                                                   "status"), ==, "failed");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1),
-                                                  "status"), ==, "ok");
+                                                  "status"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1),
                                                   "message"), ==, "paused");
   outcome_clear (&o);
@@ -1682,6 +1683,220 @@ test_error_frames (void)
   g_assert_false (json_object_has_member (e, "field"));
 }
 
+/* ---------------------------------------------------------------- refused messages */
+
+static void
+on_rejected (ArbIngest *ingest, gpointer rejected, GPtrArray *seen)
+{
+  const ArbRejected *r = rejected;
+
+  /* announced once durable, with its row */
+  g_assert_cmpint (r->row, >, 0);
+  g_ptr_array_add (seen, arb_rejected_copy (r));
+}
+
+static GPtrArray *
+watch_rejected (Fixture *fx)
+{
+  GPtrArray *seen = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_rejected_free);
+
+  g_signal_connect (fx->ingest, "message-rejected", G_CALLBACK (on_rejected), seen);
+  return seen;
+}
+
+/* The whole log, oldest first. */
+static GPtrArray *
+stored_rejected (Fixture *fx)
+{
+  ArbRejectedQuery q = { NULL, 5000, 0, 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 next = 0;
+  GPtrArray *page = arb_store_query_rejected (fx->store, &q, &next, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (next, ==, 0);
+  for (guint i = 0; i < page->len / 2; i++)
+    {
+      gpointer t = page->pdata[i];
+      page->pdata[i] = page->pdata[page->len - 1 - i];
+      page->pdata[page->len - 1 - i] = t;
+    }
+  return page;
+}
+
+static void
+assert_refused (const ArbRejected *r, const char *bot_id, gint64 seq, ArbErrorCode code,
+                 const char *field, const char *raw, gsize raw_len)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (r->raw, &len);
+
+  g_assert_cmpstr (r->bot_id, ==, bot_id);
+  g_assert_cmpint (r->seq, ==, seq);
+  g_assert_cmpint (r->code, ==, code);
+  g_assert_cmpstr (r->field, ==, field);
+  g_assert_cmpstr (r->message, !=, "");
+  g_assert_cmpint (r->ts, >=, g_get_real_time () / 1000 - 60000);
+  if (raw != NULL)
+    {
+      g_assert_cmpuint (r->raw_bytes, ==, raw_len);
+      g_assert_cmpmem (data, len, raw, raw_len);
+    }
+}
+
+static void
+add_count (const char *bot_id, ArbErrorCode code, guint64 count, gpointer data)
+{
+  g_string_append_printf (data, "%s/%s=%" G_GUINT64_FORMAT " ", bot_id,
+                          arb_error_code_name (code), count);
+}
+
+static char *
+rejected_counts (ArbIngest *ingest)
+{
+  GString *s = g_string_new (NULL);
+
+  arb_ingest_foreach_rejected (ingest, add_count, s);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_rejected_session (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) seen = watch_rejected (fx);
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *big = g_strnfill (70 * 1024, ' ');
+  Bot *bot = bot_open (fx);
+  static const char bad_trade[] =
+    "{\"type\":\"trade\",\"seq\":2,\"ts\":1,\"id\":\"t-2\",\"pair\":\"A/B\","
+    "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":\"lots\"}";
+
+  /* before hello: no bot */
+  bot_say (bot, "{\"type\":");
+  bot_connect (bot, BOT);
+  bot_trade (bot, 1);
+  bot_say (bot, "%s", bad_trade);
+  /* the refusal is durable with the seq it settles: by the ack, it is in the log */
+  wait_ack (bot, 2);
+  stored = stored_rejected (fx);
+  g_assert_cmpuint (stored->len, ==, 2);
+  assert_refused (stored->pdata[0], NULL, 0, ARB_ERROR_BAD_REQUEST, NULL, "{\"type\":", 8);
+  assert_refused (stored->pdata[1], BOT, 2, ARB_ERROR_BAD_REQUEST, "profit", bad_trade,
+                   strlen (bad_trade));
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* a binary frame (the transport's refusal), not UTF-8 */
+  arb_session_reject (bot->session, ARB_ERROR_BAD_REQUEST, NULL, "binary frames are not JSON",
+                      "\0\xff", 2);
+  assert_error (last_frame (bot), "bad_request", NULL, 0);
+  /* a result of no command; a gap; over the message limit */
+  bot_say (bot, "{\"type\":\"command_result\",\"id\":\"c-404\",\"ok\":true}");
+  bot_trade (bot, 9);
+  arb_session_receive_text (bot->session, big, strlen (big));
+  assert_error (last_frame (bot), "too_large", NULL, 0);
+  /* backpressure is no refusal of content: not in the log */
+  arb_ingest_set_max_in_flight (fx->ingest, 1);
+  bot_trade (bot, 3);
+  bot_trade (bot, 4);
+  assert_error (last_frame (bot), "rate_limited", "seq", 4);
+  settle (fx);
+
+  stored = stored_rejected (fx);
+  g_assert_cmpuint (stored->len, ==, 6);
+  assert_refused (stored->pdata[2], BOT, 0, ARB_ERROR_BAD_REQUEST, NULL, "\0\xff", 2);
+  assert_refused (stored->pdata[3], BOT, 0, ARB_ERROR_NOT_FOUND, "id", NULL, 0);
+  assert_refused (stored->pdata[4], BOT, 9, ARB_ERROR_BAD_REQUEST, "seq", NULL, 0);
+  /* kept up to the message limit */
+  assert_refused (stored->pdata[5], BOT, 0, ARB_ERROR_TOO_LARGE, NULL, NULL, 0);
+  g_assert_cmpuint (((ArbRejected *) stored->pdata[5])->raw_bytes, ==, 70 * 1024);
+  g_assert_cmpuint (g_bytes_get_size (((ArbRejected *) stored->pdata[5])->raw), ==, 64 * 1024);
+  g_assert_true (arb_rejected_is_truncated (stored->pdata[5]));
+  /* each announced once, in order */
+  g_assert_cmpuint (seen->len, ==, 6);
+  for (guint i = 0; i < seen->len; i++)
+    g_assert_cmpint (((ArbRejected *) seen->pdata[i])->row, ==,
+                     ((ArbRejected *) stored->pdata[i])->row);
+
+  /* counted per known bot and code; the rest under "" */
+  counts = rejected_counts (fx->ingest);
+  g_assert_cmpstr (counts, ==, "/bad_request=1 bot-1/bad_request=3 bot-1/not_found=1 "
+                               "bot-1/too_large=1 ");
+}
+
+static void
+test_rejected_post (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) seen = watch_rejected (fx);
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *t1 = trade_text (1);
+  g_autofree char *body = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[%s,"
+                                           "{\"type\":\"trade\",\"seq\":2,\"ts\":1}]}", t1);
+  Post p = { 0 };
+
+  post (fx, &p, body);
+  g_assert_cmpint (post_ack (&p), ==, 2);
+  /* answered after the commit: the refusal is in the log by then */
+  stored = stored_rejected (fx);
+  g_assert_cmpuint (stored->len, ==, 1);
+  /* the element, as JSON */
+  assert_refused (stored->pdata[0], BOT, 2, ARB_ERROR_BAD_REQUEST, "id",
+                   "{\"type\":\"trade\",\"seq\":2,\"ts\":1}", 31);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* refused whole: unparsable, no bot_id, a bot_id but no events */
+  post (fx, &p, "{\"bot_id\":");
+  assert_post_failed (&p, 400, "bad_request", NULL);
+  post (fx, &p, "{\"events\":[]}");
+  assert_post_failed (&p, 400, "bad_request", "bot_id");
+  post (fx, &p, "{\"bot_id\":\"bot-new\"}");
+  assert_post_failed (&p, 400, "bad_request", "events");
+  settle (fx);
+  stored = stored_rejected (fx);
+  g_assert_cmpuint (stored->len, ==, 4);
+  assert_refused (stored->pdata[1], NULL, 0, ARB_ERROR_BAD_REQUEST, NULL, "{\"bot_id\":", 10);
+  assert_refused (stored->pdata[2], NULL, 0, ARB_ERROR_BAD_REQUEST, "bot_id", NULL, 0);
+  /* the bot_id it claims is shown; it counts under "" as no bot is known by it */
+  assert_refused (stored->pdata[3], "bot-new", 0, ARB_ERROR_BAD_REQUEST, "events",
+                   "{\"bot_id\":\"bot-new\"}", 20);
+  g_assert_cmpuint (seen->len, ==, 4);
+  counts = rejected_counts (fx->ingest);
+  g_assert_cmpstr (counts, ==, "/bad_request=3 bot-1/bad_request=1 ");
+  post_clear (&p);
+}
+
+/* A flood of refusals faster than the disk: every one is answered and
+ * counted, but only a bounded number wait for the disk in memory. */
+static void
+test_rejected_flood (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *big = g_strnfill (70 * 1024, ' ');
+  ArbIngestStats stats;
+  Bot *bot = bot_open (fx);
+
+  /* one main-loop turn: nothing goes to the disk meanwhile */
+  for (guint i = 0; i < 5000; i++)
+    bot_say (bot, "not json %u", i);
+  g_assert_cmpuint (count_frames (bot, "error"), ==, 5000);
+  arb_ingest_get_stats (fx->ingest, &stats);
+  g_assert_cmpuint (stats.rejected_dropped, ==, 4000);
+  settle (fx);
+  stored = stored_rejected (fx);
+  g_assert_cmpuint (stored->len, ==, 1000);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* bounded in bytes too: 8 MiB are 128 messages kept at 64 KiB */
+  for (guint i = 0; i < 200; i++)
+    arb_session_receive_text (bot->session, big, strlen (big));
+  arb_ingest_get_stats (fx->ingest, &stats);
+  g_assert_cmpuint (stats.rejected_dropped, ==, 4000 + 200 - 128);
+  settle (fx);
+  stored = stored_rejected (fx);
+  g_assert_cmpuint (stored->len, ==, 1000 + 128);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1722,6 +1937,9 @@ main (int argc, char *argv[])
   ADD ("commands/newest-connection", test_commands_newest_connection);
   g_test_add_func ("/arb/ingest/error-frames", test_error_frames);
   ADD ("common-quote", test_common_quote);
+  ADD ("rejected/session", test_rejected_session);
+  ADD ("rejected/post", test_rejected_post);
+  ADD ("rejected/flood", test_rejected_flood);
 #undef ADD
 
   return g_test_run ();

@@ -679,7 +679,7 @@ test_command_round_trip (Fixture *fx, gconstpointer data)
              "{\"name\":\"pause\",\"args\":{\"minutes\":5}}");
   command = command_of (ok);
   assert_ok (ok);
-  g_assert_cmpstr (json_object_get_string_member (command, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (command, "status"), ==, "done");
   g_assert_true (json_object_get_boolean_member (command, "ok"));
   g_assert_cmpstr (json_object_get_string_member (command, "message"), ==, "done: pause");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (command, "who"),
@@ -692,7 +692,8 @@ test_command_round_trip (Fixture *fx, gconstpointer data)
 
   not_taken = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
                     "{\"name\":\"stop\"}");
-  assert_http_error (not_taken, 409, "conflict", NULL);
+  /* the field at fault: the command's name */
+  assert_http_error (not_taken, 409, "conflict", "name");
   g_assert_cmpstr (json_object_get_string_member (command_of (not_taken), "status"), ==,
                    "rejected");
 
@@ -718,7 +719,7 @@ test_command_round_trip (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0),
                                                   "status"), ==, "rejected");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1),
-                                                  "status"), ==, "ok");
+                                                  "status"), ==, "done");
 }
 
 static void
@@ -743,7 +744,7 @@ test_command_timeout (Fixture *fx, gconstpointer data)
   g_assert_true (spin_until (client_closed, c, SPIN_MS));
   spin_for (50);
   gone = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, "{\"name\":\"pause\"}");
-  assert_http_error (gone, 409, "conflict", NULL);
+  assert_http_error (gone, 409, "conflict", "bot_id");
   g_assert_nonnull (strstr (json_object_get_string_member (command_of (gone), "message"),
                             "not connected"));
 }
@@ -756,7 +757,7 @@ audit_says_ok (gpointer data)
 
   if (json_array_get_length (rows) > 0 &&
       g_str_equal (json_object_get_string_member (json_array_get_object_element (rows, 0),
-                                                  "status"), "ok"))
+                                                  "status"), "done"))
     return TRUE;
   spin_for (10);
   return FALSE;
@@ -1249,6 +1250,145 @@ test_command_empty_body (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_frames (c, "command"), ==, 0);
 }
 
+/* ---------------------------------------------------------------- refused messages */
+
+static JsonArray *
+rejected_rows (Reply *r)
+{
+  return json_object_get_array_member (assert_ok (r), "rejected");
+}
+
+typedef struct
+{
+  Fixture *fx;
+  guint    n;
+} RejectedWait;
+
+static gboolean
+has_rejected (gpointer data)
+{
+  RejectedWait *w = data;
+  g_autoptr(Reply) r = http (w->fx, "GET", "/api/v1/rejected", OPERATOR_TOKEN, NULL);
+
+  if (json_array_get_length (rejected_rows (r)) >= w->n)
+    return TRUE;
+  spin_for (10);
+  return FALSE;
+}
+
+static void
+test_rejected (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  RejectedWait w = { fx, 4 };
+  g_autoptr(Reply) all = NULL;
+  g_autoptr(Reply) viewer = http (fx, "GET", "/api/v1/rejected", VIEWER_TOKEN, NULL);
+  g_autoptr(Reply) bot = http (fx, "GET", "/api/v1/rejected", BOT_TOKEN, NULL);
+  g_autoptr(Reply) post = NULL;
+  g_autoptr(Reply) unparsable = NULL;
+  g_autoptr(Reply) page1 = NULL;
+  g_autoptr(Reply) page2 = NULL;
+  g_autoptr(Reply) one_bot = NULL;
+  g_autoptr(Reply) metrics = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *metrics_text = NULL;
+  g_autofree char *next = NULL;
+  JsonArray *rows;
+  JsonObject *o;
+
+  assert_http_error (viewer, 403, "forbidden", NULL);
+  assert_http_error (bot, 403, "forbidden", NULL);
+
+  /* a bad trade over the WebSocket, a binary frame that is not UTF-8 */
+  client_hello (c, BOT);
+  client_send (c, "{\"type\":\"trade\",\"seq\":1,\"ts\":5,\"id\":\"t-1\",\"pair\":\"A/B\","
+               "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\"}");
+  wait_ack (c, 1);
+  soup_websocket_connection_send_binary (c->ws, "\x01\xff", 2);
+  assert_ws_error (wait_frame (c, "error", 2), "bad_request", NULL, 0);
+  /* a bad element of a batch, and a body that is not JSON */
+  post = http (fx, "POST", "/api/v1/events", BOT_TOKEN,
+               "{\"bot_id\":\"bot-2\",\"events\":[{\"type\":\"metric\",\"seq\":1,\"ts\":1,"
+               "\"name\":\"gas\"}]}");
+  assert_ok (post);
+  unparsable = http (fx, "POST", "/api/v1/events", BOT_TOKEN, "{\"bot_id\":");
+  assert_http_error (unparsable, 400, "bad_request", NULL);
+  g_assert_true (spin_until (has_rejected, &w, SPIN_MS));
+
+  all = http (fx, "GET", "/api/v1/rejected", OPERATOR_TOKEN, NULL);
+  text = reply_text (all);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  rows = rejected_rows (all);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 4);
+  g_assert_true (json_object_get_null_member (reply_object (all), "next_cursor"));
+  /* newest first */
+  o = json_array_get_object_element (rows, 0);
+  g_assert_true (json_object_get_null_member (o, "bot_id"));
+  g_assert_true (json_object_get_null_member (o, "seq"));
+  g_assert_cmpstr (json_object_get_string_member (o, "raw"), ==, "{\"bot_id\":");
+  o = json_array_get_object_element (rows, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "bot_id"), ==, "bot-2");
+  g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "field"), ==, "value");
+  o = json_array_get_object_element (rows, 2);
+  g_assert_cmpstr (json_object_get_string_member (o, "bot_id"), ==, BOT);
+  g_assert_true (json_object_get_null_member (o, "field"));
+  /* not UTF-8: each bad byte is U+FFFD */
+  g_assert_cmpstr (json_object_get_string_member (o, "raw"), ==, "\x01\xef\xbf\xbd");
+  g_assert_cmpint (json_object_get_int_member (o, "raw_bytes"), ==, 2);
+  o = json_array_get_object_element (rows, 3);
+  g_assert_cmpstr (json_object_get_string_member (o, "bot_id"), ==, BOT);
+  g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "bad_request");
+  g_assert_cmpstr (json_object_get_string_member (o, "field"), ==, "profit");
+  g_assert_cmpstr (json_object_get_string_member (o, "message"), !=, "");
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "raw"), "\"id\":\"t-1\""));
+  g_assert_false (json_object_get_boolean_member (o, "truncated"));
+  g_assert_cmpint (json_object_get_int_member (o, "ts"), >, T0);
+
+  /* pages by cursor, and one bot */
+  page1 = http (fx, "GET", "/api/v1/rejected?limit=3", OPERATOR_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (rejected_rows (page1)), ==, 3);
+  next = g_strdup_printf ("/api/v1/rejected?limit=3&cursor=%s",
+                          json_object_get_string_member (reply_object (page1), "next_cursor"));
+  page2 = http (fx, "GET", next, OPERATOR_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (rejected_rows (page2)), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     rejected_rows (page2), 0), "field"), ==, "profit");
+  g_assert_true (json_object_get_null_member (reply_object (page2), "next_cursor"));
+  one_bot = http (fx, "GET", "/api/v1/rejected?bot_id=bot-2", OPERATOR_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (rejected_rows (one_bot)), ==, 1);
+
+  /* parameters */
+  {
+    static const struct { const char *query; const char *field; } bad[] = {
+      { "limit=0", "limit" }, { "limit=1001", "limit" }, { "bot_id=a%20b", "bot_id" },
+      { "cursor=garbage!", "cursor" }, { "cursor=djE6MTox", "cursor" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *path = g_strconcat ("/api/v1/rejected?", bad[i].query, NULL);
+        g_autoptr(Reply) r = http (fx, "GET", path, OPERATOR_TOKEN, NULL);
+
+        assert_http_error (r, 400, "bad_request", bad[i].field);
+      }
+  }
+
+  /* counted per known bot and code */
+  metrics = http (fx, "GET", "/metrics", VIEWER_TOKEN, NULL);
+  metrics_text = reply_text (metrics);
+  g_assert_nonnull (strstr (metrics_text, "# TYPE arbdash_rejected_events_total counter\n"));
+  g_assert_nonnull (strstr (metrics_text, "arbdash_rejected_events_total{bot_id=\"" BOT "\","
+                                          "code=\"bad_request\"} 2\n"));
+  g_assert_nonnull (strstr (metrics_text, "arbdash_rejected_events_total{bot_id=\"bot-2\","
+                                          "code=\"bad_request\"} 1\n"));
+  g_assert_nonnull (strstr (metrics_text, "arbdash_rejected_events_total{bot_id=\"\","
+                                          "code=\"bad_request\"} 1\n"));
+  g_assert_nonnull (strstr (metrics_text, "arbdash_rejected_events_not_kept_total 0\n"));
+  check_with_promtool (metrics_text);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1284,6 +1424,7 @@ main (int argc, char *argv[])
   ADD ("resources-and-alerts", test_resources_and_alerts);
   ADD ("session", test_session);
   ADD ("metrics", test_metrics);
+  ADD ("rejected", test_rejected);
 #undef ADD
 
   return g_test_run ();

@@ -1809,7 +1809,7 @@ test_audit (Fixture *f, gconstpointer data)
                    ==, "c-2");
   o = json_array_get_object_element (rows, 2);
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "c-1");
-  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "done");
   g_assert_true (json_object_get_boolean_member (o, "ok"));
   g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "paused");
   g_assert_cmpint (json_object_get_int_member (o, "finished"), ==, T0 + 300);
@@ -2226,7 +2226,7 @@ test_query_items (Fixture *f, gconstpointer data)
   cmd = json_from_string (((ArbHubItem *) all->pdata[5])->json, NULL);
   o = json_node_get_object (cmd);
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "c-1");
-  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "done");
 
   /* (since, upto] */
   some = arb_store_query_items (f->store, 20, 23, 100, &error);
@@ -2794,6 +2794,12 @@ fill_for_prune (Fixture *f)
                                                   alerts[i].cleared, alerts[i].hub_seq);
       arb_store_batch_put_alert (b, a);
     }
+  /* refused messages: 2 before the cut, 1 on it */
+  for (gint64 i = 0; i < 3; i++)
+    arb_store_batch_add_rejected (b, arb_rejected_new (i == 0 ? NULL : "bot-a", 0,
+                                                       i < 2 ? CUT - 10 + i : CUT,
+                                                       ARB_ERROR_BAD_REQUEST, NULL, "bad",
+                                                       "{", 1, 65536));
   submit_and_wait (f->store, b);
   /* an old log of the dashboard itself: no bot */
   sql_exec (f->path, "INSERT INTO logs (bot_id, seq, hub_seq, ts, level, component, message)"
@@ -2851,9 +2857,12 @@ test_prune (Fixture *f, gconstpointer data)
   g_assert_cmpuint (p.pruned.logs, ==, 3);
   g_assert_cmpuint (p.pruned.commands, ==, 2);
   g_assert_cmpuint (p.pruned.alerts, ==, 1);
-  g_assert_cmpuint (arb_store_pruned_total (&p.pruned), ==, 37);
+  g_assert_cmpuint (p.pruned.rejected, ==, 2);
+  g_assert_cmpuint (arb_store_pruned_total (&p.pruned), ==, 37 + 2);
   /* 7 rows a transaction: trades 7+7+7+3, opportunities 7+0, one each for the rest */
-  g_assert_cmpuint (p.pruned.chunks, ==, 4 + 2 + 1 + 1 + 1);
+  g_assert_cmpuint (p.pruned.chunks, ==, 4 + 2 + 1 + 1 + 1 + 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM rejected"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT min(ts) FROM rejected"), ==, CUT);
 
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 6);
   g_assert_cmpint (sql_int (f->path, "SELECT min(ts) FROM trades"), ==, CUT);
@@ -2889,7 +2898,7 @@ test_prune (Fixture *f, gconstpointer data)
   /* nothing left to delete: one empty look at each table */
   prune_and_wait (f->store, CUT, &p);
   g_assert_cmpuint (arb_store_pruned_total (&p.pruned), ==, 0);
-  g_assert_cmpuint (p.pruned.chunks, ==, 5);
+  g_assert_cmpuint (p.pruned.chunks, ==, 6);
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 6);
 }
 
@@ -2959,7 +2968,7 @@ test_prune_beside_ingest (Fixture *f, gconstpointer data)
   g_assert_cmpuint (after.batches - before.batches, ==, 5);
   g_assert_cmpuint (after.errors, ==, before.errors);
   g_assert_cmpuint (state.prune.pruned.trades, ==, 45);
-  g_assert_cmpuint (state.prune.pruned.chunks, ==, 5 + 4);
+  g_assert_cmpuint (state.prune.pruned.chunks, ==, 6 + 4);
 
   /* every batch continued the one before: 1..20, nothing lost */
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM trades"), ==, 20);
@@ -3049,6 +3058,189 @@ test_prune_cancelled_closed (Fixture *f, gconstpointer data)
   g_clear_error (&p.error);
 }
 
+/* ---------------------------------------------------------------- refused messages */
+
+static void
+test_utf8_cut (void)
+{
+  /* "aé€" is 1 + 2 + 3 bytes: a cut never splits a character */
+  static const char text[] = "a\xc3\xa9\xe2\x82\xac";
+  g_autofree char *clean = NULL;
+
+  g_assert_cmpuint (arb_utf8_cut (text, 6, 10), ==, 6);
+  g_assert_cmpuint (arb_utf8_cut (text, 6, 6), ==, 6);
+  g_assert_cmpuint (arb_utf8_cut (text, 6, 5), ==, 3);
+  g_assert_cmpuint (arb_utf8_cut (text, 6, 4), ==, 3);
+  g_assert_cmpuint (arb_utf8_cut (text, 6, 2), ==, 1);
+  g_assert_cmpuint (arb_utf8_cut (text, 6, 0), ==, 0);
+  /* not UTF-8 at all: a run of continuation bytes is cut where asked */
+  g_assert_cmpuint (arb_utf8_cut ("\x80\x80\x80\x80\x80\x80", 6, 5), ==, 5);
+
+  clean = arb_utf8_sanitize ("a\xff" "b\0c\xed\xa0\x80", 8);
+  g_assert_true (g_utf8_validate (clean, -1, NULL));
+  g_assert_cmpstr (clean, ==, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c"
+                              "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void
+on_json_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  char **json = data;
+
+  *json = arb_store_query_rejected_finish (ARB_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static ArbRejected *
+make_rejected (const char *bot_id, gint64 seq, gint64 ts, const char *raw, gsize len)
+{
+  return arb_rejected_new (bot_id, seq, ts, ARB_ERROR_BAD_REQUEST, "pair",
+                           "field 'pair' must be a string", raw, len, 65536);
+}
+
+static void
+test_rejected (Fixture *f, gconstpointer data)
+{
+  ArbStoreBatch *b = arb_store_batch_new (NULL);
+  ArbRejectedQuery q = { NULL, 2, 0, 0 };
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GPtrArray) bot_page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *big = g_malloc (70000);
+  g_autofree char *raw_text = NULL;
+  g_autofree char *cursor = NULL;
+  JsonArray *rows;
+  JsonObject *o;
+  gint64 next = -1, row = 0;
+
+  /* 65535 'x' then "é" across the 64 KiB limit: cut before the é */
+  memset (big, 'x', 70000);
+  big[65535] = '\xc3';
+  big[65536] = '\xa9';
+  arb_store_batch_add_rejected (b, make_rejected (NULL, 0, T0, "not json \xff\0!", 12));
+  arb_store_batch_add_rejected (b, make_rejected ("bot-a", 7, T0 + 1, big, 70000));
+  arb_store_batch_add_rejected (b, make_rejected ("bot-b", 3, T0 + 2, "{\"seq\":3}", 9));
+  g_assert_cmpuint (arb_store_batch_get_n_rejected (b), ==, 3);
+  g_assert_false (arb_store_batch_is_empty (b));
+  g_assert_true (arb_rejected_is_truncated (arb_store_batch_get_rejected (b, 1)));
+  submit_and_wait (f->store, b);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM rejected"), ==, 3);
+  g_assert_cmpint (sql_int (f->path, "SELECT length(raw) FROM rejected WHERE seq = 7"), ==, 65535);
+  g_assert_cmpint (sql_int (f->path, "SELECT raw_bytes FROM rejected WHERE seq = 7"), ==, 70000);
+
+  /* newest first, two a page */
+  page = arb_store_query_rejected (f->store, &q, &next, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (((ArbRejected *) page->pdata[0])->bot_id, ==, "bot-b");
+  g_assert_cmpint (((ArbRejected *) page->pdata[0])->seq, ==, 3);
+  g_assert_cmpint (((ArbRejected *) page->pdata[0])->ts, ==, T0 + 2);
+  g_assert_cmpint (((ArbRejected *) page->pdata[0])->code, ==, ARB_ERROR_BAD_REQUEST);
+  g_assert_cmpstr (((ArbRejected *) page->pdata[0])->field, ==, "pair");
+  g_assert_cmpstr (((ArbRejected *) page->pdata[1])->bot_id, ==, "bot-a");
+  g_assert_true (arb_rejected_is_truncated (page->pdata[1]));
+  g_assert_cmpint (next, ==, ((ArbRejected *) page->pdata[1])->row);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  q.before_row = next;
+  page = arb_store_query_rejected (f->store, &q, &next, &error);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_null (((ArbRejected *) page->pdata[0])->bot_id);
+  g_assert_cmpint (((ArbRejected *) page->pdata[0])->seq, ==, 0);
+  g_assert_cmpint (next, ==, 0);
+  raw_text = arb_rejected_dup_raw_text (page->pdata[0]);
+  g_assert_cmpstr (raw_text, ==, "not json \xef\xbf\xbd\xef\xbf\xbd!");
+
+  /* one bot */
+  q.bot_id = "bot-a";
+  q.before_row = 0;
+  bot_page = arb_store_query_rejected (f->store, &q, &next, &error);
+  g_assert_cmpuint (bot_page->len, ==, 1);
+  g_assert_cmpint (((ArbRejected *) bot_page->pdata[0])->seq, ==, 7);
+
+  /* the JSON of the REST route: valid UTF-8 whatever the bytes were */
+  q.bot_id = NULL;
+  q.limit = 10;
+  arb_store_query_rejected_async (f->store, &q, NULL, on_json_done, &json);
+  WAIT_UNTIL (json != NULL);
+  g_assert_true (g_utf8_validate (json, -1, NULL));
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_get_null_member (o, "next_cursor"));
+  rows = json_object_get_array_member (o, "rejected");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 3);
+  o = json_array_get_object_element (rows, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "bot_id"), ==, "bot-a");
+  g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "bad_request");
+  g_assert_cmpstr (json_object_get_string_member (o, "field"), ==, "pair");
+  g_assert_cmpint (strlen (json_object_get_string_member (o, "raw")), ==, 65535);
+  g_assert_cmpint (json_object_get_int_member (o, "raw_bytes"), ==, 70000);
+  g_assert_true (json_object_get_boolean_member (o, "truncated"));
+  o = json_array_get_object_element (rows, 2);
+  g_assert_true (json_object_get_null_member (o, "bot_id"));
+  g_assert_true (json_object_get_null_member (o, "seq"));
+  g_assert_cmpstr (json_object_get_string_member (o, "raw"), ==,
+                   "not json \xef\xbf\xbd\xef\xbf\xbd!");
+  g_assert_false (json_object_get_boolean_member (o, "truncated"));
+
+  /* cursors */
+  cursor = arb_rejected_cursor_encode (42);
+  g_assert_true (arb_rejected_cursor_parse (cursor, &row));
+  g_assert_cmpint (row, ==, 42);
+  g_assert_false (arb_rejected_cursor_parse ("djE6MTox", &row));  /* a trade cursor */
+  g_assert_false (arb_rejected_cursor_parse ("%%%", &row));
+}
+
+static void
+test_rejected_caps (Fixture *f, gconstpointer data)
+{
+  char raw[300];
+
+  memset (raw, 'r', sizeof raw);
+  _arb_store_set_rejected_caps (f->store, 5, 1000000);
+  for (guint i = 0; i < 4; i++)
+    {
+      ArbStoreBatch *b = arb_store_batch_new (NULL);
+
+      for (guint j = 0; j < 3; j++)
+        arb_store_batch_add_rejected (b, make_rejected ("bot-a", i * 3 + j + 1, T0, "x", 1));
+      submit_and_wait (f->store, b);
+      g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM rejected"), <=, 5);
+    }
+  /* the newest stay */
+  g_assert_cmpint (sql_int (f->path, "SELECT min(seq) FROM rejected"), ==, 8);
+  g_assert_cmpint (sql_int (f->path, "SELECT max(seq) FROM rejected"), ==, 12);
+
+  /* bytes: 1000 of raw messages hold three of 300 */
+  _arb_store_set_rejected_caps (f->store, 100, 1000);
+  for (guint i = 0; i < 4; i++)
+    {
+      ArbStoreBatch *b = arb_store_batch_new (NULL);
+
+      arb_store_batch_add_rejected (b, make_rejected ("bot-b", 100 + i, T0, raw, sizeof raw));
+      submit_and_wait (f->store, b);
+    }
+  g_assert_cmpint (sql_int (f->path, "SELECT total(length(raw)) FROM rejected"), <=, 1000);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM rejected WHERE bot_id = 'bot-b'"),
+                   ==, 3);
+  g_assert_cmpint (sql_int (f->path, "SELECT min(seq) FROM rejected"), ==, 101);
+
+  /* after a restart the log is counted again, and still bounded */
+  reopen (f);
+  _arb_store_set_rejected_caps (f->store, 2, 1000000);
+  {
+    ArbStoreBatch *b = arb_store_batch_new (NULL);
+
+    arb_store_batch_add_rejected (b, make_rejected (NULL, 0, T0, "y", 1));
+    submit_and_wait (f->store, b);
+  }
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM rejected"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM rejected WHERE bot_id IS NULL"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3104,6 +3296,9 @@ main (int   argc,
   ADD ("prune", test_prune);
   ADD ("prune-beside-ingest", test_prune_beside_ingest);
   ADD ("prune-cancelled-closed", test_prune_cancelled_closed);
+  g_test_add_func ("/arb/store/utf8-cut", test_utf8_cut);
+  ADD ("rejected", test_rejected);
+  ADD ("rejected-caps", test_rejected_caps);
 
 #undef ADD
 

@@ -1405,7 +1405,7 @@ test_commands (StreamFixture *sf, gconstpointer data)
                "\"args\":{\"why\":\"test\"}}");
   r = wait_result (op);
   g_assert_true (json_object_get_boolean_member (r, "ok"));
-  g_assert_cmpstr (json_object_get_string_member (r, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (r, "status"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (r, "bot_id"), ==, BOT);
   g_assert_cmpstr (json_object_get_string_member (r, "name"), ==, "pause");
   g_assert_cmpstr (json_object_get_string_member (r, "message"), ==, "done: pause");

@@ -1064,6 +1064,64 @@ test_audit (Fixture *f, gconstpointer data)
 }
 
 static void
+post_done (guint status, JsonNode *answer, gpointer data)
+{
+  *(guint *) data = status;
+}
+
+/* POSTs @body to the ingest as a bot would, and waits for the answer. */
+static guint
+post_events (Fixture *f, const char *body)
+{
+  ArbIngest *ingest = arb_engine_get_ingest (arb_application_get_engine (f->app));
+  guint status = 0;
+
+  arb_ingest_post (ingest, body, strlen (body), post_done, &status);
+  WAIT_UNTIL (status != 0);
+  return status;
+}
+
+static void
+rejected_body (Fixture *f)
+{
+  ArbBotsPage *bots = ARB_BOTS_PAGE (arb_main_window_get_page (f->window, "bots"));
+  GtkWidget *row;
+
+  arb_main_window_show_page (f->window, "bots");
+  g_assert_cmpuint (arb_bots_page_get_n_rejected (bots), ==, 0);
+  g_assert_null (arb_bots_page_get_rejected_row (bots, 0));
+
+  /* a body that is not JSON: no bot known; shown once it is in the log */
+  g_assert_cmpuint (post_events (f, "{\"bot_id\":"), ==, 400);
+  WAIT_UNTIL (arb_bots_page_get_n_rejected (bots) == 1);
+  row = arb_bots_page_get_rejected_row (bots, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Unknown bot");
+  g_assert_true (subtitle_has (row, "\n{\"bot_id\":"));
+  g_assert_nonnull (find_label (row, "bad_request"));
+
+  /* an event refused for a field, the newest first; what the bot wrote is
+   * text, not markup, and bytes that are not UTF-8 show as U+FFFD */
+  g_assert_cmpuint (post_events (f, "{\"bot_id\":\"web\",\"events\":[{\"type\":\"metric\","
+                                    "\"seq\":1,\"ts\":1,\"name\":\"<b>x</b>\",\"value\":\"1\"}]}"),
+                    ==, 200);
+  WAIT_UNTIL (arb_bots_page_get_n_rejected (bots) == 2);
+  row = arb_bots_page_get_rejected_row (bots, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "web · seq 1");
+  g_assert_true (subtitle_has (row, "\nvalue: "));
+  g_assert_true (subtitle_has (row, "<b>x</b>"));
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
+  g_assert_cmpstr (adw_preferences_row_get_title (
+                     ADW_PREFERENCES_ROW (arb_bots_page_get_rejected_row (bots, 1))), ==,
+                   "Unknown bot");
+}
+
+static void
+test_rejected (Fixture *f, gconstpointer data)
+{
+  run_app (f, rejected_body);
+}
+
+static void
 publish_log (Fixture *f, const char *bot, const char *level, const char *component,
              const char *message)
 {
@@ -1856,6 +1914,7 @@ main (int argc, char *argv[])
   ADD ("/arb/window/views/system", test_system);
   ADD ("/arb/window/views/network-status", test_network_status);
   ADD ("/arb/window/views/audit", test_audit);
+  ADD ("/arb/window/views/rejected", test_rejected);
   ADD ("/arb/window/views/log-filters", test_log_filters);
   ADD ("/arb/window/views/history", test_history);
   ADD ("/arb/window/views/trading-sort", test_trading_sort);

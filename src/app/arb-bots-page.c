@@ -12,6 +12,10 @@
  * tells of every command and each change of its state, and updates one row.
  * Reading the store again on that signal would race the writer thread: the
  * new state is not committed yet when the signal comes.
+ *
+ * The messages the dashboard refused come last: the newest from the store's
+ * log at start, then each one as ingest's "message-rejected" says it is
+ * durable; the log's row tells which of those the first read had already.
  */
 #define G_LOG_DOMAIN "arb-bots-page"
 
@@ -27,6 +31,10 @@
 
 #define COMMAND_ROLE "desktop"
 #define AUDIT_LIMIT  50
+#define REJECTED_LIMIT 50
+/* what a row shows of a raw message: its start, on one line */
+#define RAW_PREVIEW_CHARS 160
+#define RAW_TOOLTIP_CHARS 2000
 
 typedef struct
 {
@@ -60,10 +68,13 @@ struct _ArbBotsPage
 
   GtkListBox *bot_list;
   GtkListBox *audit_list;
+  GtkListBox *rejected_list;
 
   ArbEngine  *engine;
   GHashTable *rows;       /* bot_id -> BotRow */
   GPtrArray  *audit;      /* AuditRow, newest first, at most AUDIT_LIMIT */
+  GPtrArray  *rejected;   /* GtkWidget* rows, newest first, at most REJECTED_LIMIT */
+  gint64      rejected_row;  /* the newest row of the log shown */
 };
 
 G_DEFINE_FINAL_TYPE (ArbBotsPage, arb_bots_page, ADW_TYPE_BIN)
@@ -448,6 +459,135 @@ load_audit (ArbBotsPage *self)
     }
 }
 
+/* ---------------------------------------------------------------- refused messages */
+
+/* The start of @text, at most @max characters, on one line. */
+static char *
+preview (const char *text, guint max, gboolean one_line)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (n == max)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      if (one_line && (c == '\n' || c == '\r' || c == '\t'))
+        c = ' ';
+      g_string_append_unichar (out, c);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static GtkWidget *
+rejected_row_new (const ArbRejected *r)
+{
+  g_autofree char *raw = arb_rejected_dup_raw_text (r);
+  g_autofree char *raw_line = preview (raw, RAW_PREVIEW_CHARS, TRUE);
+  g_autofree char *tooltip = preview (raw, RAW_TOOLTIP_CHARS, FALSE);
+  g_autofree char *when = format_when (r->ts);
+  g_autofree char *title = NULL;
+  g_autofree char *error = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *code = gtk_label_new (arb_error_code_name (r->code));
+
+  if (r->bot_id != NULL && r->seq > 0)
+    {
+      g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, r->seq);
+
+      /* Translators: a refused message: its bot and its seq, such as "demo · seq 42" */
+      title = g_strdup_printf (_("%s · seq %s"), r->bot_id, seq);
+    }
+  else if (r->bot_id != NULL)
+    title = g_strdup (r->bot_id);
+  else
+    title = g_strdup (_("Unknown bot"));
+  if (r->field != NULL)
+    /* Translators: an error about one field of a message: the field, then the error */
+    error = g_strdup_printf (_("%s: %s"), r->field, r->message);
+  else
+    error = g_strdup (r->message);
+  if (arb_rejected_is_truncated (r))
+    {
+      g_autofree char *size = g_format_size (r->raw_bytes);
+
+      /* Translators: the time a message came, and its size (only its start was kept);
+       * then the error and the message, each on a line of its own */
+      subtitle = g_strdup_printf (_("%s · %s, kept in part\n%s\n%s"), when, size, error,
+                                  raw_line);
+    }
+  else
+    subtitle = g_strdup_printf ("%s\n%s\n%s", when, error, raw_line);
+  /* bots and whoever holds a bot token wrote all of this: text, not markup */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  gtk_widget_set_tooltip_text (row, tooltip);
+  gtk_widget_set_valign (code, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (code, r->code == ARB_ERROR_UNAVAILABLE ? "warning" : "error");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), code);
+  return row;
+}
+
+static void
+add_rejected_row (ArbBotsPage *self, const ArbRejected *r, gboolean newest)
+{
+  GtkWidget *row = rejected_row_new (r);
+
+  self->rejected_row = MAX (self->rejected_row, r->row);
+  if (newest)
+    {
+      g_ptr_array_insert (self->rejected, 0, row);
+      gtk_list_box_insert (self->rejected_list, row, 0);
+    }
+  else
+    {
+      g_ptr_array_add (self->rejected, row);
+      gtk_list_box_append (self->rejected_list, row);
+    }
+  if (self->rejected->len > REJECTED_LIMIT)
+    {
+      gtk_list_box_remove (self->rejected_list, g_ptr_array_index (self->rejected,
+                                                                   self->rejected->len - 1));
+      g_ptr_array_remove_index (self->rejected, self->rejected->len - 1);
+    }
+}
+
+static void
+on_message_rejected (ArbIngest *ingest, gpointer data, ArbBotsPage *self)
+{
+  const ArbRejected *r = data;
+
+  /* committed before the first read, announced after it: shown already */
+  if (r->row > self->rejected_row)
+    add_rejected_row (self, r, TRUE);
+}
+
+static void
+load_rejected (ArbBotsPage *self)
+{
+  ArbRejectedQuery q = { NULL, REJECTED_LIMIT, 0, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 next = 0;
+
+  page = arb_store_query_rejected (arb_engine_get_store (self->engine), &q, &next, &error);
+  if (page == NULL)
+    {
+      g_warning ("Could not read the refused messages: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < page->len; i++)
+    add_rejected_row (self, g_ptr_array_index (page, i), FALSE);
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 static void
@@ -467,6 +607,7 @@ arb_bots_page_finalize (GObject *object)
 
   g_hash_table_unref (self->rows);
   g_ptr_array_unref (self->audit);
+  g_ptr_array_unref (self->rejected);
 
   G_OBJECT_CLASS (arb_bots_page_parent_class)->finalize (object);
 }
@@ -484,6 +625,7 @@ arb_bots_page_class_init (ArbBotsPageClass *klass)
                                                "/io/github/arbdash/Arbdash/ui/arb-bots-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ArbBotsPage, bot_list);
   gtk_widget_class_bind_template_child (widget_class, ArbBotsPage, audit_list);
+  gtk_widget_class_bind_template_child (widget_class, ArbBotsPage, rejected_list);
   gtk_widget_class_install_action (widget_class, "bots.command", "(ss)", command_activated);
 }
 
@@ -493,6 +635,7 @@ arb_bots_page_init (ArbBotsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->audit = g_ptr_array_new_with_free_func ((GDestroyNotify) audit_row_free);
+  self->rejected = g_ptr_array_new ();
 }
 
 /**
@@ -519,6 +662,9 @@ arb_bots_page_set_engine (ArbBotsPage *self,
   /* the store holds every command sent before; the signal tells of every later change */
   load_audit (self);
   g_signal_connect_object (ingest, "command-changed", G_CALLBACK (on_command_changed), self, 0);
+  load_rejected (self);
+  g_signal_connect_object (ingest, "message-rejected", G_CALLBACK (on_message_rejected), self,
+                           0);
   bots = arb_ingest_list_bots (ingest);
   for (guint i = 0; i < bots->len; i++)
     on_bot_changed (ingest, g_ptr_array_index (bots, i), self);
@@ -596,4 +742,28 @@ arb_bots_page_get_audit_status (ArbBotsPage *self,
     return NULL;
   return gtk_label_get_label (GTK_LABEL (((AuditRow *) g_ptr_array_index (self->audit,
                                                                          index))->status));
+}
+
+guint
+arb_bots_page_get_n_rejected (ArbBotsPage *self)
+{
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), 0);
+  return self->rejected->len;
+}
+
+/**
+ * arb_bots_page_get_rejected_row:
+ * @index: 0 for the newest refused message
+ *
+ * Returns: (transfer none) (nullable): the row (an #AdwActionRow) of the
+ *   @index-th newest refused message
+ */
+GtkWidget *
+arb_bots_page_get_rejected_row (ArbBotsPage *self,
+                                guint        index)
+{
+  g_return_val_if_fail (ARB_IS_BOTS_PAGE (self), NULL);
+  if (index >= self->rejected->len)
+    return NULL;
+  return g_ptr_array_index (self->rejected, index);
 }

@@ -26,5 +26,8 @@ GtkWidget  *arb_bots_page_get_audit_row    (ArbBotsPage *self,
                                             guint        index);
 const char *arb_bots_page_get_audit_status (ArbBotsPage *self,
                                             guint        index);
+guint       arb_bots_page_get_n_rejected   (ArbBotsPage *self);
+GtkWidget  *arb_bots_page_get_rejected_row (ArbBotsPage *self,
+                                            guint        index);
 
 G_END_DECLS

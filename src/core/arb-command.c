@@ -10,7 +10,9 @@
 
 #include "arb-command.h"
 
-static const char *status_names[] = { "pending", "ok", "failed", "timeout", "rejected" };
+/* "done" for a command the bot carried out, as PROTOCOL.md names it; the
+ * records stored before were "ok", which still reads back as done. */
+static const char *status_names[] = { "pending", "done", "failed", "timeout", "rejected" };
 
 ArbCommand *
 arb_command_new (const char *id,
@@ -92,6 +94,11 @@ arb_command_status_parse (const char       *name,
         *status = i;
         return TRUE;
       }
+  if (g_strcmp0 (name, "ok") == 0)
+    {
+      *status = ARB_COMMAND_OK;
+      return TRUE;
+    }
   return FALSE;
 }
 

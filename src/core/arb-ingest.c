@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "arb-ingest.h"
@@ -25,6 +26,11 @@
 #define DEFAULT_MAX_IN_FLIGHT      50000
 #define MAX_BATCH_EVENTS           2000
 #define MAX_BOTS                   100000
+/* Refused messages waiting for the disk: past either bound (a flood of bad
+ * messages faster than the disk) they are counted and answered, not kept. */
+#define MAX_REJECTED_QUEUED        1000
+#define MAX_REJECTED_QUEUED_BYTES  (8 * 1024 * 1024)
+#define N_ERROR_CODES              (ARB_ERROR_INTERNAL + 1)
 
 typedef struct _Pending Pending;
 
@@ -39,6 +45,10 @@ struct _ArbSession
   JsonParser             *parser;
   ArbBotLink             *link;      /* after hello */
   Pending                *pending;   /* open batch of this turn */
+  /* the message being handled, for the log of refused messages */
+  const char             *raw;
+  gsize                   raw_len;
+  JsonNode               *raw_node;
 };
 
 /* One store batch on its way: who to ack, and what to publish. */
@@ -86,11 +96,18 @@ struct _ArbIngest
   guint           command_counter;
   gboolean        shut_down;     /* takes nothing more: it said goodbye */
   ArbIngestStats  stats;
+
+  /* refused messages: those of no session batch, and those not yet durable */
+  ArbStoreBatch  *rejected_batch;
+  guint           rejected_queued;
+  gsize           rejected_queued_bytes;
+  GHashTable     *rejected_counts;  /* bot_id (a known bot) -> guint64[N_ERROR_CODES] */
+  guint64         rejected_unknown[N_ERROR_CODES];
 };
 
 G_DEFINE_FINAL_TYPE (ArbIngest, arb_ingest, G_TYPE_OBJECT)
 
-enum { EVENT_COMMITTED, BOT_CHANGED, COMMAND_CHANGED, N_SIGNALS };
+enum { EVENT_COMMITTED, BOT_CHANGED, COMMAND_CHANGED, MESSAGE_REJECTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static gint64
@@ -158,6 +175,157 @@ arb_error_body (ArbErrorCode  code,
   return json_builder_get_root (b);
 }
 
+/* ---------------------------------------------------------------- refused messages */
+
+static gboolean submit_cb (gpointer data);
+
+static void
+schedule_submit (ArbIngest *self)
+{
+  /* after everything the main loop has ready this turn */
+  if (self->submit_id == 0)
+    self->submit_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, submit_cb, self, NULL);
+}
+
+static void
+count_rejection (ArbIngest *self, const char *bot_id, ArbErrorCode code)
+{
+  guint64 *counts = self->rejected_unknown;
+
+  /* one label per known bot at most: a claimed bot_id is not a new series */
+  if (bot_id != NULL && g_hash_table_contains (self->links, bot_id))
+    {
+      counts = g_hash_table_lookup (self->rejected_counts, bot_id);
+      if (counts == NULL)
+        {
+          counts = g_new0 (guint64, N_ERROR_CODES);
+          g_hash_table_insert (self->rejected_counts, g_strdup (bot_id), counts);
+        }
+    }
+  counts[MIN ((guint) code, N_ERROR_CODES - 1)]++;
+}
+
+static void submit_rejected (ArbIngest *self);
+
+/* Keeps a refused message with its error in the log (see arb-rejected.h),
+ * in @batch when the message's seq moves in one (so both are durable
+ * together), else in the batch of refusals of this turn. Either way it goes
+ * to disk with the group commit of the events: never a write of its own. */
+static void
+record_rejection (ArbIngest *self, ArbStoreBatch *batch, const char *bot_id, gint64 seq,
+                  ArbErrorCode code, const char *field, const char *message,
+                  const char *raw, gsize len, JsonNode *node)
+{
+  g_autofree char *text = NULL;
+  ArbRejected *r;
+
+  if (self->shut_down)
+    return;
+  count_rejection (self, bot_id, code);
+  if (self->rejected_queued >= MAX_REJECTED_QUEUED ||
+      self->rejected_queued_bytes >= MAX_REJECTED_QUEUED_BYTES)
+    {
+      self->stats.rejected_dropped++;
+      return;
+    }
+  if (raw == NULL && node != NULL)
+    {
+      text = json_to_string (node, FALSE);
+      raw = text;
+      len = strlen (text);
+    }
+  r = arb_rejected_new (bot_id, seq, now_ms (), code, field, message, raw, len,
+                        self->limits.max_message_bytes);
+  self->rejected_queued++;
+  self->rejected_queued_bytes += g_bytes_get_size (r->raw);
+  if (batch == NULL)
+    {
+      if (self->rejected_batch == NULL)
+        self->rejected_batch = arb_store_batch_new (NULL);
+      batch = self->rejected_batch;
+      schedule_submit (self);
+    }
+  else
+    {
+      /* the log keeps the order of arrival: the refusals before this one
+       * go to the disk ahead of @batch */
+      submit_rejected (self);
+    }
+  arb_store_batch_add_rejected (batch, r);
+}
+
+/* @batch is durable (or failed): its refusals leave the queue, and the
+ * durable ones are announced, with their row. */
+static void
+rejections_committed (ArbIngest *self, ArbStoreBatch *batch, const GError *error)
+{
+  for (guint i = 0; i < arb_store_batch_get_n_rejected (batch); i++)
+    {
+      const ArbRejected *r = arb_store_batch_get_rejected (batch, i);
+
+      self->rejected_queued--;
+      self->rejected_queued_bytes -= g_bytes_get_size (r->raw);
+      if (error == NULL)
+        g_signal_emit (self, signals[MESSAGE_REJECTED], 0, r);
+    }
+}
+
+static void
+rejected_batch_done (ArbStoreBatch *batch, const GError *error, gpointer user_data)
+{
+  g_autoptr(ArbIngest) self = user_data;
+
+  if (error != NULL)
+    g_warning ("Refused messages were not kept: %s", error->message);
+  rejections_committed (self, batch, error);
+}
+
+static void
+submit_rejected (ArbIngest *self)
+{
+  if (self->rejected_batch != NULL)
+    arb_store_submit (self->store, g_steal_pointer (&self->rejected_batch), rejected_batch_done,
+                      g_object_ref (self));
+}
+
+static int
+compare_ids (const void *a, const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * arb_ingest_foreach_rejected:
+ * @func: called for each bot (by id; "" for messages of no known bot) and
+ *   error code that refused messages
+ *
+ * The count of refused messages since the start, for /metrics.
+ */
+void
+arb_ingest_foreach_rejected (ArbIngest            *self,
+                             ArbRejectedCountFunc  func,
+                             gpointer              user_data)
+{
+  g_autofree gpointer *ids = NULL;
+  guint n = 0;
+
+  g_return_if_fail (ARB_IS_INGEST (self));
+
+  for (guint c = 0; c < N_ERROR_CODES; c++)
+    if (self->rejected_unknown[c] > 0)
+      func ("", c, self->rejected_unknown[c], user_data);
+  ids = g_hash_table_get_keys_as_array (self->rejected_counts, &n);
+  qsort (ids, n, sizeof (gpointer), compare_ids);
+  for (guint i = 0; i < n; i++)
+    {
+      const guint64 *counts = g_hash_table_lookup (self->rejected_counts, ids[i]);
+
+      for (guint c = 0; c < N_ERROR_CODES; c++)
+        if (counts[c] > 0)
+          func (ids[i], c, counts[c], user_data);
+    }
+}
+
 /* ---------------------------------------------------------------- sessions */
 
 static ArbSession *
@@ -211,6 +379,51 @@ const char *
 arb_session_get_bot_id (ArbSession *session)
 {
   return session->link != NULL ? arb_bot_link_get_bot_id (session->link) : NULL;
+}
+
+/* Keeps the message being handled in the log of refused messages. */
+static void
+session_record (ArbSession *s, ArbErrorCode code, const char *field, const char *message,
+                gint64 seq)
+{
+  record_rejection (s->ingest, s->pending != NULL ? s->pending->batch : NULL,
+                    arb_session_get_bot_id (s), seq, code, field, message, s->raw, s->raw_len,
+                    s->raw_node);
+}
+
+/* Refuses the message being handled: the error to the bot (with the
+ * message's seq when it had one: an error about an event names it), the
+ * message to the log. */
+static void
+session_reject (ArbSession *s, ArbErrorCode code, const char *field, const char *message,
+                gint64 seq)
+{
+  session_send_error_seq (s, code, field, message, seq);
+  session_record (s, code, field, message, seq);
+}
+
+/**
+ * arb_session_reject:
+ * @raw: (array length=len): the refused message as received
+ *
+ * Refuses a message that the transport took but the ingest never sees (a
+ * binary frame): the bot gets the error, the message goes to the log of
+ * refused messages.
+ */
+void
+arb_session_reject (ArbSession   *session,
+                    ArbErrorCode  code,
+                    const char   *field,
+                    const char   *message,
+                    const char   *raw,
+                    gsize         len)
+{
+  g_return_if_fail (session != NULL);
+
+  arb_session_send_error (session, code, field, message);
+  if (session->ingest != NULL && !session->closed && !session->replaced)
+    record_rejection (session->ingest, NULL, arb_session_get_bot_id (session), 0, code, field,
+                      message, raw, len, NULL);
 }
 
 ArbSession *
@@ -368,8 +581,6 @@ add_in_flight (ArbIngest *self, ArbBotLink *link, int delta)
 
 /* ---------------------------------------------------------------- pending batches */
 
-static gboolean submit_cb (gpointer data);
-
 static Pending *
 pending_new (ArbIngest *self, ArbSession *session, ArbBotLink *link)
 {
@@ -401,11 +612,7 @@ session_pending (ArbSession *s)
     {
       s->pending = pending_new (self, s, s->link);
       g_ptr_array_add (self->open, s->pending);
-      if (self->submit_id == 0)
-        {
-          /* after everything the main loop has ready this turn */
-          self->submit_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, submit_cb, self, NULL);
-        }
+      schedule_submit (self);
     }
   return s->pending;
 }
@@ -487,6 +694,7 @@ arb_ingest_submit_pending (ArbIngest *self)
   g_clear_handle_id (&self->submit_id, g_source_remove);
   for (guint i = 0; i < open->len; i++)
     pending_submit (g_ptr_array_index (open, i));
+  submit_rejected (self);
 }
 
 static gboolean
@@ -570,6 +778,7 @@ commit_done (ArbStoreBatch *batch,
   gint64 now = now_ms ();
   gboolean changed = FALSE;
 
+  rejections_committed (self, batch, error);
   add_in_flight (self, p->link, -(int) p->n_accepted);
   if (error != NULL)
     {
@@ -609,6 +818,7 @@ typedef struct
   ArbSession *session;   /* a connection, or */
   Pending    *post;      /* an HTTP batch */
   guint       index;     /* of the event in the HTTP batch */
+  JsonNode   *raw_node;  /* the event in the HTTP batch */
 } Origin;
 
 static Pending *
@@ -625,6 +835,9 @@ origin_error (Origin *o, ArbErrorCode code, const char *field, const char *messa
   if (o->session != NULL)
     {
       session_send_error_seq (o->session, code, field, message, seq);
+      /* backpressure: the bot sends the same event again, nothing was lost */
+      if (code != ARB_ERROR_RATE_LIMITED)
+        session_record (o->session, code, field, message, seq);
       return;
     }
   o->ingest->stats.rejected++;
@@ -634,6 +847,9 @@ origin_error (Origin *o, ArbErrorCode code, const char *field, const char *messa
   json_builder_add_int_value (b, o->index);
   add_error_members (b, code, field, message, seq);
   json_builder_end_object (b);
+  if (code != ARB_ERROR_RATE_LIMITED)
+    record_rejection (o->ingest, o->post->batch, arb_bot_link_get_bot_id (o->post->link), seq,
+                      code, field, message, NULL, 0, o->raw_node);
 }
 
 /* Moves the bot's accepted seq by one, into the batch of this turn. */
@@ -884,15 +1100,15 @@ session_hello (ArbSession *s, ArbEvent *event)
 
   if (s->link != NULL && g_strcmp0 (arb_bot_link_get_bot_id (s->link), hello->bot_id) != 0)
     {
-      arb_session_send_error (s, ARB_ERROR_CONFLICT, "bot_id",
-                              "this connection already speaks for another bot_id");
+      session_reject (s, ARB_ERROR_CONFLICT, "bot_id",
+                      "this connection already speaks for another bot_id", 0);
       return;
     }
   link = ensure_link (self, hello->bot_id);
   if (link == NULL)
     {
-      arb_session_send_error (s, ARB_ERROR_UNAVAILABLE, "bot_id",
-                              "the dashboard tracks too many bots to take a new one");
+      session_reject (s, ARB_ERROR_UNAVAILABLE, "bot_id",
+                      "the dashboard tracks too many bots to take a new one", 0);
       return;
     }
   arb_bot_link_apply_hello (link, hello);
@@ -916,7 +1132,7 @@ session_invalid (ArbSession *s, JsonObject *object, const GError *error, const c
 
   if (s->link == NULL)
     {
-      arb_session_send_error (s, error->code, field, error->message);
+      session_reject (s, error->code, field, error->message, seq);
       return;
     }
   ingest_invalid (&o, s->link, error, field, seq);
@@ -945,16 +1161,16 @@ session_message (ArbSession *s, JsonObject *object)
     }
   if (s->link == NULL)
     {
-      arb_session_send_error (s, ARB_ERROR_BAD_REQUEST, "type",
-                              "send hello first: the bot must introduce itself");
+      session_reject (s, ARB_ERROR_BAD_REQUEST, "type",
+                      "send hello first: the bot must introduce itself", event->seq);
       arb_event_free (event);
       return;
     }
   if (event->type == ARB_MSG_COMMAND_RESULT)
     {
       if (!take_command_result (self, s->link, &event->command_result))
-        arb_session_send_error (s, ARB_ERROR_NOT_FOUND, "id",
-                                "no command in flight has this id for this bot");
+        session_reject (s, ARB_ERROR_NOT_FOUND, "id",
+                        "no command in flight has this id for this bot", 0);
       arb_event_free (event);
       return;
     }
@@ -1006,13 +1222,15 @@ arb_session_receive_text (ArbSession *session,
    * over the limit consumes its seq instead of blocking the bot */
   limits = self->limits;
   limits.max_string_bytes = G_MAXSIZE;
+  session->raw = text;
+  session->raw_len = len;
   root = arb_json_parse_text (session->parser, text, len, &limits, &field, &error);
   if (root == NULL)
-    {
-      arb_session_send_error (session, error->code, field, error->message);
-      return;
-    }
-  session_message_checked (session, root);
+    session_reject (session, error->code, field, error->message, 0);
+  else
+    session_message_checked (session, root);
+  session->raw = NULL;
+  session->raw_len = 0;
 }
 
 void
@@ -1022,13 +1240,12 @@ arb_session_receive_node (ArbSession *session,
   if (session->ingest == NULL || session->closed || session->replaced ||
       session->ingest->shut_down)
     return;
+  session->raw_node = message;
   if (!JSON_NODE_HOLDS_OBJECT (message))
-    {
-      arb_session_send_error (session, ARB_ERROR_BAD_REQUEST, NULL,
-                              "a message must be a JSON object");
-      return;
-    }
-  session_message_checked (session, message);
+    session_reject (session, ARB_ERROR_BAD_REQUEST, NULL, "a message must be a JSON object", 0);
+  else
+    session_message_checked (session, message);
+  session->raw_node = NULL;
 }
 
 void
@@ -1066,6 +1283,18 @@ post_fail (ArbIngestPostDone done, gpointer data, guint status, ArbErrorCode cod
   done (status != 0 ? status : arb_error_code_http_status (code), body, data);
 }
 
+/* Refuses a whole body: the answer, and the body (its start, up to the
+ * message limit) to the log of refused messages. */
+static void
+post_refuse (ArbIngest *self, ArbIngestPostDone done, gpointer data, ArbErrorCode code,
+             const char *field, const char *message, const char *bot_id, const char *body,
+             gsize len)
+{
+  record_rejection (self, NULL, bot_id != NULL && arb_is_identifier (bot_id) ? bot_id : NULL, 0,
+                    code, field, message, body, len, NULL);
+  post_fail (done, data, 0, code, field, message);
+}
+
 static void
 post_element (Origin *o, ArbBotLink *link, JsonNode *node)
 {
@@ -1075,6 +1304,7 @@ post_element (Origin *o, ArbBotLink *link, JsonNode *node)
   gint64 seq = 0;
   ArbEvent *event;
 
+  o->raw_node = node;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       origin_error (o, ARB_ERROR_BAD_REQUEST, NULL, "an event must be a JSON object", 0);
@@ -1168,30 +1398,32 @@ arb_ingest_post (ArbIngest         *self,
     return post_fail (done, user_data, 0, ARB_ERROR_UNAVAILABLE, NULL,
                       "the dashboard is shutting down: resend to it once it is back");
   if (len > self->limits.max_body_bytes)
-    return post_fail (done, user_data, 0, ARB_ERROR_TOO_LARGE, NULL,
-                      "the body is larger than the limit of one batch");
+    return post_refuse (self, done, user_data, ARB_ERROR_TOO_LARGE, NULL,
+                        "the body is larger than the limit of one batch", NULL, body, len);
   /* an empty body may come as NULL, which json-glib refuses outright */
   if (len == 0)
-    return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL,
-                      "the body is empty: send {\"bot_id\":...,\"events\":[...]}");
+    return post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL,
+                        "the body is empty: send {\"bot_id\":...,\"events\":[...]}", NULL,
+                        body, 0);
   /* the envelope adds two levels (object, events array) above each event */
   if (!arb_json_prescan_depth (body, len, self->limits.max_depth + 2))
-    return post_fail (done, user_data, 0, ARB_ERROR_TOO_LARGE, NULL,
-                      "JSON nested deeper than the limit");
+    return post_refuse (self, done, user_data, ARB_ERROR_TOO_LARGE, NULL,
+                        "JSON nested deeper than the limit", NULL, body, len);
   if (!g_utf8_validate (body, len, NULL))
-    return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL, "body is not valid UTF-8");
+    return post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL,
+                        "body is not valid UTF-8", NULL, body, len);
   if (!json_parser_load_from_data (parser, body, len, &error))
     {
       g_autofree char *m = g_strdup_printf ("invalid JSON: %s", error->message);
-      return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL, m);
+      return post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL, m, NULL, body, len);
     }
   if (!post_envelope (self, json_parser_get_root (parser), &bot_id, &events, &code, &field,
                       &message))
-    return post_fail (done, user_data, 0, code, field, message);
+    return post_refuse (self, done, user_data, code, field, message, bot_id, body, len);
   link = ensure_link (self, bot_id);
   if (link == NULL)
-    return post_fail (done, user_data, 0, ARB_ERROR_UNAVAILABLE, "bot_id",
-                      "the dashboard tracks too many bots to take a new one");
+    return post_refuse (self, done, user_data, ARB_ERROR_UNAVAILABLE, "bot_id",
+                        "the dashboard tracks too many bots to take a new one", NULL, body, len);
 
   o.post = pending_new (self, NULL, link);
   o.post->errors = json_builder_new_immutable ();
@@ -1287,6 +1519,9 @@ arb_ingest_dispose (GObject *object)
       g_hash_table_remove_all (self->sessions);
     }
   g_clear_pointer (&self->commands, g_hash_table_unref);
+  g_clear_pointer (&self->rejected_counts, g_hash_table_unref);
+  /* none when the store took it above; without a store it has nowhere to go */
+  g_clear_pointer (&self->rejected_batch, arb_store_batch_free);
   g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->links, g_hash_table_unref);
@@ -1321,6 +1556,15 @@ arb_ingest_class_init (ArbIngestClass *klass)
   signals[COMMAND_CHANGED] =
     g_signal_new ("command-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /**
+   * ArbIngest::message-rejected:
+   * @rejected: (type gpointer): the ArbRejected, durable now (its row set); borrowed
+   *
+   * A refused message is in the log of refused messages.
+   */
+  signals[MESSAGE_REJECTED] =
+    g_signal_new ("message-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
@@ -1335,6 +1579,7 @@ arb_ingest_init (ArbIngest *self)
   self->sessions = g_hash_table_new (NULL, NULL);
   self->commands = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                           (GDestroyNotify) pending_command_free);
+  self->rejected_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 ArbIngest *

@@ -48,6 +48,7 @@ typedef struct
   guint64 events;          /* accepted events */
   guint64 duplicates;
   guint64 rejected;        /* error frames / error entries sent */
+  guint64 rejected_dropped; /* refused messages not kept: too many waiting for the disk */
   guint64 acks;
   guint64 commits_failed;
   guint   sessions;
@@ -69,6 +70,14 @@ void         arb_ingest_set_max_in_flight (ArbIngest               *self,
                                            guint                    max_events);
 void         arb_ingest_get_stats         (ArbIngest               *self,
                                            ArbIngestStats          *stats);
+/* @bot_id is "" for messages of no known bot. */
+typedef void (*ArbRejectedCountFunc) (const char   *bot_id,
+                                      ArbErrorCode  code,
+                                      guint64       count,
+                                      gpointer      user_data);
+void         arb_ingest_foreach_rejected  (ArbIngest               *self,
+                                           ArbRejectedCountFunc     func,
+                                           gpointer                 user_data);
 /* Re-evaluates stale/lost (called by a 1 s timer, or by tests). */
 void         arb_ingest_check_bots        (ArbIngest               *self,
                                            gint64                   now_ms);
@@ -86,6 +95,14 @@ void         arb_session_send_error       (ArbSession              *session,
                                            ArbErrorCode             code,
                                            const char              *field,
                                            const char              *message);
+/* The same, for a message the ingest never saw: also kept in the log of
+ * refused messages. */
+void         arb_session_reject           (ArbSession              *session,
+                                           ArbErrorCode             code,
+                                           const char              *field,
+                                           const char              *message,
+                                           const char              *raw,
+                                           gsize                    len);
 const char  *arb_session_get_bot_id       (ArbSession              *session);
 /* The transport is gone: no more sends; the session is freed when no
  * commit holds it any more. */

@@ -15,4 +15,9 @@ char *_arb_store_explain_trade_query (ArbStore             *self,
 void  _arb_store_set_prune_chunk     (ArbStore             *self,
                                       guint                 rows);
 
+/* Caps of the log of refused messages, for the commits after the call. */
+void  _arb_store_set_rejected_caps   (ArbStore             *self,
+                                      guint                 rows,
+                                      gsize                 bytes);
+
 G_END_DECLS

@@ -37,6 +37,7 @@ struct _ArbStoreBatch
   GPtrArray         *series;     /* SeriesBlob*, owned */
   GArray            *meta;       /* MetaValue */
   GPtrArray         *alerts;     /* ArbAlert*, owned */
+  GPtrArray         *rejected;   /* ArbRejected*, owned */
   ArbStoreBatchDone  done;
   gpointer           done_data;
 };
@@ -65,6 +66,7 @@ enum {
   STMT_SERIES,
   STMT_META,
   STMT_ALERT,
+  STMT_REJECTED,
   N_STMTS
 };
 
@@ -104,6 +106,9 @@ static const char *stmt_sql[N_STMTS] = {
     " hub_seq) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) ON CONFLICT (id) DO UPDATE SET"
     " message = excluded.message, value = excluded.value, cleared = excluded.cleared,"
     " hub_seq = excluded.hub_seq",
+  [STMT_REJECTED] =
+    "INSERT INTO rejected (bot_id, seq, ts, code, field, message, raw, raw_bytes)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
   [STMT_META] =
     "INSERT INTO meta (key, value) VALUES (?1,?2) ON CONFLICT (key)"
     " DO UPDATE SET value = excluded.value",
@@ -150,6 +155,12 @@ static const char *migrations[] = {
   " raised INTEGER NOT NULL, cleared INTEGER, hub_seq INTEGER NOT NULL DEFAULT 0);"
   "CREATE INDEX alerts_raised ON alerts (raised);"
   "CREATE INDEX alerts_hub_seq ON alerts (hub_seq);",
+  /* 4: the log of refused bot messages (raw is a BLOB: it may not be UTF-8) */
+  "CREATE TABLE rejected (row INTEGER PRIMARY KEY, bot_id TEXT, seq INTEGER,"
+  " ts INTEGER NOT NULL, code TEXT NOT NULL, field TEXT, message TEXT NOT NULL,"
+  " raw BLOB NOT NULL, raw_bytes INTEGER NOT NULL);"
+  "CREATE INDEX rejected_ts ON rejected (ts);"
+  "CREATE INDEX rejected_bot ON rejected (bot_id, row);",
   /* No index per sort column of the trade history: five of them took 40 % of
    * the ingest rate (47,000 to 28,000 events/s, harness ingest, one bot), while
    * sorting the matches of a page costs ~45 ms at 315,000 trades. */
@@ -161,8 +172,9 @@ const double arb_store_commit_bounds[ARB_STORE_COMMIT_BUCKETS] = {
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0, G_MAXDOUBLE,
 };
 
-/* trades, opportunities, logs, commands, alerts: see prune_tables */
-#define N_PRUNE_TABLES 5
+/* trades, opportunities, logs, commands, alerts, rejected: see prune_tables */
+#define N_PRUNE_TABLES 6
+#define PRUNE_REJECTED 5
 
 struct _ArbStore
 {
@@ -194,6 +206,13 @@ struct _ArbStore
   GQueue        prunes;    /* GTask*, guarded by lock; the head is under way */
   sqlite3_stmt *prune_stmts[N_PRUNE_TABLES];  /* prepared on first use */
   guint         prune_chunk;
+
+  /* the log of refused messages: its caps (guarded by lock), and what it
+   * holds (writer thread only; -1: to be counted again) */
+  guint         rejected_max_rows;
+  gsize         rejected_max_bytes;
+  gint64        rejected_rows;
+  gint64        rejected_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (ArbStore, arb_store, G_TYPE_OBJECT)
@@ -243,6 +262,7 @@ arb_store_batch_free (ArbStoreBatch *batch)
   g_clear_pointer (&batch->commands, g_ptr_array_unref);
   g_clear_pointer (&batch->series, g_ptr_array_unref);
   g_clear_pointer (&batch->alerts, g_ptr_array_unref);
+  g_clear_pointer (&batch->rejected, g_ptr_array_unref);
   if (batch->meta != NULL)
     {
       for (guint i = 0; i < batch->meta->len; i++)
@@ -377,12 +397,35 @@ arb_store_batch_set_meta (ArbStoreBatch *batch,
   g_array_append_val (batch->meta, m);
 }
 
+void
+arb_store_batch_add_rejected (ArbStoreBatch *batch,
+                              ArbRejected   *rejected)
+{
+  if (batch->rejected == NULL)
+    batch->rejected = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_rejected_free);
+  g_ptr_array_add (batch->rejected, rejected);
+}
+
+guint
+arb_store_batch_get_n_rejected (ArbStoreBatch *batch)
+{
+  return batch->rejected != NULL ? batch->rejected->len : 0;
+}
+
+const ArbRejected *
+arb_store_batch_get_rejected (ArbStoreBatch *batch,
+                              guint          index)
+{
+  g_return_val_if_fail (index < arb_store_batch_get_n_rejected (batch), NULL);
+  return g_ptr_array_index (batch->rejected, index);
+}
+
 gboolean
 arb_store_batch_is_empty (ArbStoreBatch *batch)
 {
   return batch->events->len == 0 && batch->last_seq == 0 && batch->hello == NULL &&
          batch->commands == NULL && batch->series == NULL && batch->meta == NULL &&
-         batch->alerts == NULL;
+         batch->alerts == NULL && batch->rejected == NULL;
 }
 
 void
@@ -753,6 +796,32 @@ write_last_seq (ArbStore *self, ArbStoreBatch *b, GError **error)
 }
 
 static gboolean
+write_rejected (ArbStore *self, ArbStoreBatch *b, GError **error)
+{
+  for (guint i = 0; b->rejected != NULL && i < b->rejected->len; i++)
+    {
+      ArbRejected *r = g_ptr_array_index (b->rejected, i);
+      sqlite3_stmt *s = self->stmts[STMT_REJECTED];
+      gsize len;
+      gconstpointer data = g_bytes_get_data (r->raw, &len);
+
+      bind_text (s, 1, r->bot_id);
+      if (r->seq > 0)
+        sqlite3_bind_int64 (s, 2, r->seq);
+      sqlite3_bind_int64 (s, 3, r->ts);
+      bind_text (s, 4, arb_error_code_name (r->code));
+      bind_text (s, 5, r->field);
+      bind_text (s, 6, r->message);
+      sqlite3_bind_blob (s, 7, data != NULL ? data : "", len, SQLITE_STATIC);
+      sqlite3_bind_int64 (s, 8, r->raw_bytes);
+      if (!step (self, STMT_REJECTED, error))
+        return FALSE;
+      r->row = sqlite3_last_insert_rowid (self->wdb);
+    }
+  return TRUE;
+}
+
+static gboolean
 write_batch (ArbStore *self, ArbStoreBatch *b, GError **error)
 {
   if (b->hello != NULL && !write_hello (self, b, error))
@@ -761,7 +830,63 @@ write_batch (ArbStore *self, ArbStoreBatch *b, GError **error)
     return FALSE;
   if (b->last_seq > 0 && !write_last_seq (self, b, error))
     return FALSE;
+  if (!write_rejected (self, b, error))
+    return FALSE;
   return write_extras (self, b, error);
+}
+
+/* What the log of refused messages holds, counted once and then kept up to
+ * date by the writer, so that a flood of refusals costs no scan per commit. */
+static gboolean
+count_rejected (ArbStore *self)
+{
+  sqlite3_stmt *s = NULL;
+  gboolean ok = FALSE;
+
+  if (self->rejected_rows >= 0)
+    return TRUE;
+  if (sqlite3_prepare_v2 (self->wdb, "SELECT count(*), total(length(raw)) FROM rejected", -1, &s,
+                          NULL) == SQLITE_OK && sqlite3_step (s) == SQLITE_ROW)
+    {
+      self->rejected_rows = sqlite3_column_int64 (s, 0);
+      self->rejected_bytes = (gint64) sqlite3_column_double (s, 1);
+      ok = TRUE;
+    }
+  sqlite3_finalize (s);
+  return ok;
+}
+
+/* Deletes the oldest refused messages until the log is within its caps,
+ * inside the group's transaction: the log never passes them on disk. */
+static void
+cap_rejected (ArbStore *self, guint max_rows, gsize max_bytes)
+{
+  while (count_rejected (self) &&
+         (self->rejected_rows > max_rows || self->rejected_bytes > (gint64) max_bytes))
+    {
+      sqlite3_stmt *s = NULL;
+      gint64 last = 0, rows = self->rejected_rows, bytes = self->rejected_bytes;
+      g_autofree char *sql = NULL;
+
+      if (sqlite3_prepare_v2 (self->wdb, "SELECT row, length(raw) FROM rejected ORDER BY row"
+                              " LIMIT 1000", -1, &s, NULL) != SQLITE_OK)
+        break;
+      while ((rows > max_rows || bytes > (gint64) max_bytes) && sqlite3_step (s) == SQLITE_ROW)
+        {
+          last = sqlite3_column_int64 (s, 0);
+          rows--;
+          bytes -= sqlite3_column_int64 (s, 1);
+        }
+      sqlite3_finalize (s);
+      sql = g_strdup_printf ("DELETE FROM rejected WHERE row <= %" G_GINT64_FORMAT, last);
+      if (last == 0 || !exec_sql (self->wdb, sql, NULL))
+        {
+          self->rejected_rows = -1;
+          break;
+        }
+      self->rejected_rows = rows;
+      self->rejected_bytes = bytes;
+    }
 }
 
 typedef struct
@@ -778,6 +903,14 @@ commit_group (ArbStore *self, GQueue *work, GArray *results)
   g_autoptr(GError) commit_error = NULL;
   gint64 t0 = g_get_monotonic_time ();
   guint64 rows = 0;
+  gboolean rejected = FALSE;
+  guint max_rows;
+  gsize max_bytes;
+
+  g_mutex_lock (&self->lock);
+  max_rows = self->rejected_max_rows;
+  max_bytes = self->rejected_max_bytes;
+  g_mutex_unlock (&self->lock);
 
   if (!exec_sql (self->wdb, "BEGIN IMMEDIATE", &commit_error))
     goto out;
@@ -789,12 +922,31 @@ commit_group (ArbStore *self, GQueue *work, GArray *results)
       if (!write_batch (self, d.batch, &d.error))
         exec_sql (self->wdb, "ROLLBACK TO b", NULL);
       else
-        rows += d.batch->events->len;
+        {
+          rows += d.batch->events->len;
+          for (guint i = 0; i < arb_store_batch_get_n_rejected (d.batch); i++)
+            {
+              const ArbRejected *r = g_ptr_array_index (d.batch->rejected, i);
+
+              /* unknown (-1): cap_rejected() counts them with the rest */
+              if (self->rejected_rows >= 0)
+                {
+                  self->rejected_rows++;
+                  self->rejected_bytes += g_bytes_get_size (r->raw);
+                }
+              rejected = TRUE;
+            }
+        }
       exec_sql (self->wdb, "RELEASE b", NULL);
       g_array_append_val (results, d);
     }
+  if (rejected)
+    cap_rejected (self, max_rows, max_bytes);
   if (!exec_sql (self->wdb, "COMMIT", &commit_error))
-    sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+    {
+      sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+      self->rejected_rows = -1;
+    }
 
 out:
   if (commit_error != NULL)
@@ -886,6 +1038,9 @@ static const struct
   { "DELETE FROM alerts WHERE rowid IN"
     " (SELECT rowid FROM alerts WHERE raised < ?1 AND cleared < ?1 LIMIT ?2)",
     G_STRUCT_OFFSET (ArbStorePruned, alerts) },
+  [PRUNE_REJECTED] =
+  { "DELETE FROM rejected WHERE row IN (SELECT row FROM rejected WHERE ts < ?1 LIMIT ?2)",
+    G_STRUCT_OFFSET (ArbStorePruned, rejected) },
 };
 
 /* Rows deleted per transaction: small enough that batches behind a chunk
@@ -932,6 +1087,8 @@ prune_chunk (ArbStore *self, Prune *p, GError **error)
     }
   *count += n;
   p->pruned.chunks++;
+  if (p->table == PRUNE_REJECTED && n > 0)
+    self->rejected_rows = -1;
   /* a short chunk was the last of this table */
   if (n < p->chunk)
     p->table++;
@@ -1101,7 +1258,8 @@ arb_store_get_stats (ArbStore      *self,
  * @cutoff_ms: rows older than this time (ms since the epoch) go
  * @cancellable: (nullable): stops the prune between two chunks
  *
- * Deletes the trades, opportunities and logs with a `ts` before @cutoff_ms,
+ * Deletes the trades, opportunities, logs and refused messages with a `ts`
+ * before @cutoff_ms,
  * and the commands finished and the alerts cleared before it; pending
  * commands and active alerts stay, whatever their age. The writer thread
  * does it in transactions of a bounded number of rows, committing the
@@ -1164,7 +1322,7 @@ guint64
 arb_store_pruned_total (const ArbStorePruned *pruned)
 {
   return pruned->trades + pruned->opportunities + pruned->logs + pruned->commands +
-         pruned->alerts;
+         pruned->alerts + pruned->rejected;
 }
 
 /* The tests go through several chunks with a few rows. */
@@ -1174,6 +1332,17 @@ _arb_store_set_prune_chunk (ArbStore *self,
 {
   g_return_if_fail (rows > 0);
   self->prune_chunk = rows;
+}
+
+void
+_arb_store_set_rejected_caps (ArbStore *self,
+                              guint     rows,
+                              gsize     bytes)
+{
+  g_mutex_lock (&self->lock);
+  self->rejected_max_rows = rows;
+  self->rejected_max_bytes = bytes;
+  g_mutex_unlock (&self->lock);
 }
 
 /* ---------------------------------------------------------------- life cycle */
@@ -1250,6 +1419,9 @@ arb_store_init (ArbStore *self)
   g_queue_init (&self->done);
   g_queue_init (&self->prunes);
   self->prune_chunk = PRUNE_CHUNK;
+  self->rejected_max_rows = ARB_STORE_REJECTED_MAX_ROWS;
+  self->rejected_max_bytes = ARB_STORE_REJECTED_MAX_BYTES;
+  self->rejected_rows = -1;
   self->readers = g_async_queue_new_full (close_reader);
 }
 
@@ -2295,6 +2467,205 @@ arb_store_query_alerts (ArbStore  *self,
     }
   arb_json_array_end (out);
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* ---------------------------------------------------------------- refused messages */
+
+/* A page of raw messages is bounded in bytes too, as each may be 64 KiB. */
+#define REJECTED_PAGE_BYTES (4 * 1024 * 1024)
+
+/* "r1:ROW", in URL-safe base64 as the trade cursors */
+char *
+arb_rejected_cursor_encode (gint64 row)
+{
+  g_autofree char *plain = g_strdup_printf ("r1:%" G_GINT64_FORMAT, row);
+
+  return cursor_from_text (plain);
+}
+
+gboolean
+arb_rejected_cursor_parse (const char *cursor,
+                           gint64     *row)
+{
+  g_autofree char *text = cursor_to_text (cursor);
+
+  return text != NULL && g_str_has_prefix (text, "r1:") &&
+         g_ascii_string_to_signed (text + 3, 10, 1, G_MAXINT64, row, NULL);
+}
+
+static ArbRejected *
+rejected_from_row (sqlite3_stmt *s)
+{
+  ArbRejected *r = g_new0 (ArbRejected, 1);
+  const char *code = col_text (s, 4);
+
+  r->row = sqlite3_column_int64 (s, 0);
+  r->bot_id = g_strdup (col_text (s, 1));
+  r->seq = sqlite3_column_int64 (s, 2);
+  r->ts = sqlite3_column_int64 (s, 3);
+  r->code = ARB_ERROR_INTERNAL;
+  for (guint c = 0; c <= ARB_ERROR_INTERNAL; c++)
+    if (g_strcmp0 (code, arb_error_code_name (c)) == 0)
+      r->code = c;
+  r->field = g_strdup (col_text (s, 5));
+  r->message = g_strdup (col_text (s, 6));
+  r->raw = g_bytes_new (sqlite3_column_blob (s, 7), sqlite3_column_bytes (s, 7));
+  r->raw_bytes = sqlite3_column_int64 (s, 8);
+  return r;
+}
+
+static GPtrArray *
+run_rejected_query (sqlite3 *db, const ArbRejectedQuery *q, gint64 *next_row, GError **error)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_rejected_free);
+  sqlite3_stmt *s = NULL;
+  gsize bytes = 0;
+  int rc;
+
+  *next_row = 0;
+  /* the bot's index (bot_id, row) or the table's row order: no sort */
+  if (sqlite3_prepare_v2 (db, "SELECT row, bot_id, seq, ts, code, field, message, raw, raw_bytes"
+                          " FROM rejected WHERE (?1 IS NULL OR bot_id = ?1) AND row < ?2"
+                          " ORDER BY row DESC LIMIT ?3", -1, &s, NULL) != SQLITE_OK)
+    {
+      sql_error (db, error, "reading refused messages");
+      return NULL;
+    }
+  bind_text (s, 1, q->bot_id);
+  sqlite3_bind_int64 (s, 2, q->before_row > 0 ? q->before_row : G_MAXINT64);
+  sqlite3_bind_int64 (s, 3, (gint64) q->limit + 1);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      ArbRejected *last = page->len > 0 ? g_ptr_array_index (page, page->len - 1) : NULL;
+
+      /* one row more than asked, or past the bytes: there is a next page */
+      if (page->len == q->limit || (q->max_bytes > 0 && bytes >= q->max_bytes))
+        {
+          *next_row = last->row;
+          break;
+        }
+      g_ptr_array_add (page, rejected_from_row (s));
+      bytes += sqlite3_column_bytes (s, 7);
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      sql_error (db, error, "reading refused messages");
+      return NULL;
+    }
+  return g_steal_pointer (&page);
+}
+
+/**
+ * arb_store_query_rejected:
+ * @next_row: (out): the before_row of the next page, 0 on the last
+ *
+ * Reads on a reader connection: may be called from any thread.
+ *
+ * Returns: (transfer container) (element-type ArbRejected) (nullable): a
+ *   page of refused messages, newest first
+ */
+GPtrArray *
+arb_store_query_rejected (ArbStore               *self,
+                          const ArbRejectedQuery *query,
+                          gint64                 *next_row,
+                          GError                **error)
+{
+  sqlite3 *db;
+  GPtrArray *page;
+
+  g_return_val_if_fail (ARB_IS_STORE (self), NULL);
+  g_return_val_if_fail (query->limit >= 1, NULL);
+
+  db = get_reader (self, error);
+  if (db == NULL)
+    return NULL;
+  page = run_rejected_query (db, query, next_row, error);
+  put_reader (self, db);
+  return page;
+}
+
+typedef struct
+{
+  char             *bot_id;
+  ArbRejectedQuery  query;
+} RejectedTask;
+
+static void
+rejected_task_free (RejectedTask *t)
+{
+  g_free (t->bot_id);
+  g_free (t);
+}
+
+static void
+query_rejected_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  RejectedTask *t = data;
+  GError *error = NULL;
+  gint64 next_row = 0;
+  g_autoptr(GPtrArray) page = arb_store_query_rejected (source, &t->query, &next_row, &error);
+  GString *out;
+
+  if (page == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  out = g_string_sized_new (1024);
+  arb_json_object_begin (out);
+  arb_json_key (out, "rejected");
+  arb_json_array_begin (out);
+  for (guint i = 0; i < page->len; i++)
+    arb_rejected_write_json (g_ptr_array_index (page, i), out);
+  arb_json_array_end (out);
+  arb_json_key (out, "next_cursor");
+  if (next_row > 0)
+    {
+      g_autofree char *cursor = arb_rejected_cursor_encode (next_row);
+      arb_json_string (out, cursor);
+    }
+  else
+    arb_json_null (out);
+  arb_json_object_end (out);
+  g_task_return_pointer (task, g_string_free (out, FALSE), g_free);
+}
+
+/**
+ * arb_store_query_rejected_async:
+ *
+ * Reads a page in a reader thread, at most REJECTED_PAGE_BYTES of raw
+ * messages unless @query bounds it lower.
+ */
+void
+arb_store_query_rejected_async (ArbStore               *self,
+                                const ArbRejectedQuery *query,
+                                GCancellable           *cancellable,
+                                GAsyncReadyCallback     callback,
+                                gpointer                user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  RejectedTask *t = g_new0 (RejectedTask, 1);
+
+  g_return_if_fail (query->limit >= 1);
+
+  t->bot_id = g_strdup (query->bot_id);
+  t->query = *query;
+  t->query.bot_id = t->bot_id;
+  if (t->query.max_bytes == 0 || t->query.max_bytes > REJECTED_PAGE_BYTES)
+    t->query.max_bytes = REJECTED_PAGE_BYTES;
+  g_task_set_source_tag (task, arb_store_query_rejected_async);
+  g_task_set_task_data (task, t, (GDestroyNotify) rejected_task_free);
+  g_task_run_in_thread (task, query_rejected_thread);
+}
+
+char *
+arb_store_query_rejected_finish (ArbStore      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static char *

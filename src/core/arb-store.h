@@ -10,6 +10,7 @@
 #include "arb-alert.h"
 #include "arb-command.h"
 #include "arb-event.h"
+#include "arb-rejected.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +18,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbStore, arb_store, ARB, STORE, GObject)
 
-#define ARB_STORE_SCHEMA_VERSION 3
+#define ARB_STORE_SCHEMA_VERSION 4
+
+/* The log of refused bot messages keeps at most this many rows, and at most
+ * this many bytes of raw messages; the oldest go first. */
+#define ARB_STORE_REJECTED_MAX_ROWS  10000
+#define ARB_STORE_REJECTED_MAX_BYTES (64 * 1024 * 1024)
 
 /* What one bot's row in the store says. */
 typedef struct
@@ -79,6 +85,12 @@ void           arb_store_batch_put_series   (ArbStoreBatch     *batch,
 void           arb_store_batch_set_meta     (ArbStoreBatch     *batch,
                                              const char        *key,
                                              gint64             value);
+/* Takes ownership of @rejected; its row is set once the batch is durable. */
+void           arb_store_batch_add_rejected (ArbStoreBatch     *batch,
+                                             ArbRejected       *rejected);
+guint          arb_store_batch_get_n_rejected (ArbStoreBatch   *batch);
+const ArbRejected *arb_store_batch_get_rejected (ArbStoreBatch *batch,
+                                             guint              index);
 gboolean       arb_store_batch_is_empty     (ArbStoreBatch     *batch);
 
 ArbStore      *arb_store_open               (const char        *path,
@@ -242,6 +254,36 @@ GPtrArray     *arb_store_query_recent_logs  (ArbStore          *self,
                                              guint              limit,
                                              GError           **error);
 
+/* The log of refused messages, newest first, paged by an opaque cursor
+ * (keyset: the row of the last one served). */
+typedef struct
+{
+  const char *bot_id;      /* NULL: any */
+  guint       limit;       /* 1..1000 */
+  gint64      before_row;  /* 0: from the newest */
+  gsize       max_bytes;   /* a page ends early past this many raw bytes; 0: no bound */
+} ArbRejectedQuery;
+
+char          *arb_rejected_cursor_encode   (gint64             row);
+gboolean       arb_rejected_cursor_parse    (const char        *cursor,
+                                             gint64            *row);
+/* Returns: (element-type ArbRejected): the page; *next_row is the
+ * before_row of the next page, 0 after the last. */
+GPtrArray     *arb_store_query_rejected     (ArbStore          *self,
+                                             const ArbRejectedQuery *query,
+                                             gint64            *next_row,
+                                             GError           **error);
+/* In a reader thread; the result is the JSON text
+ * {"rejected":[...],"next_cursor":...}. */
+void           arb_store_query_rejected_async (ArbStore        *self,
+                                             const ArbRejectedQuery *query,
+                                             GCancellable      *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer           user_data);
+char          *arb_store_query_rejected_finish (ArbStore       *self,
+                                             GAsyncResult      *result,
+                                             GError           **error);
+
 GPtrArray     *arb_store_load_active_alerts (ArbStore         *self);
 char          *arb_store_query_alerts       (ArbStore          *self,
                                              guint              limit,
@@ -255,6 +297,7 @@ typedef struct
   guint64 logs;
   guint64 commands;   /* finished ones */
   guint64 alerts;     /* cleared ones */
+  guint64 rejected;   /* refused messages */
   guint   chunks;     /* transactions it took */
 } ArbStorePruned;
 

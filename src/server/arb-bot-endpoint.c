@@ -55,8 +55,9 @@ on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *mes
     return;
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
-      arb_session_send_error (c->session, ARB_ERROR_BAD_REQUEST, NULL,
-                              "binary frames are not part of the protocol: send JSON text");
+      arb_session_reject (c->session, ARB_ERROR_BAD_REQUEST, NULL,
+                          "binary frames are not part of the protocol: send JSON text", data,
+                          len);
       return;
     }
   arb_session_receive_text (c->session, data, len);

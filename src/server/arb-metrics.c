@@ -318,6 +318,28 @@ render_store (Out *o, ArbStore *store)
 }
 
 static void
+rejected_sample (const char *bot_id, ArbErrorCode code, guint64 count, gpointer data)
+{
+  sample2 (data, NULL, "bot_id", bot_id, "code", arb_error_code_name (code), count);
+}
+
+/* One series per known bot and code: a bot_id that no hello or batch made
+ * known is "", so a flood of invented ids cannot grow the scrape. */
+static void
+render_rejected (Out *o, ArbIngest *ingest)
+{
+  ArbIngestStats in;
+
+  arb_ingest_get_stats (ingest, &in);
+  family (o, "arbdash_rejected_events_total", "counter",
+          "Bot messages refused, by bot (\"\" when not known) and error code.");
+  arb_ingest_foreach_rejected (ingest, rejected_sample, o);
+  family (o, "arbdash_rejected_events_not_kept_total", "counter",
+          "Refused bot messages answered but not kept in the log: too many waited for the disk.");
+  sample (o, in.rejected_dropped);
+}
+
+static void
 render_health (Out *o, ArbServer *server)
 {
   ArbEngine *engine = arb_server_get_engine (server);
@@ -377,6 +399,7 @@ render_metrics (SoupServer *soup, SoupServerMessage *msg, const char *path, GHas
   render_resources (&o, arb_engine_get_hub (engine));
   render_store (&o, arb_engine_get_store (engine));
   render_health (&o, server);
+  render_rejected (&o, arb_engine_get_ingest (engine));
   len = o.s->len;
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_body_truncate (soup_server_message_get_response_body (msg));

@@ -441,6 +441,37 @@ route_audit (Request *r)
   arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
 }
 
+static void
+rejected_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+  g_autoptr(GError) error = NULL;
+  char *answer = arb_store_query_rejected_finish (ARB_STORE (source), result, &error);
+
+  if (answer != NULL)
+    arb_http_send_text (msg, SOUP_STATUS_OK, answer);
+  else
+    arb_http_send_error (msg, error->domain == ARB_ERROR ? error->code : ARB_ERROR_INTERNAL,
+                         NULL, error->message);
+}
+
+/* GET /rejected: the log of refused bot messages, newest first. */
+static void
+route_rejected (Request *r)
+{
+  const char *cursor = g_hash_table_lookup (r->query, "cursor");
+  ArbRejectedQuery q = { NULL, 100, 0, 0 };
+  gint64 limit = 100;
+
+  if (!param_ident (r, "bot_id", &q.bot_id) || !param_int (r, "limit", 1, 1000, &limit))
+    return;
+  if (cursor != NULL && !arb_rejected_cursor_parse (cursor, &q.before_row))
+    return bad_param (r, "cursor", "is not a cursor of /rejected that this server gave out");
+  q.limit = limit;
+  arb_http_pause (r->msg);
+  arb_store_query_rejected_async (arb_engine_get_store (r->engine), &q, NULL, rejected_done,
+                                  g_object_ref (r->msg));
+}
 
 static void
 route_series (Request *r)
@@ -609,19 +640,44 @@ route_session (Request *r)
   arb_http_send_text (r->msg, SOUP_STATUS_OK, g_steal_pointer (&answer));
 }
 
+typedef struct
+{
+  SoupServerMessage *msg;
+  ArbIngest         *ingest;
+} CommandCall;
+
+/* The field at fault in a command that was never sent: the bot (not
+ * connected) or the name (a command the bot does not take). */
+static const char *
+refused_field (ArbIngest *ingest, const ArbCommand *command)
+{
+  ArbBotLink *link = arb_ingest_lookup_bot (ingest, command->bot_id);
+
+  if (link == NULL || arb_bot_link_get_n_connections (link) == 0)
+    return "bot_id";
+  if (!arb_bot_link_takes_command (link, command->name))
+    return "name";
+  return NULL;
+}
+
 static void
 command_done (const ArbCommand *command, gpointer data)
 {
-  g_autoptr(SoupServerMessage) msg = data;
+  CommandCall *call = data;
+  g_autoptr(SoupServerMessage) msg = call->msg;
+  g_autoptr(ArbIngest) ingest = call->ingest;
   g_autoptr(JsonNode) body = NULL;
   JsonObject *o = json_object_new ();
   guint status = SOUP_STATUS_OK;
 
+  g_free (call);
   json_object_set_member (o, "command", arb_command_to_json (command));
   if (command->status == ARB_COMMAND_REJECTED)
     {
       /* an error body that also carries the audit record */
-      g_autoptr(JsonNode) error = arb_error_body (ARB_ERROR_CONFLICT, NULL, command->message);
+      g_autoptr(JsonNode) error = arb_error_body (ARB_ERROR_CONFLICT,
+                                                  refused_field (ingest, command),
+                                                  command->message);
       json_object_set_member (o, "error", json_object_dup_member (json_node_get_object (error),
                                                                   "error"));
       status = SOUP_STATUS_CONFLICT;
@@ -673,6 +729,7 @@ route_command (Request *r)
   const char *slash = strchr (rest, '/');
   g_autofree char *bot_id = slash != NULL ? g_strndup (rest, slash - rest) : NULL;
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  CommandCall *call;
   const char *name;
   JsonNode *args;
 
@@ -686,10 +743,12 @@ route_command (Request *r)
     }
   if (!command_body (r, &name, &args, parser))
     return;
+  call = g_new0 (CommandCall, 1);
+  call->msg = g_object_ref (r->msg);
+  call->ingest = g_object_ref (arb_engine_get_ingest (r->engine));
   arb_http_pause (r->msg);
-  arb_ingest_send_command (arb_engine_get_ingest (r->engine), bot_id, name, args,
-                           arb_role_name (r->role), r->token_name, command_done,
-                           g_object_ref (r->msg));
+  arb_ingest_send_command (call->ingest, bot_id, name, args, arb_role_name (r->role),
+                           r->token_name, command_done, call);
 }
 
 static const Route routes[] = {
@@ -702,6 +761,7 @@ static const Route routes[] = {
   { "GET", "/api/v1/bots", ARB_ROLE_VIEWER, route_bots },
   { "POST", "/api/v1/bots/", ARB_ROLE_OPERATOR, route_command },
   { "GET", "/api/v1/audit", ARB_ROLE_OPERATOR, route_audit },
+  { "GET", "/api/v1/rejected", ARB_ROLE_OPERATOR, route_rejected },
   { "GET", "/api/v1/series", ARB_ROLE_VIEWER, route_series },
   { "GET", "/api/v1/resources", ARB_ROLE_VIEWER, route_resources },
   { "GET", "/api/v1/alerts", ARB_ROLE_VIEWER, route_alerts },
