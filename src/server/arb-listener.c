@@ -46,7 +46,7 @@ struct _ArbListener
   GPtrArray  *all;            /* Conn*, owned */
   guint       max_connections;
   guint       timeout_ms;
-  guint       log_level;      /* connections open when the last pause was logged; 0: none */
+  guint       log_level;      /* connections open when the pause was logged; 0: none */
   gboolean    stopped;
   GSocket    *placeholder[2];
 };
@@ -108,10 +108,12 @@ conn_arm (Conn *c)
     c->timeout_id = g_timeout_add (c->owner->timeout_ms, on_timeout, c);
 }
 
+/* One log line per episode of pressure, not one per connection: the
+ * episode ends once half the connections open then have gone. */
 static void
 maybe_end_episode (ArbListener *self)
 {
-  if (self->log_level > 0 && self->all->len <= self->log_level - self->log_level / 10 - 1)
+  if (self->log_level > 0 && self->all->len <= self->log_level / 2)
     self->log_level = 0;
 }
 
@@ -124,6 +126,7 @@ on_socket_gone (gpointer data, GObject *where_the_socket_was)
   if (g_hash_table_lookup (self->conns, c->key) == c)
     g_hash_table_remove (self->conns, c->key);
   g_ptr_array_remove_fast (self->all, c);
+  conn_free (c);
   maybe_end_episode (self);
   /* a descriptor is free again: accept at once if we stopped for it */
   if (self->source == NULL && !self->stopped)
@@ -350,7 +353,7 @@ arb_listener_request_done (ArbListener       *self,
 {
   Conn *c = conn_of (self, msg);
 
-  if (c != NULL && !self->stopped)
+  if (c != NULL && !self->stopped && !g_socket_is_closed (c->sock))
     conn_arm (c);
 }
 

@@ -185,6 +185,17 @@ on_got_headers (SoupServerMessage *msg, ArbServer *self)
   soup_message_headers_remove (request, "If-Range");
 
   limit = body_limit (self, msg);
+  /* libsoup drops a header line it cannot parse ("Transfer-Encoding :
+   * chunked"), which leaves a POST without framing: its body would be
+   * read as the next request */
+  if (limit > 0 && encoding == SOUP_ENCODING_NONE &&
+      soup_message_headers_get_one (request, "Content-Length") == NULL)
+    {
+      arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, NULL,
+                           "a body needs Content-Length or Transfer-Encoding: chunked");
+      arb_listener_refuse (self->listener, msg);
+      return;
+    }
   if ((encoding == SOUP_ENCODING_CHUNKED || length > 0) && limit == 0)
     {
       arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, NULL, "this request takes no body");
