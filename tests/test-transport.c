@@ -383,8 +383,7 @@ test_body_from_headers (Fixture *fx, gconstpointer data)
   assert_refused (session, "HTTP/1.1 413", "too_large");
 
   /* no "100 Continue" for 93 GB */
-  expect = raw_exchange (fx, "POST /api/v1/events HTTP/1.1\r\n" HOST
-                             "Authorization: Bearer " BOT_TOKEN "\r\n"
+  expect = raw_exchange (fx, "POST /api/v1/session HTTP/1.1\r\n" HOST
                              "Content-Type: application/json\r\nExpect: 100-continue\r\n"
                              "Content-Length: 93000000000\r\n\r\n");
   g_assert_null (strstr (expect->in->str, "100 Continue"));
