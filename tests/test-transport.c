@@ -503,6 +503,127 @@ test_refused_upgrade_closes (Fixture *fx, gconstpointer data)
   assert_refused (origin, "HTTP/1.1 403", "forbidden");
 }
 
+/* ---------------------------------------------------------------- fragmented messages */
+
+static void
+ws_frame (GByteArray *out, gboolean fin, guint opcode, const guint8 *payload, gsize len)
+{
+  static const guint8 key[4] = { 0x11, 0x22, 0x33, 0x44 };
+  guint8 head[14];
+  gsize n = 0;
+  gsize start;
+
+  head[n++] = (fin ? 0x80 : 0) | opcode;
+  if (len < 126)
+    head[n++] = 0x80 | len;
+  else if (len < 65536)
+    {
+      head[n++] = 0x80 | 126;
+      head[n++] = len >> 8;
+      head[n++] = len & 0xff;
+    }
+  else
+    {
+      head[n++] = 0x80 | 127;
+      for (gint i = 7; i >= 0; i--)
+        head[n++] = ((guint64) len >> (8 * i)) & 0xff;
+    }
+  memcpy (head + n, key, 4);
+  n += 4;
+  g_byte_array_append (out, head, n);
+  start = out->len;
+  g_byte_array_append (out, payload, len);
+  for (gsize i = 0; i < len; i++)
+    out->data[start + i] ^= key[i % 4];
+}
+
+/* A bot connection after its 101, with the answer's head consumed. */
+static Raw *
+ws_open_bot (Fixture *fx)
+{
+  Raw *r = raw_open (fx);
+  const char *end;
+
+  raw_send_text (r, "GET /api/v1/bot HTTP/1.1\r\n" HOST UPGRADE
+                    "Authorization: Bearer " BOT_TOKEN "\r\n\r\n");
+  g_assert_true (raw_spin (raw_answered, r, SPIN_MS));
+  g_assert_true (g_str_has_prefix (r->in->str, "HTTP/1.1 101"));
+  end = strstr (r->in->str, "\r\n\r\n");
+  g_string_erase (r->in, 0, end + 4 - r->in->str);
+  return r;
+}
+
+/* Sends what it can of @data until the server stops the connection. */
+static gsize
+raw_send_until_closed (Raw *r, const guint8 *data, gsize len)
+{
+  gsize sent = 0;
+
+  while (sent < len && !r->eof)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (r->sock, (const char *) data + sent, MIN (len - sent, 65536),
+                                NULL, &error);
+
+      if (n > 0)
+        sent += n;
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_main_context_iteration (NULL, FALSE);
+          raw_pump (r);
+        }
+      else
+        break;   /* reset or broken pipe: the server is gone */
+    }
+  return sent;
+}
+
+static gboolean
+has_text_frame (gpointer data)
+{
+  Raw *r = data;
+
+  raw_pump (r);
+  return strstr (r->in->str, "\"welcome\"") != NULL || r->eof;
+}
+
+static void
+test_fragmented_message (Fixture *fx, gconstpointer data)
+{
+  static const char hello[] = "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"raw\"}";
+  g_autoptr(Raw) ok = ws_open_bot (fx);
+  g_autoptr(Raw) bomb = ws_open_bot (fx);
+  g_autoptr(GByteArray) frames = g_byte_array_new ();
+  g_autofree guint8 *mib = g_malloc0 (1024 * 1024);
+  gsize sent;
+  const guint8 *in;
+
+  /* a message in three fragments, under the limit, still works */
+  ws_frame (frames, FALSE, 0x1, (const guint8 *) hello, 10);
+  ws_frame (frames, FALSE, 0x0, (const guint8 *) hello + 10, 10);
+  ws_frame (frames, TRUE, 0x0, (const guint8 *) hello + 20, strlen (hello) - 20);
+  raw_send (ok, (const char *) frames->data, frames->len);
+  g_assert_true (raw_spin (has_text_frame, ok, SPIN_MS));
+  g_assert_false (ok->eof);
+  g_assert_nonnull (strstr (ok->in->str, "\"welcome\""));
+
+  /* 24 MiB in 1 MiB fragments: cut at 4 MiB with a close frame (1009) */
+  g_byte_array_set_size (frames, 0);
+  memset (mib, ' ', 1024 * 1024);
+  ws_frame (frames, FALSE, 0x1, mib, 1024 * 1024);
+  for (guint i = 1; i < 24; i++)
+    ws_frame (frames, i == 23, 0x0, mib, 1024 * 1024);
+  sent = raw_send_until_closed (bomb, frames->data, frames->len);
+  g_assert_true (raw_spin (raw_closed, bomb, SPIN_MS));
+  g_test_message ("sent %" G_GSIZE_FORMAT " of %u bytes before the server closed", sent,
+                  frames->len);
+  g_assert_cmpuint (sent, <, frames->len);
+  g_assert_cmpuint (bomb->in->len, >=, 4);
+  in = (const guint8 *) bomb->in->str;
+  g_assert_cmpuint (in[0], ==, 0x88);
+  g_assert_cmpuint ((guint) in[2] << 8 | in[3], ==, 1009);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -528,5 +649,7 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/transport/refused-upgrade-closes", Fixture, NULL, setup,
               test_refused_upgrade_closes, fixture_teardown);
+  g_test_add ("/transport/fragmented-message", Fixture, NULL, setup, test_fragmented_message,
+              fixture_teardown);
   return g_test_run ();
 }

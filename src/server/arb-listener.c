@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "arb-conn-input.h"
 #include "arb-listener.h"
 
 /* How long to wait before accepting again after an accept() error. */
@@ -32,6 +33,7 @@ typedef struct
 {
   ArbListener *owner;
   GSocket     *sock;    /* weak: the connection ends when it goes */
+  ArbConnInput *input;  /* weak */
   char        *key;     /* the peer's address and port */
   guint        timeout_id;
 } Conn;
@@ -82,6 +84,8 @@ conn_of (ArbListener *self, SoupServerMessage *msg)
 static void
 conn_free (Conn *c)
 {
+  if (c->input != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (c->input), (gpointer *) &c->input);
   g_clear_handle_id (&c->timeout_id, g_source_remove);
   g_free (c->key);
   g_free (c);
@@ -138,7 +142,9 @@ hand_over (ArbListener *self, GSocket *client)
 {
   g_autoptr(GSocketAddress) local = g_socket_get_local_address (client, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (client, NULL);
-  g_autoptr(GSocketConnection) stream = NULL;
+  g_autoptr(GSocketConnection) base = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GError) error = NULL;
   Conn *c;
 
@@ -154,8 +160,12 @@ hand_over (ArbListener *self, GSocket *client)
   g_ptr_array_add (self->all, c);
   g_hash_table_replace (self->conns, c->key, c);
   conn_arm (c);
-  stream = g_socket_connection_factory_create_connection (client);
-  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (stream), local, remote, &error))
+  base = g_socket_connection_factory_create_connection (client);
+  input = arb_conn_input_new (G_IO_STREAM (base));
+  c->input = ARB_CONN_INPUT (input);
+  g_object_add_weak_pointer (G_OBJECT (input), (gpointer *) &c->input);
+  stream = g_simple_io_stream_new (input, g_io_stream_get_output_stream (G_IO_STREAM (base)));
+  if (!soup_server_accept_iostream (self->soup, stream, local, remote, &error))
     g_debug ("libsoup refused a connection: %s", error->message);
   return TRUE;
 }
@@ -355,6 +365,17 @@ arb_listener_request_done (ArbListener       *self,
 
   if (c != NULL && !self->stopped && !g_socket_is_closed (c->sock))
     conn_arm (c);
+}
+
+void
+arb_listener_set_websocket (ArbListener       *self,
+                            SoupServerMessage *msg,
+                            guint64            max_message)
+{
+  Conn *c = conn_of (self, msg);
+
+  if (c != NULL && c->input != NULL)
+    arb_conn_input_set_websocket (c->input, max_message);
 }
 
 /* ---------------------------------------------------------------- refusing */

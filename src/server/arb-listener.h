@@ -31,6 +31,11 @@ void         arb_listener_request_read   (ArbListener       *self,
 /* The response is sent: the connection may wait @timeout_ms for the next request. */
 void         arb_listener_request_done   (ArbListener       *self,
                                           SoupServerMessage *msg);
+/* The request asks for a WebSocket: what follows its headers are frames,
+ * and a message over @max_message bytes ends the connection (1009). */
+void         arb_listener_set_websocket  (ArbListener       *self,
+                                          SoupServerMessage *msg,
+                                          guint64            max_message);
 /* Takes the connection away from libsoup, writes the response @msg holds
  * (status and body) with "Connection: close" and closes, without reading
  * the request body. Call it from got-headers or got-chunk. */

@@ -16,6 +16,9 @@
 /* Bodies of the routes that take one besides POST /events (whose limit is
  * the configuration's): a session token, a command. */
 #define SMALL_BODY_BYTES (16 * 1024)
+/* A WebSocket message, all its fragments together: the endpoints' frame
+ * limit (libsoup's max-incoming-payload-size, per frame). */
+#define WS_MESSAGE_BYTES (4 * 1024 * 1024)
 
 struct _ArbServer
 {
@@ -210,6 +213,10 @@ on_got_headers (SoupServerMessage *msg, ArbServer *self)
       arb_listener_refuse (self->listener, msg);
       return;
     }
+  /* from here on the client may send frames, whether the upgrade is
+   * granted or not (a refusal closes the connection) */
+  if (soup_message_headers_get_one (request, "Upgrade") != NULL)
+    arb_listener_set_websocket (self->listener, msg, WS_MESSAGE_BYTES);
   if (encoding == SOUP_ENCODING_CHUNKED)
     {
       gsize *left = g_new (gsize, 1);
