@@ -537,15 +537,17 @@ ws_frame (GByteArray *out, gboolean fin, guint opcode, const guint8 *payload, gs
     out->data[start + i] ^= key[i % 4];
 }
 
-/* A bot connection after its 101, with the answer's head consumed. */
+/* A WebSocket after its 101, with the answer's head consumed. */
 static Raw *
-ws_open_bot (Fixture *fx)
+ws_open (Fixture *fx, const char *path, const char *token)
 {
   Raw *r = raw_open (fx);
+  g_autofree char *request =
+    g_strdup_printf ("GET %s HTTP/1.1\r\n" HOST UPGRADE "Authorization: Bearer %s\r\n\r\n",
+                     path, token);
   const char *end;
 
-  raw_send_text (r, "GET /api/v1/bot HTTP/1.1\r\n" HOST UPGRADE
-                    "Authorization: Bearer " BOT_TOKEN "\r\n\r\n");
+  raw_send_text (r, request);
   g_assert_true (raw_spin (raw_answered, r, SPIN_MS));
   g_assert_true (g_str_has_prefix (r->in->str, "HTTP/1.1 101"));
   end = strstr (r->in->str, "\r\n\r\n");
@@ -591,8 +593,9 @@ static void
 test_fragmented_message (Fixture *fx, gconstpointer data)
 {
   static const char hello[] = "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"raw\"}";
-  g_autoptr(Raw) ok = ws_open_bot (fx);
-  g_autoptr(Raw) bomb = ws_open_bot (fx);
+  g_autoptr(Raw) ok = ws_open (fx, "/api/v1/bot", BOT_TOKEN);
+  g_autoptr(Raw) bomb = ws_open (fx, "/api/v1/bot", BOT_TOKEN);
+  g_autoptr(Raw) viewer = ws_open (fx, "/api/v1/stream", VIEWER_TOKEN);
   g_autoptr(GByteArray) frames = g_byte_array_new ();
   g_autofree guint8 *mib = g_malloc0 (1024 * 1024);
   gsize sent;
@@ -622,6 +625,16 @@ test_fragmented_message (Fixture *fx, gconstpointer data)
   in = (const guint8 *) bomb->in->str;
   g_assert_cmpuint (in[0], ==, 0x88);
   g_assert_cmpuint ((guint) in[2] << 8 | in[3], ==, 1009);
+
+  /* the same on the viewers' endpoint */
+  raw_send_until_closed (viewer, frames->data, frames->len);
+  g_assert_true (raw_spin (raw_closed, viewer, SPIN_MS));
+  in = (const guint8 *) strstr (viewer->in->str, "\x88\x02");
+  g_assert_nonnull (in);
+  g_assert_cmpuint ((guint) in[2] << 8 | in[3], ==, 1009);
+  /* and the bot that stayed under the limit is still connected */
+  raw_pump (ok);
+  g_assert_false (ok->eof);
 }
 
 int
