@@ -637,6 +637,43 @@ test_fragmented_message (Fixture *fx, gconstpointer data)
   g_assert_false (ok->eof);
 }
 
+/* Frames sent together with the upgrade request, in one write: libsoup
+ * reads them with the headers, and they must still be followed. */
+static void
+test_frames_with_upgrade (Fixture *fx, gconstpointer data)
+{
+  static const char hello[] = "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"raw\"}";
+  static const char request[] = "GET /api/v1/bot HTTP/1.1\r\n" HOST UPGRADE
+                                "Authorization: Bearer " BOT_TOKEN "\r\n\r\n";
+  g_autoptr(Raw) ok = raw_open (fx);
+  g_autoptr(Raw) bomb = raw_open (fx);
+  g_autoptr(GByteArray) first = g_byte_array_new ();
+  g_autoptr(GByteArray) second = g_byte_array_new ();
+  g_autofree guint8 *big = g_malloc0 (3 * 1024 * 1024);
+  const char *close;
+
+  g_byte_array_append (first, (const guint8 *) request, strlen (request));
+  ws_frame (first, FALSE, 0x1, (const guint8 *) hello, 10);
+  ws_frame (first, TRUE, 0x0, (const guint8 *) hello + 10, strlen (hello) - 10);
+  raw_send (ok, (const char *) first->data, first->len);
+  g_assert_true (raw_spin (has_text_frame, ok, SPIN_MS));
+  g_assert_true (g_str_has_prefix (ok->in->str, "HTTP/1.1 101"));
+  g_assert_nonnull (strstr (ok->in->str, "\"welcome\""));
+
+  /* the start of a message in the same write as the request, the rest after */
+  g_byte_array_append (second, (const guint8 *) request, strlen (request));
+  ws_frame (second, FALSE, 0x1, big, 3 * 1024 * 1024);
+  raw_send_until_closed (bomb, second->data, second->len);
+  g_byte_array_set_size (second, 0);
+  ws_frame (second, TRUE, 0x0, big, 3 * 1024 * 1024);
+  raw_send_until_closed (bomb, second->data, second->len);
+  g_assert_true (raw_spin (raw_closed, bomb, SPIN_MS));
+  g_assert_true (g_str_has_prefix (bomb->in->str, "HTTP/1.1 101"));
+  close = strstr (bomb->in->str, "\r\n\r\n") + 4;
+  g_assert_cmpuint ((guint8) close[0], ==, 0x88);
+  g_assert_cmpuint ((guint) (guint8) close[2] << 8 | (guint8) close[3], ==, 1009);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -663,6 +700,8 @@ main (int argc, char *argv[])
   g_test_add ("/transport/refused-upgrade-closes", Fixture, NULL, setup,
               test_refused_upgrade_closes, fixture_teardown);
   g_test_add ("/transport/fragmented-message", Fixture, NULL, setup, test_fragmented_message,
+              fixture_teardown);
+  g_test_add ("/transport/frames-with-upgrade", Fixture, NULL, setup, test_frames_with_upgrade,
               fixture_teardown);
   return g_test_run ();
 }
