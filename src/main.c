@@ -29,6 +29,7 @@ typedef struct
   char     *config;
   int       sample_ms;
   int       retention_days;
+  int       max_connections;
 } Options;
 
 static void
@@ -73,6 +74,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       N_("System sampling interval in ms (100 to 60000, default 1000)"), "MS" },
     { "retention-days", 0, 0, G_OPTION_ARG_INT, &o->retention_days,
       N_("Days of trades, logs and commands the database keeps (1 to 3650, default 90)"), "N" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
+      N_("Connections open at once (default 1000)"), "N" },
     { "version", 'v', 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -86,6 +89,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   o->port = -1;
   o->sample_ms = -1;
   o->retention_days = -1;
+  o->max_connections = -1;
   return g_option_context_parse (context, argc, argv, error);
 }
 
@@ -121,6 +125,13 @@ apply_options (Options *o, ArbConfig *config, GError **error)
         return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                             "--retention-days must be 1 to %d", ARB_RETENTION_DAYS_MAX), FALSE;
       config->retention_days = o->retention_days;
+    }
+  if (o->max_connections != -1)
+    {
+      if (o->max_connections < 1)
+        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "--max-connections must be at least 1"), FALSE;
+      config->max_connections = o->max_connections;
     }
   if (o->listen != NULL)
     g_free (config->listen_address), config->listen_address = g_strdup (o->listen);

@@ -161,6 +161,30 @@ test_limits_clamped (void)
   g_assert_no_error (error);
 }
 
+/* The transport's two settings: defaults, read, clamped, copied. */
+static void
+test_connection_limits (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (config->max_connections, ==, ARB_MAX_CONNECTIONS_DEFAULT);
+  g_assert_cmpuint (config->request_timeout_ms, ==, ARB_REQUEST_TIMEOUT_MS_DEFAULT);
+  g_assert_true (load (config, "[limits]\nmax-connections = 64\nrequest-timeout-ms = 5000\n",
+                       &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->max_connections, ==, 64);
+  g_assert_cmpuint (config->request_timeout_ms, ==, 5000);
+  copy = arb_config_copy (config);
+  g_assert_cmpuint (copy->max_connections, ==, 64);
+  g_assert_cmpuint (copy->request_timeout_ms, ==, 5000);
+  g_assert_true (load (config, "[limits]\nmax-connections = 0\nrequest-timeout-ms = 1\n",
+                       &error));
+  g_assert_cmpuint (config->max_connections, ==, 1);
+  g_assert_cmpuint (config->request_timeout_ms, ==, 100);
+}
+
 static void
 test_alerts (void)
 {
@@ -731,6 +755,7 @@ main (int   argc,
   g_test_add_func ("/arb/config/load-file", test_load_file);
   g_test_add_func ("/arb/config/load-partial", test_load_partial);
   g_test_add_func ("/arb/config/limits-clamped", test_limits_clamped);
+  g_test_add_func ("/arb/config/connection-limits", test_connection_limits);
   g_test_add_func ("/arb/config/alerts", test_alerts);
   g_test_add_func ("/arb/config/bad-files", test_bad_files);
   g_test_add_func ("/arb/config/unreadable", test_unreadable);

@@ -82,6 +82,8 @@ arb_config_new (void)
   c->demo = TRUE;
   c->sample_interval_ms = 1000;
   c->command_timeout_ms = 10000;
+  c->max_connections = ARB_MAX_CONNECTIONS_DEFAULT;
+  c->request_timeout_ms = ARB_REQUEST_TIMEOUT_MS_DEFAULT;
   c->allowed_origins = g_new0 (char *, 1);
   arb_limits_init_default (&c->limits);
   arb_alert_thresholds_init_default (&c->alerts);
@@ -115,6 +117,8 @@ arb_config_copy (const ArbConfig *c)
   copy->demo = c->demo;
   copy->sample_interval_ms = c->sample_interval_ms;
   copy->command_timeout_ms = c->command_timeout_ms;
+  copy->max_connections = c->max_connections;
+  copy->request_timeout_ms = c->request_timeout_ms;
   g_strfreev (copy->allowed_origins);
   copy->allowed_origins = g_strdupv (c->allowed_origins);
   copy->limits = c->limits;
@@ -427,6 +431,12 @@ arb_config_load_file (ArbConfig   *config,
   if (g_key_file_has_key (kf, "limits", "command-timeout-ms", NULL))
     config->command_timeout_ms =
       CLAMP (g_key_file_get_integer (kf, "limits", "command-timeout-ms", NULL), 100, 600000);
+  if (g_key_file_has_key (kf, "limits", "max-connections", NULL))
+    config->max_connections =
+      CLAMP (g_key_file_get_integer (kf, "limits", "max-connections", NULL), 1, 1000000);
+  if (g_key_file_has_key (kf, "limits", "request-timeout-ms", NULL))
+    config->request_timeout_ms =
+      CLAMP (g_key_file_get_integer (kf, "limits", "request-timeout-ms", NULL), 100, 3600000);
   g_free (config->config_path);
   config->config_path = g_strdup (path);
   return TRUE;

@@ -42,6 +42,9 @@ typedef struct
 #define ARB_RETENTION_DAYS_DEFAULT 90
 #define ARB_RETENTION_DAYS_MAX     3650
 
+#define ARB_MAX_CONNECTIONS_DEFAULT    1000
+#define ARB_REQUEST_TIMEOUT_MS_DEFAULT 30000
+
 typedef struct
 {
   char       *listen_address;   /* "127.0.0.1" */
@@ -51,6 +54,8 @@ typedef struct
   gboolean    demo;             /* run the in-process demo bot */
   guint       sample_interval_ms;
   guint       command_timeout_ms;
+  guint       max_connections;    /* open at once; more wait in the kernel's queue */
+  guint       request_timeout_ms; /* for a whole request, and between two on one connection */
   char      **allowed_origins;  /* besides the dashboard's own */
   ArbLimits   limits;
   ArbAlertThresholds alerts;

@@ -9,6 +9,9 @@
 G_BEGIN_DECLS
 
 ArbConfig *_arb_server_get_config     (ArbServer         *self);
+/* The accepted socket a request came on (for TCP_INFO), or NULL. */
+GSocket   *_arb_server_get_message_socket (ArbServer     *self,
+                                       SoupServerMessage *msg);
 /* Keeps a WebSocket so that shutdown can close it with 1001. */
 void       _arb_server_track_socket   (ArbServer         *self,
                                        SoupWebsocketConnection *ws);

@@ -8,8 +8,17 @@
 
 #include <string.h>
 
+#include "arb-http.h"
+#include "arb-listener.h"
 #include "arb-server-private.h"
 #include "arb-stream.h"
+
+/* Bodies of the routes that take one besides POST /events (whose limit is
+ * the configuration's): a session token, a command. */
+#define SMALL_BODY_BYTES (16 * 1024)
+/* A WebSocket message, all its fragments together: the endpoints' frame
+ * limit (libsoup's max-incoming-payload-size, per frame). */
+#define WS_MESSAGE_BYTES (4 * 1024 * 1024)
 
 struct _ArbServer
 {
@@ -20,6 +29,7 @@ struct _ArbServer
   SoupServer *soup;
   GPtrArray  *sockets;   /* SoupWebsocketConnection*, open ones */
   ArbStream  *stream;
+  ArbListener *listener;
   guint       port;
 };
 
@@ -31,6 +41,7 @@ arb_server_dispose (GObject *object)
   ArbServer *self = ARB_SERVER (object);
 
   arb_server_shutdown (self);
+  g_clear_pointer (&self->listener, arb_listener_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->stream);
   g_clear_object (&self->engine);
@@ -61,17 +72,173 @@ static const char unparsable[] =
   "{\"error\":{\"code\":\"bad_request\",\"message\":\"the request is not valid HTTP (for "
   "instance a malformed %-escape in the URL)\"}}";
 
+#define BODY_LEFT_KEY "arb-body-left"
+
+/* The most a request may carry, from its method and path: 0 for none. */
+static gsize
+body_limit (ArbServer *self, SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+
+  if (g_strcmp0 (method, "POST") != 0 && g_strcmp0 (method, "PUT") != 0 &&
+      g_strcmp0 (method, "PATCH") != 0)
+    return 0;
+  if (g_strcmp0 (path, "/api/v1/events") == 0)
+    return self->config->limits.max_body_bytes;
+  /* the session, commands, and whatever gets a 404 or 405 */
+  return SMALL_BODY_BYTES;
+}
+
+static gboolean
+is_token_char (char c)
+{
+  return g_ascii_isalnum (c) || strchr ("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* What request smuggling needs: framing that two parsers may read two
+ * ways. libsoup takes some of these shapes without a word. */
+static const char *
+ambiguous_framing (SoupMessageHeaders *headers)
+{
+  SoupMessageHeadersIter iter;
+  const char *name, *value, *length = NULL;
+  guint n_host = 0, n_encoding = 0;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      for (const char *p = name; *p != '\0'; p++)
+        if (!is_token_char (*p))
+          return "a header name is not a token (a space before the colon?)";
+      if (g_ascii_strcasecmp (name, "Host") == 0)
+        n_host++;
+      else if (g_ascii_strcasecmp (name, "Transfer-Encoding") == 0)
+        n_encoding++;
+      else if (g_ascii_strcasecmp (name, "Content-Length") == 0)
+        {
+          if (*value == '\0' || strspn (value, "0123456789") != strlen (value) ||
+              strlen (value) > 18)
+            return "Content-Length is not a number of bytes";
+          if (length != NULL && strcmp (length, value) != 0)
+            return "two different Content-Lengths";
+          length = value;
+        }
+    }
+  if (n_host > 1)
+    return "more than one Host";
+  if (n_encoding > 0 && length != NULL)
+    return "both Content-Length and Transfer-Encoding";
+  return NULL;
+}
+
 static void
-on_got_headers (SoupServerMessage *msg, gpointer data)
+on_got_chunk (SoupServerMessage *msg, GBytes *chunk, ArbServer *self)
+{
+  gsize *left = g_object_get_data (G_OBJECT (msg), BODY_LEFT_KEY);
+  gsize len = g_bytes_get_size (chunk);
+
+  if (left == NULL || soup_server_message_get_status (msg) != 0)
+    return;
+  if (len <= *left)
+    {
+      *left -= len;
+      return;
+    }
+  /* a chunked body past the limit: stop reading it */
+  g_signal_handlers_disconnect_by_func (msg, on_got_chunk, self);
+  arb_http_send_error (msg, ARB_ERROR_TOO_LARGE, NULL, "the body is larger than this route takes");
+  arb_listener_refuse (self->listener, msg);
+}
+
+/* Everything decided from the request line and headers alone, before
+ * libsoup reads a body and before any authentication work. */
+static void
+on_got_headers (SoupServerMessage *msg, ArbServer *self)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (request);
+  goffset length = soup_message_headers_get_content_length (request);
+  const char *problem;
+  gsize limit;
 
-  /* an early handler may have answered already: keep its answer */
+  /* an early handler may have answered already: keep its answer, and do
+   * not read a body for it */
   if (soup_server_message_get_status (msg) != 0)
-    return;
+    {
+      if (encoding == SOUP_ENCODING_CHUNKED || length > 0)
+        arb_listener_refuse (self->listener, msg);
+      return;
+    }
   soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_message_headers_remove (headers, "Content-Type");
   soup_message_headers_remove (headers, "Connection");
+
+  problem = ambiguous_framing (request);
+  if (problem != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("ambiguous request framing: %s", problem);
+      arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, NULL, text);
+      arb_listener_refuse (self->listener, msg);
+      return;
+    }
+  /* no route needs ranges, and many overlapping ones multiply the answer */
+  soup_message_headers_remove (request, "Range");
+  soup_message_headers_remove (request, "If-Range");
+
+  limit = body_limit (self, msg);
+  /* libsoup drops a header line it cannot parse ("Transfer-Encoding :
+   * chunked"), which leaves a POST without framing: its body would be
+   * read as the next request */
+  if (limit > 0 && encoding == SOUP_ENCODING_NONE &&
+      soup_message_headers_get_one (request, "Content-Length") == NULL)
+    {
+      arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, NULL,
+                           "a body needs Content-Length or Transfer-Encoding: chunked");
+      arb_listener_refuse (self->listener, msg);
+      return;
+    }
+  if ((encoding == SOUP_ENCODING_CHUNKED || length > 0) && limit == 0)
+    {
+      arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, NULL, "this request takes no body");
+      arb_listener_refuse (self->listener, msg);
+      return;
+    }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > (goffset) limit)
+    {
+      g_autofree char *text = g_strdup_printf ("the body is larger than this route takes (%"
+                                               G_GSIZE_FORMAT " bytes)", limit);
+      arb_http_send_error (msg, ARB_ERROR_TOO_LARGE, NULL, text);
+      arb_listener_refuse (self->listener, msg);
+      return;
+    }
+  /* from here on the client may send frames, whether the upgrade is
+   * granted or not (a refusal closes the connection) */
+  if (soup_message_headers_get_one (request, "Upgrade") != NULL)
+    arb_listener_set_websocket (self->listener, msg, WS_MESSAGE_BYTES);
+  if (encoding == SOUP_ENCODING_CHUNKED)
+    {
+      gsize *left = g_new (gsize, 1);
+
+      *left = limit;
+      g_object_set_data_full (G_OBJECT (msg), BODY_LEFT_KEY, left, g_free);
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), self);
+    }
+}
+
+static void
+on_got_body (SoupServerMessage *msg, ArbServer *self)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+
+  arb_listener_request_read (self->listener, msg);
+  /* a refused upgrade closes the connection, so that a WebSocket client
+   * sees the status at once instead of waiting for more */
+  if (soup_message_headers_get_one (request, "Upgrade") != NULL &&
+      soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                  "close");
 }
 
 static void
@@ -81,7 +248,14 @@ on_request_started (SoupServer *soup, SoupServerMessage *msg, ArbServer *self)
                                     sizeof unparsable - 1);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
                                 "close");
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), NULL);
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
+  g_signal_connect_object (msg, "got-body", G_CALLBACK (on_got_body), self, 0);
+}
+
+static void
+on_request_done (SoupServer *soup, SoupServerMessage *msg, ArbServer *self)
+{
+  arb_listener_request_done (self->listener, msg);
 }
 
 /**
@@ -100,6 +274,10 @@ arb_server_new (ArbEngine *engine)
   self->config = (ArbConfig *) arb_engine_get_config (engine);
   self->soup = soup_server_new ("server-header", header, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (on_request_done), self);
+  /* a 64 KiB frame can inflate to gigabytes (a compression bomb) */
+  soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   _arb_rest_register (self, self->soup);
   _arb_bot_endpoint_register (self, self->soup);
   self->stream = arb_stream_new (engine, self->config);
@@ -200,7 +378,14 @@ arb_server_listen_socket (ArbServer  *self,
 
   g_return_val_if_fail (ARB_IS_SERVER (self), FALSE);
 
-  if (local == NULL || !soup_server_listen_socket (self->soup, sock, 0, error))
+  g_return_val_if_fail (self->listener == NULL, FALSE);
+
+  if (local == NULL)
+    return FALSE;
+  arb_listener_raise_fd_limit ();
+  self->listener = arb_listener_new (self->soup, sock, self->config->max_connections,
+                                     self->config->request_timeout_ms, error);
+  if (self->listener == NULL)
     return FALSE;
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
@@ -267,5 +452,20 @@ arb_server_shutdown (ArbServer *self)
       if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (ws, 1001, "the dashboard is shutting down");
     }
+  if (self->listener != NULL)
+    arb_listener_stop (self->listener);
   soup_server_disconnect (self->soup);
+}
+
+GSocket *
+_arb_server_get_message_socket (ArbServer         *self,
+                                SoupServerMessage *msg)
+{
+  return self->listener != NULL ? arb_listener_get_socket (self->listener, msg) : NULL;
+}
+
+guint
+arb_server_get_n_connections (ArbServer *self)
+{
+  return self->listener != NULL ? arb_listener_get_n_connections (self->listener) : 0;
 }

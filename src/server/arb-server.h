@@ -32,6 +32,8 @@ guint       arb_server_get_port    (ArbServer   *self);
 char       *arb_server_dup_url     (ArbServer   *self);
 ArbEngine  *arb_server_get_engine  (ArbServer   *self);
 guint       arb_server_get_n_sockets (ArbServer *self);
+/* Connections accepted and not yet closed, of any kind. */
+guint       arb_server_get_n_connections (ArbServer *self);
 /* Stops listening and closes every connection (1001 for WebSockets). */
 void        arb_server_shutdown    (ArbServer   *self);
 

@@ -992,7 +992,7 @@ stream_socket (SoupServer *soup, SoupServerMessage *msg, const char *path,
 
   _arb_server_track_socket (server, ws);
   arb_stream_add_viewer (_arb_server_get_stream (server), ws,
-                         soup_server_message_get_socket (msg),
+                         _arb_server_get_message_socket (server, msg),
                          GPOINTER_TO_INT (g_object_get_data (G_OBJECT (msg), ROLE_KEY)),
                          g_object_get_data (G_OBJECT (msg), TOKEN_KEY));
 }
