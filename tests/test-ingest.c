@@ -1600,6 +1600,113 @@ test_commands_newest_connection (Fixture *fx, gconstpointer data)
   outcome_clear (&o);
 }
 
+static gboolean
+keep_going (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+stale_now (gpointer data)
+{
+  Fixture *fx = data;
+  ArbBotLink *link = arb_ingest_lookup_bot (fx->ingest, BOT);
+
+  arb_ingest_check_bots (fx->ingest, g_get_real_time () / 1000);
+  return arb_bot_link_get_state (link) == ARB_LINK_STALE;
+}
+
+/* Issue 9, revision 1.1: a bot that says it beats every 100 ms is stale
+ * 300 ms after its last beat, not 15 s (the default interval). */
+static void
+test_heartbeat_ms (Fixture *fx, gconstpointer data)
+{
+  Bot *bot = bot_open (fx);
+  ArbBotLink *link;
+  gint64 t0;
+  guint tick;
+
+  bot_say (bot, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"fast\","
+           "\"heartbeat_ms\":100}");
+  g_assert_cmpstr (frame_type (bot, 0), ==, "welcome");
+  link = arb_ingest_lookup_bot (fx->ingest, BOT);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 100);
+  for (gint64 seq = 1; seq <= 3; seq++)
+    bot_say (bot, "{\"type\":\"heartbeat\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%"
+             G_GINT64_FORMAT ",\"state\":\"running\"}", seq, T0 + seq);
+  wait_ack (bot, 3);
+  g_assert_cmpint (arb_bot_link_get_state (link), ==, ARB_LINK_CONNECTED);
+  t0 = g_get_monotonic_time ();
+  /* the engine checks once a second; here a 20 ms tick wakes the loop */
+  tick = g_timeout_add (20, keep_going, NULL);
+  g_assert_true (spin_until (stale_now, fx, 3000));
+  g_source_remove (tick);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3000 * 1000);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 100);
+
+  /* out of range: refused naming the field, and the bot keeps its interval */
+  bot_say (bot, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"fast\","
+           "\"heartbeat_ms\":99}");
+  assert_error (last_frame (bot), "bad_request", "heartbeat_ms", 0);
+  bot_say (bot, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"fast\","
+           "\"heartbeat_ms\":600001}");
+  assert_error (last_frame (bot), "bad_request", "heartbeat_ms", 0);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 100);
+}
+
+/* Issue 9: a result is taken only from the connection its command went to.
+ * Another bot's connection, an HTTP batch in the bot's name and a newer
+ * connection that took the bot_id over cannot forge the outcome. */
+static void
+test_commands_forged_result (Fixture *fx, gconstpointer data)
+{
+  Outcome o = { 0 };
+  Post p = { 0 };
+  Bot *a = bot_open (fx);
+  Bot *b = bot_open (fx);
+  Bot *c = bot_open (fx);
+  g_autofree char *id = NULL;
+  g_autofree char *body = NULL;
+
+  bot_connect (a, BOT);
+  bot_connect (b, "bot-2");
+  send_command (fx, &o, BOT, "pause", NULL);
+  id = g_strdup (json_object_get_string_member (find_frame (a, "command", 0), "id"));
+
+  bot_say (b, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":false}", id);
+  assert_error (last_frame (b), "not_found", "id", 0);
+  body = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"command_result\","
+                          "\"id\":\"%s\",\"ok\":false,\"message\":\"forged\"}]}", id);
+  post (fx, &p, body);
+  g_assert_cmpint (post_ack (&p), ==, 0);
+  assert_post_error (&p, 0, 0, "not_found", "id", 0);
+  /* still pending: no outcome, nothing but the pending state in the audit */
+  g_assert_cmpuint (o.n, ==, 0);
+  g_assert_cmpuint (fx->commands->len, ==, 1);
+  g_assert_cmpint (((ArbCommand *) g_ptr_array_index (fx->commands, 0))->status, ==,
+                   ARB_COMMAND_PENDING);
+
+  /* the real result wins */
+  bot_say (a, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":true,\"message\":\"paused\"}",
+           id);
+  g_assert_cmpuint (o.n, ==, 1);
+  g_assert_cmpint (o.command->status, ==, ARB_COMMAND_OK);
+  g_assert_cmpstr (o.command->message, ==, "paused");
+
+  /* a connection that takes the bot_id over after the command went out
+   * cannot answer it either (the one it went to is closed) */
+  send_command (fx, &o, BOT, "resume", NULL);
+  g_free (id);
+  id = g_strdup (json_object_get_string_member (find_frame (a, "command", 1), "id"));
+  bot_connect (c, BOT);
+  g_assert_cmpuint (a->close_code, ==, ARB_CLOSE_REPLACED);
+  bot_say (c, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":false}", id);
+  assert_error (last_frame (c), "not_found", "id", 0);
+  g_assert_cmpuint (o.n, ==, 0);
+  post_clear (&p);
+  outcome_clear (&o);
+}
+
 static void
 test_shutdown (Fixture *fx, gconstpointer data)
 {
@@ -1720,6 +1827,8 @@ main (int argc, char *argv[])
   ADD ("commands/answered", test_commands_answered);
   ADD ("commands/timeout", test_commands_timeout);
   ADD ("commands/newest-connection", test_commands_newest_connection);
+  ADD ("commands/forged-result", test_commands_forged_result);
+  ADD ("heartbeat-ms", test_heartbeat_ms);
   g_test_add_func ("/arb/ingest/error-frames", test_error_frames);
   ADD ("common-quote", test_common_quote);
 #undef ADD

@@ -835,12 +835,16 @@ arb_ingest_send_command (ArbIngest      *self,
   pc->timeout_id = g_timeout_add (self->command_timeout_ms, command_timeout, pc);
 }
 
+/* A result counts only from the connection its command was sent on (@s;
+ * NULL for an HTTP batch, which never carries a command): another
+ * connection, even one of the same bot_id (a second process, or one that
+ * took the bot_id over since), cannot forge the outcome the operator sees. */
 static gboolean
-take_command_result (ArbIngest *self, ArbBotLink *link, const ArbCommandResult *r)
+take_command_result (ArbIngest *self, ArbSession *s, const ArbCommandResult *r)
 {
   PendingCommand *pc = g_hash_table_lookup (self->commands, r->id);
 
-  if (pc == NULL || g_strcmp0 (pc->command->bot_id, arb_bot_link_get_bot_id (link)) != 0)
+  if (pc == NULL || s == NULL || pc->session != s)
     return FALSE;
   finish_command (self, pc, r->ok ? ARB_COMMAND_OK : ARB_COMMAND_FAILED,
                   r->message != NULL ? r->message : (r->ok ? "done" : "failed"));
@@ -952,9 +956,9 @@ session_message (ArbSession *s, JsonObject *object)
     }
   if (event->type == ARB_MSG_COMMAND_RESULT)
     {
-      if (!take_command_result (self, s->link, &event->command_result))
+      if (!take_command_result (self, s, &event->command_result))
         arb_session_send_error (s, ARB_ERROR_NOT_FOUND, "id",
-                                "no command in flight has this id for this bot");
+                                "no command in flight has this id on this connection");
       arb_event_free (event);
       return;
     }
@@ -1106,9 +1110,11 @@ post_element (Origin *o, ArbBotLink *link, JsonNode *node)
     }
   if (event->type == ARB_MSG_COMMAND_RESULT)
     {
-      if (!take_command_result (self, link, &event->command_result))
+      /* commands go out on a WebSocket only, and their results come back on it */
+      if (!take_command_result (self, NULL, &event->command_result))
         origin_error (o, ARB_ERROR_NOT_FOUND, "id",
-                      "no command in flight has this id for this bot", 0);
+                      "no command in flight has this id on this connection: a result is "
+                      "taken only on the WebSocket connection its command was sent on", 0);
       arb_event_free (event);
       return;
     }
