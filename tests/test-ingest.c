@@ -1654,6 +1654,63 @@ test_heartbeat_ms (Fixture *fx, gconstpointer data)
   g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 100);
 }
 
+/* Issue 9, revision 1.1: a bot token bound to bot_ids speaks for those only,
+ * over a connection and over HTTP; it can no longer take another bot's
+ * connection over and receive its commands. */
+static void
+test_bot_ids (Fixture *fx, gconstpointer data)
+{
+  const char *const mine[] = { BOT, "bot-1b", NULL };
+  const char *const other[] = { "bot-9", NULL };
+  Bot *a = bot_open (fx);
+  Bot *thief = bot_open (fx);
+  Bot *unbound = bot_open (fx);
+  Outcome o = { 0 };
+  Post p = { 0 };
+  g_autofree char *body = NULL;
+
+  arb_session_set_bot_ids (a->session, mine);
+  arb_session_set_bot_ids (thief->session, other);
+  bot_hello (a, "bot-2");
+  assert_error (last_frame (a), "forbidden", "bot_id", 0);
+  g_assert_null (arb_ingest_lookup_bot (fx->ingest, "bot-2"));
+  bot_connect (a, BOT);
+
+  /* a token bound to other bot_ids cannot claim this one: the real bot keeps
+   * its connection and its commands */
+  bot_hello (thief, BOT);
+  assert_error (last_frame (thief), "forbidden", "bot_id", 0);
+  g_assert_cmpuint (a->close_code, ==, 0);
+  g_assert_cmpuint (count_frames (thief, "welcome"), ==, 0);
+  send_command (fx, &o, BOT, "pause", NULL);
+  g_assert_cmpuint (count_frames (a, "command"), ==, 1);
+  g_assert_cmpuint (count_frames (thief, "command"), ==, 0);
+  bot_trade (thief, 1);
+  assert_error (last_frame (thief), "bad_request", "type", 0);
+  /* ... and may still speak for its own */
+  bot_connect (thief, "bot-9");
+
+  /* HTTP: the whole batch is refused before anything of it is stored */
+  body = batch_text (NULL, 1, 2);
+  post_clear (&p);
+  arb_ingest_post_full (fx->ingest, body, strlen (body), other, post_done, &p);
+  g_assert_true (spin_until (post_finished, &p, SPIN_MS));
+  assert_post_failed (&p, 403, "forbidden", "bot_id");
+  settle (fx);
+  g_assert_cmpuint (n_stored (fx, BOT), ==, 0);
+  post_clear (&p);
+  arb_ingest_post_full (fx->ingest, body, strlen (body), mine, post_done, &p);
+  g_assert_true (spin_until (post_finished, &p, SPIN_MS));
+  g_assert_cmpint (post_ack (&p), ==, 2);
+
+  /* an unbound token still speaks for any bot_id, and the newest connection
+   * of a bot_id replaces the older one, as before */
+  bot_connect (unbound, BOT);
+  g_assert_cmpuint (a->close_code, ==, ARB_CLOSE_REPLACED);
+  post_clear (&p);
+  outcome_clear (&o);
+}
+
 /* Issue 9: a result is taken only from the connection its command went to.
  * Another bot's connection, an HTTP batch in the bot's name and a newer
  * connection that took the bot_id over cannot forge the outcome. */
@@ -1829,6 +1886,7 @@ main (int argc, char *argv[])
   ADD ("commands/newest-connection", test_commands_newest_connection);
   ADD ("commands/forged-result", test_commands_forged_result);
   ADD ("heartbeat-ms", test_heartbeat_ms);
+  ADD ("bot-ids", test_bot_ids);
   g_test_add_func ("/arb/ingest/error-frames", test_error_frames);
   ADD ("common-quote", test_common_quote);
 #undef ADD

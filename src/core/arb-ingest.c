@@ -39,6 +39,7 @@ struct _ArbSession
   JsonParser             *parser;
   ArbBotLink             *link;      /* after hello */
   Pending                *pending;   /* open batch of this turn */
+  char                  **bot_ids;   /* its token's bot_ids; NULL: any */
 };
 
 /* One store batch on its way: who to ack, and what to publish. */
@@ -174,6 +175,7 @@ session_unref (ArbSession *s)
     return;
   g_clear_object (&s->parser);
   g_clear_object (&s->link);
+  g_strfreev (s->bot_ids);
   g_free (s);
 }
 
@@ -211,6 +213,28 @@ const char *
 arb_session_get_bot_id (ArbSession *session)
 {
   return session->link != NULL ? arb_bot_link_get_bot_id (session->link) : NULL;
+}
+
+void
+arb_session_set_bot_ids (ArbSession        *session,
+                         const char *const *bot_ids)
+{
+  g_strfreev (session->bot_ids);
+  session->bot_ids = g_strdupv ((char **) bot_ids);
+}
+
+/* A bot token bound to bot_ids (revision 1.1) speaks for those only. */
+static gboolean
+may_speak_for (char **bot_ids, const char *bot_id)
+{
+  return bot_ids == NULL || g_strv_contains ((const char *const *) bot_ids, bot_id);
+}
+
+static char *
+forbidden_bot_id (const char *bot_id)
+{
+  return g_strdup_printf ("this bot token may not speak for bot_id %s: the configuration binds "
+                          "it to other bot_ids", bot_id);
 }
 
 ArbSession *
@@ -886,6 +910,14 @@ session_hello (ArbSession *s, ArbEvent *event)
   ArbHello *hello = &event->hello;
   ArbBotLink *link;
 
+  /* before anything else: a refused hello must not touch the bot it names */
+  if (!may_speak_for (s->bot_ids, hello->bot_id))
+    {
+      g_autofree char *message = forbidden_bot_id (hello->bot_id);
+
+      arb_session_send_error (s, ARB_ERROR_FORBIDDEN, "bot_id", message);
+      return;
+    }
   if (s->link != NULL && g_strcmp0 (arb_bot_link_get_bot_id (s->link), hello->bot_id) != 0)
     {
       arb_session_send_error (s, ARB_ERROR_CONFLICT, "bot_id",
@@ -1162,6 +1194,24 @@ arb_ingest_post (ArbIngest         *self,
                  ArbIngestPostDone  done,
                  gpointer           user_data)
 {
+  arb_ingest_post_full (self, body, len, NULL, done, user_data);
+}
+
+/**
+ * arb_ingest_post_full:
+ * @bot_ids: (nullable): the bot_ids the sender's token may speak for; %NULL: any
+ *
+ * As arb_ingest_post(); a batch for another bot_id is refused whole with
+ * 403 `forbidden` naming `bot_id`, before anything of it is looked at.
+ */
+void
+arb_ingest_post_full (ArbIngest         *self,
+                      const char        *body,
+                      gsize              len,
+                      const char *const *bot_ids,
+                      ArbIngestPostDone  done,
+                      gpointer           user_data)
+{
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
   ArbErrorCode code;
@@ -1194,6 +1244,11 @@ arb_ingest_post (ArbIngest         *self,
   if (!post_envelope (self, json_parser_get_root (parser), &bot_id, &events, &code, &field,
                       &message))
     return post_fail (done, user_data, 0, code, field, message);
+  if (!may_speak_for ((char **) bot_ids, bot_id))
+    {
+      g_autofree char *m = forbidden_bot_id (bot_id);
+      return post_fail (done, user_data, 0, ARB_ERROR_FORBIDDEN, "bot_id", m);
+    }
   link = ensure_link (self, bot_id);
   if (link == NULL)
     return post_fail (done, user_data, 0, ARB_ERROR_UNAVAILABLE, "bot_id",

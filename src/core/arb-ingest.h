@@ -87,6 +87,9 @@ void         arb_session_send_error       (ArbSession              *session,
                                            const char              *field,
                                            const char              *message);
 const char  *arb_session_get_bot_id       (ArbSession              *session);
+/* The bot_ids the connection's token may speak for (copied); NULL: any. */
+void         arb_session_set_bot_ids      (ArbSession              *session,
+                                           const char *const       *bot_ids);
 /* The transport is gone: no more sends; the session is freed when no
  * commit holds it any more. */
 void         arb_session_closed           (ArbSession              *session);
@@ -94,6 +97,13 @@ void         arb_session_closed           (ArbSession              *session);
 void         arb_ingest_post              (ArbIngest               *self,
                                            const char              *body,
                                            gsize                    len,
+                                           ArbIngestPostDone        done,
+                                           gpointer                 user_data);
+/* The same for a token bound to @bot_ids (NULL: any). */
+void         arb_ingest_post_full         (ArbIngest               *self,
+                                           const char              *body,
+                                           gsize                    len,
+                                           const char *const       *bot_ids,
                                            ArbIngestPostDone        done,
                                            gpointer                 user_data);
 
