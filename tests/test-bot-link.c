@@ -267,6 +267,44 @@ test_interval_learning (void)
   g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, interval);
 }
 
+/* revision 1.1: a declared heartbeat_ms sets the deadlines at once, and
+ * the gaps do not move them; a hello without it goes back to learning. */
+static void
+test_declared_interval (void)
+{
+  g_autoptr(ArbBotLink) link = arb_bot_link_new ("bot-1");
+  ArbHeartbeat hb = beat (ARB_BOT_RUNNING);
+  char *commands[] = { NULL };
+  ArbHello hello = { (char *) "bot-1", (char *) "Bot", NULL, NULL, (char *) "USD", commands, -1,
+                     1000 };
+  gint64 now = T0;
+
+  arb_bot_link_apply_hello (link, &hello);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 1000);
+  arb_bot_link_attach (link, now);
+  for (guint i = 0; i < 10; i++)
+    {
+      now += i == 5 ? 7000 : 1000;   /* one late beat teaches nothing */
+      arb_bot_link_heartbeat (link, &hb, 0, now);
+    }
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 1000);
+  g_assert_false (arb_bot_link_check (link, now + 3000));
+  g_assert_true (arb_bot_link_check (link, now + 3001));
+  g_assert_cmpint (arb_bot_link_get_state (link), ==, ARB_LINK_STALE);
+  g_assert_false (arb_bot_link_check (link, now + 12000));
+  g_assert_true (arb_bot_link_check (link, now + 12001));
+  g_assert_cmpint (arb_bot_link_get_state (link), ==, ARB_LINK_LOST);
+
+  hello.heartbeat_ms = 0;
+  arb_bot_link_apply_hello (link, &hello);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 5000);
+  now += 13000;
+  arb_bot_link_heartbeat (link, &hb, 0, now);
+  arb_bot_link_heartbeat (link, &hb, 0, now + 2000);
+  /* learnt again: (5000 * 7 + 13000) / 8, then (6000 * 7 + 2000) / 8 */
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 5500);
+}
+
 static void
 test_heartbeat_run_state (void)
 {
@@ -423,6 +461,7 @@ main (int   argc,
   g_test_add_func ("/arb/bot-link/detach-unattached", test_detach_unattached);
   g_test_add_func ("/arb/bot-link/stale-lost", test_stale_lost);
   g_test_add_func ("/arb/bot-link/interval-learning", test_interval_learning);
+  g_test_add_func ("/arb/bot-link/declared-interval", test_declared_interval);
   g_test_add_func ("/arb/bot-link/heartbeat-run-state", test_heartbeat_run_state);
   g_test_add_func ("/arb/bot-link/via-http", test_via_http);
   g_test_add_func ("/arb/bot-link/seqs", test_seqs);

@@ -738,6 +738,154 @@ test_copy (void)
   g_assert_cmpint (b->source, ==, ARB_TOKEN_FROM_ENVIRONMENT);
 }
 
+/* libarbcore logs structured, which GLib 2.74's g_test_expect_message()
+ * does not see: the warnings a test expects are caught here (test-util.h). */
+static GPtrArray *config_warnings;
+
+/* Revision 1.1: a bot token may be bound to the bot_ids it speaks for. */
+static void
+test_bot_ids_file (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  const ArbToken *eu, *free_bot;
+
+  g_assert_true (load (config,
+                       "[tokens]\n"
+                       "eu = bot:eu-secret-0123456789\n"
+                       "any = bot:any-secret-0123456789\n"
+                       "alice = operator:alice-secret-0123456789\n"
+                       "[bot-ids]\n"
+                       "eu = arb-eu-1; arb-eu-2;arb-eu-1,\n", &error));
+  g_assert_no_error (error);
+  eu = arb_config_find_token (config, "eu");
+  g_assert_nonnull (eu->bot_ids);
+  g_assert_cmpuint (g_strv_length (eu->bot_ids), ==, 2);
+  g_assert_cmpstr (eu->bot_ids[0], ==, "arb-eu-1");
+  g_assert_cmpstr (eu->bot_ids[1], ==, "arb-eu-2");
+  g_assert_true (arb_token_speaks_for (eu, "arb-eu-2"));
+  g_assert_false (arb_token_speaks_for (eu, "arb-us-1"));
+  /* unbound: any bot_id, as before revision 1.1 */
+  free_bot = arb_config_find_token (config, "any");
+  g_assert_null (free_bot->bot_ids);
+  g_assert_true (arb_token_speaks_for (free_bot, "arb-eu-1"));
+
+  copy = arb_config_copy (config);
+  g_assert_cmpstrv (arb_config_find_token (copy, "eu")->bot_ids, eu->bot_ids);
+  g_assert_true (arb_config_find_token (copy, "eu")->bot_ids != eu->bot_ids);
+  g_assert_null (arb_config_find_token (copy, "any")->bot_ids);
+
+  /* a later file's token of the name replaces the binding too */
+  g_assert_true (load (config, "[tokens]\neu = bot:eu-secret-9876543210\n", &error));
+  g_assert_null (arb_config_find_token (config, "eu")->bot_ids);
+  /* and a later file may bind a token of an earlier one */
+  g_assert_true (load (config, "[bot-ids]\nany = arb-us-1\n", &error));
+  g_assert_no_error (error);
+  g_assert_false (arb_token_speaks_for (arb_config_find_token (config, "any"), "arb-eu-1"));
+  g_assert_true (arb_token_speaks_for (arb_config_find_token (config, "any"), "arb-us-1"));
+}
+
+static void
+test_bot_ids_bad (void)
+{
+  static const struct { const char *text; const char *words; } bad[] = {
+    { "[bot-ids]\nghost = b-1\n", "ghost" },                 /* no such token */
+    { "[bot-ids]\nalice = b-1\n", "alice" },                 /* not a bot token */
+    { "[bot-ids]\neu = \n", "no bot_id" },
+    { "[bot-ids]\neu = ;;\n", "no bot_id" },
+    { "[bot-ids]\neu = b-1;bad/id\n", "bad/id" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(ArbConfig) config = arb_config_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strconcat ("[tokens]\neu = bot:eu-secret-0123456789\n"
+                                           "alice = operator:alice-secret-0123456789\n",
+                                           bad[i].text, NULL);
+
+      g_assert_false (load (config, text, &error));
+      g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "[bot-ids]"));
+      if (strstr (error->message, bad[i].words) == NULL)
+        g_error ("“%s” does not say “%s”", error->message, bad[i].words);
+    }
+}
+
+static void
+test_bot_ids_env (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) typo = arb_config_new ();
+  const ArbToken *t;
+
+  g_setenv ("ARBDASH_BOT_TOKEN", "env-bot-secret-0123456789", TRUE);
+  g_setenv ("ARBDASH_BOT_IDS", "arb-eu-1,arb-eu-2", TRUE);
+  arb_config_load_env (config);
+  t = arb_config_find_token (config, "bot (environment)");
+  g_assert_true (arb_token_speaks_for (t, "arb-eu-1"));
+  g_assert_true (arb_token_speaks_for (t, "arb-eu-2"));
+  g_assert_false (arb_token_speaks_for (t, "arb-us-1"));
+
+  /* a value that does not parse binds it to no bot_id, not to any */
+  g_setenv ("ARBDASH_BOT_IDS", "arb eu 1!", TRUE);
+  config_warnings = g_ptr_array_new_with_free_func (g_free);
+  arb_config_load_env (typo);
+  g_assert_cmpuint (config_warnings->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (config_warnings, 0), "ARBDASH_BOT_IDS"));
+  g_clear_pointer (&config_warnings, g_ptr_array_unref);
+  t = arb_config_find_token (typo, "bot (environment)");
+  g_assert_nonnull (t->bot_ids);
+  g_assert_false (arb_token_speaks_for (t, "arb"));
+  g_assert_false (arb_token_speaks_for (t, "eu"));
+  g_unsetenv ("ARBDASH_BOT_IDS");
+  g_unsetenv ("ARBDASH_BOT_TOKEN");
+}
+
+/* The Access page's writer: [bot-ids] beside [tokens], kept on reload,
+ * removed with its token. */
+static void
+test_bot_ids_create_remove (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) reloaded = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_conf ("[tokens]\nalice = operator:alice-secret-0123456789\n");
+  g_autofree char *secret = NULL;
+  g_autofree char *contents = NULL;
+  const char *const ids[] = { "arb-eu-1", "arb-eu-2", NULL };
+  const char *const bad[] = { "arb eu", NULL };
+
+  g_assert_true (arb_config_load_file (config, path, &error));
+  g_assert_null (arb_config_create_token_full (config, "eu", ARB_ROLE_BOT, bad, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (arb_config_find_token (config, "eu"));
+  secret = arb_config_create_token_full (config, "eu", ARB_ROLE_BOT, ids, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (arb_config_find_token (config, "eu")->bot_ids, ids);
+  contents = read_file (path);
+  g_assert_nonnull (strstr (contents, "[bot-ids]"));
+  g_assert_nonnull (strstr (contents, "eu=arb-eu-1;arb-eu-2\n"));
+  g_assert_true (arb_config_load_file (reloaded, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (arb_config_find_token (reloaded, "eu")->bot_ids, ids);
+  g_assert_null (arb_config_find_token (reloaded, "alice")->bot_ids);
+
+  g_assert_true (arb_config_remove_token (config, "eu", &error));
+  g_clear_pointer (&contents, g_free);
+  contents = read_file (path);
+  g_assert_null (strstr (contents, "eu="));
+  /* and the file still loads: no binding of a token that is gone */
+  g_clear_pointer (&reloaded, arb_config_free);
+  reloaded = arb_config_new ();
+  g_assert_true (arb_config_load_file (reloaded, path, &error));
+  g_assert_no_error (error);
+  g_assert_null (arb_config_find_token (reloaded, "eu"));
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -750,6 +898,7 @@ main (int   argc,
   g_assert_nonnull (config_home);
   g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
   g_test_init (&argc, &argv, NULL);
+  test_capture_log ("arb-config", G_LOG_LEVEL_WARNING, &config_warnings);
 
   g_test_add_func ("/arb/config/defaults", test_defaults);
   g_test_add_func ("/arb/config/load-file", test_load_file);
@@ -770,6 +919,10 @@ main (int   argc,
   g_test_add_func ("/arb/config/create-remove-token", test_create_remove_token);
   g_test_add_func ("/arb/config/create-refused", test_create_refused);
   g_test_add_func ("/arb/config/create-default-file", test_create_default_file);
+  g_test_add_func ("/arb/config/bot-ids/file", test_bot_ids_file);
+  g_test_add_func ("/arb/config/bot-ids/bad", test_bot_ids_bad);
+  g_test_add_func ("/arb/config/bot-ids/env", test_bot_ids_env);
+  g_test_add_func ("/arb/config/bot-ids/create-remove", test_bot_ids_create_remove);
   g_test_add_func ("/arb/config/copy", test_copy);
 
   status = g_test_run ();

@@ -291,6 +291,35 @@ test_hello (void)
               ARB_ERROR_BAD_REQUEST, "pid");
 }
 
+/* revision 1.1: hello may say how often the bot beats */
+static void
+test_hello_heartbeat_ms (void)
+{
+  static const char *bad[] = { "99", "0", "-1", "600001", "1e300", "1.5", "\"1000\"", "true" };
+  int code;
+  g_autofree char *field = NULL;
+  gint64 seq;
+  g_autoptr(ArbEvent) absent = parse ("{\"type\":\"hello\",\"bot_id\":\"b\",\"name\":\"x\"}",
+                                      &code, &field, &seq);
+  g_autoptr(ArbEvent) low = parse ("{\"type\":\"hello\",\"bot_id\":\"b\",\"name\":\"x\","
+                                   "\"heartbeat_ms\":100}", &code, &field, &seq);
+  g_autoptr(ArbEvent) high = parse ("{\"type\":\"hello\",\"bot_id\":\"b\",\"name\":\"x\","
+                                    "\"heartbeat_ms\":600000}", &code, &field, &seq);
+  g_autoptr(ArbEvent) null = parse ("{\"type\":\"hello\",\"bot_id\":\"b\",\"name\":\"x\","
+                                    "\"heartbeat_ms\":null}", &code, &field, &seq);
+
+  g_assert_cmpint (absent->hello.heartbeat_ms, ==, 0);
+  g_assert_cmpint (low->hello.heartbeat_ms, ==, 100);
+  g_assert_cmpint (high->hello.heartbeat_ms, ==, 600000);
+  g_assert_cmpint (null->hello.heartbeat_ms, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"type\":\"hello\",\"bot_id\":\"b\","
+                                               "\"name\":\"x\",\"heartbeat_ms\":%s}", bad[i]);
+      expect_bad (text, ARB_ERROR_BAD_REQUEST, "heartbeat_ms");
+    }
+}
+
 typedef struct { const char *text; ArbMsgType type; } Good;
 
 static void
@@ -373,6 +402,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/arb/event/limits", test_limits);
   g_test_add_func ("/arb/event/not-objects", test_not_objects);
   g_test_add_func ("/arb/event/hello", test_hello);
+  g_test_add_func ("/arb/event/hello-heartbeat-ms", test_hello_heartbeat_ms);
   g_test_add_func ("/arb/event/other-types", test_other_types);
   g_test_add_func ("/arb/event/error-codes", test_error_codes);
 

@@ -1601,6 +1601,170 @@ test_commands_newest_connection (Fixture *fx, gconstpointer data)
   outcome_clear (&o);
 }
 
+static gboolean
+keep_going (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+stale_now (gpointer data)
+{
+  Fixture *fx = data;
+  ArbBotLink *link = arb_ingest_lookup_bot (fx->ingest, BOT);
+
+  arb_ingest_check_bots (fx->ingest, g_get_real_time () / 1000);
+  return arb_bot_link_get_state (link) == ARB_LINK_STALE;
+}
+
+/* Issue 9, revision 1.1: a bot that says it beats every 100 ms is stale
+ * 300 ms after its last beat, not 15 s (the default interval). */
+static void
+test_heartbeat_ms (Fixture *fx, gconstpointer data)
+{
+  Bot *bot = bot_open (fx);
+  ArbBotLink *link;
+  gint64 t0;
+  guint tick;
+
+  bot_say (bot, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"fast\","
+           "\"heartbeat_ms\":100}");
+  g_assert_cmpstr (frame_type (bot, 0), ==, "welcome");
+  link = arb_ingest_lookup_bot (fx->ingest, BOT);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 100);
+  for (gint64 seq = 1; seq <= 3; seq++)
+    bot_say (bot, "{\"type\":\"heartbeat\",\"seq\":%" G_GINT64_FORMAT ",\"ts\":%"
+             G_GINT64_FORMAT ",\"state\":\"running\"}", seq, T0 + seq);
+  wait_ack (bot, 3);
+  g_assert_cmpint (arb_bot_link_get_state (link), ==, ARB_LINK_CONNECTED);
+  t0 = g_get_monotonic_time ();
+  /* the engine checks once a second; here a 20 ms tick wakes the loop */
+  tick = g_timeout_add (20, keep_going, NULL);
+  g_assert_true (spin_until (stale_now, fx, 3000));
+  g_source_remove (tick);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3000 * 1000);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 100);
+
+  /* out of range: refused naming the field, and the bot keeps its interval */
+  bot_say (bot, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"fast\","
+           "\"heartbeat_ms\":99}");
+  assert_error (last_frame (bot), "bad_request", "heartbeat_ms", 0);
+  bot_say (bot, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"fast\","
+           "\"heartbeat_ms\":600001}");
+  assert_error (last_frame (bot), "bad_request", "heartbeat_ms", 0);
+  g_assert_cmpint (arb_bot_link_get_heartbeat_interval (link), ==, 100);
+}
+
+/* Issue 9, revision 1.1: a bot token bound to bot_ids speaks for those only,
+ * over a connection and over HTTP; it can no longer take another bot's
+ * connection over and receive its commands. */
+static void
+test_bot_ids (Fixture *fx, gconstpointer data)
+{
+  const char *const mine[] = { BOT, "bot-1b", NULL };
+  const char *const other[] = { "bot-9", NULL };
+  Bot *a = bot_open (fx);
+  Bot *thief = bot_open (fx);
+  Bot *unbound = bot_open (fx);
+  Outcome o = { 0 };
+  Post p = { 0 };
+  g_autofree char *body = NULL;
+
+  arb_session_set_bot_ids (a->session, mine);
+  arb_session_set_bot_ids (thief->session, other);
+  bot_hello (a, "bot-2");
+  assert_error (last_frame (a), "forbidden", "bot_id", 0);
+  g_assert_null (arb_ingest_lookup_bot (fx->ingest, "bot-2"));
+  bot_connect (a, BOT);
+
+  /* a token bound to other bot_ids cannot claim this one: the real bot keeps
+   * its connection and its commands */
+  bot_hello (thief, BOT);
+  assert_error (last_frame (thief), "forbidden", "bot_id", 0);
+  g_assert_cmpuint (a->close_code, ==, 0);
+  g_assert_cmpuint (count_frames (thief, "welcome"), ==, 0);
+  send_command (fx, &o, BOT, "pause", NULL);
+  g_assert_cmpuint (count_frames (a, "command"), ==, 1);
+  g_assert_cmpuint (count_frames (thief, "command"), ==, 0);
+  bot_trade (thief, 1);
+  assert_error (last_frame (thief), "bad_request", "type", 0);
+  /* ... and may still speak for its own */
+  bot_connect (thief, "bot-9");
+
+  /* HTTP: the whole batch is refused before anything of it is stored */
+  body = batch_text (NULL, 1, 2);
+  post_clear (&p);
+  arb_ingest_post_full (fx->ingest, body, strlen (body), other, post_done, &p);
+  g_assert_true (spin_until (post_finished, &p, SPIN_MS));
+  assert_post_failed (&p, 403, "forbidden", "bot_id");
+  settle (fx);
+  g_assert_cmpuint (n_stored (fx, BOT), ==, 0);
+  post_clear (&p);
+  arb_ingest_post_full (fx->ingest, body, strlen (body), mine, post_done, &p);
+  g_assert_true (spin_until (post_finished, &p, SPIN_MS));
+  g_assert_cmpint (post_ack (&p), ==, 2);
+
+  /* an unbound token still speaks for any bot_id, and the newest connection
+   * of a bot_id replaces the older one, as before */
+  bot_connect (unbound, BOT);
+  g_assert_cmpuint (a->close_code, ==, ARB_CLOSE_REPLACED);
+  post_clear (&p);
+  outcome_clear (&o);
+}
+
+/* Issue 9: a result is taken only from the connection its command went to.
+ * Another bot's connection, an HTTP batch in the bot's name and a newer
+ * connection that took the bot_id over cannot forge the outcome. */
+static void
+test_commands_forged_result (Fixture *fx, gconstpointer data)
+{
+  Outcome o = { 0 };
+  Post p = { 0 };
+  Bot *a = bot_open (fx);
+  Bot *b = bot_open (fx);
+  Bot *c = bot_open (fx);
+  g_autofree char *id = NULL;
+  g_autofree char *body = NULL;
+
+  bot_connect (a, BOT);
+  bot_connect (b, "bot-2");
+  send_command (fx, &o, BOT, "pause", NULL);
+  id = g_strdup (json_object_get_string_member (find_frame (a, "command", 0), "id"));
+
+  bot_say (b, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":false}", id);
+  assert_error (last_frame (b), "not_found", "id", 0);
+  body = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"command_result\","
+                          "\"id\":\"%s\",\"ok\":false,\"message\":\"forged\"}]}", id);
+  post (fx, &p, body);
+  g_assert_cmpint (post_ack (&p), ==, 0);
+  assert_post_error (&p, 0, 0, "not_found", "id", 0);
+  /* still pending: no outcome, nothing but the pending state in the audit */
+  g_assert_cmpuint (o.n, ==, 0);
+  g_assert_cmpuint (fx->commands->len, ==, 1);
+  g_assert_cmpint (((ArbCommand *) g_ptr_array_index (fx->commands, 0))->status, ==,
+                   ARB_COMMAND_PENDING);
+
+  /* the real result wins */
+  bot_say (a, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":true,\"message\":\"paused\"}",
+           id);
+  g_assert_cmpuint (o.n, ==, 1);
+  g_assert_cmpint (o.command->status, ==, ARB_COMMAND_OK);
+  g_assert_cmpstr (o.command->message, ==, "paused");
+
+  /* a connection that takes the bot_id over after the command went out
+   * cannot answer it either (the one it went to is closed) */
+  send_command (fx, &o, BOT, "resume", NULL);
+  g_free (id);
+  id = g_strdup (json_object_get_string_member (find_frame (a, "command", 1), "id"));
+  bot_connect (c, BOT);
+  g_assert_cmpuint (a->close_code, ==, ARB_CLOSE_REPLACED);
+  bot_say (c, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":false}", id);
+  assert_error (last_frame (c), "not_found", "id", 0);
+  g_assert_cmpuint (o.n, ==, 0);
+  post_clear (&p);
+  outcome_clear (&o);
+}
+
 static void
 test_shutdown (Fixture *fx, gconstpointer data)
 {
@@ -1935,6 +2099,9 @@ main (int argc, char *argv[])
   ADD ("commands/answered", test_commands_answered);
   ADD ("commands/timeout", test_commands_timeout);
   ADD ("commands/newest-connection", test_commands_newest_connection);
+  ADD ("commands/forged-result", test_commands_forged_result);
+  ADD ("heartbeat-ms", test_heartbeat_ms);
+  ADD ("bot-ids", test_bot_ids);
   g_test_add_func ("/arb/ingest/error-frames", test_error_frames);
   ADD ("common-quote", test_common_quote);
   ADD ("rejected/session", test_rejected_session);

@@ -802,6 +802,86 @@ test_command_client_gone (Fixture *fx, gconstpointer data)
   assert_ok (later);
 }
 
+/* Issue 9, revision 1.1: a bot token bound to its bot_ids, over the real
+ * WebSocket and POST /events. */
+#define EU_TOKEN "eu-bot-secret-0123456789"
+
+static void
+test_bot_ids (Fixture *fx, gconstpointer data)
+{
+  ArbConfig *config = (ArbConfig *) arb_engine_get_config (fx->engine);
+  const char *const eu[] = { "bot-eu", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) other = NULL;
+  g_autoptr(Reply) own = NULL;
+  g_autoptr(Reply) bots = NULL;
+  g_autofree char *trade = trade_json (1, T0, "WETH/USDC", "filled");
+  g_autofree char *body_other = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[%s]}", trade);
+  g_autofree char *body_own = g_strdup_printf ("{\"bot_id\":\"bot-eu\",\"events\":[%s]}", trade);
+  Client *real = client_connect (fx);
+  Client *c;
+
+  arb_config_add_token (config, "eu", ARB_ROLE_BOT, EU_TOKEN);
+  g_assert_true (arb_config_bind_bot_ids (config, "eu", eu, &error));
+  g_assert_no_error (error);
+  client_hello (real, BOT);
+
+  c = client_connect_full (fx, "/api/v1/bot", EU_TOKEN, NULL, NULL);
+  g_assert_no_error (c->error);
+  client_send (c, "{\"type\":\"hello\",\"bot_id\":\"" BOT "\",\"name\":\"thief\"}");
+  assert_ws_error (wait_frame (c, "error", 1), "forbidden", "bot_id", 0);
+  /* the real bot keeps its connection */
+  spin_for (50);
+  g_assert_false (real->closed);
+  g_assert_cmpint (client_hello (c, "bot-eu"), ==, 0);
+
+  other = http (fx, "POST", "/api/v1/events", EU_TOKEN, body_other);
+  assert_http_error (other, 403, "forbidden", "bot_id");
+  own = http (fx, "POST", "/api/v1/events", EU_TOKEN, body_own);
+  g_assert_cmpint (json_object_get_int_member (assert_ok (own), "ack"), ==, 1);
+  bots = http (fx, "GET", "/api/v1/bots", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (assert_ok (bots), "bots")),
+                    ==, 2);
+}
+
+/* Issue 9: a result is taken only on the connection the command went to;
+ * an HTTP batch in the bot's name cannot forge it. */
+static void
+test_command_forged_result (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  Reply *r = g_new0 (Reply, 1);
+  g_autoptr(GBytes) body = g_bytes_new_static ("{\"name\":\"pause\"}", 16);
+  g_autoptr(Reply) forged = NULL;
+  g_autofree char *forged_body = NULL;
+  const char *id;
+  JsonObject *command, *e;
+
+  client_hello (c, BOT);
+  r->msg = new_msg (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN);
+  soup_message_set_request_body_from_bytes (r->msg, "application/json", body);
+  soup_session_send_and_read_async (fx->session, r->msg, G_PRIORITY_DEFAULT, NULL, reply_ready, r);
+  id = json_object_get_string_member (wait_frame (c, "command", 1), "id");
+
+  forged_body = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"command_result\","
+                                 "\"id\":\"%s\",\"ok\":false,\"message\":\"forged\"}]}", id);
+  forged = http (fx, "POST", "/api/v1/events", BOT_TOKEN, forged_body);
+  e = json_array_get_object_element (json_object_get_array_member (assert_ok (forged), "errors"),
+                                     0);
+  g_assert_nonnull (e);
+  g_assert_cmpstr (json_object_get_string_member (e, "code"), ==, "not_found");
+  g_assert_cmpstr (json_object_get_string_member (e, "field"), ==, "id");
+  g_assert_false (r->done);
+
+  client_send (c, "{\"type\":\"command_result\",\"id\":\"%s\",\"ok\":true,\"message\":\"paused\"}",
+               id);
+  g_assert_true (spin_until (reply_done, r, SPIN_MS));
+  command = command_of (r);
+  g_assert_cmpstr (json_object_get_string_member (command, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (command, "message"), ==, "paused");
+  reply_free (r);
+}
+
 /* ---------------------------------------------------------------- more routes */
 
 static char *
@@ -1407,6 +1487,7 @@ main (int argc, char *argv[])
   ADD ("bot/auth", test_bot_auth);
   ADD ("bot/origin", test_bot_origin);
   ADD ("bot/shutdown", test_bot_shutdown);
+  ADD ("bot/bot-ids", test_bot_ids);
   ADD ("events", test_events);
   ADD ("events/limits", test_events_limits);
   ADD ("trades", test_trades);
@@ -1418,6 +1499,7 @@ main (int argc, char *argv[])
   ADD ("command/timeout", test_command_timeout);
   ADD ("command/client-gone", test_command_client_gone);
   ADD ("command/empty-body", test_command_empty_body);
+  ADD ("command/forged-result", test_command_forged_result);
   ADD ("trades-csv", test_trades_csv);
   ADD ("trades-csv-sorted", test_trades_csv_sorted);
   ADD ("series", test_series);

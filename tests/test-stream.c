@@ -101,6 +101,8 @@ typedef struct
   guint                    n_batches;
   gint64                   last_discrete;
   gint64                   max_seq;
+  gint64                   frame_seq;     /* of the last batch or snapshot */
+  guint                    frame_seq_above_items;
   GArray                  *trades;        /* TradeSeen */
   GArray                  *gauges;        /* GaugeSeen, kind "system" */
   GHashTable              *kinds;         /* kind -> count */
@@ -247,8 +249,12 @@ take_frame (Viewer *v, JsonNode *node)
           max = MAX (max, json_object_get_int_member (json_array_get_object_element (items, i),
                                                       "seq"));
         }
-      /* the batch's seq is that of its last item */
-      g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, max);
+      /* the batch's seq is the highest seq the viewer has been sent so far:
+       * its last item's, or more when a gauge held for the rate is older than
+       * what came before it (revision 1.1); it never goes backwards */
+      g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, MAX (max, v->frame_seq));
+      v->frame_seq_above_items += v->frame_seq > max;
+      v->frame_seq = json_object_get_int_member (o, "seq");
       v->n_batches++;
       json_node_unref (node);
       return;
@@ -258,6 +264,8 @@ take_frame (Viewer *v, JsonNode *node)
       v->n_snapshots++;
       v->snapshot_frame = v->n_frames - 1;
       v->snapshot_seq = json_object_get_int_member (o, "seq");
+      g_assert_cmpint (v->snapshot_seq, >=, v->frame_seq);
+      v->frame_seq = v->snapshot_seq;
       g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "topics")));
       if (v->next_topics != NULL)
         {
@@ -430,6 +438,9 @@ viewer_subscribe (Viewer *v, const char *topics, double rate, gint64 since, gboo
     }
   g_clear_pointer (&v->next_topics, g_hash_table_unref);
   v->next_topics = next;
+  /* a replay from an older since starts the frame seqs over */
+  if (since >= 0)
+    v->frame_seq = 0;
   g_ascii_dtostr (rate_text, sizeof rate_text, rate);
   viewer_send (v, "{\"type\":\"subscribe\",\"topics\":%s,\"max_rate_hz\":%s%s}", topics,
                rate_text, since_member);
@@ -1207,6 +1218,80 @@ test_since (StreamFixture *sf, gconstpointer data)
   g_assert_cmpuint (stats (fx).replayed, >=, 50 + 95);
 }
 
+typedef struct
+{
+  Viewer *v;
+  guint   n;
+} GaugeWait;
+
+static gboolean
+has_gauges (gpointer data)
+{
+  GaugeWait *w = data;
+
+  return w->v->gauges->len >= w->n;
+}
+
+/* Issue 9, revision 1.1: a viewer at 4 Hz gets gauges held for its rate
+ * after trades with higher seqs; the frame seq must still never go back
+ * (take_frame checks each frame: its seq is exactly the highest seq sent so
+ * far), and since = the last frame's seq must lose no discrete item. */
+static void
+test_frame_seq (StreamFixture *sf, gconstpointer data)
+{
+  Fixture *fx = &sf->fx;
+  Client *bot = bot_connect (fx);
+  Viewer *v = viewer_connect (sf, VIEWER_TOKEN);
+  Viewer *again;
+  Gauger g = { arb_engine_get_hub (fx->engine), 0 };
+  GaugeWait gw = { NULL, 0 };
+  gint64 n = 0, resume;
+  guint frames;
+
+  gauge_tick (&g);
+  spin_for (20);
+  viewer_subscribe (v, "[\"system\",\"trading\",\"log\"]", 4, -1, TRUE);
+  gw.v = v;
+  /* a gauge, then trades and logs, then the tick (250 ms) sends the gauge:
+   * its seq is below the trades' (a gauge published later would not be) */
+  while (v->n_batches < 40 || v->frame_seq_above_items < 6)
+    {
+      gw.n = v->gauges->len + 1;
+      gauge_tick (&g);
+      for (guint i = 0; i < 3; i++)
+        {
+          bot_trades (sf, bot, n + 1, n + 2, FALSE);
+          n += 2;
+          arb_hub_publish (g.hub, ARB_TOPIC_LOG, "log", T0, NULL,
+                           g_strdup ("{\"level\":\"info\",\"message\":\"between\"}"));
+        }
+      g_assert_true (spin_until (has_gauges, &gw, SPIN_MS));
+      g_assert_cmpint (n, <, 1000);
+    }
+  assert_trades (v, 1, n);
+  g_test_message ("%u frames, %u of them with a seq above their items'", v->n_batches,
+                  v->frame_seq_above_items);
+
+  /* the last frame a gauge frame: its items are older than the trades */
+  gw.n = v->gauges->len + 1;
+  gauge_tick (&g);
+  g_assert_true (spin_until (has_gauges, &gw, SPIN_MS));
+  frames = v->n_batches;
+  resume = v->frame_seq;
+  g_assert_cmpint (resume, >=, v->max_seq);
+  viewer_close (v);
+  g_assert_cmpuint (v->n_batches, ==, frames);
+
+  bot_trades (sf, bot, n + 1, n + 20, FALSE);
+  again = viewer_connect (sf, VIEWER_TOKEN);
+  viewer_subscribe (again, "[\"system\",\"trading\",\"log\"]", 4, resume, TRUE);
+  assert_trades (again, n + 1, n + 20);
+  assert_before_snapshot (again, n + 1, n + 20);
+  g_assert_cmpint (again->snapshot_seq, >=, again->max_seq);
+  bot_trades (sf, bot, n + 21, n + 25, FALSE);
+  assert_trades (again, n + 1, n + 25);
+}
+
 /* Publishes a discrete log item bigger than a viewer's hard limit. */
 static void
 publish_huge_log (StreamFixture *sf)
@@ -1576,6 +1661,7 @@ main (int argc, char *argv[])
   ADD ("coalesce", test_coalesce);
   ADD ("tiny-rate", test_tiny_rate);
   ADD ("since", test_since);
+  ADD ("frame-seq", test_frame_seq);
   ADD ("restart", test_restart);
   ADD ("slow-viewer", test_slow_viewer);
   ADD ("commands", test_commands);

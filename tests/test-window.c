@@ -1794,6 +1794,81 @@ add_through_dialog (Fixture *f, ArbPreferencesWindow *prefs)
   return g_strdup (token->secret);
 }
 
+/* The entry row titled @title below @widget. */
+static GtkWidget *
+find_entry_row (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_entry_row (c, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Issue 9, revision 1.1: a bot token bound to its bot IDs through the Add
+ * Token dialog; shown in its row, kept in the file, and the server holds it
+ * to them. */
+static void
+add_bound_bot (Fixture *f, ArbPreferencesWindow *prefs)
+{
+  ArbConfig *config = arb_engine_get_config (arb_application_get_engine (f->app));
+  const char *const expected[] = { "arb-eu-1", "arb-eu-2", NULL };
+  AdwMessageDialog *dialog;
+  GtkWidget *role_row, *ids_row;
+  const ArbToken *token;
+  g_autofree char *contents = NULL;
+  g_autofree char *secret = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "tokens.add", NULL));
+  dialog = arb_preferences_window_get_dialog (prefs);
+  gtk_editable_set_text (GTK_EDITABLE (find_child (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW)),
+                         "eu-bot");
+  role_row = find_child (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW);
+  ids_row = find_entry_row (GTK_WIDGET (dialog), "Bot IDs (any if empty)");
+  g_assert_nonnull (ids_row);
+  /* only for a bot token */
+  g_assert_false (gtk_widget_get_visible (ids_row));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (role_row), 2);
+  g_assert_true (gtk_widget_get_visible (ids_row));
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "add"));
+  gtk_editable_set_text (GTK_EDITABLE (ids_row), "arb-eu-1, bad id!");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "add"));
+  g_assert_true (gtk_widget_has_css_class (ids_row, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (ids_row), "arb-eu-1, arb-eu-2");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "add"));
+  g_assert_false (gtk_widget_has_css_class (ids_row, "error"));
+  click (dialog, "_Add");
+  click (arb_preferences_window_get_dialog (prefs), "_Done");
+
+  token = arb_config_find_token (config, "eu-bot");
+  g_assert_nonnull (token);
+  g_assert_cmpint (token->role, ==, ARB_ROLE_BOT);
+  g_assert_cmpstrv (token->bot_ids, expected);
+  g_assert_cmpstr (row_subtitle (prefs, "eu-bot"), ==,
+                   "Bot · Configuration file · Bots arb-eu-1, arb-eu-2");
+  g_assert_true (g_file_get_contents (config->config_path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "[bot-ids]"));
+  g_assert_nonnull (strstr (contents, "eu-bot=arb-eu-1;arb-eu-2\n"));
+
+  secret = g_strdup (token->secret);
+  g_assert_cmpuint (ask_server (f, "POST", "api/v1/events", secret, NULL,
+                                "{\"bot_id\":\"arb-us-1\",\"events\":[]}", NULL), ==, 403);
+  g_assert_cmpuint (ask_server (f, "POST", "api/v1/events", secret, NULL,
+                                "{\"bot_id\":\"arb-eu-2\",\"events\":[]}", NULL), ==, 200);
+
+  /* removed with its binding */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "tokens.remove", "s", "eu-bot"));
+  click (arb_preferences_window_get_dialog (prefs), "_Remove");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (config->config_path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "eu-bot"));
+}
+
 static void
 tokens_body (Fixture *f)
 {
@@ -1851,6 +1926,8 @@ tokens_body (Fixture *f)
   g_assert_nonnull (strstr (contents, "alice=viewer:alice-secret\n"));
   g_assert_cmpuint (ask_server (f, "GET", "api/v1/bots", "alice-secret", NULL, NULL, NULL), ==,
                     200);
+
+  add_bound_bot (f, prefs);
 
   /* the environment's token cannot go: the window says why */
   g_assert_null (arb_preferences_window_get_error (prefs));

@@ -167,6 +167,7 @@ build_alerts (ArbPreferencesWindow *self)
 
 #define NAME_ROW_KEY "arb-name-row"
 #define ROLE_ROW_KEY "arb-role-row"
+#define IDS_ROW_KEY  "arb-bot-ids-row"
 #define TOKEN_KEY    "arb-token-name"
 
 /* In the order of the Add Token dialog's role row. */
@@ -259,6 +260,21 @@ add_token_row (ArbPreferencesWindow *self, const ArbToken *token)
       gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "tokens.remove");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", token->name);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+    }
+  /* revision 1.1: a bot token may be bound to the bot_ids it speaks for */
+  if (token->role == ARB_ROLE_BOT)
+    {
+      g_autofree char *where = g_steal_pointer (&subtitle);
+      g_autofree char *ids = token->bot_ids != NULL ? g_strjoinv (", ", token->bot_ids) : NULL;
+
+      if (ids != NULL)
+        /* Translators: the line above ("Bot · Configuration file"), then the
+         * bot IDs the token may speak for: "… · Bots arb-eu-1, arb-eu-2" */
+        subtitle = g_strdup_printf (_("%s · Bots %s"), where, ids);
+      else
+        /* Translators: the line above ("Bot · Configuration file"); the token
+         * may report for any bot ID */
+        subtitle = g_strdup_printf (_("%s · Any bot"), where);
     }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_preferences_group_add (self->tokens_group, row);
@@ -353,18 +369,75 @@ name_is_free (ArbPreferencesWindow *self, const char *name)
   return arb_config_is_token_name (name) && arb_config_find_token (self->config, name) == NULL;
 }
 
+static gboolean
+role_is_bot (AdwComboRow *role_row)
+{
+  guint choice = adw_combo_row_get_selected (role_row);
+
+  return choice < G_N_ELEMENTS (role_choices) && role_choices[choice] == ARB_ROLE_BOT;
+}
+
+/* The bot IDs typed for a bot token: NULL with *ok when left empty (any bot). */
+static char **
+typed_bot_ids (GtkEditable *ids_row, gboolean *ok)
+{
+  const char *text = gtk_editable_get_text (ids_row);
+  char **ids;
+
+  *ok = TRUE;
+  if (strspn (text, ";, \t") == strlen (text))
+    return NULL;
+  ids = arb_config_parse_bot_ids (text, NULL);
+  *ok = ids != NULL;
+  return ids;
+}
+
+static void
+set_error_class (GtkWidget *widget, gboolean error)
+{
+  if (error)
+    gtk_widget_add_css_class (widget, "error");
+  else
+    gtk_widget_remove_css_class (widget, "error");
+}
+
+/* Add is on for a free name and, for a bot token, bot IDs that parse (or none). */
+static void
+update_add (ArbPreferencesWindow *self)
+{
+  GtkEditable *name_row, *ids_row;
+  AdwComboRow *role_row;
+  const char *name;
+  g_auto(GStrv) ids = NULL;
+  gboolean name_ok, ids_ok, bot;
+
+  if (self->dialog == NULL)
+    return;
+  name_row = g_object_get_data (G_OBJECT (self->dialog), NAME_ROW_KEY);
+  role_row = g_object_get_data (G_OBJECT (self->dialog), ROLE_ROW_KEY);
+  ids_row = g_object_get_data (G_OBJECT (self->dialog), IDS_ROW_KEY);
+  if (name_row == NULL || role_row == NULL || ids_row == NULL)
+    return;
+  name = gtk_editable_get_text (name_row);
+  name_ok = name_is_free (self, name);
+  bot = role_is_bot (role_row);
+  ids = typed_bot_ids (ids_row, &ids_ok);
+  set_error_class (GTK_WIDGET (name_row), !name_ok && *name != '\0');
+  set_error_class (GTK_WIDGET (ids_row), !ids_ok);
+  gtk_widget_set_visible (GTK_WIDGET (ids_row), bot);
+  adw_message_dialog_set_response_enabled (self->dialog, "add", name_ok && (!bot || ids_ok));
+}
+
+static void
+on_add_row_changed (GObject *row, GParamSpec *pspec, ArbPreferencesWindow *self)
+{
+  update_add (self);
+}
+
 static void
 on_name_changed (GtkEditable *editable, ArbPreferencesWindow *self)
 {
-  const char *name = gtk_editable_get_text (editable);
-  gboolean ok = name_is_free (self, name);
-
-  if (ok || *name == '\0')
-    gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (editable), "error");
-  if (self->dialog != NULL)
-    adw_message_dialog_set_response_enabled (self->dialog, "add", ok);
+  update_add (self);
 }
 
 static void
@@ -372,7 +445,10 @@ on_add_response (AdwMessageDialog *dialog, const char *response, ArbPreferencesW
 {
   GtkEditable *name_row = g_object_get_data (G_OBJECT (dialog), NAME_ROW_KEY);
   AdwComboRow *role_row = g_object_get_data (G_OBJECT (dialog), ROLE_ROW_KEY);
+  GtkEditable *ids_row = g_object_get_data (G_OBJECT (dialog), IDS_ROW_KEY);
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  gboolean ids_ok = TRUE;
   char *secret;
   guint choice;
 
@@ -381,8 +457,12 @@ on_add_response (AdwMessageDialog *dialog, const char *response, ArbPreferencesW
     return;
   choice = adw_combo_row_get_selected (role_row);
   g_return_if_fail (choice < G_N_ELEMENTS (role_choices));
-  secret = arb_config_create_token (self->config, gtk_editable_get_text (name_row),
-                                    role_choices[choice], &error);
+  if (role_choices[choice] == ARB_ROLE_BOT)
+    ids = typed_bot_ids (ids_row, &ids_ok);
+  g_return_if_fail (ids_ok);
+  secret = arb_config_create_token_full (self->config, gtk_editable_get_text (name_row),
+                                         role_choices[choice], (const char *const *) ids,
+                                         &error);
   if (secret == NULL)
     {
       report_error (self, _("Cannot add the token"), error);
@@ -401,6 +481,7 @@ add_activated (GtkWidget *widget, const char *action, GVariant *param)
   GtkWidget *list = gtk_list_box_new ();
   GtkWidget *name_row = adw_entry_row_new ();
   GtkWidget *role_row = adw_combo_row_new ();
+  GtkWidget *ids_row = adw_entry_row_new ();
   const char *roles[G_N_ELEMENTS (role_choices) + 1] = { NULL };
   g_autoptr(GtkStringList) model = NULL;
 
@@ -411,7 +492,9 @@ add_activated (GtkWidget *widget, const char *action, GVariant *param)
                                _("Bots connect with a bot token, browsers and scripts with a "
                                  "viewer token, or an operator token to send commands. The "
                                  "name shows in the audit log: letters, digits, “.”, “_”, “-” "
-                                 "and “@”."));
+                                 "and “@”. A bot token may be limited to the bot IDs it "
+                                 "reports for, separated by commas; left empty, it may report "
+                                 "for any bot."));
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (name_row), _("Name"));
@@ -419,11 +502,20 @@ add_activated (GtkWidget *widget, const char *action, GVariant *param)
   g_signal_connect_object (name_row, "changed", G_CALLBACK (on_name_changed), self, 0);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (role_row), _("Role"));
   adw_combo_row_set_model (ADW_COMBO_ROW (role_row), G_LIST_MODEL (model));
+  g_signal_connect_object (role_row, "notify::selected", G_CALLBACK (on_add_row_changed), self,
+                           0);
+  /* Translators: the row of the bot IDs a bot token may report for */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (ids_row), _("Bot IDs (any if empty)"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (ids_row), TRUE);
+  gtk_widget_set_visible (ids_row, FALSE);
+  g_signal_connect_object (ids_row, "changed", G_CALLBACK (on_name_changed), self, 0);
   gtk_list_box_append (GTK_LIST_BOX (list), name_row);
   gtk_list_box_append (GTK_LIST_BOX (list), role_row);
+  gtk_list_box_append (GTK_LIST_BOX (list), ids_row);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), list);
   g_object_set_data (G_OBJECT (dialog), NAME_ROW_KEY, name_row);
   g_object_set_data (G_OBJECT (dialog), ROLE_ROW_KEY, role_row);
+  g_object_set_data (G_OBJECT (dialog), IDS_ROW_KEY, ids_row);
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),

@@ -4,8 +4,9 @@
  *
  * States (PROTOCOL.md): a bot is "stale" when nothing proves it alive for
  * three of its heartbeat intervals, "lost" after twelve, "disconnected" when
- * its last connection closed. The interval is learnt from the gaps between
- * heartbeats (default 5 s, so stale after 15 s and lost after 60 s). Times are
+ * its last connection closed. The interval is the one its hello declared
+ * (heartbeat_ms, revision 1.1), else learnt from the gaps between heartbeats
+ * (default 5 s, so stale after 15 s and lost after 60 s). Times are
  * the dashboard's own clock at receipt, so a bot's skewed clock cannot make
  * it look alive or dead.
  */
@@ -42,6 +43,7 @@ struct _ArbBotLink
   gint64          last_heartbeat_ms;
   gint64          last_seen_ms;
   gint64          interval_ms;
+  gboolean        interval_declared; /* by hello's heartbeat_ms: not learnt */
   gboolean        has_heartbeat;
   ArbBotRunState  run_state;
   ArbLinkState    state;
@@ -168,6 +170,12 @@ arb_bot_link_apply_hello (ArbBotLink     *self,
   g_strfreev (self->commands);
   self->commands = g_strdupv (hello->commands);
   self->pid = hello->pid;
+  /* a bot knows its interval: learning it from the gaps took many beats */
+  if (hello->heartbeat_ms > 0)
+    self->interval_ms = hello->heartbeat_ms;
+  else if (self->interval_declared)
+    self->interval_ms = DEFAULT_INTERVAL_MS;
+  self->interval_declared = hello->heartbeat_ms > 0;
 }
 
 void
@@ -255,7 +263,7 @@ arb_bot_link_heartbeat (ArbBotLink         *self,
   gboolean run_changed = !self->has_heartbeat || self->run_state != heartbeat->state;
   gboolean state_changed;
 
-  if (self->has_heartbeat && now_ms > self->last_heartbeat_ms)
+  if (!self->interval_declared && self->has_heartbeat && now_ms > self->last_heartbeat_ms)
     {
       gint64 gap = CLAMP (now_ms - self->last_heartbeat_ms, MIN_INTERVAL_MS, MAX_INTERVAL_MS);
       /* a slow average: one late heartbeat must not stretch the deadline much */

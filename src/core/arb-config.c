@@ -14,6 +14,8 @@
 #include "arb-config.h"
 
 #define TOKENS_GROUP   "tokens"
+#define BOT_IDS_GROUP  "bot-ids"
+#define BOT_IDS_ENV    "ARBDASH_BOT_IDS"
 #define MAX_NAME_BYTES 64
 
 static const char *role_names[] = { "none", "viewer", "operator", "bot" };
@@ -53,6 +55,7 @@ token_free (ArbToken *t)
 {
   g_free (t->name);
   secret_free (t->secret);
+  g_strfreev (t->bot_ids);
   g_free (t);
 }
 
@@ -129,6 +132,7 @@ arb_config_copy (const ArbConfig *c)
       ArbToken *dup = token_new (t->name, t->role, t->secret, t->source);
 
       dup->serial = t->serial;
+      dup->bot_ids = g_strdupv (t->bot_ids);
       g_ptr_array_add (copy->tokens, dup);
     }
   copy->config_path = g_strdup (c->config_path);
@@ -229,6 +233,35 @@ arb_config_check_token (ArbConfig   *config,
   return role;
 }
 
+/* ARBDASH_BOT_IDS binds the token of ARBDASH_BOT_TOKEN. A value that does
+ * not parse binds it to no bot_id at all: a typo must not leave it open to
+ * every bot_id (this runs where no error can stop the start: say it loudly). */
+static void
+load_env_bot_ids (ArbConfig *config, const char *name)
+{
+  const char *text = g_getenv (BOT_IDS_ENV);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  ArbToken *t = (ArbToken *) arb_config_find_token (config, name);
+
+  if (text == NULL)
+    return;
+  if (t == NULL)
+    {
+      g_warning (BOT_IDS_ENV " is set, but ARBDASH_BOT_TOKEN is not: it binds nothing");
+      return;
+    }
+  ids = arb_config_parse_bot_ids (text, &error);
+  if (ids == NULL)
+    {
+      g_warning (BOT_IDS_ENV ": %s; the token of ARBDASH_BOT_TOKEN may speak for no bot",
+                 error->message);
+      ids = g_new0 (char *, 1);
+    }
+  g_strfreev (t->bot_ids);
+  t->bot_ids = g_steal_pointer (&ids);
+}
+
 void
 arb_config_load_env (ArbConfig *config)
 {
@@ -246,6 +279,7 @@ arb_config_load_env (ArbConfig *config)
         g_ptr_array_add (config->tokens, token_new (vars[i].name, vars[i].role, secret,
                                                     ARB_TOKEN_FROM_ENVIRONMENT));
     }
+  load_env_bot_ids (config, vars[0].name);
 }
 
 /**
@@ -374,6 +408,35 @@ load_tokens (ArbConfig *config, GKeyFile *kf, GError **error)
   return TRUE;
 }
 
+/* [bot-ids] NAME = BOT_ID;BOT_ID: the bot token NAME (of [tokens], in this
+ * file or an earlier one) speaks for these bot_ids only. */
+static gboolean
+load_bot_ids (ArbConfig *config, GKeyFile *kf, GError **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, BOT_IDS_GROUP, NULL, NULL);
+
+  for (char **k = keys; k != NULL && *k != NULL; k++)
+    {
+      g_autofree char *value = g_key_file_get_string (kf, BOT_IDS_GROUP, *k, NULL);
+      g_autoptr(GError) local = NULL;
+      g_auto(GStrv) ids = arb_config_parse_bot_ids (value != NULL ? value : "", &local);
+
+      if (ids == NULL)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "[bot-ids] %s: %s", *k, local->message);
+          return FALSE;
+        }
+      if (!arb_config_bind_bot_ids (config, *k, (const char *const *) ids, &local))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "[bot-ids] %s: %s", *k, local->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static void
 load_double (GKeyFile *kf, const char *key, double min, double max, double *out)
 {
@@ -422,7 +485,8 @@ arb_config_load_file (ArbConfig   *config,
       g_prefix_error (error, "%s: ", path);
       return FALSE;
     }
-  if (!load_server (config, kf, error) || !load_tokens (config, kf, error))
+  if (!load_server (config, kf, error) || !load_tokens (config, kf, error) ||
+      !load_bot_ids (config, kf, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
@@ -440,6 +504,113 @@ arb_config_load_file (ArbConfig   *config,
   g_free (config->config_path);
   config->config_path = g_strdup (path);
   return TRUE;
+}
+
+/* ---------------------------------------------------------------- bot_ids of bot tokens */
+
+/**
+ * arb_config_parse_bot_ids:
+ * @text: bot_ids separated by ';', ',' or white space ("arb-eu-1; arb-eu-2")
+ * @error: where to put an error
+ *
+ * The syntax of [bot-ids], of `ARBDASH_BOT_IDS` and of the Access page.
+ * Duplicates are dropped; the order is kept.
+ *
+ * Returns: (transfer full) (nullable): one bot_id or more, or %NULL with
+ *   @error set when there is none, or one is not an identifier
+ */
+char **
+arb_config_parse_bot_ids (const char  *text,
+                          GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit_set (text != NULL ? text : "", ";, \t", -1);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **p = parts; *p != NULL; p++)
+    {
+      if (**p == '\0')
+        continue;
+      if (!arb_is_identifier (*p))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "“%.128s” is not a bot_id: use 1 to 128 of A-Z a-z 0-9 . _ : -", *p);
+          return NULL;
+        }
+      if (!g_ptr_array_find_with_equal_func (ids, *p, g_str_equal, NULL))
+        g_ptr_array_add (ids, g_strdup (*p));
+    }
+  if (ids->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "no bot_id: list one or more, separated by ';'");
+      return NULL;
+    }
+  if (ids->len > ARB_TOKEN_MAX_BOT_IDS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "more than %d bot_ids for one token", ARB_TOKEN_MAX_BOT_IDS);
+      return NULL;
+    }
+  g_ptr_array_add (ids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+/**
+ * arb_config_bind_bot_ids:
+ * @config: the settings
+ * @name: the name of a bot token
+ * @bot_ids: (nullable): the bot_ids it may speak for; %NULL: any
+ * @error: where to put an error
+ *
+ * In memory only: for new connections and batches with the token (those
+ * already open keep what they had).
+ *
+ * Returns: whether @name is a bot token, now bound to @bot_ids
+ */
+gboolean
+arb_config_bind_bot_ids (ArbConfig          *config,
+                         const char         *name,
+                         const char *const  *bot_ids,
+                         GError            **error)
+{
+  ArbToken *t = (ArbToken *) arb_config_find_token (config, name);
+
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (t == NULL || t->role != ARB_ROLE_BOT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "there is no bot token named “%s” (in [tokens], with role bot)",
+                   name != NULL ? name : "");
+      return FALSE;
+    }
+  for (guint i = 0; bot_ids != NULL && bot_ids[i] != NULL; i++)
+    if (!arb_is_identifier (bot_ids[i]))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "“%.128s” is not a bot_id", bot_ids[i]);
+        return FALSE;
+      }
+  g_strfreev (t->bot_ids);
+  t->bot_ids = g_strdupv ((char **) bot_ids);
+  return TRUE;
+}
+
+/**
+ * arb_token_speaks_for:
+ * @token: a token
+ * @bot_id: a bot_id
+ *
+ * Returns: whether a bot connection or batch with @token may speak for
+ *   @bot_id: any bot_id when the token is bound to none
+ */
+gboolean
+arb_token_speaks_for (const ArbToken *token,
+                      const char     *bot_id)
+{
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  return token->bot_ids == NULL || g_strv_contains ((const char *const *) token->bot_ids, bot_id);
 }
 
 /* ---------------------------------------------------------------- managing tokens */
@@ -606,15 +777,48 @@ arb_config_create_token (ArbConfig   *config,
                          ArbRole      role,
                          GError     **error)
 {
+  return arb_config_create_token_full (config, name, role, NULL, error);
+}
+
+/**
+ * arb_config_create_token_full:
+ * @config: the settings the server checks
+ * @name: a new name (see arb_config_is_token_name())
+ * @role: viewer, operator or bot
+ * @bot_ids: (nullable): for a bot token, the bot_ids it may speak for
+ *   (written to [bot-ids]); %NULL: any
+ * @error: where to put an error
+ *
+ * As arb_config_create_token(), binding a bot token to @bot_ids.
+ *
+ * Returns: (transfer full) (nullable): the secret, or %NULL with @error set
+ */
+char *
+arb_config_create_token_full (ArbConfig          *config,
+                              const char         *name,
+                              ArbRole             role,
+                              const char *const  *bot_ids,
+                              GError            **error)
+{
   g_autofree char *path = NULL;
   g_autoptr(GKeyFile) kf = NULL;
   g_autoptr(ArbSecret) secret = NULL;
   g_autoptr(ArbSecret) value = NULL;
+  ArbToken *token;
   gboolean is_new;
 
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (role > ARB_ROLE_NONE && role <= ARB_ROLE_BOT, NULL);
+  g_return_val_if_fail (bot_ids == NULL || role == ARB_ROLE_BOT, NULL);
 
+  for (guint i = 0; bot_ids != NULL && bot_ids[i] != NULL; i++)
+    if (!arb_is_identifier (bot_ids[i]))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "“%.128s” is not a bot_id: use 1 to 128 of A-Z a-z 0-9 . _ : -",
+                     bot_ids[i]);
+        return NULL;
+      }
   if (!arb_config_is_token_name (name))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -642,6 +846,18 @@ arb_config_create_token (ArbConfig   *config,
   secret = arb_config_generate_secret ();
   value = g_strconcat (arb_role_name (role), ":", secret, NULL);
   g_key_file_set_string (kf, TOKENS_GROUP, name, value);
+  /* a binding of the name added by hand since the start must not bind the new token */
+  g_key_file_remove_key (kf, BOT_IDS_GROUP, name, NULL);
+  if (bot_ids != NULL)
+    {
+      g_autofree char *ids = g_strjoinv (";", (char **) bot_ids);
+      gboolean new_group = !g_key_file_has_group (kf, BOT_IDS_GROUP);
+
+      g_key_file_set_string (kf, BOT_IDS_GROUP, name, ids);
+      if (new_group)
+        g_key_file_set_comment (kf, BOT_IDS_GROUP, NULL, " NAME = BOT_ID;BOT_ID: the bot token "
+                                "NAME of [tokens] speaks for these bot_ids only", NULL);
+    }
   /* a file made here says what it is to whoever opens it next */
   if (is_new)
     {
@@ -654,7 +870,9 @@ arb_config_create_token (ArbConfig   *config,
     return NULL;
   if (config->config_path == NULL)
     config->config_path = g_steal_pointer (&path);
-  g_ptr_array_add (config->tokens, token_new (name, role, secret, ARB_TOKEN_FROM_FILE));
+  token = token_new (name, role, secret, ARB_TOKEN_FROM_FILE);
+  token->bot_ids = g_strdupv ((char **) bot_ids);
+  g_ptr_array_add (config->tokens, token);
   return g_steal_pointer (&secret);
 }
 
@@ -701,9 +919,12 @@ arb_config_remove_token (ArbConfig   *config,
   kf = open_for_update (path, &is_new, error);
   if (kf == NULL)
     return FALSE;
-  if (g_key_file_has_key (kf, TOKENS_GROUP, name, NULL))
+  if (g_key_file_has_key (kf, TOKENS_GROUP, name, NULL) ||
+      g_key_file_has_key (kf, BOT_IDS_GROUP, name, NULL))
     {
       g_key_file_remove_key (kf, TOKENS_GROUP, name, NULL);
+      /* its binding goes with it: it must not bind a later token of the name */
+      g_key_file_remove_key (kf, BOT_IDS_GROUP, name, NULL);
       if (!write_key_file (kf, path, error))
         return FALSE;
     }

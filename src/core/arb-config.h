@@ -32,7 +32,11 @@ typedef struct
   char           *secret;
   ArbTokenSource  source;
   guint           serial;  /* unique in the process: a new token of a removed one's name differs */
+  char          **bot_ids; /* a bot token's bot_ids it may speak for; NULL: any (revision 1.1) */
 } ArbToken;
+
+/* At most this many bot_ids for one token. */
+#define ARB_TOKEN_MAX_BOT_IDS 1000
 
 /* Secrets that arbdash makes: this many random bytes, base64url without padding. */
 #define ARB_SECRET_BYTES 32
@@ -101,6 +105,20 @@ char           *arb_config_create_token   (ArbConfig   *config,
 gboolean        arb_config_remove_token   (ArbConfig   *config,
                                            const char  *name,
                                            GError     **error);
+/* Bot tokens bound to bot_ids: [bot-ids] in the file, ARBDASH_BOT_IDS. */
+char          **arb_config_parse_bot_ids  (const char  *text,
+                                           GError     **error);
+gboolean        arb_config_bind_bot_ids   (ArbConfig   *config,
+                                           const char  *name,
+                                           const char *const *bot_ids,
+                                           GError     **error);
+char           *arb_config_create_token_full (ArbConfig *config,
+                                           const char  *name,
+                                           ArbRole      role,
+                                           const char *const *bot_ids,
+                                           GError     **error);
+gboolean        arb_token_speaks_for      (const ArbToken *token,
+                                           const char  *bot_id);
 const char  *arb_role_name              (ArbRole      role);
 /* Whether a holder of @have may do what needs @need (operator > viewer). */
 gboolean     arb_role_allows            (ArbRole      have,

@@ -517,8 +517,13 @@ parse_hello (Fields *f, ArbHello *h)
       !get_string (f, "version", FALSE, &h->version) ||
       !get_string (f, "strategy", FALSE, &h->strategy) ||
       !get_nonempty (f, "quote", FALSE, &h->quote) ||
-      !get_int_min (f, "pid", FALSE, 1, &h->pid))
+      !get_int_min (f, "pid", FALSE, 1, &h->pid) ||
+      !get_int_min (f, "heartbeat_ms", FALSE, ARB_HEARTBEAT_MS_MIN, &h->heartbeat_ms))
     return FALSE;
+  /* bounded: stale after 3 intervals must stay within sight (and within gint64) */
+  if (h->heartbeat_ms > ARB_HEARTBEAT_MS_MAX)
+    return field_error (f, "heartbeat_ms", "must be at most %d", ARB_HEARTBEAT_MS_MAX);
+  h->heartbeat_ms = MAX (h->heartbeat_ms, 0);
   if (h->quote == NULL)
     h->quote = g_strdup ("USD");
 

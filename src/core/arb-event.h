@@ -58,7 +58,12 @@ typedef struct
   char     *quote;      /* "USD" when absent */
   char    **commands;   /* NULL-terminated, never NULL */
   gint64    pid;        /* -1 when absent */
+  gint64    heartbeat_ms; /* the bot's heartbeat interval; 0 when absent */
 } ArbHello;
+
+/* The range of hello's heartbeat_ms (revision 1.1), in milliseconds. */
+#define ARB_HEARTBEAT_MS_MIN 100
+#define ARB_HEARTBEAT_MS_MAX 600000
 
 typedef struct
 {

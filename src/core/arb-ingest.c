@@ -49,6 +49,7 @@ struct _ArbSession
   const char             *raw;
   gsize                   raw_len;
   JsonNode               *raw_node;
+  char                  **bot_ids;   /* its token's bot_ids; NULL: any */
 };
 
 /* One store batch on its way: who to ack, and what to publish. */
@@ -342,6 +343,7 @@ session_unref (ArbSession *s)
     return;
   g_clear_object (&s->parser);
   g_clear_object (&s->link);
+  g_strfreev (s->bot_ids);
   g_free (s);
 }
 
@@ -424,6 +426,28 @@ arb_session_reject (ArbSession   *session,
   if (session->ingest != NULL && !session->closed && !session->replaced)
     record_rejection (session->ingest, NULL, arb_session_get_bot_id (session), 0, code, field,
                       message, raw, len, NULL);
+}
+
+void
+arb_session_set_bot_ids (ArbSession        *session,
+                         const char *const *bot_ids)
+{
+  g_strfreev (session->bot_ids);
+  session->bot_ids = g_strdupv ((char **) bot_ids);
+}
+
+/* A bot token bound to bot_ids (revision 1.1) speaks for those only. */
+static gboolean
+may_speak_for (char **bot_ids, const char *bot_id)
+{
+  return bot_ids == NULL || g_strv_contains ((const char *const *) bot_ids, bot_id);
+}
+
+static char *
+forbidden_bot_id (const char *bot_id)
+{
+  return g_strdup_printf ("this bot token may not speak for bot_id %s: the configuration binds "
+                          "it to other bot_ids", bot_id);
 }
 
 ArbSession *
@@ -1051,12 +1075,16 @@ arb_ingest_send_command (ArbIngest      *self,
   pc->timeout_id = g_timeout_add (self->command_timeout_ms, command_timeout, pc);
 }
 
+/* A result counts only from the connection its command was sent on (@s;
+ * NULL for an HTTP batch, which never carries a command): another
+ * connection, even one of the same bot_id (a second process, or one that
+ * took the bot_id over since), cannot forge the outcome the operator sees. */
 static gboolean
-take_command_result (ArbIngest *self, ArbBotLink *link, const ArbCommandResult *r)
+take_command_result (ArbIngest *self, ArbSession *s, const ArbCommandResult *r)
 {
   PendingCommand *pc = g_hash_table_lookup (self->commands, r->id);
 
-  if (pc == NULL || g_strcmp0 (pc->command->bot_id, arb_bot_link_get_bot_id (link)) != 0)
+  if (pc == NULL || s == NULL || pc->session != s)
     return FALSE;
   finish_command (self, pc, r->ok ? ARB_COMMAND_OK : ARB_COMMAND_FAILED,
                   r->message != NULL ? r->message : (r->ok ? "done" : "failed"));
@@ -1098,6 +1126,14 @@ session_hello (ArbSession *s, ArbEvent *event)
   ArbHello *hello = &event->hello;
   ArbBotLink *link;
 
+  /* before anything else: a refused hello must not touch the bot it names */
+  if (!may_speak_for (s->bot_ids, hello->bot_id))
+    {
+      g_autofree char *message = forbidden_bot_id (hello->bot_id);
+
+      session_reject (s, ARB_ERROR_FORBIDDEN, "bot_id", message, 0);
+      return;
+    }
   if (s->link != NULL && g_strcmp0 (arb_bot_link_get_bot_id (s->link), hello->bot_id) != 0)
     {
       session_reject (s, ARB_ERROR_CONFLICT, "bot_id",
@@ -1168,9 +1204,9 @@ session_message (ArbSession *s, JsonObject *object)
     }
   if (event->type == ARB_MSG_COMMAND_RESULT)
     {
-      if (!take_command_result (self, s->link, &event->command_result))
+      if (!take_command_result (self, s, &event->command_result))
         session_reject (s, ARB_ERROR_NOT_FOUND, "id",
-                        "no command in flight has this id for this bot", 0);
+                        "no command in flight has this id on this connection", 0);
       arb_event_free (event);
       return;
     }
@@ -1336,9 +1372,11 @@ post_element (Origin *o, ArbBotLink *link, JsonNode *node)
     }
   if (event->type == ARB_MSG_COMMAND_RESULT)
     {
-      if (!take_command_result (self, link, &event->command_result))
+      /* commands go out on a WebSocket only, and their results come back on it */
+      if (!take_command_result (self, NULL, &event->command_result))
         origin_error (o, ARB_ERROR_NOT_FOUND, "id",
-                      "no command in flight has this id for this bot", 0);
+                      "no command in flight has this id on this connection: a result is "
+                      "taken only on the WebSocket connection its command was sent on", 0);
       arb_event_free (event);
       return;
     }
@@ -1386,6 +1424,24 @@ arb_ingest_post (ArbIngest         *self,
                  ArbIngestPostDone  done,
                  gpointer           user_data)
 {
+  arb_ingest_post_full (self, body, len, NULL, done, user_data);
+}
+
+/**
+ * arb_ingest_post_full:
+ * @bot_ids: (nullable): the bot_ids the sender's token may speak for; %NULL: any
+ *
+ * As arb_ingest_post(); a batch for another bot_id is refused whole with
+ * 403 `forbidden` naming `bot_id`, before anything of it is looked at.
+ */
+void
+arb_ingest_post_full (ArbIngest         *self,
+                      const char        *body,
+                      gsize              len,
+                      const char *const *bot_ids,
+                      ArbIngestPostDone  done,
+                      gpointer           user_data)
+{
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
   ArbErrorCode code;
@@ -1420,6 +1476,12 @@ arb_ingest_post (ArbIngest         *self,
   if (!post_envelope (self, json_parser_get_root (parser), &bot_id, &events, &code, &field,
                       &message))
     return post_refuse (self, done, user_data, code, field, message, bot_id, body, len);
+  if (!may_speak_for ((char **) bot_ids, bot_id))
+    {
+      g_autofree char *m = forbidden_bot_id (bot_id);
+      return post_refuse (self, done, user_data, ARB_ERROR_FORBIDDEN, "bot_id", m, bot_id, body,
+                          len);
+    }
   link = ensure_link (self, bot_id);
   if (link == NULL)
     return post_refuse (self, done, user_data, ARB_ERROR_UNAVAILABLE, "bot_id",

@@ -104,6 +104,9 @@ void         arb_session_reject           (ArbSession              *session,
                                            const char              *raw,
                                            gsize                    len);
 const char  *arb_session_get_bot_id       (ArbSession              *session);
+/* The bot_ids the connection's token may speak for (copied); NULL: any. */
+void         arb_session_set_bot_ids      (ArbSession              *session,
+                                           const char *const       *bot_ids);
 /* The transport is gone: no more sends; the session is freed when no
  * commit holds it any more. */
 void         arb_session_closed           (ArbSession              *session);
@@ -111,6 +114,13 @@ void         arb_session_closed           (ArbSession              *session);
 void         arb_ingest_post              (ArbIngest               *self,
                                            const char              *body,
                                            gsize                    len,
+                                           ArbIngestPostDone        done,
+                                           gpointer                 user_data);
+/* The same for a token bound to @bot_ids (NULL: any). */
+void         arb_ingest_post_full         (ArbIngest               *self,
+                                           const char              *body,
+                                           gsize                    len,
+                                           const char *const       *bot_ids,
                                            ArbIngestPostDone        done,
                                            gpointer                 user_data);
 

@@ -17,6 +17,7 @@
  * only frames above this are cut with 1009, to bound memory per connection. */
 #define MAX_FRAME_BYTES (4 * 1024 * 1024)
 #define KEEPALIVE_S     20
+#define BOT_IDS_KEY     "arb-bot-ids"
 
 typedef struct
 {
@@ -90,6 +91,7 @@ bot_socket (SoupServer *soup, SoupServerMessage *msg, const char *path,
 
   c->ws = ws;
   c->session = arb_ingest_open_session (ingest, &conn_vtable, c);
+  arb_session_set_bot_ids (c->session, g_object_get_data (G_OBJECT (msg), BOT_IDS_KEY));
   soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_FRAME_BYTES);
   soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_S);
   _arb_server_track_socket (self, ws);
@@ -105,6 +107,8 @@ bot_gate (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable
 {
   ArbServer *self = data;
   ArbConfig *config = _arb_server_get_config (self);
+  const char *name = NULL;
+  const ArbToken *token;
 
   /* libsoup matches handlers by string prefix: /api/v1/bots lands here too */
   if (g_strcmp0 (path, "/api/v1/bot") != 0)
@@ -118,8 +122,13 @@ bot_gate (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable
                            "WebSocket upgrades from another origin are refused");
       return;
     }
-  if (!arb_http_authorize (msg, config, ARB_ROLE_BOT, NULL, NULL))
+  if (!arb_http_authorize (msg, config, ARB_ROLE_BOT, NULL, &name))
     return;
+  /* the token's binding as it is now: the connection keeps it, as it keeps its role */
+  token = arb_config_find_token (config, name);
+  if (token != NULL && token->bot_ids != NULL)
+    g_object_set_data_full (G_OBJECT (msg), BOT_IDS_KEY, g_strdupv (token->bot_ids),
+                            (GDestroyNotify) g_strfreev);
   if (soup_server_message_get_method (msg) != SOUP_METHOD_GET)
     arb_http_send_error_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, ARB_ERROR_BAD_REQUEST, NULL,
                                 "the bot endpoint is a WebSocket (GET with Upgrade)");

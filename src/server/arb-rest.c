@@ -166,6 +166,8 @@ route_events (Request *r)
 {
   Body *body = g_object_get_data (G_OBJECT (r->msg), BODY_KEY);
   ArbIngest *ingest = arb_engine_get_ingest (r->engine);
+  const ArbToken *token = arb_config_find_token (_arb_server_get_config (r->server),
+                                                 r->token_name);
 
   if (body == NULL || body->overflow)
     {
@@ -174,8 +176,9 @@ route_events (Request *r)
       return;
     }
   arb_http_pause (r->msg);
-  arb_ingest_post (ingest, (const char *) body->data->data, body->data->len, events_done,
-                   g_object_ref (r->msg));
+  arb_ingest_post_full (ingest, (const char *) body->data->data, body->data->len,
+                        token != NULL ? (const char *const *) token->bot_ids : NULL, events_done,
+                        g_object_ref (r->msg));
 }
 
 static void

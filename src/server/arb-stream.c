@@ -56,6 +56,7 @@ typedef struct
   RateGroup               *group;
   gboolean                 subscribed;
   gboolean                 closed;
+  gint64                   sent_seq;    /* the highest seq of a frame sent (this subscription) */
   /* a replay from the store in progress: live items wait here */
   GPtrArray               *held_live;
   gsize                    held_bytes;
@@ -175,21 +176,26 @@ wanted (ArbHubItem *item, guint mask, gboolean discrete_only)
          (!discrete_only || arb_hub_item_is_discrete (item));
 }
 
-/* {"type":"batch","seq":LAST,"items":[...]} of the items a mask wants, or NULL. */
-static GBytes *
-batch_frame (GPtrArray *items, guint mask, gboolean discrete_only)
+/* The highest seq of the items a mask wants, or -1 for none. */
+static gint64
+batch_last_seq (GPtrArray *items, guint mask, gboolean discrete_only)
 {
-  GString *s;
   gint64 last = -1;
 
   for (guint i = 0; i < items->len; i++)
     if (wanted (g_ptr_array_index (items, i), mask, discrete_only))
       last = MAX (last, ((ArbHubItem *) g_ptr_array_index (items, i))->seq);
-  if (last < 0)
-    return NULL;
-  s = g_string_new (NULL);
+  return last;
+}
+
+/* {"type":"batch","seq":SEQ,"items":[...]} of the items a mask wants (some). */
+static GBytes *
+batch_frame (GPtrArray *items, guint mask, gboolean discrete_only, gint64 seq)
+{
+  GString *s = g_string_new (NULL);
+
   g_string_append_printf (s, "{\"type\":\"batch\",\"seq\":%" G_GINT64_FORMAT ",\"items\":[",
-                          last);
+                          seq);
   for (guint i = 0, n = 0; i < items->len; i++)
     {
       ArbHubItem *item = g_ptr_array_index (items, i);
@@ -205,6 +211,56 @@ batch_frame (GPtrArray *items, guint mask, gboolean discrete_only)
     }
   g_string_append (s, "]}");
   return g_string_free_to_bytes (s);
+}
+
+/* The frames of one emission (or gauge tick), built once per topic mask and
+ * shared by the viewers of that mask that have been sent the same seqs. */
+typedef struct
+{
+  GBytes  *frame;
+  gint64   seq;
+  gint64   last;      /* of the items the mask wants; -1 for none */
+  gboolean scanned;
+} FrameSlot;
+
+static void
+frames_clear (FrameSlot *frames)
+{
+  for (guint m = 0; m <= ALL_TOPICS; m++)
+    g_clear_pointer (&frames[m].frame, g_bytes_unref);
+}
+
+/* A frame's own seq is the highest seq the viewer has been sent so far
+ * (PROTOCOL.md revision 1.1): a gauge held for the viewer's rate keeps the
+ * seq it was published at, older than the discrete items sent meanwhile,
+ * and must not take the frame's seq back. A viewer that resumes with this
+ * seq as `since` misses nothing: every discrete item up to it was emitted,
+ * and so sent to it, before. */
+static void
+send_batch (Viewer *v, FrameSlot *frames, GPtrArray *items, gboolean discrete_only)
+{
+  FrameSlot *f = &frames[v->mask];
+  gint64 seq;
+
+  if (!f->scanned)
+    {
+      f->last = batch_last_seq (items, v->mask, discrete_only);
+      f->scanned = TRUE;
+    }
+  if (f->last < 0)
+    return;
+  seq = MAX (f->last, v->sent_seq);
+  if (f->frame == NULL || f->seq != seq)
+    {
+      g_clear_pointer (&f->frame, g_bytes_unref);
+      f->frame = batch_frame (items, v->mask, discrete_only, seq);
+      f->seq = seq;
+    }
+  if (discrete_only)
+    send_discrete (v, f->frame);
+  else
+    send_bytes (v, f->frame);
+  v->sent_seq = seq;
 }
 
 /* ---------------------------------------------------------------- gauges */
@@ -230,7 +286,7 @@ group_tick (gpointer data)
 {
   RateGroup *g = data;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_hub_item_unref);
-  GBytes *frames[ALL_TOPICS + 1] = { NULL };
+  FrameSlot frames[ALL_TOPICS + 1] = { { NULL } };
   GHashTableIter iter;
   gpointer value;
 
@@ -255,13 +311,9 @@ group_tick (gpointer data)
           g->stream->stats.gauges_dropped++;
           continue;
         }
-      if (frames[v->mask] == NULL)
-        frames[v->mask] = batch_frame (items, v->mask, FALSE);
-      if (frames[v->mask] != NULL)
-        send_bytes (v, frames[v->mask]);
+      send_batch (v, frames, items, FALSE);
     }
-  for (guint m = 0; m <= ALL_TOPICS; m++)
-    g_clear_pointer (&frames[m], g_bytes_unref);
+  frames_clear (frames);
   return G_SOURCE_CONTINUE;
 }
 
@@ -343,7 +395,7 @@ hold_live (Viewer *v, GPtrArray *items)
 static void
 on_published (ArbHub *hub, GPtrArray *items, ArbStream *self)
 {
-  GBytes *frames[ALL_TOPICS + 1] = { NULL };
+  FrameSlot frames[ALL_TOPICS + 1] = { { NULL } };
   gboolean any_discrete = FALSE;
   GHashTableIter iter;
   gpointer value;
@@ -371,15 +423,9 @@ on_published (ArbHub *hub, GPtrArray *items, ArbStream *self)
       if (v->held_live != NULL)
         hold_live (v, items);
       else if (v->subscribed)
-        {
-          if (frames[v->mask] == NULL)
-            frames[v->mask] = batch_frame (items, v->mask, TRUE);
-          if (frames[v->mask] != NULL)
-            send_discrete (v, frames[v->mask]);
-        }
+        send_batch (v, frames, items, TRUE);
     }
-  for (guint m = 0; m <= ALL_TOPICS; m++)
-    g_clear_pointer (&frames[m], g_bytes_unref);
+  frames_clear (frames);
 }
 
 /* ---------------------------------------------------------------- snapshot */
@@ -458,8 +504,10 @@ send_snapshot (Viewer *v)
   ArbStream *self = v->stream;
   GString *s = g_string_sized_new (4096);
 
+  /* everything emitted so far was sent to it or is in the snapshot */
+  v->sent_seq = MAX (v->sent_seq, arb_hub_get_last_emitted_seq (self->hub));
   g_string_append_printf (s, "{\"type\":\"snapshot\",\"seq\":%" G_GINT64_FORMAT ",\"topics\":{",
-                          arb_hub_get_last_emitted_seq (self->hub));
+                          v->sent_seq);
   if (v->mask & topic_bit ("system"))
     {
       arb_json_key (s, "system");
@@ -519,16 +567,14 @@ send_snapshot (Viewer *v)
 static void
 send_items (Viewer *v, GPtrArray *items)
 {
-  g_autoptr(GBytes) frame = NULL;
+  FrameSlot frames[ALL_TOPICS + 1] = { { NULL } };
 
   if (items == NULL || items->len == 0)
     return;
-  frame = batch_frame (items, v->mask, TRUE);
-  if (frame != NULL)
-    {
-      v->stream->stats.replayed += items->len;
-      send_discrete (v, frame);
-    }
+  send_batch (v, frames, items, TRUE);
+  if (frames[v->mask].frame != NULL)
+    v->stream->stats.replayed += items->len;
+  frames_clear (frames);
 }
 
 /* The replay is done: the journal part, what came live meanwhile, then the
@@ -692,6 +738,8 @@ reset_subscription (Viewer *v)
   g_clear_pointer (&v->journal_part, g_ptr_array_unref);
   v->held_bytes = 0;
   v->subscribed = FALSE;
+  /* a new subscription (maybe with an older since) starts its own frame seqs */
+  v->sent_seq = 0;
   group_leave (v->stream, v);
 }
 
