@@ -1687,7 +1687,7 @@ test_bot_ids (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_frames (a, "command"), ==, 1);
   g_assert_cmpuint (count_frames (thief, "command"), ==, 0);
   bot_trade (thief, 1);
-  assert_error (last_frame (thief), "bad_request", "type", 0);
+  assert_error (last_frame (thief), "bad_request", "type", 1);
   /* ... and may still speak for its own */
   bot_connect (thief, "bot-9");
 

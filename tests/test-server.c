@@ -877,7 +877,7 @@ test_command_forged_result (Fixture *fx, gconstpointer data)
                id);
   g_assert_true (spin_until (reply_done, r, SPIN_MS));
   command = command_of (r);
-  g_assert_cmpstr (json_object_get_string_member (command, "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (command, "status"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (command, "message"), ==, "paused");
   reply_free (r);
 }
