@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -406,6 +407,81 @@ load_alerts (ArbConfig *config, GKeyFile *kf)
   load_uint (kf, "error-window-seconds", 1, 86400, &t->error_window_s);
 }
 
+/* The environment's tokens are named after their variable in messages: the
+ * name in the audit log ("bot (environment)") is not what a user sets. */
+static char *
+describe_token (const ArbToken *t)
+{
+  if (t->source == ARB_TOKEN_FROM_ENVIRONMENT)
+    return g_strdup (arb_config_env_var (t->role));
+  return g_strdup_printf ("the token “%s” (%s)", t->name, arb_role_name (t->role));
+}
+
+/**
+ * arb_config_check_tokens:
+ * @config: the settings, with every token loaded
+ * @error: where to put an error
+ *
+ * Refuses what would silently weaken access: a secret shorter than
+ * %ARB_TOKEN_MIN_CHARS (a guessable one), and one secret for two tokens
+ * (arb_config_check_token() would give the first one's role and name to
+ * both). Messages name the tokens, never their secrets. Tokens added with
+ * arb_config_add_token() are checked only here.
+ *
+ * Returns: whether the tokens may be used
+ */
+gboolean
+arb_config_check_tokens (ArbConfig  *config,
+                         GError    **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  for (guint i = 0; i < config->tokens->len; i++)
+    {
+      const ArbToken *t = g_ptr_array_index (config->tokens, i);
+      g_autofree char *what = describe_token (t);
+      gsize len = strlen (t->secret);
+
+      if (len < ARB_TOKEN_MIN_CHARS)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "%s is %" G_GSIZE_FORMAT " characters long: a token needs at least %d "
+                       "(random ones, e.g. from “head -c 32 /dev/urandom | base64”)", what, len,
+                       ARB_TOKEN_MIN_CHARS);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        {
+          const ArbToken *u = g_ptr_array_index (config->tokens, j);
+          g_autofree char *first = NULL;
+
+          if (strcmp (t->secret, u->secret) != 0)
+            continue;
+          first = describe_token (u);
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "%s and %s have the same secret: a request with it would count as the "
+                       "first one only%s; give each token its own secret", first, what,
+                       t->role != u->role ? ", with its role" : "");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Secrets in a file others can read are not secret: say so, and how to fix it. */
+static void
+warn_if_readable (GKeyFile *kf, const char *path)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, TOKENS_GROUP, NULL, NULL);
+  GStatBuf st;
+
+  if (keys == NULL || keys[0] == NULL || g_stat (path, &st) != 0 || (st.st_mode & 0077) == 0)
+    return;
+  g_warning ("%s holds token secrets and can be read by %s (mode %04o): run “chmod 600 %s”",
+             path, (st.st_mode & 0007) != 0 ? "every user of this machine" : "its group",
+             (guint) (st.st_mode & 07777), path);
+}
+
 gboolean
 arb_config_load_file (ArbConfig   *config,
                       const char  *path,
@@ -418,11 +494,13 @@ arb_config_load_file (ArbConfig   *config,
       g_prefix_error (error, "%s: ", path);
       return FALSE;
     }
-  if (!load_server (config, kf, error) || !load_tokens (config, kf, error))
+  if (!load_server (config, kf, error) || !load_tokens (config, kf, error) ||
+      !arb_config_check_tokens (config, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
     }
+  warn_if_readable (kf, path);
   load_alerts (config, kf);
   if (g_key_file_has_key (kf, "limits", "command-timeout-ms", NULL))
     config->command_timeout_ms =

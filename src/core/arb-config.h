@@ -34,6 +34,9 @@ typedef struct
   guint           serial;  /* unique in the process: a new token of a removed one's name differs */
 } ArbToken;
 
+/* The shortest secret arbdash accepts (arb_config_check_tokens()). */
+#define ARB_TOKEN_MIN_CHARS 16
+
 /* Secrets that arbdash makes: this many random bytes, base64url without padding. */
 #define ARB_SECRET_BYTES 32
 
@@ -69,6 +72,9 @@ gboolean     arb_config_load_file       (ArbConfig   *config,
                                          GError     **error);
 /* ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN, ARBDASH_OPERATOR_TOKEN. */
 void         arb_config_load_env        (ArbConfig   *config);
+/* Refuses short secrets and one secret for two tokens; call after loading. */
+gboolean     arb_config_check_tokens    (ArbConfig   *config,
+                                         GError     **error);
 void         arb_config_add_token       (ArbConfig   *config,
                                          const char  *name,
                                          ArbRole      role,
