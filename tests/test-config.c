@@ -841,6 +841,74 @@ test_readable_file (void)
     }
 }
 
+/* ---------------------------------------------------------------- allowed hosts */
+
+static void
+test_host_parse (void)
+{
+  static const struct { const char *text; const char *name; int port; } good[] = {
+    { "localhost", "localhost", -1 },
+    { "Dash.Example.ORG:8443", "dash.example.org", 8443 },
+    { "127.0.0.1:8080", "127.0.0.1", 8080 },
+    { "[::1]", "::1", -1 },
+    { "[2001:DB8::1]:443", "2001:db8::1", 443 },
+    { "host_name-1.example", "host_name-1.example", -1 },
+    { "a:65535", "a", 65535 },
+  };
+  static const char *bad[] = {
+    "", ":80", "a:", "a:0", "a:65536", "a:+80", "a: 80", "a:80x", "a:1:2", "[::1", "[]",
+    "[::1]x", "[::1]:", "[zz::1]", "[127.0.0.1]", "user@host", "host/path", "ho st",
+    "host,other", "h\xc3\xa9te", "a:123456",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *name = NULL;
+      int port;
+
+      g_test_message ("%s", good[i].text);
+      g_assert_true (arb_host_parse (good[i].text, &name, &port));
+      g_assert_cmpstr (name, ==, good[i].name);
+      g_assert_cmpint (port, ==, good[i].port);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *name = NULL;
+      int port = 7;
+
+      g_test_message ("%s", bad[i]);
+      g_assert_false (arb_host_parse (bad[i], &name, &port));
+      g_assert_null (name);
+      g_assert_cmpint (port, ==, -1);
+    }
+}
+
+static void
+test_allowed_hosts (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) copy = NULL;
+  g_autoptr(ArbConfig) bad = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (config->allowed_hosts);
+  g_assert_null (config->allowed_hosts[0]);
+  g_assert_true (load (config, "[server]\nallowed-hosts = dash.example.org; "
+                               "[::1]:8443;;\n", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (config->allowed_hosts), ==, 2);
+  g_assert_cmpstr (config->allowed_hosts[0], ==, "dash.example.org");
+  g_assert_cmpstr (config->allowed_hosts[1], ==, "[::1]:8443");
+  copy = arb_config_copy (config);
+  g_assert_cmpuint (g_strv_length (copy->allowed_hosts), ==, 2);
+  g_assert_true (copy->allowed_hosts != config->allowed_hosts);
+
+  /* a typo stops the start: it would refuse every request that uses the name */
+  g_assert_false (load (bad, "[server]\nallowed-hosts = https://dash.example.org\n", &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "allowed-hosts: “https://dash.example.org”"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -877,6 +945,8 @@ main (int   argc,
   g_test_add_func ("/arb/config/short-secret", test_short_secret);
   g_test_add_func ("/arb/config/shared-secret", test_shared_secret);
   g_test_add_func ("/arb/config/readable-file", test_readable_file);
+  g_test_add_func ("/arb/config/host-parse", test_host_parse);
+  g_test_add_func ("/arb/config/allowed-hosts", test_allowed_hosts);
 
   status = g_test_run ();
   remove_dir (config_home);

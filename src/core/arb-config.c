@@ -84,6 +84,7 @@ arb_config_new (void)
   c->sample_interval_ms = 1000;
   c->command_timeout_ms = 10000;
   c->allowed_origins = g_new0 (char *, 1);
+  c->allowed_hosts = g_new0 (char *, 1);
   arb_limits_init_default (&c->limits);
   arb_alert_thresholds_init_default (&c->alerts);
   c->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
@@ -118,6 +119,8 @@ arb_config_copy (const ArbConfig *c)
   copy->command_timeout_ms = c->command_timeout_ms;
   g_strfreev (copy->allowed_origins);
   copy->allowed_origins = g_strdupv (c->allowed_origins);
+  g_strfreev (copy->allowed_hosts);
+  copy->allowed_hosts = g_strdupv (c->allowed_hosts);
   copy->limits = c->limits;
   copy->alerts = c->alerts;
   for (guint i = 0; i < c->tokens->len; i++)
@@ -140,6 +143,7 @@ arb_config_free (ArbConfig *c)
   g_free (c->listen_address);
   g_free (c->db_path);
   g_strfreev (c->allowed_origins);
+  g_strfreev (c->allowed_hosts);
   g_ptr_array_unref (c->tokens);
   g_free (c->config_path);
   g_free (c);
@@ -262,12 +266,43 @@ arb_config_env_var (ArbRole role)
   return vars[role];
 }
 
+/* [server] allowed-hosts: names a proxy or a DNS name reaches the dashboard by.
+ * Checked here, so that a typo stops the start instead of refusing every request. */
+static gboolean
+load_hosts (ArbConfig *config, char **hosts, GError **error)
+{
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **h = hosts; *h != NULL; h++)
+    {
+      g_autofree char *name = NULL;
+      int port;
+
+      g_strstrip (*h);
+      if (**h == '\0')
+        continue;
+      if (!arb_host_parse (*h, &name, &port))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "[server] allowed-hosts: “%s” is not a host name or address, with an "
+                       "optional :port (e.g. dash.example.org or dash.example.org:8443)", *h);
+          return FALSE;
+        }
+      g_ptr_array_add (kept, g_strdup (*h));
+    }
+  g_ptr_array_add (kept, NULL);
+  g_strfreev (config->allowed_hosts);
+  config->allowed_hosts = (char **) g_ptr_array_free (g_steal_pointer (&kept), FALSE);
+  return TRUE;
+}
+
 static gboolean
 load_server (ArbConfig *config, GKeyFile *kf, GError **error)
 {
   g_autofree char *listen = g_key_file_get_string (kf, "server", "listen", NULL);
   g_autofree char *db = g_key_file_get_string (kf, "server", "database", NULL);
   g_auto(GStrv) origins = g_key_file_get_string_list (kf, "server", "allowed-origins", NULL, NULL);
+  g_auto(GStrv) hosts = g_key_file_get_string_list (kf, "server", "allowed-hosts", NULL, NULL);
   g_autoptr(GError) local = NULL;
   int port;
 
@@ -277,6 +312,8 @@ load_server (ArbConfig *config, GKeyFile *kf, GError **error)
     g_free (config->db_path), config->db_path = g_steal_pointer (&db);
   if (origins != NULL)
     g_strfreev (config->allowed_origins), config->allowed_origins = g_steal_pointer (&origins);
+  if (hosts != NULL && !load_hosts (config, hosts, error))
+    return FALSE;
   /* a value that does not parse is an error, not the default in disguise */
   if (g_key_file_has_key (kf, "server", "port", NULL))
     {
@@ -507,6 +544,76 @@ arb_config_load_file (ArbConfig   *config,
       CLAMP (g_key_file_get_integer (kf, "limits", "command-timeout-ms", NULL), 100, 600000);
   g_free (config->config_path);
   config->config_path = g_strdup (path);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- host names */
+
+static gboolean
+parse_port (const char *text, int *port)
+{
+  guint64 value;
+
+  /* digits only: no sign, no space, no hex */
+  if (*text == '\0' || strlen (text) > 5 || strspn (text, "0123456789") != strlen (text))
+    return FALSE;
+  value = g_ascii_strtoull (text, NULL, 10);
+  if (value == 0 || value > 65535)
+    return FALSE;
+  *port = (int) value;
+  return TRUE;
+}
+
+/**
+ * arb_host_parse:
+ * @text: a Host header's value, or an entry of `allowed-hosts`
+ * @name: (out) (transfer full): the host name or address, lowercased, without brackets
+ * @port: (out): the port, or -1 when @text has none
+ *
+ * Strict on purpose: a Host value is compared with names, so anything a
+ * browser would not send (user info, a path, spaces, an empty port) is
+ * refused rather than guessed at.
+ *
+ * Returns: whether @text is a name or an address with an optional port
+ */
+gboolean
+arb_host_parse (const char  *text,
+                char       **name,
+                int         *port)
+{
+  g_autofree char *host = NULL;
+  const char *rest;
+
+  g_return_val_if_fail (name != NULL && port != NULL, FALSE);
+
+  *name = NULL;
+  *port = -1;
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  if (*text == '[')
+    {
+      const char *end = strchr (text, ']');
+
+      if (end == NULL || end == text + 1)
+        return FALSE;
+      host = g_ascii_strdown (text + 1, end - text - 1);
+      if (strspn (host, "0123456789abcdef:.") != strlen (host) || strchr (host, ':') == NULL)
+        return FALSE;
+      rest = end + 1;
+    }
+  else
+    {
+      const char *colon = strchr (text, ':');
+
+      host = g_ascii_strdown (text, colon != NULL ? colon - text : -1);
+      if (*host == '\0' || strlen (host) > 253 ||
+          strspn (host, "abcdefghijklmnopqrstuvwxyz0123456789.-_") != strlen (host))
+        return FALSE;
+      rest = colon != NULL ? colon : "";
+    }
+  if (*rest != '\0' && (*rest != ':' || !parse_port (rest + 1, port)))
+    return FALSE;
+  *name = g_steal_pointer (&host);
   return TRUE;
 }
 

@@ -55,6 +55,7 @@ typedef struct
   guint       sample_interval_ms;
   guint       command_timeout_ms;
   char      **allowed_origins;  /* besides the dashboard's own */
+  char      **allowed_hosts;    /* Host names besides the listen address's: "name" or "name:port" */
   ArbLimits   limits;
   ArbAlertThresholds alerts;
   GPtrArray  *tokens;           /* ArbToken* */
@@ -102,6 +103,11 @@ char           *arb_config_create_token   (ArbConfig   *config,
 gboolean        arb_config_remove_token   (ArbConfig   *config,
                                            const char  *name,
                                            GError     **error);
+/* Splits "name", "name:port", "[v6]" or "[v6]:port" (a Host header); @port
+ * gets -1 when there is none. The name comes back lowercased, without brackets. */
+gboolean     arb_host_parse             (const char  *text,
+                                         char       **name,
+                                         int         *port);
 const char  *arb_role_name              (ArbRole      role);
 /* Whether a holder of @have may do what needs @need (operator > viewer). */
 gboolean     arb_role_allows            (ArbRole      have,

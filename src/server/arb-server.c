@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "arb-http.h"
 #include "arb-server-private.h"
 #include "arb-stream.h"
 
@@ -82,6 +83,8 @@ on_request_started (SoupServer *soup, SoupServerMessage *msg, ArbServer *self)
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
                                 "close");
   g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), NULL);
+  /* before any route: a Host that is not ours (DNS rebinding) gets 403 */
+  g_signal_connect (msg, "got-headers", G_CALLBACK (arb_http_on_got_headers), self->config);
 }
 
 /**
