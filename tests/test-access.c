@@ -259,6 +259,11 @@ test_host (Fixture *fx, gconstpointer data)
   /* two Hosts are not one of ours */
   g_assert_cmpuint (get_with_host (fx, "/api/v1/health", own, "Host: evil.example\r\n", NULL),
                     ==, 403);
+  /* an absolute URL in the request line wins over Host in libsoup: checked too */
+  g_assert_cmpuint (get_with_host (fx, "http://evil.example/api/v1/health", own, NULL, NULL), ==,
+                    403);
+  g_assert_cmpuint (get_with_host (fx, "http://localhost/api/v1/health", own, NULL, NULL), ==,
+                    200);
   /* HTTP/1.0 without Host: the connection's own address */
   v6_answer = raw_request (fx, "GET /api/v1/health HTTP/1.0\r\n\r\n");
   g_assert_true (g_str_has_prefix (v6_answer, "HTTP/1.0 200") ||

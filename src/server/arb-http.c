@@ -182,11 +182,6 @@ typedef struct
 /* Sessions of this process (they end with it): id -> Session. */
 static GHashTable *sessions;
 
-/* Sessions are memory a token holder can make at will: at most this many
- * per token and in all; a new one pushes out the oldest. */
-#define SESSIONS_PER_TOKEN ARB_SESSIONS_PER_TOKEN
-#define SESSIONS_MAX       ARB_SESSIONS_MAX
-
 static void
 session_free (Session *s)
 {
@@ -258,8 +253,10 @@ arb_http_session_start (ArbConfig  *config,
     sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) session_free);
   prune_sessions ();
-  evict_oldest (token_name, token != NULL ? token->serial : 0, SESSIONS_PER_TOKEN);
-  evict_oldest (NULL, 0, SESSIONS_MAX);
+  /* sessions are memory a token holder can make at will: bounded per token
+   * and in all, the newest sign-in pushing out the oldest session */
+  evict_oldest (token_name, token != NULL ? token->serial : 0, ARB_SESSIONS_PER_TOKEN);
+  evict_oldest (NULL, 0, ARB_SESSIONS_MAX);
   /* 256 bits from the kernel's CSPRNG, not GLib's predictable PRNG */
   if (getentropy (raw, sizeof raw) != 0)
     g_error ("getentropy() failed: %s", g_strerror (errno));
@@ -370,30 +367,37 @@ arb_http_session_end (SoupServerMessage *msg,
 
 static ArbPeerLimit *auth_limit;
 
+/* IPv4-mapped IPv6 addresses (a dual-stack socket) as the IPv4 address. */
+static GInetAddress *
+unmap (GInetAddress *inet)
+{
+  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  const guint8 *bytes = g_inet_address_to_bytes (inet);
+
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 &&
+      memcmp (bytes, mapped, sizeof mapped) == 0)
+    return g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+  return g_object_ref (inet);
+}
+
 /* Who is counted: an IPv4 address, or the /64 of an IPv6 one (which one
  * machine often has whole). IPv4-mapped IPv6 addresses count as IPv4. */
 static char *
 peer_key (SoupServerMessage *msg)
 {
   GSocketAddress *addr = soup_server_message_get_remote_address (msg);
-  GInetAddress *inet;
-  const guint8 *bytes;
-  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-  guint8 prefix[16] = { 0 };
+  g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GInetAddress) net = NULL;
   g_autofree char *text = NULL;
+  guint8 prefix[16] = { 0 };
 
   if (!G_IS_INET_SOCKET_ADDRESS (addr))
     return g_strdup ("unknown");
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
-  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
+  inet = unmap (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6 ||
+      g_inet_address_get_is_loopback (inet))
     return g_inet_address_to_string (inet);
-  bytes = g_inet_address_to_bytes (inet);
-  if (memcmp (bytes, mapped, sizeof mapped) == 0)
-    return g_strdup_printf ("%u.%u.%u.%u", bytes[12], bytes[13], bytes[14], bytes[15]);
-  if (g_inet_address_get_is_loopback (inet))
-    return g_inet_address_to_string (inet);
-  memcpy (prefix, bytes, 8);
+  memcpy (prefix, g_inet_address_to_bytes (inet), 8);
   net = g_inet_address_new_from_bytes (prefix, G_SOCKET_FAMILY_IPV6);
   text = g_inet_address_to_string (net);
   return g_strconcat (text, "/64", NULL);
@@ -525,19 +529,6 @@ arb_http_authorize (SoupServerMessage *msg,
 
 /* ---------------------------------------------------------------- Host and Origin */
 
-/* IPv4-mapped IPv6 addresses (a dual-stack socket) as the IPv4 address. */
-static GInetAddress *
-unmap (GInetAddress *inet)
-{
-  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-  const guint8 *bytes = g_inet_address_to_bytes (inet);
-
-  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 &&
-      memcmp (bytes, mapped, sizeof mapped) == 0)
-    return g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
-  return g_object_ref (inet);
-}
-
 /* The names of the address this connection reached: that address itself,
  * and on loopback "localhost", "127.0.0.1" and "::1". Taken from the
  * connection, not the configuration, so that a wildcard listen address
@@ -610,27 +601,24 @@ arb_http_host_allowed (SoupServerMessage *msg,
   /* two Host headers come back joined by a comma, which no name has */
   const char *host = soup_message_headers_get_list (headers, "Host");
   GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *name = NULL;
+  g_autofree char *uri_name = NULL;
+  int port;
 
-  if (host != NULL)
-    {
-      g_autofree char *name = NULL;
-      int port;
-
-      if (!arb_host_parse (host, &name, &port) || !authority_allowed (msg, config, name, port))
-        return FALSE;
-    }
-  /* an absolute URL in the request line names its host instead (and an
-   * HTTP/1.0 request without Host gets the connection's address) */
-  if (uri != NULL && g_uri_get_host (uri) != NULL)
-    {
-      g_autofree char *name = g_ascii_strdown (g_uri_get_host (uri), -1);
-      /* libsoup normalises a missing port to the scheme's */
-      int port = g_uri_get_port (uri) == 80 ? -1 : g_uri_get_port (uri);
-
-      if (!authority_allowed (msg, config, name, port))
-        return FALSE;
-    }
-  return TRUE;
+  if (host != NULL &&
+      (!arb_host_parse (host, &name, &port) || !authority_allowed (msg, config, name, port)))
+    return FALSE;
+  /* libsoup routes on the URL it made from Host, or from an absolute URL in
+   * the request line (which then wins), or, for HTTP/1.0 without Host, from
+   * the connection's address: check it too when it names another host */
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return TRUE;
+  uri_name = g_ascii_strdown (g_uri_get_host (uri), -1);
+  if (g_strcmp0 (uri_name, name) == 0)
+    return TRUE;
+  /* libsoup normalises a missing port to the scheme's */
+  port = g_uri_get_port (uri) == 80 ? -1 : g_uri_get_port (uri);
+  return authority_allowed (msg, config, uri_name, port);
 }
 
 gboolean
