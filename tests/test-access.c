@@ -359,6 +359,7 @@ test_rate_limit (Fixture *fx, gconstpointer data)
 
   limited = http (fx, "GET", "/api/v1/trades", "guess-number-10-of-many", NULL);
   assert_http_error (limited, 429, "rate_limited", NULL);
+  g_assert_cmpstr (soup_message_get_reason_phrase (limited->msg), ==, "Too Many Requests");
   retry = soup_message_headers_get_one (soup_message_get_response_headers (limited->msg),
                                         "Retry-After");
   g_assert_nonnull (retry);

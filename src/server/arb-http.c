@@ -76,7 +76,8 @@ arb_http_send_text (SoupServerMessage *msg,
     }
   headers = soup_server_message_get_response_headers (msg);
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_server_message_set_status (msg, status, NULL);
+  /* libsoup 3.2 has no phrase for 429 and would say "Unknown Error" */
+  soup_server_message_set_status (msg, status, status == 429 ? "Too Many Requests" : NULL);
   /* set_response appends: drop the default body the server put there */
   soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, len);
