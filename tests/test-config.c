@@ -114,19 +114,23 @@ test_load_file (void)
   g_assert_true (arb_config_has_role_token (config, ARB_ROLE_VIEWER));
   g_assert_true (arb_config_has_role_token (config, ARB_ROLE_BOT));
 
-  g_assert_cmpint (arb_config_check_token (config, "s3cret-0123456789abc", &name), ==, ARB_ROLE_OPERATOR);
+  g_assert_cmpint (arb_config_check_token (config, "s3cret-0123456789abc", &name), ==,
+                   ARB_ROLE_OPERATOR);
   g_assert_cmpstr (name, ==, "alice");
-  g_assert_cmpint (arb_config_check_token (config, "look-0123456789abcd", &name), ==, ARB_ROLE_VIEWER);
+  g_assert_cmpint (arb_config_check_token (config, "look-0123456789abcd", &name), ==,
+                   ARB_ROLE_VIEWER);
   g_assert_cmpstr (name, ==, "bob");
   /* only the first colon separates the role: the secret may hold more */
-  g_assert_cmpint (arb_config_check_token (config, "b0t:with:colons:0123456789", &name), ==, ARB_ROLE_BOT);
+  g_assert_cmpint (arb_config_check_token (config, "b0t:with:colons:0123456789", &name), ==,
+                   ARB_ROLE_BOT);
   g_assert_cmpstr (name, ==, "feeder");
   g_assert_cmpint (arb_config_check_token (config, "b0t", &name), ==, ARB_ROLE_NONE);
   g_assert_null (name);
 
   /* a second file overrides what it sets and adds its tokens */
   g_unlink (path);
-  g_assert_true (load (config, "[server]\nport = 0\n[tokens]\ncarol = viewer:c-0123456789abcdef\n", &error));
+  g_assert_true (load (config, "[server]\nport = 0\n[tokens]\ncarol = viewer:c-0123456789abcdef\n",
+                       &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->port, ==, 0);
   g_assert_cmpstr (config->listen_address, ==, "0.0.0.0");
@@ -540,7 +544,8 @@ test_create_remove_token (void)
   g_assert_cmpint (arb_config_check_token (config, secret, &name), ==, ARB_ROLE_BOT);
   g_assert_cmpstr (name, ==, "ci-bot");
   g_assert_cmpint (arb_config_find_token (config, "ci-bot")->source, ==, ARB_TOKEN_FROM_FILE);
-  g_assert_cmpint (arb_config_check_token (config, "s3cret-0123456789abc", NULL), ==, ARB_ROLE_OPERATOR);
+  g_assert_cmpint (arb_config_check_token (config, "s3cret-0123456789abc", NULL), ==,
+                   ARB_ROLE_OPERATOR);
 
   /* the file: readable by its owner only, everything else kept */
   g_assert_cmpuint (file_mode (path), ==, 0600);

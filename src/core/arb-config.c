@@ -483,8 +483,8 @@ arb_config_check_tokens (ArbConfig  *config,
         {
           g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                        "%s is %" G_GSIZE_FORMAT " characters long: a token needs at least %d "
-                       "(random ones, e.g. from “head -c 32 /dev/urandom | base64”)", what, len,
-                       ARB_TOKEN_MIN_CHARS);
+                       "(a random one: head -c 32 /dev/urandom | basenc --base64url | tr -d =)",
+                       what, len, ARB_TOKEN_MIN_CHARS);
           return FALSE;
         }
       for (guint j = 0; j < i; j++)
