@@ -105,6 +105,9 @@ apply_options (Options *o, ArbConfig *config, GError **error)
       !arb_config_load_file (config, fallback, error))
     return FALSE;
   arb_config_load_env (config);
+  /* the environment's tokens against the file's: a start with a weak or shared secret is refused */
+  if (!arb_config_check_tokens (config, error))
+    return FALSE;
   if (o->port != -1)
     {
       if (o->port < 0 || o->port > 65535)

@@ -11,6 +11,9 @@
 #include "arb-config.h"
 #include "test-util.h"
 
+/* Warnings of arb-config go here while it is set. */
+static GPtrArray *warnings;
+
 /* Writes @contents to a fresh file in the test's temporary dir. */
 static char *
 write_conf (const char *contents)
@@ -23,7 +26,8 @@ write_conf (const char *contents)
   g_mkdir_with_parents (path, 0700);
   file = g_strdup_printf ("%s/conf-%u-%u.ini", path, (guint) getpid (), n++);
   g_free (path);
-  g_file_set_contents (file, contents, -1, &error);
+  /* as arbdash writes it: it holds secrets (a readable one gets a warning) */
+  g_file_set_contents_full (file, contents, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
   g_assert_no_error (error);
   return file;
 }
@@ -86,9 +90,9 @@ test_load_file (void)
     "allowed-origins = https://a.example;http://b.example:8000;\n"
     "\n"
     "[tokens]\n"
-    "alice = operator:s3cret\n"
-    "bob = viewer:look\n"
-    "feeder = bot:b0t:with:colons\n"
+    "alice = operator:s3cret-0123456789abc\n"
+    "bob = viewer:look-0123456789abcd\n"
+    "feeder = bot:b0t:with:colons:0123456789\n"
     "\n"
     "[limits]\n"
     "command-timeout-ms = 2500\n");
@@ -110,19 +114,23 @@ test_load_file (void)
   g_assert_true (arb_config_has_role_token (config, ARB_ROLE_VIEWER));
   g_assert_true (arb_config_has_role_token (config, ARB_ROLE_BOT));
 
-  g_assert_cmpint (arb_config_check_token (config, "s3cret", &name), ==, ARB_ROLE_OPERATOR);
+  g_assert_cmpint (arb_config_check_token (config, "s3cret-0123456789abc", &name), ==,
+                   ARB_ROLE_OPERATOR);
   g_assert_cmpstr (name, ==, "alice");
-  g_assert_cmpint (arb_config_check_token (config, "look", &name), ==, ARB_ROLE_VIEWER);
+  g_assert_cmpint (arb_config_check_token (config, "look-0123456789abcd", &name), ==,
+                   ARB_ROLE_VIEWER);
   g_assert_cmpstr (name, ==, "bob");
   /* only the first colon separates the role: the secret may hold more */
-  g_assert_cmpint (arb_config_check_token (config, "b0t:with:colons", &name), ==, ARB_ROLE_BOT);
+  g_assert_cmpint (arb_config_check_token (config, "b0t:with:colons:0123456789", &name), ==,
+                   ARB_ROLE_BOT);
   g_assert_cmpstr (name, ==, "feeder");
   g_assert_cmpint (arb_config_check_token (config, "b0t", &name), ==, ARB_ROLE_NONE);
   g_assert_null (name);
 
   /* a second file overrides what it sets and adds its tokens */
   g_unlink (path);
-  g_assert_true (load (config, "[server]\nport = 0\n[tokens]\ncarol = viewer:c\n", &error));
+  g_assert_true (load (config, "[server]\nport = 0\n[tokens]\ncarol = viewer:c-0123456789abcdef\n",
+                       &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->port, ==, 0);
   g_assert_cmpstr (config->listen_address, ==, "0.0.0.0");
@@ -535,18 +543,23 @@ test_create_remove_token (void)
                                       "\n"
                                       "[tokens]\n"
                                       "# the operator\n"
-                                      "alice = operator:s3cret\n"
+                                      "alice = operator:s3cret-0123456789abc\n"
                                       "\n"
                                       "[limits]\n"
                                       "command-timeout-ms = 2500\n");
   g_autofree char *secret = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *expected = NULL;
+  g_autoptr(GPtrArray) logged = g_ptr_array_new_with_free_func (g_free);
   const char *name = NULL;
 
   g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  warnings = logged;
   g_assert_true (arb_config_load_file (config, path, &error));
+  warnings = NULL;
   g_assert_no_error (error);
+  /* (a readable file with secrets: arbdash says so, and saving fixes it) */
+  g_assert_cmpuint (logged->len, ==, 1);
   secret = arb_config_create_token (config, "ci-bot", ARB_ROLE_BOT, &error);
   g_assert_no_error (error);
   g_assert_nonnull (secret);
@@ -555,14 +568,15 @@ test_create_remove_token (void)
   g_assert_cmpint (arb_config_check_token (config, secret, &name), ==, ARB_ROLE_BOT);
   g_assert_cmpstr (name, ==, "ci-bot");
   g_assert_cmpint (arb_config_find_token (config, "ci-bot")->source, ==, ARB_TOKEN_FROM_FILE);
-  g_assert_cmpint (arb_config_check_token (config, "s3cret", NULL), ==, ARB_ROLE_OPERATOR);
+  g_assert_cmpint (arb_config_check_token (config, "s3cret-0123456789abc", NULL), ==,
+                   ARB_ROLE_OPERATOR);
 
   /* the file: readable by its owner only, everything else kept */
   g_assert_cmpuint (file_mode (path), ==, 0600);
   contents = read_file (path);
   g_assert_true (g_str_has_prefix (contents, "# keep this comment\n"));
   g_assert_nonnull (strstr (contents, "[server]\nport=9091\n"));
-  g_assert_nonnull (strstr (contents, "# the operator\nalice=operator:s3cret\n"));
+  g_assert_nonnull (strstr (contents, "# the operator\nalice=operator:s3cret-0123456789abc\n"));
   expected = g_strdup_printf ("ci-bot=bot:%s\n", secret);
   g_assert_nonnull (strstr (contents, expected));
   g_assert_nonnull (strstr (contents, "[limits]\ncommand-timeout-ms=2500\n"));
@@ -585,7 +599,7 @@ test_create_remove_token (void)
   g_clear_pointer (&contents, g_free);
   contents = read_file (path);
   g_assert_null (strstr (contents, "ci-bot"));
-  g_assert_nonnull (strstr (contents, "alice=operator:s3cret"));
+  g_assert_nonnull (strstr (contents, "alice=operator:s3cret-0123456789abc"));
   g_assert_nonnull (strstr (contents, "# keep this comment"));
   g_assert_cmpuint (file_mode (path), ==, 0600);
   g_clear_pointer (&reloaded, arb_config_free);
@@ -605,15 +619,15 @@ test_create_refused (void)
 {
   g_autoptr(ArbConfig) config = arb_config_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = write_conf ("[tokens]\nalice = operator:s3cret\n");
+  g_autofree char *path = write_conf ("[tokens]\nalice = operator:s3cret-0123456789abc\n");
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *secret = NULL;
 
   g_assert_true (arb_config_load_file (config, path, &error));
   /* carol came into the file by hand after the start */
-  g_assert_true (g_file_set_contents (path, "[tokens]\nalice = operator:s3cret\n"
-                                      "carol = viewer:by-hand\n", -1, NULL));
+  g_assert_true (g_file_set_contents (path, "[tokens]\nalice = operator:s3cret-0123456789abc\n"
+                                      "carol = viewer:by-hand-0123456789ab\n", -1, NULL));
   before = read_file (path);
 
   /* a name in use, here or in the file */
@@ -738,10 +752,6 @@ test_copy (void)
   g_assert_cmpint (b->source, ==, ARB_TOKEN_FROM_ENVIRONMENT);
 }
 
-/* libarbcore logs structured, which GLib 2.74's g_test_expect_message()
- * does not see: the warnings a test expects are caught here (test-util.h). */
-static GPtrArray *config_warnings;
-
 /* Revision 1.1: a bot token may be bound to the bot_ids it speaks for. */
 static void
 test_bot_ids_file (void)
@@ -830,11 +840,11 @@ test_bot_ids_env (void)
 
   /* a value that does not parse binds it to no bot_id, not to any */
   g_setenv ("ARBDASH_BOT_IDS", "arb eu 1!", TRUE);
-  config_warnings = g_ptr_array_new_with_free_func (g_free);
+  warnings = g_ptr_array_new_with_free_func (g_free);
   arb_config_load_env (typo);
-  g_assert_cmpuint (config_warnings->len, ==, 1);
-  g_assert_nonnull (strstr (g_ptr_array_index (config_warnings, 0), "ARBDASH_BOT_IDS"));
-  g_clear_pointer (&config_warnings, g_ptr_array_unref);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (warnings, 0), "ARBDASH_BOT_IDS"));
+  g_clear_pointer (&warnings, g_ptr_array_unref);
   t = arb_config_find_token (typo, "bot (environment)");
   g_assert_nonnull (t->bot_ids);
   g_assert_false (arb_token_speaks_for (t, "arb"));
@@ -886,6 +896,192 @@ test_bot_ids_create_remove (void)
   g_unlink (path);
 }
 
+/* ---------------------------------------------------------------- weak or shared secrets */
+
+#define LONG_SECRET "a-secret-of-24-chars-xyz"
+
+/* A one-character token was accepted; now a start with one is refused, naming the
+ * token and never its secret. */
+static void
+test_short_secret (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) env = arb_config_new ();
+  g_autofree char *path = write_conf ("[tokens]\nalice = operator:" LONG_SECRET "\n"
+                                      "bob = viewer:tiny-secret\n");
+
+  g_assert_false (arb_config_load_file (config, path, &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+  g_assert_true (g_str_has_prefix (error->message, path));
+  g_assert_nonnull (strstr (error->message, "“bob”"));
+  g_assert_nonnull (strstr (error->message, "11 characters long"));
+  g_assert_nonnull (strstr (error->message, "at least 16"));
+  g_assert_null (strstr (error->message, "tiny-secret"));
+  g_assert_null (config->config_path);
+  g_unlink (path);
+  g_clear_error (&error);
+
+  /* 16 is enough */
+  g_assert_true (load (env, "[tokens]\nbob = viewer:exactly-16-chars\n", &error));
+  g_assert_no_error (error);
+  g_assert_true (arb_config_check_tokens (env, &error));
+
+  /* from the environment: named by its variable */
+  g_setenv ("ARBDASH_BOT_TOKEN", "x", TRUE);
+  arb_config_load_env (env);
+  g_unsetenv ("ARBDASH_BOT_TOKEN");
+  g_assert_false (arb_config_check_tokens (env, &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+  g_assert_true (g_str_has_prefix (error->message, "ARBDASH_BOT_TOKEN is 1 characters long"));
+}
+
+/* One secret for two roles silently became the first role; now it is refused. */
+static void
+test_shared_secret (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) mixed = arb_config_new ();
+  g_autofree char *path = write_conf ("[tokens]\nalice = operator:" LONG_SECRET "\n"
+                                      "bob = viewer:" LONG_SECRET "\n");
+
+  g_assert_false (arb_config_load_file (config, path, &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+  g_assert_true (g_str_has_prefix (error->message, path));
+  g_assert_nonnull (strstr (error->message, "the token “alice” (operator) and the token "
+                                            "“bob” (viewer) have the same secret"));
+  g_assert_null (strstr (error->message, LONG_SECRET));
+  g_unlink (path);
+  g_clear_error (&error);
+
+  /* the file's and the environment's together */
+  g_assert_true (load (mixed, "[tokens]\nalice = operator:" LONG_SECRET "\n", &error));
+  g_assert_true (arb_config_check_tokens (mixed, &error));
+  g_setenv ("ARBDASH_VIEWER_TOKEN", LONG_SECRET, TRUE);
+  arb_config_load_env (mixed);
+  g_unsetenv ("ARBDASH_VIEWER_TOKEN");
+  g_assert_false (arb_config_check_tokens (mixed, &error));
+  g_assert_nonnull (strstr (error->message, "“alice” (operator) and ARBDASH_VIEWER_TOKEN"));
+  g_assert_null (strstr (error->message, LONG_SECRET));
+}
+
+/* A configuration file with secrets that others can read loaded silently. */
+static void
+test_readable_file (void)
+{
+  static const struct { guint mode; gboolean tokens; const char *needle; } cases[] = {
+    { 0600, TRUE, NULL },
+    { 0400, TRUE, NULL },
+    { 0640, TRUE, "can be read by its group (mode 0640)" },
+    { 0644, TRUE, "can be read by every user of this machine (mode 0644)" },
+    { 0604, TRUE, "can be read by every user of this machine (mode 0604)" },
+    { 0644, FALSE, NULL },
+  };
+  g_autoptr(GPtrArray) logged = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ArbConfig) config = arb_config_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = write_conf (cases[i].tokens ? "[tokens]\nalice = operator:"
+                                                            LONG_SECRET "\n"
+                                                          : "[server]\nport = 1\n");
+      g_autofree char *fix = g_strdup_printf ("run “chmod 600 %s”", path);
+
+      g_assert_cmpint (g_chmod (path, cases[i].mode), ==, 0);
+      g_ptr_array_set_size (logged, 0);
+      warnings = logged;
+      g_assert_true (arb_config_load_file (config, path, &error));
+      warnings = NULL;
+      g_assert_no_error (error);
+      if (cases[i].needle == NULL)
+        {
+          g_assert_cmpuint (logged->len, ==, 0);
+        }
+      else
+        {
+          const char *line;
+
+          g_assert_cmpuint (logged->len, ==, 1);
+          line = g_ptr_array_index (logged, 0);
+          g_assert_true (g_str_has_prefix (line, path));
+          g_assert_nonnull (strstr (line, cases[i].needle));
+          g_assert_nonnull (strstr (line, fix));
+          g_assert_null (strstr (line, LONG_SECRET));
+        }
+      g_unlink (path);
+    }
+}
+
+/* ---------------------------------------------------------------- allowed hosts */
+
+static void
+test_host_parse (void)
+{
+  static const struct { const char *text; const char *name; int port; } good[] = {
+    { "localhost", "localhost", -1 },
+    { "Dash.Example.ORG:8443", "dash.example.org", 8443 },
+    { "127.0.0.1:8080", "127.0.0.1", 8080 },
+    { "[::1]", "::1", -1 },
+    { "[2001:DB8::1]:443", "2001:db8::1", 443 },
+    { "host_name-1.example", "host_name-1.example", -1 },
+    { "a:65535", "a", 65535 },
+  };
+  static const char *bad[] = {
+    "", ":80", "a:", "a:0", "a:65536", "a:+80", "a: 80", "a:80x", "a:1:2", "[::1", "[]",
+    "[::1]x", "[::1]:", "[zz::1]", "[127.0.0.1]", "user@host", "host/path", "ho st",
+    "host,other", "h\xc3\xa9te", "a:123456",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *name = NULL;
+      int port;
+
+      g_test_message ("%s", good[i].text);
+      g_assert_true (arb_host_parse (good[i].text, &name, &port));
+      g_assert_cmpstr (name, ==, good[i].name);
+      g_assert_cmpint (port, ==, good[i].port);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *name = NULL;
+      int port = 7;
+
+      g_test_message ("%s", bad[i]);
+      g_assert_false (arb_host_parse (bad[i], &name, &port));
+      g_assert_null (name);
+      g_assert_cmpint (port, ==, -1);
+    }
+}
+
+static void
+test_allowed_hosts (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(ArbConfig) copy = NULL;
+  g_autoptr(ArbConfig) bad = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (config->allowed_hosts);
+  g_assert_null (config->allowed_hosts[0]);
+  g_assert_true (load (config, "[server]\nallowed-hosts = dash.example.org; "
+                               "[::1]:8443;;\n", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (config->allowed_hosts), ==, 2);
+  g_assert_cmpstr (config->allowed_hosts[0], ==, "dash.example.org");
+  g_assert_cmpstr (config->allowed_hosts[1], ==, "[::1]:8443");
+  copy = arb_config_copy (config);
+  g_assert_cmpuint (g_strv_length (copy->allowed_hosts), ==, 2);
+  g_assert_true (copy->allowed_hosts != config->allowed_hosts);
+
+  /* a typo stops the start: it would refuse every request that uses the name */
+  g_assert_false (load (bad, "[server]\nallowed-hosts = https://dash.example.org\n", &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "allowed-hosts: “https://dash.example.org”"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -898,7 +1094,7 @@ main (int   argc,
   g_assert_nonnull (config_home);
   g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
   g_test_init (&argc, &argv, NULL);
-  test_capture_log ("arb-config", G_LOG_LEVEL_WARNING, &config_warnings);
+  test_capture_log ("arb-config", G_LOG_LEVEL_WARNING, &warnings);
 
   g_test_add_func ("/arb/config/defaults", test_defaults);
   g_test_add_func ("/arb/config/load-file", test_load_file);
@@ -924,6 +1120,11 @@ main (int   argc,
   g_test_add_func ("/arb/config/bot-ids/env", test_bot_ids_env);
   g_test_add_func ("/arb/config/bot-ids/create-remove", test_bot_ids_create_remove);
   g_test_add_func ("/arb/config/copy", test_copy);
+  g_test_add_func ("/arb/config/short-secret", test_short_secret);
+  g_test_add_func ("/arb/config/shared-secret", test_shared_secret);
+  g_test_add_func ("/arb/config/readable-file", test_readable_file);
+  g_test_add_func ("/arb/config/host-parse", test_host_parse);
+  g_test_add_func ("/arb/config/allowed-hosts", test_allowed_hosts);
 
   status = g_test_run ();
   remove_dir (config_home);

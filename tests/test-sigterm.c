@@ -556,9 +556,11 @@ run_done (gpointer data)
   return ((Run *) data)->done;
 }
 
-/* Runs arbdash with @args (NULL-terminated); returns its exit status. */
+/* Runs arbdash with @args (NULL-terminated), and @var set to @value when not
+ * NULL; returns its exit status. */
 static int
-run_arbdash (const char *const *args, char **out, char **err)
+run_arbdash_env (const char *var, const char *value, const char *const *args, char **out,
+                 char **err)
 {
   g_autoptr(GSubprocessLauncher) l = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -567,6 +569,8 @@ run_arbdash (const char *const *args, char **out, char **err)
   g_autoptr(GError) error = NULL;
   Run r = { 0 };
 
+  if (var != NULL)
+    g_subprocess_launcher_setenv (l, var, value, TRUE);
   g_ptr_array_add (argv, (gpointer) arbdash_bin ());
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
@@ -586,13 +590,20 @@ run_arbdash (const char *const *args, char **out, char **err)
   return g_subprocess_get_exit_status (proc);
 }
 
+static int
+run_arbdash (const char *const *args, char **out, char **err)
+{
+  return run_arbdash_env (NULL, NULL, args, out, err);
+}
+
 /* Exit 2, nothing on stdout, one line on stderr that says @words. */
 static void
-assert_refused (const char *const *args, const char *words)
+assert_refused_env (const char *var, const char *value, const char *const *args,
+                    const char *words)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  int status = run_arbdash (args, &out, &err);
+  int status = run_arbdash_env (var, value, args, &out, &err);
 
   g_test_message ("%s → %d: %s", args[0], status, err);
   g_assert_cmpint (status, ==, 2);
@@ -601,6 +612,42 @@ assert_refused (const char *const *args, const char *words)
   /* exactly one line */
   g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
   g_assert_nonnull (strstr (err, words));
+}
+
+static void
+assert_refused (const char *const *args, const char *words)
+{
+  assert_refused_env (NULL, NULL, args, words);
+}
+
+/* Weak or shared secrets stop the start, and the message never shows them. */
+static void
+test_weak_tokens (void)
+{
+  g_autofree char *dir = make_tmp ();
+  g_autofree char *db = g_build_filename (dir, "ok.db", NULL);
+  g_autofree char *conf = g_build_filename (dir, "arbdash.conf", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *const args[] = { "--headless", "--no-demo", "--port", "0", "--db", db,
+                               "--config", conf, NULL };
+
+  if (arbdash_bin () == NULL)
+    {
+      g_test_skip ("ARBDASH_BIN is not set: run through meson test");
+      return;
+    }
+  g_assert_true (g_file_set_contents_full (conf, "[server]\ndemo = false\n", -1,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  assert_refused_env ("ARBDASH_OPERATOR_TOKEN", "x", args,
+                      "ARBDASH_OPERATOR_TOKEN is 1 characters long: a token needs at least 16");
+  assert_refused_env ("ARBDASH_OPERATOR_TOKEN", VIEWER_TOKEN, args,
+                      "ARBDASH_VIEWER_TOKEN and ARBDASH_OPERATOR_TOKEN have the same secret");
+
+  g_assert_true (g_file_set_contents_full (conf, "[tokens]\nalice = operator:pass\n", -1,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  assert_refused (args, "the token “alice” (operator) is 4 characters long");
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  remove_dir (dir);
 }
 
 static void
@@ -797,6 +844,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/arb/sigterm/mid-stream", test_sigterm_mid_stream);
   g_test_add_func ("/arb/sigterm/startup-errors", test_startup_errors);
+  g_test_add_func ("/arb/sigterm/weak-tokens", test_weak_tokens);
   g_test_add_func ("/arb/binary/csv-100k-bounded-memory", test_csv_bounded);
 
   return g_test_run ();

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arb-hub.h"
 #include "arb-store.h"
@@ -471,6 +472,36 @@ test_not_a_database (void)
   g_assert_null (store);
   g_assert_nonnull (error);
   g_assert_true (error->domain == ARB_ERROR);
+  remove_dir (dir);
+}
+
+/* The database holds trading data: readable by its owner only, whatever the
+ * umask, and so are the -wal and -shm files SQLite makes beside it. */
+static void
+test_private_files (void)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("arb-test-store-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "fresh.db", NULL);
+  g_autoptr(ArbStore) store = NULL;
+  mode_t saved = umask (022);
+
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  store = arb_store_open (path, &error);
+  umask (saved);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (file, &st), ==, 0);
+      if ((st.st_mode & 0077) != 0)
+        g_error ("%s has mode %04o, not 0600", file, (guint) (st.st_mode & 07777));
+    }
+  arb_store_close (store);
   remove_dir (dir);
 }
 
@@ -3258,6 +3289,7 @@ main (int   argc,
   ADD ("sort-v3-rows", test_sort_v3_rows);
   g_test_add_func ("/arb/store/unwritable", test_unwritable);
   g_test_add_func ("/arb/store/not-a-database", test_not_a_database);
+  g_test_add_func ("/arb/store/private-files", test_private_files);
   g_test_add_func ("/arb/store/batch-accessors", test_batch_accessors);
   g_test_add_func ("/arb/store/batch-bad-seq-range", test_batch_bad_seq_range);
   ADD ("trade-round-trip", test_trade_round_trip);

@@ -1900,7 +1900,7 @@ tokens_body (Fixture *f)
   line = g_strdup_printf ("ci-operator=operator:%s\n", secret);
   g_assert_nonnull (strstr (contents, line));
   g_assert_true (g_str_has_prefix (contents, "# the dashboard's tokens\n"));
-  g_assert_nonnull (strstr (contents, "alice=viewer:alice-secret\n"));
+  g_assert_nonnull (strstr (contents, "alice=viewer:alice-secret-0123456789\n"));
 
   /* the running server lets it in, by header and by a browser session */
   g_assert_cmpuint (ask_server (f, "GET", "api/v1/bots", secret, NULL, NULL, NULL), ==, 200);
@@ -1923,9 +1923,9 @@ tokens_body (Fixture *f)
   g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_null (strstr (contents, "ci-operator"));
-  g_assert_nonnull (strstr (contents, "alice=viewer:alice-secret\n"));
-  g_assert_cmpuint (ask_server (f, "GET", "api/v1/bots", "alice-secret", NULL, NULL, NULL), ==,
-                    200);
+  g_assert_nonnull (strstr (contents, "alice=viewer:alice-secret-0123456789\n"));
+  g_assert_cmpuint (ask_server (f, "GET", "api/v1/bots", "alice-secret-0123456789", NULL, NULL,
+                                NULL), ==, 200);
 
   add_bound_bot (f, prefs);
 
@@ -1935,7 +1935,8 @@ tokens_body (Fixture *f)
                                              "viewer (environment)"));
   g_assert_null (arb_preferences_window_get_dialog (prefs));
   g_assert_nonnull (strstr (arb_preferences_window_get_error (prefs), "ARBDASH_VIEWER_TOKEN"));
-  g_assert_cmpint (arb_config_check_token (config, "env-viewer", NULL), ==, ARB_ROLE_VIEWER);
+  g_assert_cmpint (arb_config_check_token (config, "env-viewer-0123456789", NULL), ==,
+                   ARB_ROLE_VIEWER);
 
   /* a file arbdash cannot read back is left alone, and the window says what to do */
   g_assert_true (g_file_set_contents (path, "not [an ini file\n", -1, NULL));
@@ -1962,12 +1963,13 @@ test_tokens (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (f->dir, "arbdash.conf", NULL);
 
-  g_assert_true (g_file_set_contents (path, "# the dashboard's tokens\n"
-                                      "[tokens]\n"
-                                      "alice = viewer:alice-secret\n", -1, NULL));
+  g_assert_true (g_file_set_contents_full (path, "# the dashboard's tokens\n"
+                                           "[tokens]\n"
+                                           "alice = viewer:alice-secret-0123456789\n", -1,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, NULL));
   g_assert_true (arb_config_load_file (f->config, path, &error));
   g_assert_no_error (error);
-  g_setenv ("ARBDASH_VIEWER_TOKEN", "env-viewer", TRUE);
+  g_setenv ("ARBDASH_VIEWER_TOKEN", "env-viewer-0123456789", TRUE);
   arb_config_load_env (f->config);
   g_unsetenv ("ARBDASH_VIEWER_TOKEN");
   run_app (f, tokens_body);

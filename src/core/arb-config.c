@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,6 +89,7 @@ arb_config_new (void)
   c->max_connections = ARB_MAX_CONNECTIONS_DEFAULT;
   c->request_timeout_ms = ARB_REQUEST_TIMEOUT_MS_DEFAULT;
   c->allowed_origins = g_new0 (char *, 1);
+  c->allowed_hosts = g_new0 (char *, 1);
   arb_limits_init_default (&c->limits);
   arb_alert_thresholds_init_default (&c->alerts);
   c->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
@@ -124,6 +126,8 @@ arb_config_copy (const ArbConfig *c)
   copy->request_timeout_ms = c->request_timeout_ms;
   g_strfreev (copy->allowed_origins);
   copy->allowed_origins = g_strdupv (c->allowed_origins);
+  g_strfreev (copy->allowed_hosts);
+  copy->allowed_hosts = g_strdupv (c->allowed_hosts);
   copy->limits = c->limits;
   copy->alerts = c->alerts;
   for (guint i = 0; i < c->tokens->len; i++)
@@ -147,6 +151,7 @@ arb_config_free (ArbConfig *c)
   g_free (c->listen_address);
   g_free (c->db_path);
   g_strfreev (c->allowed_origins);
+  g_strfreev (c->allowed_hosts);
   g_ptr_array_unref (c->tokens);
   g_free (c->config_path);
   g_free (c);
@@ -299,12 +304,43 @@ arb_config_env_var (ArbRole role)
   return vars[role];
 }
 
+/* [server] allowed-hosts: names a proxy or a DNS name reaches the dashboard by.
+ * Checked here, so that a typo stops the start instead of refusing every request. */
+static gboolean
+load_hosts (ArbConfig *config, char **hosts, GError **error)
+{
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **h = hosts; *h != NULL; h++)
+    {
+      g_autofree char *name = NULL;
+      int port;
+
+      g_strstrip (*h);
+      if (**h == '\0')
+        continue;
+      if (!arb_host_parse (*h, &name, &port))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "[server] allowed-hosts: “%s” is not a host name or address, with an "
+                       "optional :port (e.g. dash.example.org or dash.example.org:8443)", *h);
+          return FALSE;
+        }
+      g_ptr_array_add (kept, g_strdup (*h));
+    }
+  g_ptr_array_add (kept, NULL);
+  g_strfreev (config->allowed_hosts);
+  config->allowed_hosts = (char **) g_ptr_array_free (g_steal_pointer (&kept), FALSE);
+  return TRUE;
+}
+
 static gboolean
 load_server (ArbConfig *config, GKeyFile *kf, GError **error)
 {
   g_autofree char *listen = g_key_file_get_string (kf, "server", "listen", NULL);
   g_autofree char *db = g_key_file_get_string (kf, "server", "database", NULL);
   g_auto(GStrv) origins = g_key_file_get_string_list (kf, "server", "allowed-origins", NULL, NULL);
+  g_auto(GStrv) hosts = g_key_file_get_string_list (kf, "server", "allowed-hosts", NULL, NULL);
   g_autoptr(GError) local = NULL;
   int port;
 
@@ -314,6 +350,8 @@ load_server (ArbConfig *config, GKeyFile *kf, GError **error)
     g_free (config->db_path), config->db_path = g_steal_pointer (&db);
   if (origins != NULL)
     g_strfreev (config->allowed_origins), config->allowed_origins = g_steal_pointer (&origins);
+  if (hosts != NULL && !load_hosts (config, hosts, error))
+    return FALSE;
   /* a value that does not parse is an error, not the default in disguise */
   if (g_key_file_has_key (kf, "server", "port", NULL))
     {
@@ -473,6 +511,81 @@ load_alerts (ArbConfig *config, GKeyFile *kf)
   load_uint (kf, "error-window-seconds", 1, 86400, &t->error_window_s);
 }
 
+/* The environment's tokens are named after their variable in messages: the
+ * name in the audit log ("bot (environment)") is not what a user sets. */
+static char *
+describe_token (const ArbToken *t)
+{
+  if (t->source == ARB_TOKEN_FROM_ENVIRONMENT)
+    return g_strdup (arb_config_env_var (t->role));
+  return g_strdup_printf ("the token “%s” (%s)", t->name, arb_role_name (t->role));
+}
+
+/**
+ * arb_config_check_tokens:
+ * @config: the settings, with every token loaded
+ * @error: where to put an error
+ *
+ * Refuses what would silently weaken access: a secret shorter than
+ * %ARB_TOKEN_MIN_CHARS (a guessable one), and one secret for two tokens
+ * (arb_config_check_token() would give the first one's role and name to
+ * both). Messages name the tokens, never their secrets. Tokens added with
+ * arb_config_add_token() are checked only here.
+ *
+ * Returns: whether the tokens may be used
+ */
+gboolean
+arb_config_check_tokens (ArbConfig  *config,
+                         GError    **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  for (guint i = 0; i < config->tokens->len; i++)
+    {
+      const ArbToken *t = g_ptr_array_index (config->tokens, i);
+      g_autofree char *what = describe_token (t);
+      gsize len = strlen (t->secret);
+
+      if (len < ARB_TOKEN_MIN_CHARS)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "%s is %" G_GSIZE_FORMAT " characters long: a token needs at least %d "
+                       "(a random one: head -c 32 /dev/urandom | basenc --base64url | tr -d =)",
+                       what, len, ARB_TOKEN_MIN_CHARS);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        {
+          const ArbToken *u = g_ptr_array_index (config->tokens, j);
+          g_autofree char *first = NULL;
+
+          if (strcmp (t->secret, u->secret) != 0)
+            continue;
+          first = describe_token (u);
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "%s and %s have the same secret: a request with it would count as the "
+                       "first one only%s; give each token its own secret", first, what,
+                       t->role != u->role ? ", with its role" : "");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Secrets in a file others can read are not secret: say so, and how to fix it. */
+static void
+warn_if_readable (GKeyFile *kf, const char *path)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, TOKENS_GROUP, NULL, NULL);
+  GStatBuf st;
+
+  if (keys == NULL || keys[0] == NULL || g_stat (path, &st) != 0 || (st.st_mode & 0077) == 0)
+    return;
+  g_warning ("%s holds token secrets and can be read by %s (mode %04o): run “chmod 600 %s”",
+             path, (st.st_mode & 0007) != 0 ? "every user of this machine" : "its group",
+             (guint) (st.st_mode & 07777), path);
+}
+
 gboolean
 arb_config_load_file (ArbConfig   *config,
                       const char  *path,
@@ -486,11 +599,12 @@ arb_config_load_file (ArbConfig   *config,
       return FALSE;
     }
   if (!load_server (config, kf, error) || !load_tokens (config, kf, error) ||
-      !load_bot_ids (config, kf, error))
+      !load_bot_ids (config, kf, error) || !arb_config_check_tokens (config, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
     }
+  warn_if_readable (kf, path);
   load_alerts (config, kf);
   if (g_key_file_has_key (kf, "limits", "command-timeout-ms", NULL))
     config->command_timeout_ms =
@@ -596,6 +710,23 @@ arb_config_bind_bot_ids (ArbConfig          *config,
   return TRUE;
 }
 
+/* ---------------------------------------------------------------- host names */
+
+static gboolean
+parse_port (const char *text, int *port)
+{
+  guint64 value;
+
+  /* digits only: no sign, no space, no hex */
+  if (*text == '\0' || strlen (text) > 5 || strspn (text, "0123456789") != strlen (text))
+    return FALSE;
+  value = g_ascii_strtoull (text, NULL, 10);
+  if (value == 0 || value > 65535)
+    return FALSE;
+  *port = (int) value;
+  return TRUE;
+}
+
 /**
  * arb_token_speaks_for:
  * @token: a token
@@ -611,6 +742,59 @@ arb_token_speaks_for (const ArbToken *token,
   g_return_val_if_fail (token != NULL, FALSE);
 
   return token->bot_ids == NULL || g_strv_contains ((const char *const *) token->bot_ids, bot_id);
+}
+
+/**
+ * arb_host_parse:
+ * @text: a Host header's value, or an entry of `allowed-hosts`
+ * @name: (out) (transfer full): the host name or address, lowercased, without brackets
+ * @port: (out): the port, or -1 when @text has none
+ *
+ * Strict on purpose: a Host value is compared with names, so anything a
+ * browser would not send (user info, a path, spaces, an empty port) is
+ * refused rather than guessed at.
+ *
+ * Returns: whether @text is a name or an address with an optional port
+ */
+gboolean
+arb_host_parse (const char  *text,
+                char       **name,
+                int         *port)
+{
+  g_autofree char *host = NULL;
+  const char *rest;
+
+  g_return_val_if_fail (name != NULL && port != NULL, FALSE);
+
+  *name = NULL;
+  *port = -1;
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  if (*text == '[')
+    {
+      const char *end = strchr (text, ']');
+
+      if (end == NULL || end == text + 1)
+        return FALSE;
+      host = g_ascii_strdown (text + 1, end - text - 1);
+      if (strspn (host, "0123456789abcdef:.") != strlen (host) || strchr (host, ':') == NULL)
+        return FALSE;
+      rest = end + 1;
+    }
+  else
+    {
+      const char *colon = strchr (text, ':');
+
+      host = g_ascii_strdown (text, colon != NULL ? colon - text : -1);
+      if (*host == '\0' || strlen (host) > 253 ||
+          strspn (host, "abcdefghijklmnopqrstuvwxyz0123456789.-_") != strlen (host))
+        return FALSE;
+      rest = colon != NULL ? colon : "";
+    }
+  if (*rest != '\0' && (*rest != ':' || !parse_port (rest + 1, port)))
+    return FALSE;
+  *name = g_steal_pointer (&host);
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------- managing tokens */

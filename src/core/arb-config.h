@@ -37,6 +37,8 @@ typedef struct
 
 /* At most this many bot_ids for one token. */
 #define ARB_TOKEN_MAX_BOT_IDS 1000
+/* The shortest secret arbdash accepts (arb_config_check_tokens()). */
+#define ARB_TOKEN_MIN_CHARS 16
 
 /* Secrets that arbdash makes: this many random bytes, base64url without padding. */
 #define ARB_SECRET_BYTES 32
@@ -61,6 +63,7 @@ typedef struct
   guint       max_connections;    /* open at once; more wait in the kernel's queue */
   guint       request_timeout_ms; /* for a whole request, and between two on one connection */
   char      **allowed_origins;  /* besides the dashboard's own */
+  char      **allowed_hosts;    /* Host names besides the listen address's: "name" or "name:port" */
   ArbLimits   limits;
   ArbAlertThresholds alerts;
   GPtrArray  *tokens;           /* ArbToken* */
@@ -78,6 +81,9 @@ gboolean     arb_config_load_file       (ArbConfig   *config,
                                          GError     **error);
 /* ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN, ARBDASH_OPERATOR_TOKEN. */
 void         arb_config_load_env        (ArbConfig   *config);
+/* Refuses short secrets and one secret for two tokens; call after loading. */
+gboolean     arb_config_check_tokens    (ArbConfig   *config,
+                                         GError     **error);
 void         arb_config_add_token       (ArbConfig   *config,
                                          const char  *name,
                                          ArbRole      role,
@@ -119,6 +125,11 @@ char           *arb_config_create_token_full (ArbConfig *config,
                                            GError     **error);
 gboolean        arb_token_speaks_for      (const ArbToken *token,
                                            const char  *bot_id);
+/* Splits "name", "name:port", "[v6]" or "[v6]:port" (a Host header); @port
+ * gets -1 when there is none. The name comes back lowercased, without brackets. */
+gboolean     arb_host_parse             (const char  *text,
+                                         char       **name,
+                                         int         *port);
 const char  *arb_role_name              (ArbRole      role);
 /* Whether a holder of @have may do what needs @need (operator > viewer). */
 gboolean     arb_role_allows            (ArbRole      have,

@@ -14,10 +14,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arb-hub.h"
 #include "arb-json.h"
@@ -508,6 +511,27 @@ static gint64
 col_opt_int (sqlite3_stmt *s, int i)
 {
   return sqlite3_column_type (s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64 (s, i);
+}
+
+/* SQLite creates a missing database with the umask's mode (0644 as a rule),
+ * and its -wal and -shm files with the database's. The file holds trading
+ * data and the audit log: make it first, readable by its owner only. One that
+ * exists keeps its mode: someone chose it. */
+static gboolean
+create_private (const char *path, GError **error)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  if (errno == EEXIST)
+    return TRUE;
+  g_set_error (error, ARB_ERROR, ARB_ERROR_UNAVAILABLE, "cannot create database %s: %s", path,
+               g_strerror (errno));
+  return FALSE;
 }
 
 static sqlite3 *
@@ -1460,6 +1484,8 @@ arb_store_open (const char  *path,
   self = g_object_new (ARB_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   self->context = g_main_context_ref_thread_default ();
+  if (!create_private (path, error))
+    return NULL;
   self->db = open_db (path, TRUE, error);
   if (self->db == NULL)
     return NULL;

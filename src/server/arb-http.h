@@ -38,18 +38,47 @@ gboolean  arb_http_authorize     (SoupServerMessage *msg,
                                   ArbRole            need,
                                   ArbRole           *role,
                                   const char       **name);
-/* Browsers send Origin; a page of another origin must not reach us. */
+/* Checks @token as arb_config_check_token() does, for its peer: a peer that
+ * sent too many wrong ones gets 429 (Retry-After) and FALSE, without the
+ * token being compared. Otherwise TRUE, with @role ARB_ROLE_NONE for a wrong
+ * token (counted). */
+gboolean  arb_http_verify_token  (SoupServerMessage *msg,
+                                  ArbConfig         *config,
+                                  const char        *token,
+                                  ArbRole           *role,
+                                  const char       **name);
+/* Forgets the wrong tokens counted so far (a server made again in one process: tests). */
+void      arb_http_forget_failures (void);
+/* Browsers send Origin; a page of another origin must not reach us. A
+ * missing Origin is accepted (non-browser clients). Ours: http:// with one of
+ * the names arb_http_host_allowed() takes and the connection's port, a name
+ * of allowed-hosts, or an entry of allowed-origins. */
 gboolean  arb_http_origin_allowed (SoupServerMessage *msg,
+                                  ArbConfig         *config);
+/* Whether the Host names this dashboard: the address the connection reached
+ * (with no port or its port), "localhost", "127.0.0.1" and "::1" on loopback,
+ * or an entry of allowed-hosts. Anything else may be a DNS-rebinding page. */
+gboolean  arb_http_host_allowed  (SoupServerMessage *msg,
+                                  ArbConfig         *config);
+/* Answers 403 (and closes) when the Host is foreign; returns whether it did. */
+gboolean  arb_http_refuse_foreign_host (SoupServerMessage *msg,
                                   ArbConfig         *config);
 
 /* Browser sessions: a cookie that stands for a viewer or operator token. */
 #define ARB_SESSION_COOKIE  "arbdash_session"
 #define ARB_SESSION_SECONDS (12 * 3600)
+/* At most this many per token and in all: a new one ends the oldest. */
+#define ARB_SESSIONS_PER_TOKEN 32
+#define ARB_SESSIONS_MAX       4096
 /* The session ends with the token called @token_name (arb_config_remove_token()). */
 const char *arb_http_session_start (ArbConfig         *config,
                                     ArbRole            role,
                                     const char        *token_name);
-void      arb_http_session_end   (SoupServerMessage *msg);
+/* Ends the request's session; with a cookie, only from our own Origin: else
+ * answers 403 and returns FALSE. */
+gboolean  arb_http_session_end   (SoupServerMessage *msg,
+                                  ArbConfig         *config);
+guint     arb_http_get_n_sessions (void);
 
 /* /metrics: one sample of @family per (code, endpoint) of the errors answered. */
 void      arb_http_foreach_error (GString           *out,

@@ -609,7 +609,8 @@ route_session (Request *r)
 
   if (strcmp (soup_server_message_get_method (r->msg), "DELETE") == 0)
     {
-      arb_http_session_end (r->msg);
+      if (!arb_http_session_end (r->msg, _arb_server_get_config (r->server)))
+        return;
       soup_message_headers_append (soup_server_message_get_response_headers (r->msg),
                                    "Set-Cookie", ARB_SESSION_COOKIE "=; Path=/; Max-Age=0; "
                                    "HttpOnly; SameSite=Strict");
@@ -628,7 +629,8 @@ route_session (Request *r)
   if (token == NULL)
     return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "token",
                                 "field 'token' must be a string");
-  role = arb_config_check_token (_arb_server_get_config (r->server), token, &name);
+  if (!arb_http_verify_token (r->msg, _arb_server_get_config (r->server), token, &role, &name))
+    return;
   if (role == ARB_ROLE_NONE || role == ARB_ROLE_BOT)
     return arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "token",
                                 "the token is not a viewer or operator token");

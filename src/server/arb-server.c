@@ -183,6 +183,12 @@ on_got_headers (SoupServerMessage *msg, ArbServer *self)
       arb_listener_refuse (self->listener, msg);
       return;
     }
+  /* before any route: a Host that is not ours (DNS rebinding) gets 403 */
+  if (arb_http_refuse_foreign_host (msg, self->config))
+    {
+      arb_listener_refuse (self->listener, msg);
+      return;
+    }
   /* no route needs ranges, and many overlapping ones multiply the answer */
   soup_message_headers_remove (request, "Range");
   soup_message_headers_remove (request, "If-Range");

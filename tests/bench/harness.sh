@@ -30,7 +30,9 @@ out="$top/bench-results/$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 d=10; [ "${QUICK:-0}" = 1 ] && d=3
 port=18090
 url="http://127.0.0.1:$port"
-export ARBDASH_BOT_TOKEN=bot-secret ARBDASH_VIEWER_TOKEN=viewer-secret ARBDASH_OPERATOR_TOKEN=operator-secret
+# at least 16 characters each: arbdash refuses to start with shorter ones
+export ARBDASH_BOT_TOKEN=bench-bot-secret-0123456789 ARBDASH_VIEWER_TOKEN=bench-viewer-secret-0123456789 \
+  ARBDASH_OPERATOR_TOKEN=bench-operator-secret-0123456789
 pid=
 
 start() {
