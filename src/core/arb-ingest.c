@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "arb-ingest.h"
+#include "arb-json-check.h"
 
 #define DEFAULT_COMMAND_TIMEOUT_MS 10000
 #define DEFAULT_MAX_IN_FLIGHT      50000
@@ -996,23 +997,28 @@ arb_session_receive_text (ArbSession *session,
 {
   ArbIngest *self = session->ingest;
   g_autoptr(GError) error = NULL;
-  g_autofree char *field = NULL;
+  g_autofree char *message = NULL;
   g_autoptr(JsonNode) root = NULL;
-  ArbLimits limits;
 
   if (self == NULL || session->closed || session->replaced || self->shut_down)
     return;
-  /* strings are checked once the message's seq is known, so that a string
-   * over the limit consumes its seq instead of blocking the bot */
-  limits = self->limits;
-  limits.max_string_bytes = G_MAXSIZE;
-  root = arb_json_parse_text (session->parser, text, len, &limits, &field, &error);
-  if (root == NULL)
+  if (len > self->limits.max_message_bytes)
     {
-      arb_session_send_error (session, error->code, field, error->message);
+      message = g_strdup_printf ("message of %" G_GSIZE_FORMAT " bytes is over the limit of %"
+                                 G_GSIZE_FORMAT, len, self->limits.max_message_bytes);
+      arb_session_send_error (session, ARB_ERROR_TOO_LARGE, NULL, message);
       return;
     }
-  session_message_checked (session, root);
+  /* strings are checked (arb_json_check_limits) once the message's seq is
+   * known, so that a string over the limit or not valid text consumes its
+   * seq instead of blocking the bot */
+  root = arb_json_load (session->parser, text, len, self->limits.max_depth, &error);
+  if (root == NULL)
+    {
+      arb_session_send_error (session, error->code, NULL, error->message);
+      return;
+    }
+  arb_session_receive_node (session, root);
 }
 
 void
@@ -1158,6 +1164,7 @@ arb_ingest_post (ArbIngest         *self,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   ArbErrorCode code;
   const char *field, *message, *bot_id = NULL;
   JsonArray *events = NULL;
@@ -1174,19 +1181,12 @@ arb_ingest_post (ArbIngest         *self,
   if (len == 0)
     return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL,
                       "the body is empty: send {\"bot_id\":...,\"events\":[...]}");
-  /* the envelope adds two levels (object, events array) above each event */
-  if (!arb_json_prescan_depth (body, len, self->limits.max_depth + 2))
-    return post_fail (done, user_data, 0, ARB_ERROR_TOO_LARGE, NULL,
-                      "JSON nested deeper than the limit");
-  if (!g_utf8_validate (body, len, NULL))
-    return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL, "body is not valid UTF-8");
-  if (!json_parser_load_from_data (parser, body, len, &error))
-    {
-      g_autofree char *m = g_strdup_printf ("invalid JSON: %s", error->message);
-      return post_fail (done, user_data, 0, ARB_ERROR_BAD_REQUEST, NULL, m);
-    }
-  if (!post_envelope (self, json_parser_get_root (parser), &bot_id, &events, &code, &field,
-                      &message))
+  /* the envelope adds two levels (object, events array) above each event;
+   * a string of an event that is not valid text is refused with that event */
+  root = arb_json_load (parser, body, len, self->limits.max_depth + 2, &error);
+  if (root == NULL)
+    return post_fail (done, user_data, 0, error->code, NULL, error->message);
+  if (!post_envelope (self, root, &bot_id, &events, &code, &field, &message))
     return post_fail (done, user_data, 0, code, field, message);
   link = ensure_link (self, bot_id);
   if (link == NULL)
