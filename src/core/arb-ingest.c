@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "arb-ingest.h"
+#include "arb-json.h"
 #include "arb-json-check.h"
 
 #define DEFAULT_COMMAND_TIMEOUT_MS 10000
@@ -130,7 +131,6 @@ arb_error_frame (ArbErrorCode  code,
                  gint64        seq)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
@@ -139,8 +139,8 @@ arb_error_frame (ArbErrorCode  code,
   add_error_members (b, code, field, message, seq);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  /* the message may quote what the bot sent, cut at a byte count */
+  return arb_json_node_to_string (root);
 }
 
 JsonNode *
@@ -809,7 +809,7 @@ arb_ingest_send_command (ArbIngest      *self,
   g_autofree char *id = g_strdup_printf ("c-%" G_GINT64_FORMAT "-%u", now_ms (),
                                          ++self->command_counter);
   g_autofree char *args_json = args != NULL && JSON_NODE_HOLDS_OBJECT (args)
-                               ? json_to_string (args, FALSE) : g_strdup ("{}");
+                               ? arb_json_node_to_string (args) : g_strdup ("{}");
   g_autofree char *reason = NULL;
   g_autofree char *frame = NULL;
   ArbSession *session = NULL;
