@@ -423,8 +423,8 @@ get_int (Fields *f, const char *name, gboolean required, gint64 *out)
           return TRUE;
         }
       if (!isfinite (d) || fabs (d) >= 9007199254740992.0)
-        return field_error (f, name, "is out of range: an integer of at most 2^63 - 1 (2^53 "
-                            "when written with a fraction or an exponent)");
+        return field_error (f, name, "is out of range: an integer within ±(2^63 - 1), or "
+                            "below 2^53 when written with a fraction or an exponent");
     }
   return field_error (f, name, "must be an integer");
 }
