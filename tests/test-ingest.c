@@ -1285,9 +1285,9 @@ test_post_not_text (Fixture *fx, gconstpointer data)
   Post p = { 0 };
   g_autofree char *t1 = trade_text (1);
   g_autofree char *t3 = trade_text (3);
-  g_autofree char *t6 = trade_text (6);
+  g_autofree char *t7 = trade_text (7);
   g_autofree char *body = NULL;
-  static const gint64 stored[] = { 1, 3, 6, 0 };
+  static const gint64 stored[] = { 1, 3, 7, 0 };
 
   body = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[%s,"
                           "{\"type\":\"trade\",\"seq\":2,\"ts\":1,\"id\":\"t-2\",\"pair\":\"X\\ud800Y\","
@@ -1296,14 +1296,18 @@ test_post_not_text (Fixture *fx, gconstpointer data)
                           "{\"type\":\"log\",\"seq\":4,\"ts\":1,\"level\":\"info\",\"message\":\"a\xff\"},"
                           "{\"type\":\"trade\",\"seq\":5,\"ts\":1,\"id\":\"t-5\",\"pair\":\"A/B\","
                           "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1,"
-                          "\"amount_in\":\"1.2.3\",\"gas_used\":99999999999999999999}"
-                          ",%s]}", t1, t3, t6);
+                          "\"amount_in\":\"1.2.3\"},"
+                          "{\"type\":\"trade\",\"seq\":6,\"ts\":1,\"id\":\"t-6\",\"pair\":\"A/B\","
+                          "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1,"
+                          "\"gas_used\":99999999999999999999}"
+                          ",%s]}", t1, t3, t7);
   post (fx, &p, body);
-  g_assert_cmpint (post_ack (&p), ==, 6);
-  g_assert_cmpuint (json_array_get_length (post_errors (&p)), ==, 3);
+  g_assert_cmpint (post_ack (&p), ==, 7);
+  g_assert_cmpuint (json_array_get_length (post_errors (&p)), ==, 4);
   assert_post_error (&p, 0, 1, "bad_request", "pair", 2);
   assert_post_error (&p, 1, 3, "bad_request", "message", 4);
   assert_post_error (&p, 2, 4, "bad_request", "amount_in", 5);
+  assert_post_error (&p, 3, 5, "bad_request", "gas_used", 6);
   assert_stored (fx, BOT, stored);
 
   /* json-glib would take a comment or trailing garbage: the body is refused */

@@ -1372,6 +1372,11 @@ test_bodies_not_text (Fixture *fx, gconstpointer data)
   command = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
                   "{\"name\":\"pause\",\"args\":{\"why\":\"\\udc00\"}}");
   assert_http_error (command, 400, "bad_request", "why");
+  g_clear_pointer (&command, reply_free);
+  /* a number out of range was passed on to the bot as -1 (or null) */
+  command = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
+                  "{\"name\":\"pause\",\"args\":{\"minutes\":99999999999999999999}}");
+  assert_http_error (command, 400, "bad_request", "minutes");
   quotes = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
                  "{'name':'pause'}");
   assert_http_error (quotes, 400, "bad_request", NULL);

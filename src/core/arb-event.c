@@ -135,8 +135,9 @@ check_node (JsonNode        *node,
             char           **field,
             GError         **error);
 
-/* A string that json-glib could not decode as it was sent (see
- * arb-json-check.h): the message is refused naming the member. */
+/* A string that json-glib could not decode as it was sent, or a number it
+ * could not hold (see arb-json-check.h): the message is refused naming the
+ * member. */
 static gboolean
 fail_text (char **field, const char *member, GError **error, const char *problem)
 {
@@ -219,6 +220,13 @@ check_node (JsonNode        *node,
       json_array_foreach_element (json_node_get_array (node), check_element, &w);
       return w.ok;
     case JSON_NODE_VALUE:
+      /* an integer beyond gint64 (see arb-json-check.h) or a number beyond
+       * a double: refused wherever it is, even where the dashboard only
+       * passes it on (command args), rather than written as null */
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+          !isfinite (json_node_get_double (node)))
+        return fail_text (field, member, error, "is out of range: beyond ±(2^63 - 1) for an "
+                          "integer, beyond about ±1.8e308 for a number");
       if (json_node_get_value_type (node) != G_TYPE_STRING)
         return TRUE;
       if ((problem = arb_json_text_problem (json_node_get_string (node))) != NULL)

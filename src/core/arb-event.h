@@ -191,7 +191,8 @@ gboolean         arb_is_identifier          (const char *s);
 
 /* Checks a parsed tree: depth and string lengths (too_large), and that
  * every string and member name is valid UTF-8 text without \u0000, lone
- * surrogates or raw control characters (bad_request, see arb-json-check.h).
+ * surrogates or raw control characters, and every number finite
+ * (bad_request, see arb-json-check.h).
  * *field names the member at fault when known. */
 gboolean         arb_json_check_limits      (JsonNode        *node,
                                              const ArbLimits *limits,
