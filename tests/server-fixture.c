@@ -198,6 +198,8 @@ on_ws_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *
   const char *kind;
 
   g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
+  /* whatever the server holds, what it sends is text (issue 9) */
+  g_assert_true (g_utf8_validate (data, len, NULL));
   node = json_from_string (text, &error);
   g_assert_no_error (error);
   g_ptr_array_add (c->frames, node);

@@ -375,6 +375,306 @@ test_other_types (void)
     expect_bad (bad[i].text, ARB_ERROR_BAD_REQUEST, bad[i].field);
 }
 
+/* The good trade with one member's raw JSON text @raw added last (json-glib
+ * keeps the last of two members of a name, RFC 8259 leaves that open). */
+static char *
+trade_with (const char *member, const char *raw)
+{
+  g_autofree char *head = g_strndup (good_trade, strlen (good_trade) - 1);
+
+  return g_strdup_printf ("%s,\"%s\":%s}", head, member, raw);
+}
+
+static ArbEvent *
+parse_ok (const char *text)
+{
+  int code;
+  g_autofree char *field = NULL;
+  gint64 seq;
+  ArbEvent *e = parse (text, &code, &field, &seq);
+
+  if (e == NULL)
+    g_error ("refused (%d, %s): %s", code, field, text);
+  return e;
+}
+
+/* Every decoded string must be UTF-8 text: what json-glib would decode
+ * into other bytes, or truncate, is refused naming the member. */
+static void
+test_strings_not_text (void)
+{
+  static const struct { const char *member, *raw; } cases[] = {
+    { "pair", "\"X\\ud800Y\"" },               /* a lone high surrogate */
+    { "pair", "\"X\\udc00Y\"" },               /* a lone low one */
+    { "pair", "\"X\\ud800\"" },                /* at the end */
+    { "pair", "\"\\ud800\\ud800\"" },          /* high after high */
+    { "pair", "\"\\ud800\\u0041\"" },          /* high, then not low */
+    { "pair", "\"\\udc00\\ud800\"" },          /* a pair the wrong way round */
+    { "pair", "\"WETH\\u0000/USDC\"" },        /* \u0000 truncated the string */
+    { "pair", "\"\\u0000\"" },
+    { "buy_venue", "\"a\tb\"" },               /* raw control characters */
+    { "buy_venue", "\"a\nb\"" },
+    { "buy_venue", "\"a\x01" "b\"" },
+    { "tx_hash", "\"0x\xff\xfe\"" },           /* bytes that are not UTF-8 */
+    { "tx_hash", "\"\xc0\xaf\"" },             /* an overlong '/' */
+    { "tx_hash", "\"\xed\xa0\x80\"" },         /* a surrogate in raw UTF-8 */
+    { "tx_hash", "\"\xf4\x90\x80\x80\"" },     /* past U+10FFFF */
+    { "tx_hash", "\"\xe2\x82\"" },             /* cut short */
+    { "chain", "\"\\u0000\"" },
+    { "future", "{\"x\":\"\\ud800\"}" },       /* unknown members too */
+    { "future", "[\"ok\",\"\\u0000\"]" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = trade_with (cases[i].member, cases[i].raw);
+      const char *want = strcmp (cases[i].member, "future") == 0 &&
+                         cases[i].raw[0] == '{' ? "x" : cases[i].member;
+      g_autofree char *shown = g_strescape (cases[i].raw, NULL);
+
+      g_test_message ("case %s = %s", cases[i].member, shown);
+      expect_bad (text, ARB_ERROR_BAD_REQUEST, want);
+    }
+  /* member names too: named by the member that holds them, if any */
+  {
+    g_autofree char *text = trade_with ("future", "{\"a\\u0000b\":1}");
+    expect_bad (text, ARB_ERROR_BAD_REQUEST, "future");
+  }
+  {
+    g_autofree char *text = trade_with ("a\\ud800", "1");
+    expect_bad (text, ARB_ERROR_BAD_REQUEST, NULL);
+  }
+}
+
+/* What is valid text passes, whatever its escapes. */
+static void
+test_strings_text (void)
+{
+  static const struct { const char *raw, *decoded; } cases[] = {
+    { "\"\\ud83d\\ude80\"", "\xf0\x9f\x9a\x80" },
+    { "\"\xf0\x9f\x9a\x80\"", "\xf0\x9f\x9a\x80" },
+    { "\"caf\\u00e9 \xe2\x82\xac\"", "caf\xc3\xa9 \xe2\x82\xac" },
+    { "\"a\\/b\\\\c\\\"d\"", "a/b\\c\"d" },
+    { "\"\\b\\f\\n\\r\\t\\u0001\\u001F\"", "\b\f\n\r\t\x01\x1f" },
+    { "\"\\uFFFF\\uDBFF\\uDFFF\"", "\xef\xbf\xbf\xf4\x8f\xbf\xbf" },
+    { "\"\x7f\"", "\x7f" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = trade_with ("pair", cases[i].raw);
+      g_autoptr(ArbEvent) e = parse_ok (text);
+
+      g_assert_cmpstr (e->trade.pair, ==, cases[i].decoded);
+    }
+}
+
+/* Numbers json-glib would wrap or lose are refused naming the member. */
+static void
+test_numbers_out_of_range (void)
+{
+  static const struct { const char *member, *raw; } cases[] = {
+    { "profit", "99999999999999999999999" },
+    { "profit", "-99999999999999999999999" },
+    { "profit", "1e400" },
+    { "profit", "-1e400" },
+    { "profit", "1000000000000001" },
+    { "gas_used", "18446744073709551615" },
+    { "gas_used", "18446744073709551616" },
+    { "gas_used", "9223372036854775808" },
+    { "gas_used", "99999999999999999999999999999999999999999" },
+    { "gas_used", "9007199254740993.0" },
+    { "gas_used", "1e19" },
+    { "ts", "9223372036854775808" },
+    { "ts", "-9223372036854775809" },
+    { "ts", "1e400" },
+    { "latency_ms", "1e400" },
+    { "fees", "-1e999" },
+    { "future", "{\"x\":[1e400]}" },           /* unknown members too */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = trade_with (cases[i].member, cases[i].raw);
+
+      g_test_message ("case %s = %s", cases[i].member, cases[i].raw);
+      expect_bad (text, ARB_ERROR_BAD_REQUEST,
+                  g_str_equal (cases[i].member, "future") ? "x" : cases[i].member);
+    }
+
+  /* the edges that fit are taken exactly */
+  {
+    g_autofree char *text = trade_with ("gas_used", "9223372036854775807");
+    g_autoptr(ArbEvent) e = parse_ok (text);
+    g_assert_cmpint (e->trade.gas_used, ==, G_MAXINT64);
+  }
+  {
+    g_autofree char *text = trade_with ("gas_used", "9007199254740991.0");
+    g_autoptr(ArbEvent) e = parse_ok (text);
+    g_assert_cmpint (e->trade.gas_used, ==, G_GINT64_CONSTANT (9007199254740991));
+  }
+  {
+    g_autofree char *text = trade_with ("profit", "-1e15");
+    g_autoptr(ArbEvent) e = parse_ok (text);
+    g_assert_cmpfloat (e->trade.profit, ==, -1e15);
+  }
+  {
+    g_autofree char *text = trade_with ("profit", "1E-400");
+    g_autoptr(ArbEvent) e = parse_ok (text);
+    g_assert_cmpfloat (e->trade.profit, ==, 0);
+  }
+}
+
+/* A seq beyond 2^64 used to wrap to a small one that could be stored. */
+static void
+test_seq_out_of_range (void)
+{
+  static const char *seqs[] = { "18446744073709551617", "9223372036854775808", "1e400",
+                                "9007199254740993.0" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (seqs); i++)
+    {
+      g_autofree char *text = trade_with ("seq", seqs[i]);
+      int code;
+      g_autofree char *field = NULL;
+      gint64 seq;
+      g_autoptr(ArbEvent) e = parse (text, &code, &field, &seq);
+
+      g_test_message ("seq %s", seqs[i]);
+      g_assert_null (e);
+      g_assert_cmpint (code, ==, ARB_ERROR_BAD_REQUEST);
+      g_assert_cmpstr (field, ==, "seq");
+      g_assert_cmpint (seq, ==, 0);
+    }
+}
+
+/* amount_in and amount_out: 1*DIGIT [ "." 1*DIGIT ] (docs/api.md). */
+static void
+test_amounts (void)
+{
+  static const char *good[] = { "0", "7", "1500", "0.25", "007", "1.0",
+    "115792089237316195423570985008687907853269984665640564039457584007913129639935" };
+  static const char *bad[] = { "1.2.3", "1.", ".5", "-1", "+1", "1e5", "1E5", " 1", "1 ",
+                               "", ".", "1,5", "0x10", "NaN", "\xd9\xa1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *raw = g_strdup_printf ("\"%s\"", good[i]);
+      g_autofree char *text = trade_with ("amount_out", raw);
+      g_autoptr(ArbEvent) e = parse_ok (text);
+
+      g_assert_cmpstr (e->trade.amount_out, ==, good[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *raw = g_strdup_printf ("\"%s\"", bad[i]);
+      g_autofree char *text = trade_with ("amount_in", raw);
+
+      g_test_message ("amount '%s'", bad[i]);
+      expect_bad (text, ARB_ERROR_BAD_REQUEST, "amount_in");
+    }
+}
+
+/* What RFC 8259 refuses is refused whole, whatever json-glib would take. */
+static void
+test_rfc8259 (void)
+{
+  static const char *bad[] = {
+    "{\"type\":\"log\" /* c */}",
+    "{\"type\":\"log\"} // c",
+    "# c\n{\"type\":\"log\"}",
+    "{'type':'log'}",
+    "{\"type\":'log'}",
+    "{type:\"log\"}",
+    "{\"type\":\"log\"} x",
+    "{\"type\":\"log\"}}",
+    "{\"type\":\"log\"}{}",
+    "{\"type\":\"log\",}",
+    "{\"a\":[1,2,]}",
+    "{\"a\":[,1]}",
+    "{,}",
+    "{\"a\" 1}",
+    "{\"a\":1 \"b\":2}",
+    "{\"a\":0x10}",
+    "{\"a\":012}",
+    "{\"a\":-012}",
+    "{\"a\":+1}",
+    "{\"a\":.5}",
+    "{\"a\":1.}",
+    "{\"a\":1.e5}",
+    "{\"a\":1e}",
+    "{\"a\":1e+}",
+    "{\"a\":-}",
+    "{\"a\":--1}",
+    "{\"a\":1.5.3}",
+    "{\"a\":NaN}",
+    "{\"a\":Infinity}",
+    "{\"a\":-Infinity}",
+    "{\"a\":undefined}",
+    "{\"a\":True}",
+    "{\"a\":nul}",
+    "{\"a\":\"\\x41\"}",
+    "{\"a\":\"\\a\"}",
+    "{\"a\":\"\\'\"}",
+    "{\"a\":\"\\u12\"}",
+    "{\"a\":\"\\u12G4\"}",
+    "{\"a\":\"\\U0041\"}",
+    "{\"a\":\"\\ud800\\u12\"}",
+    "{\"a\":\"abc}",
+    "{\"a\":\"abc\\\"}",
+    "\xef\xbb\xbf{\"a\":1}",
+    "{\"a\":1,\xff:2}",
+    "{\"a\"\xc2\xa0:1}",
+    "\x0c{\"a\":1}",
+    "{\"a\":1}\x0b",
+    "   ",
+    "{",
+    "}",
+  };
+  static const char *good[] = {
+    " \t\r\n{ \"type\" : \"log\" , \"a\" : [ 1 , -0 , 0.5 , -1.5e-3 , 1E+2 , 2e2 , true , "
+    "false , null , { } , [ ] , \"\" ] } \n",
+    "{\"a\":{\"b\":{\"c\":[[[[[[[[[[[[[1]]]]]]]]]]]]]}}}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gsize len = strlen (bad[i]);
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *field = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *shown = g_strescape (bad[i], NULL);
+
+      g_test_message ("bad %u: %s", i, shown);
+      root = arb_json_parse_text (parser, bad[i], len, &limits, &field, &error);
+      g_assert_null (root);
+      g_assert_error (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST);
+      g_assert_null (field);
+    }
+  /* a NUL byte after the value */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *field = NULL;
+    g_autoptr(JsonNode) root = arb_json_parse_text (parser, "{\"a\":1}\0", 8, &limits, &field,
+                                                    &error);
+    g_assert_null (root);
+    g_assert_error (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *field = NULL;
+      g_autoptr(JsonNode) root = NULL;
+
+      root = arb_json_parse_text (parser, good[i], strlen (good[i]), &limits, &field, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (root);
+    }
+}
+
 static void
 test_error_codes (void)
 {
@@ -405,6 +705,12 @@ main (int argc, char *argv[])
   g_test_add_func ("/arb/event/hello-heartbeat-ms", test_hello_heartbeat_ms);
   g_test_add_func ("/arb/event/other-types", test_other_types);
   g_test_add_func ("/arb/event/error-codes", test_error_codes);
+  g_test_add_func ("/arb/event/strings/not-text", test_strings_not_text);
+  g_test_add_func ("/arb/event/strings/text", test_strings_text);
+  g_test_add_func ("/arb/event/numbers/out-of-range", test_numbers_out_of_range);
+  g_test_add_func ("/arb/event/numbers/seq-out-of-range", test_seq_out_of_range);
+  g_test_add_func ("/arb/event/amounts", test_amounts);
+  g_test_add_func ("/arb/event/rfc8259", test_rfc8259);
 
   return g_test_run ();
 }

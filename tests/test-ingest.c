@@ -722,6 +722,86 @@ test_bad_event_consumes_seq (Fixture *fx, gconstpointer data)
   g_assert_cmpint (bot->last_ack, ==, 9);
 }
 
+/* A trade whose pair is not text (issue 9): refused naming "pair" with its
+ * seq, which is consumed; the neighbours are stored and nothing that is not
+ * UTF-8 reaches the disk or the hub. */
+static void
+test_string_not_text (Fixture *fx, gconstpointer data)
+{
+  Bot *bot = bot_open (fx);
+  static const gint64 stored[] = { 1, 3, 5, 8, 0 };
+  static const gint64 stored_after[] = { 1, 3, 5, 8, 11, 0 };
+  /* seq 2, 4, 6 and 7 are bad; the others good */
+  static const char *pairs[] = { NULL, "X\\ud800Y", NULL, "A\\u0000B", NULL, "\\udc00",
+                                 "X\\ud800", NULL };
+
+  bot_connect (bot, BOT);
+  for (gint64 seq = 1; seq <= (gint64) G_N_ELEMENTS (pairs); seq++)
+    {
+      g_autofree char *text = trade_text (seq);
+      g_auto(GStrv) parts = g_strsplit (text, "WETH/USDC", 2);
+      g_autofree char *bad = NULL;
+
+      if (pairs[seq - 1] == NULL)
+        {
+          bot_trade (bot, seq);
+          continue;
+        }
+      bad = g_strconcat (parts[0], pairs[seq - 1], parts[1], NULL);
+      arb_session_receive_text (bot->session, bad, strlen (bad));
+      assert_error (last_frame (bot), "bad_request", "pair", seq);
+    }
+  wait_ack (bot, 8);
+  assert_stored (fx, BOT, stored);
+  g_assert_cmpuint (count_frames (bot, "error"), ==, 4);
+  for (guint i = 0; i < fx->published->len; i++)
+    g_assert_true (g_utf8_validate (((ArbHubItem *) g_ptr_array_index (fx->published, i))->json,
+                                    -1, NULL));
+
+  /* a number out of range: named too, and the seq is consumed */
+  bot_say (bot, "{\"type\":\"trade\",\"seq\":9,\"ts\":1,\"id\":\"t-9\",\"pair\":\"A/B\","
+           "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\","
+           "\"profit\":99999999999999999999999}");
+  assert_error (last_frame (bot), "bad_request", "profit", 9);
+  bot_say (bot, "{\"type\":\"trade\",\"seq\":10,\"ts\":1,\"id\":\"t-10\",\"pair\":\"A/B\","
+           "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1,"
+           "\"gas_used\":18446744073709551616}");
+  assert_error (last_frame (bot), "bad_request", "gas_used", 10);
+  /* a seq out of range is no seq: it must not wrap into one (2^64 + 11 was 11) */
+  bot_say (bot, "{\"type\":\"trade\",\"seq\":18446744073709551627,\"ts\":1,\"id\":\"t-11\","
+           "\"pair\":\"A/B\",\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\","
+           "\"profit\":1}");
+  assert_error (last_frame (bot), "bad_request", "seq", 0);
+  bot_trade (bot, 11);
+  wait_ack (bot, 11);
+  assert_stored (fx, BOT, stored_after);
+}
+
+/* What RFC 8259 refuses is refused whole, without a seq, and the bot goes on. */
+static void
+test_not_rfc8259 (Fixture *fx, gconstpointer data)
+{
+  Bot *bot = bot_open (fx);
+  g_autofree char *t1 = trade_text (1);
+  static const gint64 stored[] = { 1, 0 };
+  static const char *bad[] = { "/* c */", " x", "}" };
+
+  bot_connect (bot, BOT);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      if (i == 0)
+        bot_say (bot, "%s%s", bad[i], t1);
+      else
+        bot_say (bot, "%s%s", t1, bad[i]);
+      assert_error (last_frame (bot), "bad_request", NULL, 0);
+    }
+  bot_say (bot, "{'type':'trade','seq':1}");
+  assert_error (last_frame (bot), "bad_request", NULL, 0);
+  bot_trade (bot, 1);
+  wait_ack (bot, 1);
+  assert_stored (fx, BOT, stored);
+}
+
 static void
 test_unknown_type (Fixture *fx, gconstpointer data)
 {
@@ -827,7 +907,10 @@ test_frame_errors (Fixture *fx, gconstpointer data)
   assert_error (last_frame (bot), "bad_request", NULL, 0);
   bot_say (bot, "[1,2]");
   assert_error (last_frame (bot), "bad_request", NULL, 0);
+  /* bytes that are not UTF-8 in a string: the string is named (issue 9) */
   arb_session_receive_text (bot->session, "{\"a\":\"\xff\"}", 9);
+  assert_error (last_frame (bot), "bad_request", "a", 0);
+  arb_session_receive_text (bot->session, "{\"a\":1}\xff", 8);
   assert_error (last_frame (bot), "bad_request", NULL, 0);
   arb_session_receive_text (bot->session, big, strlen (big));
   assert_error (last_frame (bot), "too_large", NULL, 0);
@@ -1195,6 +1278,49 @@ test_post_bad_element (Fixture *fx, gconstpointer data)
   post_clear (&p);
 }
 
+/* Per element: a string that is not text, a number out of range, an amount
+ * that is not a decimal; the others are stored. */
+static void
+test_post_not_text (Fixture *fx, gconstpointer data)
+{
+  Post p = { 0 };
+  g_autofree char *t1 = trade_text (1);
+  g_autofree char *t3 = trade_text (3);
+  g_autofree char *t7 = trade_text (7);
+  g_autofree char *body = NULL;
+  static const gint64 stored[] = { 1, 3, 7, 0 };
+
+  body = g_strdup_printf ("{\"bot_id\":\"" BOT "\",\"events\":[%s,"
+                          "{\"type\":\"trade\",\"seq\":2,\"ts\":1,\"id\":\"t-2\",\"pair\":\"X\\ud800Y\","
+                          "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1},"
+                          "%s,"
+                          "{\"type\":\"log\",\"seq\":4,\"ts\":1,\"level\":\"info\",\"message\":\"a\xff\"},"
+                          "{\"type\":\"trade\",\"seq\":5,\"ts\":1,\"id\":\"t-5\",\"pair\":\"A/B\","
+                          "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1,"
+                          "\"amount_in\":\"1.2.3\"},"
+                          "{\"type\":\"trade\",\"seq\":6,\"ts\":1,\"id\":\"t-6\",\"pair\":\"A/B\","
+                          "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1,"
+                          "\"gas_used\":99999999999999999999}"
+                          ",%s]}", t1, t3, t7);
+  post (fx, &p, body);
+  g_assert_cmpint (post_ack (&p), ==, 7);
+  g_assert_cmpuint (json_array_get_length (post_errors (&p)), ==, 4);
+  assert_post_error (&p, 0, 1, "bad_request", "pair", 2);
+  assert_post_error (&p, 1, 3, "bad_request", "message", 4);
+  assert_post_error (&p, 2, 4, "bad_request", "amount_in", 5);
+  assert_post_error (&p, 3, 5, "bad_request", "gas_used", 6);
+  assert_stored (fx, BOT, stored);
+
+  /* json-glib would take a comment or trailing garbage: the body is refused */
+  post (fx, &p, "{\"bot_id\":\"" BOT "\",\"events\":[]} /* c */");
+  assert_post_failed (&p, 400, "bad_request", NULL);
+  post (fx, &p, "{\"bot_id\":\"" BOT "\",\"events\":[]}x");
+  assert_post_failed (&p, 400, "bad_request", NULL);
+  post (fx, &p, "{\"bot_id\":\"bot\\u0000-2\",\"events\":[]}");
+  assert_post_failed (&p, 400, "bad_request", "bot_id");
+  post_clear (&p);
+}
+
 static void
 test_post_limits (Fixture *fx, gconstpointer data)
 {
@@ -1251,9 +1377,10 @@ test_post_envelope (Fixture *fx, gconstpointer data)
   g_assert_true (p.done);
   assert_post_failed (&p, 400, "bad_request", NULL);
   post_clear (&p);
+  /* bytes that are not UTF-8 in a string: the string is named (issue 9) */
   arb_ingest_post (fx->ingest, "{\"bot_id\":\"\xff\"}", 14, post_done, &p);
   g_assert_true (p.done);
-  assert_post_failed (&p, 400, "bad_request", NULL);
+  assert_post_failed (&p, 400, "bad_request", "bot_id");
   g_assert_null (arb_ingest_lookup_bot (fx->ingest, BOT));
 
   /* an empty batch is an answer too: it names the stored seq */
@@ -2075,6 +2202,8 @@ main (int argc, char *argv[])
   ADD ("gap", test_gap);
   ADD ("bad-event-consumes-seq", test_bad_event_consumes_seq);
   ADD ("unknown-type", test_unknown_type);
+  ADD ("string-not-text", test_string_not_text);
+  ADD ("not-rfc8259", test_not_rfc8259);
   ADD ("hello-first", test_hello_first);
   ADD ("hello-conflict", test_hello_conflict);
   ADD ("command-result-unknown", test_command_result_unknown);
@@ -2089,6 +2218,7 @@ main (int argc, char *argv[])
   ADD ("post/hello", test_post_hello);
   ADD ("post/bad-element", test_post_bad_element);
   ADD ("post/limits", test_post_limits);
+  ADD ("post/not-text", test_post_not_text);
   ADD ("post/envelope", test_post_envelope);
   ADD ("post/gap", test_post_gap);
   ADD ("post/twice", test_post_twice);

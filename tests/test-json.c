@@ -567,6 +567,96 @@ test_random_round_trip (void)
     }
 }
 
+#define FFFD "\xef\xbf\xbd"
+
+/* Issue 9, the second wall: whatever bytes a string holds (from a database
+ * written before the input checks, or by hand), what is written is UTF-8. */
+static void
+test_not_utf8 (void)
+{
+  static const struct { const char *in; const char *out; } cases[] = {
+    { "\xff", "\"" FFFD "\"" },
+    { "X\xed\xa0\x80Y", "\"X" FFFD FFFD FFFD "Y\"" },    /* what "\ud800" was stored as */
+    { "\xc0\xaf", "\"" FFFD FFFD "\"" },                 /* an overlong '/' */
+    { "a\xe2\x82", "\"a" FFFD FFFD "\"" },               /* cut short at the end */
+    { "\xe2\x82z", "\"" FFFD FFFD "z\"" },               /* cut short before ASCII */
+    { "\xf4\x90\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"" }, /* past U+10FFFF */
+    { "\xf8\x88\x80\x80\x80", "\"" FFFD FFFD FFFD FFFD FFFD "\"" },
+    { "\x80\"\x01", "\"" FFFD "\\\"\\u0001\"" },
+    { "caf\xc3\xa9\xff\xf0\x9f\x9a\x80", "\"caf\xc3\xa9" FFFD "\xf0\x9f\x9a\x80\"" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = string_text (cases[i].in);
+      g_autoptr(GString) key = g_string_new ("{");
+
+      g_assert_cmpstr (text, ==, cases[i].out);
+      arb_json_key (key, cases[i].in);
+      arb_json_int (key, 1);
+      arb_json_object_end (key);
+      g_assert_true (g_utf8_validate (key->str, key->len, NULL));
+      g_assert_true (g_str_has_prefix (key->str + 1, cases[i].out));
+    }
+}
+
+/* Random bytes: the text is always UTF-8 JSON, and valid text reads back. */
+static void
+test_random_bytes (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      char bytes[16];
+      guint n = g_rand_int_range (rand, 1, sizeof bytes);
+      g_autofree char *text = NULL;
+      g_autofree char *back = NULL;
+
+      for (guint k = 0; k < n; k++)
+        bytes[k] = (char) g_rand_int_range (rand, 1, 256);
+      bytes[n] = '\0';
+      text = string_text (bytes);
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+      back = string_round_trip (bytes);
+      if (g_utf8_validate (bytes, -1, NULL))
+        g_assert_cmpstr (back, ==, bytes);
+    }
+}
+
+/* Trees are written by the same writers: json-glib 1.6's generator passes
+ * bytes through and writes 1e18 as "1e+18.0". */
+static void
+test_node (void)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) back = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "s\xff");
+  json_builder_add_string_value (b, "a\xed\xa0\x80\x1f");
+  json_builder_set_member_name (b, "n");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, G_MININT64);
+  json_builder_add_double_value (b, 0.1);
+  json_builder_add_double_value (b, 1e18);
+  json_builder_add_double_value (b, NAN);
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_add_null_value (b);
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = arb_json_node_to_string (root);
+  g_assert_cmpstr (text, ==, "{\"s" FFFD "\":\"a" FFFD FFFD FFFD "\\u001f\","
+                   "\"n\":[-9223372036854775808,0.1,1e+18,null,true,null,{}]}");
+  back = parse (text);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (back));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -586,6 +676,9 @@ main (int   argc,
   g_test_add_func ("/arb/json/nesting", test_nesting);
   g_test_add_func ("/arb/json/key-escaped", test_key_escaped);
   g_test_add_func ("/arb/json/random-round-trip", test_random_round_trip);
+  g_test_add_func ("/arb/json/not-utf8", test_not_utf8);
+  g_test_add_func ("/arb/json/random-bytes", test_random_bytes);
+  g_test_add_func ("/arb/json/node", test_node);
 
   return g_test_run ();
 }

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
+#include "arb-json.h"
 #include "server-fixture.h"
 
 /* ---------------------------------------------------------------- basics */
@@ -1480,6 +1483,279 @@ test_rejected (Fixture *fx, gconstpointer data)
   check_with_promtool (metrics_text);
 }
 
+/* ---------------------------------------------------------------- text (issue 9) */
+
+typedef struct
+{
+  Client *c;
+  gint64  seq;
+} TradeWait;
+
+/* Whether @w->c received a trade item of the bot's seq @w->seq. */
+static gboolean
+has_trade_item (gpointer data)
+{
+  TradeWait *w = data;
+
+  for (guint i = 0; i < w->c->frames->len; i++)
+    {
+      JsonObject *f = json_node_get_object (g_ptr_array_index (w->c->frames, i));
+      JsonArray *items;
+
+      if (g_strcmp0 (json_object_get_string_member (f, "type"), "batch") != 0)
+        continue;
+      items = json_object_get_array_member (f, "items");
+      for (guint j = 0; j < json_array_get_length (items); j++)
+        {
+          JsonObject *item = json_array_get_object_element (items, j);
+          JsonObject *d = json_object_get_object_member (item, "data");
+
+          if (g_str_equal (json_object_get_string_member (item, "kind"), "trade") &&
+              json_object_get_int_member (d, "seq") == w->seq)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+wait_trade_item (Client *c, gint64 seq)
+{
+  TradeWait w = { c, seq };
+
+  g_assert_true (spin_until (has_trade_item, &w, SPIN_MS));
+}
+
+static Client *
+viewer_subscribed (Fixture *fx, const char *subscribe)
+{
+  Client *v = client_connect_full (fx, "/api/v1/stream", VIEWER_TOKEN, NULL, NULL);
+
+  g_assert_nonnull (v->ws);
+  client_send (v, "%s", subscribe);
+  wait_frame (v, "snapshot", 1);
+  return v;
+}
+
+/* A trade whose pair is a lone surrogate escape used to be acked and stored
+ * as bytes that are not UTF-8: libsoup then refused every text frame that
+ * carried it. It is refused naming the field, with its seq, which the ack
+ * passes; the neighbours are stored, and viewers go on. */
+static void
+test_bot_string_not_text (Fixture *fx, gconstpointer data)
+{
+  Client *v = viewer_subscribed (fx, "{\"type\":\"subscribe\",\"topics\":[\"trading\"]}");
+  Client *c = client_connect (fx);
+  Client *late = NULL;
+  g_autoptr(Reply) trades = NULL;
+  g_autofree char *text = NULL;
+
+  client_hello (c, BOT);
+  client_trade (c, 1);
+  client_send (c, "{\"type\":\"trade\",\"seq\":2,\"ts\":5,\"id\":\"t-2\",\"pair\":\"X\\ud800Y\","
+               "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1}");
+  client_trade (c, 3);
+  wait_ack (c, 3);
+  assert_ws_error (last_error (c), "bad_request", "pair", 2);
+  client_send (c, "{\"type\":\"trade\",\"seq\":4,\"ts\":5,\"id\":\"t-4\",\"pair\":\"A\\u0000B\","
+               "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\",\"profit\":1}");
+  client_send (c, "{\"type\":\"trade\",\"seq\":5,\"ts\":5,\"id\":\"t-5\",\"pair\":\"A/B\","
+               "\"buy_venue\":\"x\",\"sell_venue\":\"y\",\"status\":\"filled\","
+               "\"profit\":99999999999999999999999}");
+  client_trade (c, 6);
+  wait_ack (c, 6);
+  assert_ws_error (wait_frame (c, "error", 2), "bad_request", "pair", 4);
+  assert_ws_error (wait_frame (c, "error", 3), "bad_request", "profit", 5);
+
+  /* the viewer keeps receiving frames, and a new one gets its snapshot */
+  wait_trade_item (v, 1);
+  wait_trade_item (v, 3);
+  wait_trade_item (v, 6);
+  g_assert_false (v->closed);
+  late = viewer_subscribed (fx, "{\"type\":\"subscribe\",\"topics\":[\"trading\"]}");
+  g_assert_false (late->closed);
+
+  trades = http (fx, "GET", "/api/v1/trades", VIEWER_TOKEN, NULL);
+  assert_ok (trades);
+  text = reply_text (trades);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reply_object (trades),
+                                                                         "trades")), ==, 3);
+}
+
+/* The other messages from outside: the same strictness, naming the field. */
+static void
+test_bodies_not_text (Fixture *fx, gconstpointer data)
+{
+  Client *c = client_connect (fx);
+  Client *v = client_connect_full (fx, "/api/v1/stream", OPERATOR_TOKEN, NULL, NULL);
+  g_autoptr(Reply) login = http (fx, "POST", "/api/v1/session", NULL,
+                                 "{\"token\":\"" VIEWER_TOKEN "\\u0000x\"}");
+  g_autoptr(Reply) comment = http (fx, "POST", "/api/v1/session", NULL,
+                                   "{\"token\":\"" VIEWER_TOKEN "\"} /* c */");
+  g_autoptr(Reply) command = NULL;
+  g_autoptr(Reply) quotes = NULL;
+
+  assert_http_error (login, 400, "bad_request", "token");
+  assert_http_error (comment, 400, "bad_request", NULL);
+  c->answer_commands = TRUE;
+  client_hello (c, BOT);
+  command = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
+                  "{\"name\":\"pause\",\"args\":{\"why\":\"\\udc00\"}}");
+  assert_http_error (command, 400, "bad_request", "why");
+  g_clear_pointer (&command, reply_free);
+  /* a number out of range was passed on to the bot as -1 (or null) */
+  command = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
+                  "{\"name\":\"pause\",\"args\":{\"minutes\":99999999999999999999}}");
+  assert_http_error (command, 400, "bad_request", "minutes");
+  quotes = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN,
+                 "{'name':'pause'}");
+  assert_http_error (quotes, 400, "bad_request", NULL);
+  g_assert_cmpuint (count_frames (c, "command"), ==, 0);
+
+  /* the viewer stream */
+  g_assert_nonnull (v->ws);
+  client_send (v, "{\"type\":\"subscribe\",\"topics\":[\"trading\\u0000x\"]}");
+  assert_ws_error (wait_frame (v, "error", 1), "bad_request", "topics", 0);
+  client_send (v, "{\"type\":\"subscribe\",\"topics\":[\"trading\"],\"since\":18446744073709551616}");
+  assert_ws_error (wait_frame (v, "error", 2), "bad_request", "since", 0);
+  client_send (v, "{\"type\":\"command\",\"bot_id\":\"" BOT "\",\"name\":\"pause\","
+               "\"args\":{\"x\":\"\\ud800\"}}");
+  assert_ws_error (wait_frame (v, "error", 3), "bad_request", "x", 0);
+  client_send (v, "{\"type\":\"subscribe\",\"topics\":[\"trading\"]} x");
+  assert_ws_error (wait_frame (v, "error", 4), "bad_request", NULL, 0);
+  g_assert_cmpuint (count_frames (c, "command"), ==, 0);
+}
+
+/* Stops server and engine, and starts new ones on the same database. */
+static void
+restart (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_set_size (fx->clients, 0);
+  arb_server_shutdown (fx->server);
+  spin_for (20);
+  g_clear_object (&fx->server);
+  arb_engine_shutdown (fx->engine);
+  g_clear_object (&fx->engine);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  fx->engine = new_engine (fx, "127.0.0.1");
+  fx->server = arb_server_new (fx->engine);
+  g_assert_true (arb_server_listen (fx->server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  g_free (fx->base);
+  g_free (fx->origin);
+  fx->base = g_strdup_printf ("http://127.0.0.1:%u", arb_server_get_port (fx->server));
+  fx->origin = g_strdup (fx->base);
+}
+
+static void
+sql (Fixture *fx, const char *statements)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "arbdash.db", NULL);
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, statements, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s", message);
+  sqlite3_close (db);
+}
+
+static char *
+get_text (Fixture *fx, const char *path)
+{
+  g_autoptr(Reply) r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+  char *text;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  text = reply_text (r);
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_autofree char *shown = g_strescape (text, NULL);
+      g_error ("%s is not UTF-8: %s", path, shown);
+    }
+  return text;
+}
+
+/* The second wall: whatever a database holds (from before the checks, or
+ * written by hand), what the server writes is UTF-8, in every format. */
+static void
+test_second_wall (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Reply) posted = NULL;
+  g_autofree char *trades = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *metrics = NULL;
+  g_autofree char *bots = NULL;
+  g_autofree char *log_text = NULL;
+  g_autoptr(JsonNode) trades_json = NULL;
+  g_autoptr(JsonNode) summary_json = NULL;
+  Client *v;
+  g_autofree char *snapshot = NULL;
+
+  posted = http (fx, "POST", "/api/v1/events", BOT_TOKEN,
+                 "{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"hello\",\"bot_id\":\"" BOT "\","
+                 "\"name\":\"N\"},{\"type\":\"log\",\"seq\":1,\"ts\":1700000000000,"
+                 "\"level\":\"error\",\"message\":\"m\",\"component\":\"c\"}]}");
+  assert_ok (posted);
+  post_trades (fx, BOT, 2, 4, "A/B", "filled");
+  restart (fx);
+  /* what json-glib made of "X\ud800Y"; a byte that is no UTF-8 and a control
+   * character; an overlong '/'; a sequence cut short; a text that would be a
+   * spreadsheet formula */
+  sql (fx, "UPDATE trades SET pair = CAST(X'58EDA08059' AS TEXT),"
+           " buy_venue = CAST(X'FF01' AS TEXT) WHERE seq = 2;"
+           "UPDATE trades SET id = CAST(X'2D41C0AF' AS TEXT), tx_hash = CAST(X'0A22E282' AS TEXT),"
+           " chain = CAST(X'411F42' AS TEXT), pair = CAST(X'E282' AS TEXT) WHERE seq = 3;"
+           "UPDATE logs SET message = CAST(X'6DFFFE0D0A' AS TEXT), component = CAST(X'ED' AS TEXT);"
+           "UPDATE bots SET name = CAST(X'4EFF' AS TEXT), version = CAST(X'C0' AS TEXT);");
+  restart (fx);
+
+  trades = get_text (fx, "/api/v1/trades");
+  trades_json = json_from_string (trades, NULL);
+  g_assert_nonnull (trades_json);
+  g_assert_nonnull (strstr (trades, "\"pair\":\"X" ARB_UTF8_REPLACEMENT ARB_UTF8_REPLACEMENT
+                                    ARB_UTF8_REPLACEMENT "Y\""));
+  csv = get_text (fx, "/api/v1/trades.csv");
+  g_assert_nonnull (strstr (csv, ",'-A" ARB_UTF8_REPLACEMENT ARB_UTF8_REPLACEMENT ","));
+  /* a control character is always quoted */
+  g_assert_nonnull (strstr (csv, ",\"A\x1f" "B\","));
+  summary = get_text (fx, "/api/v1/summary");
+  summary_json = json_from_string (summary, NULL);
+  g_assert_nonnull (summary_json);
+  metrics = get_text (fx, "/metrics");
+  g_assert_nonnull (strstr (metrics, "pair=\"X" ARB_UTF8_REPLACEMENT));
+  check_with_promtool (metrics);
+  bots = get_text (fx, "/api/v1/bots");
+  g_assert_nonnull (strstr (bots, "\"name\":\"N" ARB_UTF8_REPLACEMENT "\""));
+
+  /* the stream: replay from the database, then the snapshot (the fixture's
+   * client checks that every frame is UTF-8 JSON) */
+  v = viewer_subscribed (fx, "{\"type\":\"subscribe\",\"topics\":[\"trading\",\"log\",\"bots\"],"
+                             "\"since\":0}");
+  wait_trade_item (v, 2);
+  wait_trade_item (v, 3);
+  snapshot = json_to_string (json_object_get_member (wait_frame (v, "snapshot", 1), "topics"),
+                             FALSE);
+  g_assert_nonnull (strstr (snapshot, "\"name\":\"N" ARB_UTF8_REPLACEMENT "\""));
+  g_assert_nonnull (strstr (snapshot, "\"pair\":\"X" ARB_UTF8_REPLACEMENT));
+  /* the log, replayed */
+  for (guint i = 0; i < v->frames->len && log_text == NULL; i++)
+    {
+      g_autofree char *frame = json_to_string (g_ptr_array_index (v->frames, i), FALSE);
+
+      if (strstr (frame, "\"kind\":\"log\"") != NULL)
+        log_text = g_steal_pointer (&frame);
+    }
+  g_assert_nonnull (log_text);
+  g_assert_nonnull (strstr (log_text, "m" ARB_UTF8_REPLACEMENT ARB_UTF8_REPLACEMENT "\\r\\n"));
+  g_assert_false (v->closed);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1518,6 +1794,9 @@ main (int argc, char *argv[])
   ADD ("session", test_session);
   ADD ("metrics", test_metrics);
   ADD ("rejected", test_rejected);
+  ADD ("bot/string-not-text", test_bot_string_not_text);
+  ADD ("bodies-not-text", test_bodies_not_text);
+  ADD ("second-wall", test_second_wall);
 #undef ADD
 
   return g_test_run ();

@@ -11,6 +11,7 @@
 
 #include "arb-event.h"
 #include "arb-json.h"
+#include "arb-json-check.h"
 
 G_DEFINE_QUARK (arb-error-quark, arb_error)
 
@@ -134,6 +135,21 @@ check_node (JsonNode        *node,
             char           **field,
             GError         **error);
 
+/* A string that json-glib could not decode as it was sent, or a number it
+ * could not hold (see arb-json-check.h): the message is refused naming the
+ * member. */
+static gboolean
+fail_text (char **field, const char *member, GError **error, const char *problem)
+{
+  if (field != NULL)
+    *field = g_strdup (member);
+  if (member != NULL)
+    g_set_error (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST, "field '%s' %s", member, problem);
+  else
+    g_set_error (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST, "a string %s", problem);
+  return FALSE;
+}
+
 static gboolean
 fail_limit (char **field, const char *member, GError **error, const char *what)
 {
@@ -148,6 +164,7 @@ typedef struct
 {
   const ArbLimits *limits;
   guint            depth;
+  const char      *member;   /* of the object or array walked */
   char           **field;
   GError         **error;
   gboolean         ok;
@@ -157,10 +174,14 @@ static void
 check_member (JsonObject *object, const char *name, JsonNode *node, gpointer user_data)
 {
   LimitWalk *w = user_data;
+  const char *problem;
 
   if (!w->ok)
     return;
-  if (strlen (name) > w->limits->max_string_bytes)
+  /* a bad member name is named by the member that holds it */
+  if ((problem = arb_json_text_problem (name)) != NULL)
+    w->ok = fail_text (w->field, w->member, w->error, problem);
+  else if (strlen (name) > w->limits->max_string_bytes)
     w->ok = fail_limit (w->field, NULL, w->error, "member name longer than the string limit");
   else
     w->ok = check_node (node, w->limits, w->depth, name, w->field, w->error);
@@ -172,7 +193,7 @@ check_element (JsonArray *array, guint index, JsonNode *node, gpointer user_data
   LimitWalk *w = user_data;
 
   if (w->ok)
-    w->ok = check_node (node, w->limits, w->depth, NULL, w->field, w->error);
+    w->ok = check_node (node, w->limits, w->depth, w->member, w->field, w->error);
 }
 
 static gboolean
@@ -183,7 +204,8 @@ check_node (JsonNode        *node,
             char           **field,
             GError         **error)
 {
-  LimitWalk w = { limits, depth + 1, field, error, TRUE };
+  LimitWalk w = { limits, depth + 1, member, field, error, TRUE };
+  const char *problem;
 
   switch (json_node_get_node_type (node))
     {
@@ -198,8 +220,18 @@ check_node (JsonNode        *node,
       json_array_foreach_element (json_node_get_array (node), check_element, &w);
       return w.ok;
     case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_STRING &&
-          strlen (json_node_get_string (node)) > limits->max_string_bytes)
+      /* an integer beyond gint64 (see arb-json-check.h) or a number beyond
+       * a double: refused wherever it is, even where the dashboard only
+       * passes it on (command args), rather than written as null */
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+          !isfinite (json_node_get_double (node)))
+        return fail_text (field, member, error, "is out of range: beyond ±(2^63 - 1) for an "
+                          "integer, beyond about ±1.8e308 for a number");
+      if (json_node_get_value_type (node) != G_TYPE_STRING)
+        return TRUE;
+      if ((problem = arb_json_text_problem (json_node_get_string (node))) != NULL)
+        return fail_text (field, member, error, problem);
+      if (strlen (json_node_get_string (node)) > limits->max_string_bytes)
         return fail_limit (field, member, error, "string longer than the limit");
       return TRUE;
     case JSON_NODE_NULL:
@@ -262,8 +294,7 @@ arb_json_parse_text (JsonParser      *parser,
                      char           **field,
                      GError         **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
 
   if (len > limits->max_message_bytes)
     {
@@ -272,25 +303,10 @@ arb_json_parse_text (JsonParser      *parser,
                    len, limits->max_message_bytes);
       return NULL;
     }
-  if (!arb_json_prescan_depth (text, len, limits->max_depth))
-    {
-      g_set_error (error, ARB_ERROR, ARB_ERROR_TOO_LARGE,
-                   "JSON nested deeper than the limit of %u levels", limits->max_depth);
-      return NULL;
-    }
-  if (!g_utf8_validate (text, len, NULL))
-    {
-      g_set_error_literal (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST, "message is not valid UTF-8");
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, text, len, &local_error))
-    {
-      g_set_error (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST, "invalid JSON: %s",
-                   local_error->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  root = arb_json_load (parser, text, len, limits->max_depth, error);
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, ARB_ERROR, ARB_ERROR_BAD_REQUEST,
                            "a message must be a JSON object");
@@ -298,7 +314,7 @@ arb_json_parse_text (JsonParser      *parser,
     }
   if (!arb_json_check_limits (root, limits, field, error))
     return NULL;
-  return json_node_ref (root);
+  return g_steal_pointer (&root);
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -387,8 +403,9 @@ get_nonempty (Fields *f, const char *name, gboolean required, char **out)
   return TRUE;
 }
 
-/* Integers must be JSON integers, or numbers with no fractional part
- * within the exactly representable range. */
+/* Integers must be JSON integers (arb_json_load() makes one out of the range
+ * of gint64 an infinity), or numbers with no fractional part that a double
+ * holds exactly: below 2^53, since 2^53 + 1 reads as 2^53. */
 static gboolean
 get_int (Fields *f, const char *name, gboolean required, gint64 *out)
 {
@@ -408,11 +425,14 @@ get_int (Fields *f, const char *name, gboolean required, gint64 *out)
   if (type == G_TYPE_DOUBLE)
     {
       double d = json_node_get_double (node);
-      if (isfinite (d) && d == floor (d) && fabs (d) <= 9007199254740992.0)
+      if (isfinite (d) && d == floor (d) && fabs (d) < 9007199254740992.0)
         {
           *out = (gint64) d;
           return TRUE;
         }
+      if (!isfinite (d) || fabs (d) >= 9007199254740992.0)
+        return field_error (f, name, "is out of range: an integer within ±(2^63 - 1), or "
+                            "below 2^53 when written with a fraction or an exponent");
     }
   return field_error (f, name, "must be an integer");
 }
@@ -485,23 +505,38 @@ get_enum (Fields *f, const char *name, const char *const *names, guint n_names, 
   return field_error (f, name, "must be one of: %s", choices);
 }
 
-/* An amount of tokens is a decimal string of digits, since it may exceed 2^53. */
+/* An amount of tokens is a decimal string, since it may exceed 2^53:
+ * 1*DIGIT [ "." 1*DIGIT ], no sign, no exponent (docs/api.md). */
+static gboolean
+is_amount (const char *s)
+{
+  const char *p = s;
+
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (p == s)
+    return FALSE;
+  if (*p == '.')
+    {
+      const char *fraction = ++p;
+      while (g_ascii_isdigit (*p))
+        p++;
+      if (p == fraction)
+        return FALSE;
+    }
+  return *p == '\0';
+}
+
 static gboolean
 get_amount (Fields *f, const char *name, char **out)
 {
   if (!get_string (f, name, FALSE, out))
     return FALSE;
-  if (*out == NULL)
+  if (*out == NULL || is_amount (*out))
     return TRUE;
-  for (const char *p = *out; ; p++)
-    {
-      if (*p == '\0' && p != *out)
-        return TRUE;
-      if (!g_ascii_isdigit (*p) && !(*p == '.' && p != *out))
-        break;
-    }
   g_clear_pointer (out, g_free);
-  return field_error (f, name, "must be a decimal string of digits");
+  return field_error (f, name, "must be a non-negative decimal string: digits, optionally "
+                      "with a point and more digits (\"1500\", \"0.25\")");
 }
 
 /* ---------------------------------------------------------------- messages */

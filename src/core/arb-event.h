@@ -194,8 +194,11 @@ gboolean         arb_log_level_parse        (const char      *name,
                                              ArbLogLevel     *level);
 gboolean         arb_is_identifier          (const char *s);
 
-/* Checks the depth and string lengths of a parsed tree. On failure sets
- * a too_large error (field names the member when known). */
+/* Checks a parsed tree: depth and string lengths (too_large), and that
+ * every string and member name is valid UTF-8 text without \u0000, lone
+ * surrogates or raw control characters, and every number finite
+ * (bad_request, see arb-json-check.h).
+ * *field names the member at fault when known. */
 gboolean         arb_json_check_limits      (JsonNode        *node,
                                              const ArbLimits *limits,
                                              char           **field,
@@ -212,9 +215,10 @@ ArbEvent        *arb_event_from_json        (JsonObject      *object,
 void             arb_event_free             (ArbEvent        *event);
 const char      *arb_msg_type_name          (ArbMsgType       type);
 
-/* Parses one message: size, depth (on the raw bytes, before json-glib
- * recurses), UTF-8, syntax, object-ness and string limits. Returns the
- * root object node (a new reference) or NULL with an ARB_ERROR. */
+/* Parses one message: size, RFC 8259 syntax and depth (on the raw bytes,
+ * before json-glib recurses: arb_json_load()), object-ness, and the tree
+ * walk of arb_json_check_limits(). Returns the root object node (a new
+ * reference) or NULL with an ARB_ERROR. */
 JsonNode        *arb_json_parse_text        (JsonParser      *parser,
                                              const char      *text,
                                              gsize            len,

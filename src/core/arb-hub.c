@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arb-hub.h"
+#include "arb-json.h"
 
 #define RESERVE_BLOCK 1000000
 
@@ -369,7 +370,7 @@ arb_hub_publish_node (ArbHub     *self,
                       const char *key,
                       JsonNode   *data)
 {
-  char *json = json_to_string (data, FALSE);
+  char *json = arb_json_node_to_string (data);
 
   json_node_unref (data);
   return arb_hub_publish (self, topic, kind, ts, key, json);

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "arb-ingest.h"
+#include "arb-json.h"
+#include "arb-json-check.h"
 
 #define DEFAULT_COMMAND_TIMEOUT_MS 10000
 #define DEFAULT_MAX_IN_FLIGHT      50000
@@ -147,7 +149,6 @@ arb_error_frame (ArbErrorCode  code,
                  gint64        seq)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
@@ -156,8 +157,8 @@ arb_error_frame (ArbErrorCode  code,
   add_error_members (b, code, field, message, seq);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  /* the message may quote what the bot sent, cut at a byte count */
+  return arb_json_node_to_string (root);
 }
 
 JsonNode *
@@ -1048,7 +1049,7 @@ arb_ingest_send_command (ArbIngest      *self,
   g_autofree char *id = g_strdup_printf ("c-%" G_GINT64_FORMAT "-%u", now_ms (),
                                          ++self->command_counter);
   g_autofree char *args_json = args != NULL && JSON_NODE_HOLDS_OBJECT (args)
-                               ? json_to_string (args, FALSE) : g_strdup ("{}");
+                               ? arb_json_node_to_string (args) : g_strdup ("{}");
   g_autofree char *reason = NULL;
   g_autofree char *frame = NULL;
   ArbSession *session = NULL;
@@ -1248,23 +1249,30 @@ arb_session_receive_text (ArbSession *session,
 {
   ArbIngest *self = session->ingest;
   g_autoptr(GError) error = NULL;
-  g_autofree char *field = NULL;
+  g_autofree char *message = NULL;
   g_autoptr(JsonNode) root = NULL;
-  ArbLimits limits;
 
   if (self == NULL || session->closed || session->replaced || self->shut_down)
     return;
-  /* strings are checked once the message's seq is known, so that a string
-   * over the limit consumes its seq instead of blocking the bot */
-  limits = self->limits;
-  limits.max_string_bytes = G_MAXSIZE;
   session->raw = text;
   session->raw_len = len;
-  root = arb_json_parse_text (session->parser, text, len, &limits, &field, &error);
-  if (root == NULL)
-    session_reject (session, error->code, field, error->message, 0);
+  if (len > self->limits.max_message_bytes)
+    {
+      message = g_strdup_printf ("message of %" G_GSIZE_FORMAT " bytes is over the limit of %"
+                                 G_GSIZE_FORMAT, len, self->limits.max_message_bytes);
+      session_reject (session, ARB_ERROR_TOO_LARGE, NULL, message, 0);
+    }
   else
-    session_message_checked (session, root);
+    {
+      /* strings are checked (arb_json_check_limits) once the message's seq
+       * is known, so that a string over the limit or not valid text
+       * consumes its seq instead of blocking the bot */
+      root = arb_json_load (session->parser, text, len, self->limits.max_depth, &error);
+      if (root == NULL)
+        session_reject (session, error->code, NULL, error->message, 0);
+      else
+        arb_session_receive_node (session, root);
+    }
   session->raw = NULL;
   session->raw_len = 0;
 }
@@ -1444,6 +1452,7 @@ arb_ingest_post_full (ArbIngest         *self,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   ArbErrorCode code;
   const char *field, *message, *bot_id = NULL;
   JsonArray *events = NULL;
@@ -1461,20 +1470,13 @@ arb_ingest_post_full (ArbIngest         *self,
     return post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL,
                         "the body is empty: send {\"bot_id\":...,\"events\":[...]}", NULL,
                         body, 0);
-  /* the envelope adds two levels (object, events array) above each event */
-  if (!arb_json_prescan_depth (body, len, self->limits.max_depth + 2))
-    return post_refuse (self, done, user_data, ARB_ERROR_TOO_LARGE, NULL,
-                        "JSON nested deeper than the limit", NULL, body, len);
-  if (!g_utf8_validate (body, len, NULL))
-    return post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL,
-                        "body is not valid UTF-8", NULL, body, len);
-  if (!json_parser_load_from_data (parser, body, len, &error))
-    {
-      g_autofree char *m = g_strdup_printf ("invalid JSON: %s", error->message);
-      return post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL, m, NULL, body, len);
-    }
-  if (!post_envelope (self, json_parser_get_root (parser), &bot_id, &events, &code, &field,
-                      &message))
+  /* the envelope adds two levels (object, events array) above each event;
+   * a string of an event that is not valid text is refused with that event */
+  root = arb_json_load (parser, body, len, self->limits.max_depth + 2, &error);
+  if (root == NULL)
+    return post_refuse (self, done, user_data, error->code, NULL, error->message, NULL, body,
+                        len);
+  if (!post_envelope (self, root, &bot_id, &events, &code, &field, &message))
     return post_refuse (self, done, user_data, code, field, message, bot_id, body, len);
   if (!may_speak_for ((char **) bot_ids, bot_id))
     {

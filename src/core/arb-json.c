@@ -49,21 +49,61 @@ arb_json_array_end (GString *s)
   g_string_append_c (s, ']');
 }
 
+/**
+ * arb_utf8_char_len:
+ * @p: a NUL-terminated string, not at its end
+ *
+ * Returns: the length of the UTF-8 character at @p (1 for ASCII), or 0 when
+ * the bytes there are not one (RFC 3629: no overlong forms, surrogates or
+ * values past U+10FFFF).
+ */
+guint
+arb_utf8_char_len (const char *p)
+{
+  gunichar c;
+
+  if ((guchar) *p < 0x80)
+    return 1;
+  c = g_utf8_get_char_validated (p, -1);
+  if (c == (gunichar) -1 || c == (gunichar) -2)
+    return 0;
+  return g_utf8_skip[(guchar) *p];
+}
+
+/* Whatever a database or a bug let through, what is written is UTF-8:
+ * each byte that is not part of a character becomes U+FFFD. */
 static void
 append_escaped (GString *s, const char *value)
 {
   static const char hex[] = "0123456789abcdef";
   const char *run = value;
+  const char *p = value;
 
   g_string_append_c (s, '"');
-  for (const char *p = value; *p != '\0'; p++)
+  while (*p != '\0')
     {
       guchar c = *p;
+      guint n;
 
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+        {
+          p++;
+          continue;
+        }
+      if (c >= 0x80)
+        {
+          if ((n = arb_utf8_char_len (p)) != 0)
+            {
+              p += n;
+              continue;
+            }
+          g_string_append_len (s, run, p - run);
+          g_string_append (s, ARB_UTF8_REPLACEMENT);
+          run = ++p;
+          continue;
+        }
       g_string_append_len (s, run, p - run);
-      run = p + 1;
+      run = ++p;
       switch (c)
         {
         case '"': g_string_append (s, "\\\""); break;
@@ -77,7 +117,7 @@ append_escaped (GString *s, const char *value)
           g_string_append_c (s, hex[c & 0xf]);
         }
     }
-  g_string_append (s, run);
+  g_string_append_len (s, run, p - run);
   g_string_append_c (s, '"');
 }
 
@@ -213,4 +253,83 @@ arb_json_opt_double (GString *s, const char *key, double value)
 {
   if (!isnan (value))
     arb_json_member_double (s, key, value);
+}
+
+static void write_node (GString *s, JsonNode *node);
+
+static void
+write_member (JsonObject *object, const char *name, JsonNode *node, gpointer data)
+{
+  arb_json_key (data, name);
+  write_node (data, node);
+}
+
+static void
+write_element (JsonArray *array, guint index, JsonNode *node, gpointer data)
+{
+  write_node (data, node);
+}
+
+static void
+write_node (GString *s, JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      arb_json_object_begin (s);
+      json_object_foreach_member (json_node_get_object (node), write_member, s);
+      arb_json_object_end (s);
+      break;
+    case JSON_NODE_ARRAY:
+      arb_json_array_begin (s);
+      json_array_foreach_element (json_node_get_array (node), write_element, s);
+      arb_json_array_end (s);
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64: arb_json_int (s, json_node_get_int (node)); break;
+        case G_TYPE_DOUBLE: arb_json_double (s, json_node_get_double (node)); break;
+        case G_TYPE_BOOLEAN: arb_json_bool (s, json_node_get_boolean (node)); break;
+        case G_TYPE_STRING: arb_json_string (s, json_node_get_string (node)); break;
+        default: arb_json_null (s); break;
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      arb_json_null (s);
+      break;
+    }
+}
+
+/**
+ * arb_json_node:
+ * @s: where to append
+ * @node: the tree
+ *
+ * Writes @node as the other writers do: strings always UTF-8, doubles
+ * short and valid (json-glib 1.6's generator writes neither: it passes
+ * any bytes through and writes 1e18 as "1e+18.0").
+ */
+void
+arb_json_node (GString  *s,
+               JsonNode *node)
+{
+  g_return_if_fail (node != NULL);
+  write_node (s, node);
+}
+
+/**
+ * arb_json_node_to_string:
+ * @node: the tree
+ *
+ * Returns: (transfer full): @node as JSON text, as arb_json_node() writes it
+ */
+char *
+arb_json_node_to_string (JsonNode *node)
+{
+  GString *s = g_string_sized_new (256);
+
+  arb_json_node (s, node);
+  return g_string_free (s, FALSE);
 }

@@ -5,11 +5,15 @@
  * For the hot paths (every bot event becomes JSON for the hub and the
  * stream) and for numbers: json-glib 1.6 writes doubles with 17 digits
  * ("0.1" becomes "0.10000000000000001") and large ones as invalid JSON
- * ("1e+18.0"). Parsing stays with json-glib.
+ * ("1e+18.0"), and pass bytes that are not UTF-8 through. Every writer
+ * here writes UTF-8 whatever it is given (U+FFFD for the bytes that are not),
+ * so nothing the dashboard sends can break a WebSocket text frame or a
+ * reader. Parsing outside input: arb-json-check.h.
  */
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -60,5 +64,15 @@ void arb_json_opt_string     (GString    *s,
 void arb_json_opt_double     (GString    *s,
                               const char *key,
                               double      value);
+
+/* Any JSON tree, with the writers above: for trees json_to_string() would write. */
+void arb_json_node           (GString    *s,
+                              JsonNode   *node);
+char *arb_json_node_to_string (JsonNode  *node);
+
+/* U+FFFD, which stands for bytes that are not UTF-8 in what is written. */
+#define ARB_UTF8_REPLACEMENT "\xef\xbf\xbd"
+
+guint arb_utf8_char_len      (const char *p);
 
 G_END_DECLS

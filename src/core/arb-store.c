@@ -2731,7 +2731,7 @@ item_from_row (sqlite3_stmt *s, int table, gint64 *ts)
       c->message = g_strdup (col_text (s, 10));
       *ts = c->finished_ms > 0 ? c->finished_ms : c->created_ms;
       node = arb_command_to_json (c);
-      return json_to_string (node, FALSE);
+      return arb_json_node_to_string (node);
     }
   *ts = e.ts;
   /* a log of the dashboard itself has no bot */
@@ -2941,7 +2941,9 @@ const char arb_trade_csv_header[] =
   "gas_used,gas_price_gwei,gas_cost,fees,latency_ms,tx_hash\r\n";
 
 /* RFC 4180 quoting; a text that a spreadsheet would run as a formula gets a
- * leading apostrophe, since bots choose these strings (OWASP CSV injection). */
+ * leading apostrophe, since bots choose these strings (OWASP CSV injection).
+ * Whatever the database holds, the text written is UTF-8 (U+FFFD for bytes
+ * that are not), and a control character is always inside quotes. */
 static void
 csv_text (GString *out, const char *v, gboolean last)
 {
@@ -2950,16 +2952,25 @@ csv_text (GString *out, const char *v, gboolean last)
   if (v != NULL)
     {
       for (const char *p = v; *p && !quote; p++)
-        quote = *p == ',' || *p == '"' || *p == '\n' || *p == '\r';
+        quote = *p == ',' || *p == '"' || (guchar) *p < 0x20 || *p == 0x7f;
       if (quote)
         g_string_append_c (out, '"');
       if (strchr ("=+-@\t\r", *v) != NULL && *v != '\0')
         g_string_append_c (out, '\'');
-      for (const char *p = v; *p; p++)
+      for (const char *p = v; *p; )
         {
+          guint n = arb_utf8_char_len (p);
+
+          if (n == 0)
+            {
+              g_string_append (out, ARB_UTF8_REPLACEMENT);
+              p++;
+              continue;
+            }
           if (*p == '"')
             g_string_append_c (out, '"');
-          g_string_append_c (out, *p);
+          g_string_append_len (out, p, n);
+          p += n;
         }
       if (quote)
         g_string_append_c (out, '"');

@@ -12,6 +12,7 @@
 
 #include "arb-http.h"
 #include "arb-ingest.h"
+#include "arb-json.h"
 #include "arb-peer-limit.h"
 
 #define PAUSED_KEY   "arb-paused"
@@ -54,7 +55,7 @@ arb_http_send_json (SoupServerMessage *msg,
                     guint              status,
                     JsonNode          *body)
 {
-  arb_http_send_text (msg, status, json_to_string (body, FALSE));
+  arb_http_send_text (msg, status, arb_json_node_to_string (body));
 }
 
 void

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arb-http.h"
+#include "arb-json.h"
 #include "arb-server-private.h"
 #include "arb-stream.h"
 
@@ -30,20 +31,26 @@ family (Out *o, const char *name, const char *type, const char *help)
   g_string_append_printf (o->s, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* Label values escape backslash, double quote and newline. */
+/* Label values escape backslash, double quote and newline. Whatever the
+ * database or /proc held, they are UTF-8 (U+FFFD for bytes that are not),
+ * and other control characters, which the format cannot escape and which
+ * would break a line-based reader, become U+FFFD too. */
 static void
 append_label_value (GString *s, const char *v)
 {
-  for (const char *p = v; *p; p++)
+  for (const char *p = v; *p; )
     {
+      guint n = arb_utf8_char_len (p);
+
       if (*p == '\\' || *p == '"')
         g_string_append_c (s, '\\');
       if (*p == '\n')
-        {
-          g_string_append (s, "\\n");
-          continue;
-        }
-      g_string_append_c (s, *p);
+        g_string_append (s, "\\n");
+      else if (n == 0 || (guchar) *p < 0x20 || *p == 0x7f)
+        g_string_append (s, ARB_UTF8_REPLACEMENT);
+      else
+        g_string_append_len (s, p, n);
+      p += MAX (n, 1);
     }
 }
 

@@ -599,9 +599,13 @@ route_session (Request *r)
   SoupMessageBody *body = soup_server_message_get_request_body (r->msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
   g_autofree char *cookie = NULL;
   g_autofree char *answer = NULL;
   const char *token = NULL, *name = NULL;
+  ArbLimits limits;
   JsonNode *node;
   ArbRole role;
   gsize len;
@@ -616,14 +620,17 @@ route_session (Request *r)
                                    "HttpOnly; SameSite=Strict");
       return arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"ok\":true}"));
     }
-  /* an empty body parses to no root at all */
-  if (len > 4096 || !arb_json_prescan_depth (data, len, 16) ||
-      !json_parser_load_from_data (parser, data, len, NULL) ||
-      json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, NULL,
-                                "the body must be {\"token\":\"...\"}");
-  node = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "token");
+  /* strictly RFC 8259, every string valid text (a bad one is named) */
+  arb_limits_init_default (&limits);
+  limits.max_message_bytes = 4096;
+  root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
+  if (root == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("the body must be {\"token\":\"...\"}: %s",
+                                                  error->message);
+      return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, field, message);
+    }
+  node = json_object_get_member (json_node_get_object (root), "token");
   if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
     token = json_node_get_string (node);
   if (token == NULL)
@@ -699,19 +706,33 @@ command_body (Request *r, const char **name, JsonNode **args, JsonParser *parser
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *field = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  ArbLimits limits;
   JsonObject *o;
   JsonNode *node;
 
-  if (len > 64 * 1024 || !arb_json_prescan_depth (data, len, 16))
+  if (len > 64 * 1024)
     return arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, NULL, "the body is too large"),
            FALSE;
-  if (!json_parser_load_from_data (parser, data, len, NULL) ||
-      json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, NULL,
-                                "the body must be a JSON object {\"name\":...,\"args\":{}}"),
+  /* strictly RFC 8259, every string valid text (a bad one is named); the
+   * args go to the bot as they came, so no limit on their strings here */
+  arb_limits_init_default (&limits);
+  limits.max_message_bytes = 64 * 1024;
+  limits.max_string_bytes = G_MAXSIZE;
+  root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
+  if (root == NULL && error->code == ARB_ERROR_TOO_LARGE)
+    return arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, field, "the body is too large"),
            FALSE;
-  o = json_node_get_object (json_parser_get_root (parser));
+  if (root == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("the body must be a JSON object "
+                                                  "{\"name\":...,\"args\":{}}: %s",
+                                                  error->message);
+      return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, field, message), FALSE;
+    }
+  o = json_node_get_object (root);
   node = json_object_get_member (o, "name");
   if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING ||
       !arb_is_identifier (json_node_get_string (node)))

@@ -490,7 +490,7 @@ append_bots (GString *s, ArbEngine *engine)
   for (guint i = 0; i < bots->len; i++)
     {
       g_autoptr(JsonNode) node = arb_bot_link_to_json (g_ptr_array_index (bots, i));
-      g_autofree char *json = json_to_string (node, FALSE);
+      g_autofree char *json = arb_json_node_to_string (node);
       arb_json_raw (s, json);
     }
   arb_json_array_end (s);
@@ -783,7 +783,7 @@ command_done (const ArbCommand *command, gpointer data)
   if (call->viewer != NULL && !call->viewer->closed)
     {
       record = arb_command_to_json (command);
-      json = json_to_string (record, FALSE);
+      json = arb_json_node_to_string (record);
       s = g_string_new ("{\"type\":\"command_result\"");
       arb_json_member_string (s, "id", command->id);
       arb_json_member_string (s, "bot_id", command->bot_id);
