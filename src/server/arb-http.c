@@ -175,6 +175,7 @@ typedef struct
   ArbRole  role;
   char    *token_name;
   guint    token_serial;  /* the token that made it: when it is removed, the session ends */
+  gboolean from_link;     /* made by a one-time sign-in link, not by a token */
   gint64   expires_us;
 } Session;
 
@@ -207,7 +208,7 @@ arb_http_session_start (ArbConfig  *config,
                         ArbRole     role,
                         const char *token_name)
 {
-  const ArbToken *token = arb_config_find_token (config, token_name);
+  const ArbToken *token = token_name != NULL ? arb_config_find_token (config, token_name) : NULL;
   Session *s = g_new0 (Session, 1);
   char *id;
   guint8 raw[32];
@@ -221,7 +222,8 @@ arb_http_session_start (ArbConfig  *config,
     g_error ("getentropy() failed: %s", g_strerror (errno));
   id = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
   s->role = role;
-  s->token_name = g_strdup (token_name);
+  s->from_link = token_name == NULL;
+  s->token_name = g_strdup (token_name != NULL ? token_name : ARB_SESSION_LINK_NAME);
   s->token_serial = token != NULL ? token->serial : 0;
   s->expires_us = g_get_monotonic_time () + (gint64) ARB_SESSION_SECONDS * G_USEC_PER_SEC;
   g_hash_table_insert (sessions, id, s);
@@ -249,8 +251,11 @@ cookie_session (SoupServerMessage *msg)
 static gboolean
 session_token_alive (Session *s, ArbConfig *config)
 {
-  const ArbToken *token = arb_config_find_token (config, s->token_name);
+  const ArbToken *token;
 
+  if (s->from_link)
+    return TRUE;
+  token = arb_config_find_token (config, s->token_name);
   return token != NULL && token->serial == s->token_serial && token->role == s->role;
 }
 

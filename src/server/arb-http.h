@@ -45,7 +45,9 @@ gboolean  arb_http_origin_allowed (SoupServerMessage *msg,
 /* Browser sessions: a cookie that stands for a viewer or operator token. */
 #define ARB_SESSION_COOKIE  "arbdash_session"
 #define ARB_SESSION_SECONDS (12 * 3600)
-/* The session ends with the token called @token_name (arb_config_remove_token()). */
+/* The session ends with the token called @token_name (arb_config_remove_token()).
+ * A %NULL @token_name is a session from a one-time sign-in link, named so in the audit. */
+#define ARB_SESSION_LINK_NAME "sign-in link"
 const char *arb_http_session_start (ArbConfig         *config,
                                     ArbRole            role,
                                     const char        *token_name);
