@@ -314,6 +314,25 @@ arb_http_dup_token (SoupServerMessage *msg)
   return NULL;
 }
 
+/* The role the request's token or session cookie has, without answering:
+ * ARB_ROLE_NONE when there is none (or only a bot token). */
+ArbRole
+arb_http_peek_role (SoupServerMessage *msg,
+                    ArbConfig         *config)
+{
+  g_autofree char *token = arb_http_dup_token (msg);
+  Session *session;
+  ArbRole role;
+
+  if (token != NULL)
+    {
+      role = arb_config_check_token (config, token, NULL);
+      return role == ARB_ROLE_BOT ? ARB_ROLE_NONE : role;
+    }
+  session = lookup_session (msg, config);
+  return session != NULL ? session->role : ARB_ROLE_NONE;
+}
+
 gboolean
 arb_http_authorize (SoupServerMessage *msg,
                     ArbConfig         *config,

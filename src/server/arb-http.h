@@ -52,6 +52,8 @@ const char *arb_http_session_start (ArbConfig         *config,
                                     ArbRole            role,
                                     const char        *token_name);
 void      arb_http_session_end   (SoupServerMessage *msg);
+ArbRole   arb_http_peek_role     (SoupServerMessage *msg,
+                                  ArbConfig         *config);
 
 /* /metrics: one sample of @family per (code, endpoint) of the errors answered. */
 void      arb_http_foreach_error (GString           *out,

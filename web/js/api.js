@@ -41,13 +41,7 @@ export const getJson = (path) => request('GET', path);
 
 // The role of the current session, or null when the page is signed out.
 export async function currentRole() {
-  try {
-    return (await request('GET', '/api/v1/session')).role;
-  } catch (error) {
-    if (error.status === 401 || error.status === 403)
-      return null;
-    throw error;
-  }
+  return (await request('GET', '/api/v1/session')).role;
 }
 
 export const signInWithToken = (token) => request('POST', '/api/v1/session', { token });

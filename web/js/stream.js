@@ -2,6 +2,7 @@
 // session cookie authenticates it. On a drop it backs off with jitter and
 // resubscribes with `since` = the last frame's seq, so no trade, alert or
 // command is lost; the caller drops doubles by the trade's (bot_id, seq).
+import { currentRole } from './api.js';
 
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
@@ -82,8 +83,7 @@ export class Stream {
   async retry(opened) {
     if (!opened) {
       try {
-        const response = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' });
-        if (response.status === 401 || response.status === 403) {
+        if ((await currentRole()) === null) {
           this.stop();
           this.handlers.onSignedOut();
           return;
