@@ -204,9 +204,80 @@ test_head (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (body_len (head), ==, 0);
   g_assert_cmpstr (header (head, "Content-Type"), ==, "text/javascript; charset=utf-8");
   g_assert_cmpstr (header (head, "ETag"), ==, header (get, "ETag"));
+  /* the same representation as GET's (this session takes gzip) */
   g_assert_cmpint (soup_message_headers_get_content_length (
-                     soup_message_get_response_headers (head->msg)), ==, body_len (get));
+                     soup_message_get_response_headers (head->msg)), ==,
+                   soup_message_headers_get_content_length (
+                     soup_message_get_response_headers (get->msg)));
   assert_page_headers (head);
+}
+
+/* A GET with this Accept-Encoding, the body as it came. */
+static Reply *
+get_encoded (Fixture *fx, const char *path, const char *accept, const char *if_none_match)
+{
+  SoupMessage *msg = new_msg (fx, "GET", path, NULL);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  soup_message_disable_feature (msg, SOUP_TYPE_CONTENT_DECODER);
+  if (accept != NULL)
+    soup_message_headers_replace (headers, "Accept-Encoding", accept);
+  if (if_none_match != NULL)
+    soup_message_headers_replace (headers, "If-None-Match", if_none_match);
+  return send_msg (fx, msg, NULL);
+}
+
+static GBytes *
+gunzip (GBytes *bytes)
+{
+  g_autoptr(GZlibDecompressor) z = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) raw = g_memory_input_stream_new_from_bytes (bytes);
+  g_autoptr(GInputStream) in = g_converter_input_stream_new (raw, G_CONVERTER (z));
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static void
+test_gzip (Fixture *fx, gconstpointer data)
+{
+  const char *paths[] = { "/", "/style.css", "/js/overview.js", "/vendor/chart.mjs" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(Reply) plain = get_encoded (fx, paths[i], NULL, NULL);
+      g_autoptr(Reply) identity = get_encoded (fx, paths[i], "identity", NULL);
+      g_autoptr(Reply) refused = get_encoded (fx, paths[i], "gzip;q=0, identity", NULL);
+      g_autoptr(Reply) gz = get_encoded (fx, paths[i], "gzip, deflate, br", NULL);
+      g_autoptr(Reply) again = NULL;
+      g_autoptr(Reply) other = NULL;
+      g_autoptr(GBytes) unpacked = NULL;
+
+      g_test_message ("%s", paths[i]);
+      g_assert_null (header (plain, "Content-Encoding"));
+      g_assert_null (header (identity, "Content-Encoding"));
+      g_assert_null (header (refused, "Content-Encoding"));
+      g_assert_cmpstr (header (gz, "Content-Encoding"), ==, "gzip");
+      g_assert_cmpstr (header (plain, "Vary"), ==, "Accept-Encoding");
+      g_assert_cmpstr (header (gz, "Vary"), ==, "Accept-Encoding");
+      g_assert_cmpstr (header (gz, "Content-Type"), ==, header (plain, "Content-Type"));
+      assert_page_headers (gz);
+      /* another representation, another strong ETag */
+      g_assert_cmpstr (header (gz, "ETag"), !=, header (plain, "ETag"));
+      g_assert_cmpstr (header (identity, "ETag"), ==, header (plain, "ETag"));
+      g_assert_cmpuint (body_len (gz), <, body_len (plain));
+      unpacked = gunzip (gz->body);
+      g_assert_true (g_bytes_equal (unpacked, plain->body));
+      /* each revalidates with its own */
+      again = get_encoded (fx, paths[i], "gzip", header (gz, "ETag"));
+      g_assert_cmpuint (again->status, ==, 304);
+      g_assert_cmpstr (header (again, "ETag"), ==, header (gz, "ETag"));
+      other = get_encoded (fx, paths[i], "gzip", header (plain, "ETag"));
+      g_assert_cmpuint (other->status, ==, 200);
+    }
 }
 
 static void
@@ -485,6 +556,7 @@ main (int argc, char *argv[])
   ADD ("imports", test_imports);
   ADD ("etag", test_etag);
   ADD ("head", test_head);
+  ADD ("gzip", test_gzip);
   ADD ("methods", test_methods);
   ADD ("not-found", test_not_found);
   ADD ("link", test_link);

@@ -46,6 +46,8 @@ typedef struct
 {
   GBytes     *bytes;
   char       *etag;
+  GBytes     *gzip;      /* nullable: the same, compressed, for clients that take it */
+  char       *gzip_etag; /* another representation, another strong ETag */
   const char *type;
   gboolean    is_index;
 } Asset;
@@ -58,6 +60,8 @@ asset_free (Asset *a)
 {
   g_bytes_unref (a->bytes);
   g_free (a->etag);
+  g_clear_pointer (&a->gzip, g_bytes_unref);
+  g_free (a->gzip_etag);
   g_free (a);
 }
 
@@ -71,6 +75,35 @@ type_of (const char *path)
 }
 
 #if ARB_HAVE_WEB
+/* Chart.js is most of the page's bytes, and compresses to a quarter: compressed
+ * once, when the first request comes, at the best level. */
+static GBytes *
+gzip_bytes (GBytes *bytes)
+{
+  g_autoptr(GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+  g_autoptr(GByteArray) out = NULL;
+  gsize len;
+  const guint8 *in = g_bytes_get_data (bytes, &len);
+  GConverterResult result;
+
+  out = g_byte_array_sized_new (len / 3 + 64);
+  do
+    {
+      guint8 buf[16384];
+      gsize read = 0, written = 0;
+
+      result = g_converter_convert (G_CONVERTER (z), in, len, buf, sizeof buf,
+                                    G_CONVERTER_INPUT_AT_END, &read, &written, NULL);
+      if (result == G_CONVERTER_ERROR)
+        return NULL;
+      g_byte_array_append (out, buf, written);
+      in += read;
+      len -= read;
+    }
+  while (result != G_CONVERTER_FINISHED);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
 static void
 add_tree (GResource *resource, const char *dir)
 {
@@ -100,7 +133,11 @@ add_tree (GResource *resource, const char *dir)
         g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
         /* 128 bits of the content's SHA-256: strong, and short */
         a->etag = g_strdup_printf ("\"%.32s\"", sum);
+        a->gzip_etag = g_strdup_printf ("\"%.32s-gzip\"", sum);
       }
+      /* images are compressed already */
+      if (g_bytes_get_size (bytes) > 1024 && !g_str_has_prefix (type, "image/png"))
+        a->gzip = gzip_bytes (bytes);
       a->is_index = strcmp (full, WEB_PREFIX "/index.html") == 0;
       g_hash_table_insert (assets, g_strdup (full + strlen (WEB_PREFIX)), a);
     }
@@ -147,16 +184,38 @@ etag_matches (const char *header, const char *etag)
   return FALSE;
 }
 
+static gboolean
+accepts_gzip (SoupMessageHeaders *req)
+{
+  const char *header = soup_message_headers_get_list (req, "Accept-Encoding");
+  GSList *acceptable;
+  gboolean gzip = FALSE;
+
+  if (header == NULL)
+    return FALSE;
+  /* without the ones of quality 0 */
+  acceptable = soup_header_parse_quality_list (header, NULL);
+  for (GSList *l = acceptable; l != NULL; l = l->next)
+    if (g_ascii_strcasecmp (l->data, "gzip") == 0 || g_ascii_strcasecmp (l->data, "x-gzip") == 0)
+      gzip = TRUE;
+  soup_header_free_list (acceptable);
+  return gzip;
+}
+
 static void
 serve_asset (SoupServerMessage *msg, const Asset *a)
 {
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gboolean gzip = a->gzip != NULL && accepts_gzip (req);
+  const char *etag = gzip ? a->gzip_etag : a->etag;
   gsize len;
-  gconstpointer data = g_bytes_get_data (a->bytes, &len);
+  gconstpointer data = g_bytes_get_data (gzip ? a->gzip : a->bytes, &len);
 
   add_page_headers (headers);
-  soup_message_headers_replace (headers, "ETag", a->etag);
+  soup_message_headers_replace (headers, "ETag", etag);
+  if (a->gzip != NULL)
+    soup_message_headers_replace (headers, "Vary", "Accept-Encoding");
   /* the page always asks (it names the assets, which are not versioned); the
    * assets may be reused for a moment but are revalidated after */
   soup_message_headers_replace (headers, "Cache-Control",
@@ -164,12 +223,14 @@ serve_asset (SoupServerMessage *msg, const Asset *a)
   /* the body the server set for unparsable requests */
   soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_message_headers_remove (headers, "Content-Type");
-  if (etag_matches (soup_message_headers_get_list (req, "If-None-Match"), a->etag))
+  if (etag_matches (soup_message_headers_get_list (req, "If-None-Match"), etag))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (gzip)
+    soup_message_headers_replace (headers, "Content-Encoding", "gzip");
   soup_server_message_set_response (msg, a->type, SOUP_MEMORY_STATIC, data, len);
 }
 

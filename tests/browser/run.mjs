@@ -5,6 +5,7 @@
 // Exit 77 (skipped, for meson) when chromium, node_modules or the binary are
 // missing; 1 when a test fails. Output is TAP.
 import { spawn, execFile } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -125,8 +126,8 @@ async function signIn(page, token) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-async function expectText(locator, pattern, what) {
-  const deadline = Date.now() + WAIT_MS;
+async function expectText(locator, pattern, what, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
   let text = '';
   while (Date.now() < deadline) {
     text = (await locator.textContent({ timeout: WAIT_MS })) || '';
@@ -169,6 +170,51 @@ async function sendTrade(profit) {
   });
   assert(response.ok, `ingest answered ${response.status}`);
   return id;
+}
+
+// A TCP relay between the browser and arbdash that can drop every connection
+// and refuse new ones for a while: a network outage, without a restart (which
+// would end the in-memory sessions).
+async function startRelay(port) {
+  const sockets = new Set();
+  let refusing = false;
+  const server = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(port, '127.0.0.1');
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    sockets.add(client);
+    sockets.add(upstream);
+    for (const s of [client, upstream]) {
+      s.on('error', end);
+      s.on('close', end);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    drop() {
+      refusing = true;
+      for (const s of sockets)
+        s.destroy();
+    },
+    restore() {
+      refusing = false;
+    },
+    close() {
+      this.drop();
+      server.close();
+    },
+  };
 }
 
 function linkFromOutput(text) {
@@ -234,6 +280,31 @@ try {
     await page.context().close();
   });
 
+  await test('a dropped connection shows "Reconnecting", then every trade sent meanwhile, none twice', async () => {
+    const relay = await startRelay(new URL(baseUrl).port);
+    try {
+      const page = await openPage();
+      await page.goto(relay.url);
+      await page.getByLabel('Access token').fill(TOKENS.viewer);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectOverviewFilled(page);
+      relay.drop();
+      await expectText(page.locator('#connection'), /^Reconnecting/, 'connection state');
+      const ids = [];
+      for (let i = 0; i < 5; i++)
+        ids.push(await sendTrade(100 + i));
+      relay.restore();
+      await expectText(page.locator('#connection'), /^Live$/, 'connection state', 30000);
+      for (const id of ids)
+        await page.locator(`#trades tr[data-trade="${id}"]`).waitFor({ timeout: WAIT_MS });
+      const shown = await page.locator('#trades tr').evaluateAll((rows) => rows.map((r) => r.dataset.trade));
+      assert(new Set(shown).size === shown.length, `a trade is shown twice: ${shown.join(' ')}`);
+      await page.context().close();
+    } finally {
+      relay.close();
+    }
+  });
+
   await test('an operator signs in, sees command buttons and pauses and resumes the demo bot', async () => {
     const page = await openPage();
     await signIn(page, TOKENS.operator);
@@ -292,6 +363,37 @@ try {
     await page.locator('#sign-in').waitFor({ timeout: WAIT_MS });
     await expectText(page.locator('#connection'), /Signed out/, 'connection state');
     await page.context().close();
+  });
+
+  await test('first load and reload of a signed-in Overview (figures in the comments)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const signedIn = await context.request.post(`${baseUrl}api/v1/session`, { data: { token: TOKENS.viewer } });
+    assert(signedIn.ok(), `sign-in answered ${signedIn.status()}`);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    let bytes = 0;
+    let requests = 0;
+    cdp.on('Network.loadingFinished', (e) => {
+      bytes += e.encodedDataLength;
+      requests++;
+    });
+    for (const what of ['first load', 'reload']) {
+      bytes = 0;
+      requests = 0;
+      const t0 = Date.now();
+      if (what === 'first load')
+        await page.goto(baseUrl);
+      else
+        await page.reload();
+      await expectOverviewFilled(page);
+      const ms = Date.now() - t0;
+      console.log(`# ${what}: ${ms} ms from navigation to a filled Overview; ` +
+                  `${requests} HTTP requests, ${bytes} bytes received (headers included)`);
+      // a loose bound: the figure to watch is in the comment, on a shared machine
+      assert(ms < 10000, `${what} took ${ms} ms`);
+    }
+    await context.close();
   });
 
   await test('at 360 px, light and dark, the page has no horizontal scroll', async () => {
