@@ -317,6 +317,35 @@ test_not_found (Fixture *fx, gconstpointer data)
     }
 }
 
+/* The page's "net profit today" starts at the browser's midnight. */
+static void
+test_summary_today (Fixture *fx, gconstpointer data)
+{
+  const char *bad[] = { "Nowhere/Land", "/etc/localtime", "../../etc/passwd", "Europe/..", "" };
+  gint64 now = g_get_real_time () / 1000;
+  g_autofree char *trade = trade_json (1, now, "WETH/USDC", "filled");
+  g_autofree char *body = g_strdup_printf ("{\"bot_id\":\"%s\",\"events\":[%s]}", BOT, trade);
+  g_autoptr(Reply) posted = http (fx, "POST", "/api/v1/events", BOT_TOKEN, body);
+  g_autoptr(Reply) utc = http (fx, "GET", "/api/v1/summary?window=1h&tz=UTC", VIEWER_TOKEN, NULL);
+  g_autoptr(Reply) berlin = http (fx, "GET", "/api/v1/summary?tz=Europe/Berlin", VIEWER_TOKEN,
+                                  NULL);
+  g_autoptr(Reply) none = http (fx, "GET", "/api/v1/summary", VIEWER_TOKEN, NULL);
+
+  assert_ok (posted);
+  /* a trade of right now is today's in any zone (but in the second after a midnight) */
+  g_assert_cmpfloat (json_object_get_double_member (assert_ok (utc), "net_profit_today"), ==, 2.5);
+  g_assert_true (json_object_has_member (assert_ok (berlin), "net_profit_today"));
+  g_assert_false (json_object_has_member (assert_ok (none), "net_profit_today"));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/summary?tz=%s", bad[i]);
+      g_autoptr(Reply) r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+
+      g_test_message ("%s", path);
+      assert_http_error (r, 400, "bad_request", "tz");
+    }
+}
+
 /* ------------------------------------------------------------------ sign-in links */
 
 static char *
@@ -559,6 +588,7 @@ main (int argc, char *argv[])
   ADD ("gzip", test_gzip);
   ADD ("methods", test_methods);
   ADD ("not-found", test_not_found);
+  ADD ("summary-today", test_summary_today);
   ADD ("link", test_link);
   ADD ("link/single-use", test_link_single_use);
   ADD ("link/wrong", test_link_wrong);
