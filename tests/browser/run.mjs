@@ -71,9 +71,20 @@ async function until(what, predicate, ms = WAIT_MS) {
 }
 
 let browser = null;
-function cleanUp() {
+// SIGTERM shuts arbdash down cleanly (exit 0); a sanitizer build says here what it found.
+async function stopServer() {
+  const exited = new Promise((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
   server.kill('SIGTERM');
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 10000));
+  const status = await Promise.race([exited, timeout]);
   rmSync(dir, { recursive: true, force: true });
+  if (status === null) {
+    server.kill('SIGKILL');
+    return 'arbdash did not exit within 10 s of SIGTERM';
+  }
+  if (status.code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(output))
+    return `arbdash exited with ${status.code ?? status.signal}`;
+  return null;
 }
 
 // ------------------------------------------------------------------ harness
@@ -417,7 +428,12 @@ try {
 } finally {
   if (browser)
     await browser.close();
-  cleanUp();
+  const stopped = await stopServer();
+  if (stopped !== null) {
+    failed++;
+    console.log(`not ok - ${stopped}`);
+    console.log(`# arbdash said:\n# ${output.split('\n').join('\n# ')}`);
+  }
 }
 console.log(`1..${results.length}`);
 process.exit(failed ? 1 : 0);
