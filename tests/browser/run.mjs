@@ -277,6 +277,34 @@ try {
     await page.context().close();
   });
 
+  await test('signing in and out works from the keyboard, with the focus visible', async () => {
+    const page = await openPage();
+    await page.goto(baseUrl);
+    // the token field has the focus on load, and the button shows it when tabbed to
+    await page.locator('#token:focus').waitFor({ timeout: WAIT_MS });
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement;
+      return [el.id, getComputedStyle(el).outlineStyle, getComputedStyle(el).outlineWidth];
+    });
+    assert(outline[0] === 'sign-in-button' && outline[1] !== 'none' && outline[2] !== '0px',
+           `focus: ${outline.join(' ')}`);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.type(TOKENS.viewer);
+    await page.keyboard.press('Enter');
+    await expectOverviewFilled(page);
+    // the sign-out button is reachable by Tab, and works with Enter
+    for (let i = 0; i < 10; i++) {
+      if (await page.evaluate(() => document.activeElement.id) === 'sign-out')
+        break;
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('#sign-in').waitFor({ timeout: WAIT_MS });
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
   await test('a trade sent by another bot appears in the latest trades', async () => {
     const page = await openPage();
     await signIn(page, TOKENS.viewer);
