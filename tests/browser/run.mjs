@@ -3,7 +3,8 @@
 // with its demo bot, on a loopback port the kernel picks.
 //
 // Exit 77 (skipped, for meson) when chromium, node_modules or the binary are
-// missing; 1 when a test fails. Output is TAP.
+// missing; 1 when a test fails. Output is TAP. ARBDASH_SCREENSHOTS=FOLDER
+// also saves the Overview at desktop and phone width, light and dark.
 import { spawn, execFile } from 'node:child_process';
 import net from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -445,6 +446,11 @@ try {
       assert(scroll <= client, `${colorScheme}: scrollWidth ${scroll} > clientWidth ${client}`);
       if (process.env.ARBDASH_SCREENSHOTS)
         await page.screenshot({ path: join(process.env.ARBDASH_SCREENSHOTS, `web-phone-${colorScheme}.png`), fullPage: true });
+      if (process.env.ARBDASH_SCREENSHOTS) {
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.waitForTimeout(300); // the charts follow the new width on their next frame
+        await page.screenshot({ path: join(process.env.ARBDASH_SCREENSHOTS, `web-desktop-${colorScheme}.png`), fullPage: true });
+      }
       assert(page.problems.length === 0, page.problems.join('; '));
       await page.context().close();
     }

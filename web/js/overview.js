@@ -27,6 +27,7 @@ export class Overview {
     this.summary = null;            // window "all", from the stream
     this.recent = null;             // window "1h" with today's profit, from REST
     this.memoryTotal = 0;
+    this.sampleIntervalMs = 0;
     this.cpuNow = NaN;
     this.memoryNow = NaN;
     this.dirty = new Set();
@@ -87,9 +88,11 @@ export class Overview {
     const now = Date.now();
     const series = (metric) =>
       getJson(`/api/v1/series?metric=${metric}&after=${now - WINDOW_MS}&before=${now}&points=150`);
+    // a series exists from its first value on: memory from the first sample, CPU
+    // (a difference of two readings) from the second; asking earlier is a 404
     const [cpu, memory, trades] = await Promise.all([
-      series('cpu.total').catch(() => null),
-      series('mem.used').catch(() => null),
+      this.sampleIntervalMs > 0 ? series('cpu.total').catch(() => null) : null,
+      this.memoryTotal > 0 ? series('mem.used').catch(() => null) : null,
       getJson(`/api/v1/trades?limit=${MAX_TRADES}`),
     ]);
     if (cpu)
@@ -137,13 +140,15 @@ export class Overview {
   }
 
   applySystem(sample, live) {
-    this.cpuNow = sample.cpu ? sample.cpu.total : NaN;
+    this.sampleIntervalMs = sample.interval_ms || 0;
+    this.cpuNow = sample.cpu && this.sampleIntervalMs > 0 ? sample.cpu.total : NaN;
     if (sample.memory && sample.memory.total > 0) {
       this.memoryTotal = sample.memory.total;
       this.memoryNow = (100 * sample.memory.used) / sample.memory.total;
     }
     if (live) {
-      this.cpu.add(sample.ts, this.cpuNow);
+      if (Number.isFinite(this.cpuNow))
+        this.cpu.add(sample.ts, this.cpuNow);
       if (Number.isFinite(this.memoryNow))
         this.memory.add(sample.ts, this.memoryNow);
     }
