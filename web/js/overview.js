@@ -343,30 +343,42 @@ export class Overview {
     $('alerts-empty').hidden = items.length > 0;
   }
 
+  // Rows are kept by trade: a new trade adds one row, the others only move.
   renderTrades() {
-    const rows = this.trades.map((t) => {
-      const tr = document.createElement('tr');
-      tr.dataset.trade = t.id;
-      const bot = this.bots.get(t.bot_id);
-      const cells = [
-        formatTime(t.ts),
-        bot ? bot.name : t.bot_id,
-        t.pair,
-        `${t.buy_venue} → ${t.sell_venue}`,
-        t.status,
-        formatMoney(t.profit, bot ? bot.quote || 'USD' : 'USD'),
-      ];
-      cells.forEach((text, i) => {
-        const td = document.createElement('td');
-        td.textContent = text;
-        if (i === 5) {
-          td.className = t.profit < 0 ? 'num loss' : 'num';
-        }
-        tr.append(td);
-      });
-      return tr;
+    const body = $('trades');
+    const keep = new Map();
+    for (const tr of body.children)
+      keep.set(tr.dataset.key, tr);
+    const rows = this.trades.map((t) => keep.get(tradeKey(t)) || this.tradeRow(t));
+    rows.forEach((tr, i) => {
+      if (body.children[i] !== tr)
+        body.insertBefore(tr, body.children[i] || null);
     });
-    $('trades').replaceChildren(...rows);
+    while (body.children.length > rows.length)
+      body.lastElementChild.remove();
     $('trades-empty').hidden = rows.length > 0;
+  }
+
+  tradeRow(t) {
+    const tr = document.createElement('tr');
+    tr.dataset.trade = t.id;
+    tr.dataset.key = tradeKey(t);
+    const bot = this.bots.get(t.bot_id);
+    const cells = [
+      formatTime(t.ts),
+      bot ? bot.name : t.bot_id,
+      t.pair,
+      `${t.buy_venue} → ${t.sell_venue}`,
+      t.status,
+      formatMoney(t.profit, bot ? bot.quote || 'USD' : 'USD'),
+    ];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (i === 5)
+        td.className = t.profit < 0 ? 'num loss' : 'num';
+      tr.append(td);
+    });
+    return tr;
   }
 }
