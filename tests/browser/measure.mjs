@@ -19,6 +19,12 @@ delete env.DISPLAY;
 delete env.WAYLAND_DISPLAY;
 const server = spawn(process.env.ARBDASH_BIN, ['--headless', '--port', '0', '--db', join(dir, 'a.db')],
                      { env, stdio: ['ignore', 'pipe', 'inherit'] });
+// never leave it running, whatever fails below
+process.on('exit', () => server.kill('SIGTERM'));
+process.on('uncaughtException', (e) => {
+  console.error(e);
+  process.exit(1);
+});
 let output = '';
 server.stdout.on('data', (d) => { output += d; });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
