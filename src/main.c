@@ -10,8 +10,10 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arb-engine.h"
+#include "arb-login-codes.h"
 #include "arb-server.h"
 #if ARB_HAVE_GUI
 #include "arb-application.h"
@@ -23,6 +25,7 @@ typedef struct
   gboolean  headless;
   gboolean  no_demo;
   gboolean  version;
+  gboolean  login_link;
   int       port;
   char     *db;
   char     *listen;
@@ -76,6 +79,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       N_("Days of trades, logs and commands the database keeps (1 to 3650, default 90)"), "N" },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
       N_("Connections open at once (default 1000)"), "N" },
+    { "login-link", 0, 0, G_OPTION_ARG_NONE, &o->login_link,
+      N_("Print a one-time sign-in link for a browser to the running arbdash and exit"), NULL },
     { "version", 'v', 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -178,6 +183,7 @@ static void
 print_banner (ArbServer *server, const ArbConfig *config)
 {
   g_autofree char *url = arb_server_dup_url (server);
+  g_autofree char *link = arb_server_new_login_link (server);
 
   g_print ("arbdash %s: serving %s (database %s)%s\n", PACKAGE_VERSION, url, config->db_path,
            config->demo ? ", with the demo bot (a simulator)" : "");
@@ -185,6 +191,36 @@ print_banner (ArbServer *server, const ArbConfig *config)
     g_print ("arbdash: no tokens are configured, so no bot or viewer can connect over the "
              "network; set ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and ARBDASH_OPERATOR_TOKEN "
              "(or see docs/deployment.md)\n");
+  /* the code is in the fragment, which browsers never send: it reaches no log but this one */
+  g_print (_("arbdash: sign in with a browser (once, within 10 minutes): %s\n"), link);
+}
+
+/* --login-link: a code for the arbdash that runs with this configuration. It
+ * shares the code through a 0600 file next to the database, which that
+ * arbdash reads when a browser sends the code (docs/api.md). */
+static int
+print_login_link (ArbConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = arb_login_codes_path_for_db (config->db_path);
+  g_autofree char *code = NULL;
+  const char *address = config->listen_address;
+
+  if (path == NULL)
+    return fail (_("the database is in memory: sign-in links can only come from the "
+                   "running arbdash"), NULL);
+  code = arb_login_codes_issue_shared (path, g_get_real_time (),
+                                       (gint64) ARB_LOGIN_CODE_SECONDS * G_USEC_PER_SEC, &error);
+  if (code == NULL)
+    return fail (_("cannot make a sign-in link"), error->message);
+  /* a wildcard address is not somewhere a browser can go */
+  if (g_strcmp0 (address, "0.0.0.0") == 0 || g_strcmp0 (address, "::") == 0)
+    address = "127.0.0.1";
+  if (strchr (address, ':') != NULL)
+    g_print ("http://[%s]:%u/#login=%s\n", address, config->port, code);
+  else
+    g_print ("http://%s:%u/#login=%s\n", address, config->port, code);
+  return 0;
 }
 
 static int
@@ -276,6 +312,12 @@ main (int argc, char *argv[])
     }
   if (argc > 1)
     return fail ("unexpected argument", argv[1]);
+  if (o.login_link)
+    {
+      if (!apply_options (&o, config, &error))
+        return fail (error->message, NULL);
+      return print_login_link (config);
+    }
 #if ARB_HAVE_GUI
   if (!o.headless && has_display ())
     {

@@ -168,6 +168,18 @@ find_toplevel (GType type)
   return NULL;
 }
 
+
+/* "Open in Browser" without a browser: the links it would open. */
+static GPtrArray *opened;
+
+static void
+keep_uri (ArbMainWindow *self, const char *uri)
+{
+  if (opened == NULL)
+    opened = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (opened, g_strdup (uri));
+}
+
 static void
 live_body (Fixture *f)
 {
@@ -208,6 +220,22 @@ live_body (Fixture *f)
     g_assert_nonnull (toast);
     g_assert_cmpstr (adw_toast_get_title (toast), ==, "Address copied");
   }
+
+  /* Open in Browser: a fresh one-time sign-in link each time */
+  arb_main_window_set_uri_opener (f->window, keep_uri);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.open-in-browser",
+                                             NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.open-in-browser",
+                                             NULL));
+  g_assert_cmpuint (opened->len, ==, 2);
+  for (guint i = 0; i < opened->len; i++)
+    {
+      g_autofree char *prefix = g_strconcat (expected, "#login=", NULL);
+      g_assert_true (g_str_has_prefix (g_ptr_array_index (opened, i), prefix));
+      g_assert_cmpuint (strlen (g_ptr_array_index (opened, i)), ==, strlen (prefix) + 48);
+    }
+  g_assert_cmpstr (g_ptr_array_index (opened, 0), !=, g_ptr_array_index (opened, 1));
+  g_ptr_array_set_size (opened, 0);
 }
 
 static void

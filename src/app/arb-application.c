@@ -211,6 +211,11 @@ start_engine (ArbApplication *self)
     }
   g_signal_connect_object (arb_engine_get_alerts (self->engine), "changed",
                            G_CALLBACK (on_alert_changed), self, 0);
+  {
+    /* as the headless server does: the terminal that started the app can sign a browser in */
+    g_autofree char *link = arb_server_new_login_link (self->server);
+    g_print (_("arbdash: sign in with a browser (once, within 10 minutes): %s\n"), link);
+  }
 }
 
 /* ---------------------------------------------------------------- actions */

@@ -39,6 +39,8 @@ struct _ArbMainWindow
   GtkWidget            *demo_label;
 
   char                 *url;
+  ArbServer            *server;
+  ArbUriOpener          open_uri;
   GWeakRef              last_toast;
 };
 
@@ -62,6 +64,44 @@ show_page_activated (GtkWidget *widget, const char *action, GVariant *param)
 }
 
 static void
+launched (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(ArbMainWindow) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      /* Translators: %s says why, e.g. "No application is registered as handling this file" */
+      g_autofree char *title = g_strdup_printf (_("Cannot open a browser: %s"), error->message);
+      arb_main_window_add_toast (self, adw_toast_new (title));
+    }
+}
+
+static void
+open_with_default_browser (ArbMainWindow *self, const char *uri)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  g_autoptr(GdkAppLaunchContext) context = gdk_display_get_app_launch_context (display);
+
+  /* GtkUriLauncher is GTK 4.10: GIO with GDK's launch context does the same here */
+  g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL, launched,
+                                           g_object_ref (self));
+}
+
+/* A fresh one-time sign-in link each time: a link signs in only once. */
+static void
+open_in_browser_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  ArbMainWindow *self = ARB_MAIN_WINDOW (widget);
+  g_autofree char *link = NULL;
+
+  if (self->server == NULL)
+    return;
+  link = arb_server_new_login_link (self->server);
+  self->open_uri (self, link);
+}
+
+static void
 show_error (ArbMainWindow *self, ArbApplication *app)
 {
   adw_status_page_set_title (self->error_page, arb_application_get_error_title (app));
@@ -70,6 +110,7 @@ show_error (ArbMainWindow *self, ArbApplication *app)
   gtk_stack_set_visible_child_name (self->main_stack, "error");
   gtk_widget_set_visible (self->status_line, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-url", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-in-browser", FALSE);
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
   gtk_widget_set_visible (self->switcher_bar, FALSE);
 }
@@ -80,6 +121,8 @@ show_dashboard (ArbMainWindow *self, ArbEngine *engine, ArbServer *server)
   g_autofree char *line = NULL;
 
   self->url = arb_server_dup_url (server);
+  /* the application owns the server: the window must not keep it (and its engine) alive */
+  g_set_weak_pointer (&self->server, server);
   /* Translators: %s is a web address such as http://127.0.0.1:8080/ */
   line = g_strdup_printf (_("Serving %s"), self->url);
   gtk_label_set_label (self->url_label, line);
@@ -139,6 +182,7 @@ arb_main_window_finalize (GObject *object)
   ArbMainWindow *self = ARB_MAIN_WINDOW (object);
 
   g_clear_pointer (&self->url, g_free);
+  g_clear_weak_pointer (&self->server);
   g_weak_ref_clear (&self->last_toast);
 
   G_OBJECT_CLASS (arb_main_window_parent_class)->finalize (object);
@@ -182,6 +226,8 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArbMainWindow, demo_label);
 
   gtk_widget_class_install_action (widget_class, "win.copy-url", NULL, copy_url_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-in-browser", NULL,
+                                   open_in_browser_activated);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
 }
 
@@ -190,6 +236,7 @@ arb_main_window_init (ArbMainWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   g_weak_ref_init (&self->last_toast, NULL);
+  self->open_uri = open_with_default_browser;
 #ifdef DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 #endif
@@ -302,6 +349,20 @@ arb_main_window_get_last_toast (ArbMainWindow *self)
  *
  * Returns: (nullable): the address the embedded server serves
  */
+/**
+ * arb_main_window_set_uri_opener:
+ * @self: a window
+ * @opener: what "Open in Browser" does with a sign-in link (tests keep it)
+ */
+void
+arb_main_window_set_uri_opener (ArbMainWindow *self,
+                                ArbUriOpener   opener)
+{
+  g_return_if_fail (ARB_IS_MAIN_WINDOW (self));
+
+  self->open_uri = opener != NULL ? opener : open_with_default_browser;
+}
+
 const char *
 arb_main_window_get_url (ArbMainWindow *self)
 {

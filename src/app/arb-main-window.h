@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ArbMainWindow, arb_main_window, ARB, MAIN_WINDOW, AdwApplicationWindow)
 
 ArbMainWindow *arb_main_window_new              (ArbApplication *application);
+typedef void (*ArbUriOpener) (ArbMainWindow *self, const char *uri);
+void           arb_main_window_set_uri_opener   (ArbMainWindow  *self,
+                                                 ArbUriOpener    opener);
 void           arb_main_window_show_page        (ArbMainWindow  *self,
                                                  const char     *name);
 const char    *arb_main_window_get_visible_page (ArbMainWindow  *self);

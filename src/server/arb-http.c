@@ -178,6 +178,7 @@ typedef struct
   ArbRole  role;
   char    *token_name;
   guint    token_serial;  /* the token that made it: when it is removed, the session ends */
+  gboolean from_link;     /* made by a one-time sign-in link, not by a token */
   gint64   expires_us;
 } Session;
 
@@ -225,7 +226,10 @@ evict_oldest (const char *name, guint serial, guint max)
       n++;
       /* the same lifetime for all: the first to expire is the oldest */
       if (s->expires_us < oldest_us)
-        oldest_us = s->expires_us, oldest = key;
+        {
+          oldest_us = s->expires_us;
+          oldest = key;
+        }
     }
   if (n >= max && oldest != NULL)
     g_hash_table_remove (sessions, oldest);
@@ -246,7 +250,7 @@ arb_http_session_start (ArbConfig  *config,
                         ArbRole     role,
                         const char *token_name)
 {
-  const ArbToken *token = arb_config_find_token (config, token_name);
+  const ArbToken *token = token_name != NULL ? arb_config_find_token (config, token_name) : NULL;
   Session *s = g_new0 (Session, 1);
   char *id;
   guint8 raw[32];
@@ -257,14 +261,16 @@ arb_http_session_start (ArbConfig  *config,
   prune_sessions ();
   /* sessions are memory a token holder can make at will: bounded per token
    * and in all, the newest sign-in pushing out the oldest session */
-  evict_oldest (token_name, token != NULL ? token->serial : 0, ARB_SESSIONS_PER_TOKEN);
+  evict_oldest (token_name != NULL ? token_name : ARB_SESSION_LINK_NAME,
+                token != NULL ? token->serial : 0, ARB_SESSIONS_PER_TOKEN);
   evict_oldest (NULL, 0, ARB_SESSIONS_MAX);
   /* 256 bits from the kernel's CSPRNG, not GLib's predictable PRNG */
   if (getentropy (raw, sizeof raw) != 0)
     g_error ("getentropy() failed: %s", g_strerror (errno));
   id = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
   s->role = role;
-  s->token_name = g_strdup (token_name);
+  s->from_link = token_name == NULL;
+  s->token_name = g_strdup (token_name != NULL ? token_name : ARB_SESSION_LINK_NAME);
   s->token_serial = token != NULL ? token->serial : 0;
   s->expires_us = g_get_monotonic_time () + (gint64) ARB_SESSION_SECONDS * G_USEC_PER_SEC;
   g_hash_table_insert (sessions, id, s);
@@ -292,8 +298,11 @@ cookie_session (SoupServerMessage *msg)
 static gboolean
 session_token_alive (Session *s, ArbConfig *config)
 {
-  const ArbToken *token = arb_config_find_token (config, s->token_name);
+  const ArbToken *token;
 
+  if (s->from_link)
+    return TRUE;
+  token = arb_config_find_token (config, s->token_name);
   return token != NULL && token->serial == s->token_serial && token->role == s->role;
 }
 
@@ -472,6 +481,25 @@ arb_http_dup_token (SoupServerMessage *msg)
         return g_strdup (item + 7);
     }
   return NULL;
+}
+
+/* The role the request's token or session cookie has, without answering:
+ * ARB_ROLE_NONE when there is none (or only a bot token). */
+ArbRole
+arb_http_peek_role (SoupServerMessage *msg,
+                    ArbConfig         *config)
+{
+  g_autofree char *token = arb_http_dup_token (msg);
+  Session *session;
+  ArbRole role;
+
+  if (token != NULL)
+    {
+      role = arb_config_check_token (config, token, NULL);
+      return role == ARB_ROLE_BOT ? ARB_ROLE_NONE : role;
+    }
+  session = lookup_session (msg, config);
+  return session != NULL ? session->role : ARB_ROLE_NONE;
 }
 
 gboolean

@@ -79,6 +79,10 @@ const char *arb_http_session_start (ArbConfig         *config,
 gboolean  arb_http_session_end   (SoupServerMessage *msg,
                                   ArbConfig         *config);
 guint     arb_http_get_n_sessions (void);
+/* A session from a one-time sign-in link has no token: it is named so in the audit. */
+#define ARB_SESSION_LINK_NAME "sign-in link"
+ArbRole   arb_http_peek_role     (SoupServerMessage *msg,
+                                  ArbConfig         *config);
 
 /* /metrics: one sample of @family per (code, endpoint) of the errors answered. */
 void      arb_http_foreach_error (GString           *out,

@@ -372,16 +372,27 @@ static void
 route_summary (Request *r)
 {
   const char *window_name = g_hash_table_lookup (r->query, "window");
+  const char *tz_name = g_hash_table_lookup (r->query, "tz");
   const char *bot_id;
   ArbWindow window = ARB_WINDOW_ALL;
   g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
 
   if (!param_ident (r, "bot_id", &bot_id))
     return;
   if (window_name != NULL && !arb_window_parse (window_name, &window))
     return bad_param (r, "window", "must be 1h, 24h, 7d or all");
-  body = arb_ledger_summary_json (arb_engine_get_ledger (r->engine), window, bot_id,
-                                  g_get_real_time () / 1000);
+  /* the browser's time zone, whose midnight starts its "today" */
+  if (tz_name != NULL && (strlen (tz_name) > 64 || strchr (tz_name, '.') != NULL ||
+                          tz_name[0] == '/' ||
+                          (tz = g_time_zone_new_identifier (tz_name)) == NULL))
+    return bad_param (r, "tz", "must be a time zone such as Europe/Berlin or UTC");
+  body = arb_ledger_summary_json (arb_engine_get_ledger (r->engine), window, bot_id, now_ms);
+  if (tz != NULL)
+    json_object_set_double_member (json_node_get_object (body), "net_profit_today",
+                                   arb_ledger_get_profit_today (arb_engine_get_ledger (r->engine),
+                                                                bot_id, now_ms, tz));
   /* right after a start the figures are still being rebuilt from disk */
   json_object_set_boolean_member (json_node_get_object (body), "complete",
                                   arb_engine_is_ledger_ready (r->engine));
@@ -591,8 +602,46 @@ route_alerts (Request *r)
   arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
 }
 
-/* POST: a token in the body buys an HttpOnly session cookie (for browsers,
- * which cannot put a token on a WebSocket); DELETE ends it. */
+/* Signs the browser in: the answer sets the session cookie. */
+static void
+start_session (Request *r, ArbRole role, const char *name)
+{
+  ArbConfig *config = _arb_server_get_config (r->server);
+  g_autofree char *cookie = NULL;
+  g_autofree char *answer = NULL;
+
+  cookie = g_strdup_printf (ARB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
+                            "SameSite=Strict",
+                            arb_http_session_start (config, role, name), ARB_SESSION_SECONDS);
+  soup_message_headers_append (soup_server_message_get_response_headers (r->msg), "Set-Cookie",
+                               cookie);
+  answer = g_strdup_printf ("{\"role\":\"%s\",\"expires_in_s\":%d}", arb_role_name (role),
+                            ARB_SESSION_SECONDS);
+  arb_http_send_text (r->msg, SOUP_STATUS_OK, g_steal_pointer (&answer));
+}
+
+/* {"login_code":"..."}: a one-time code from a sign-in link. The code is
+ * never logged, and neither is a failed one. */
+static void
+session_from_code (Request *r, JsonNode *node)
+{
+  ArbLoginCodes *codes = _arb_server_get_login_codes (r->server);
+  ArbLoginCodeResult result;
+  ArbRole role = ARB_ROLE_NONE;
+
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "login_code",
+                                "field 'login_code' must be a string");
+  result = arb_login_codes_redeem (codes, json_node_get_string (node), g_get_real_time (), &role);
+  if (result != ARB_LOGIN_CODE_OK)
+    return arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "login_code",
+                                arb_login_codes_result_message (result));
+  start_session (r, role, NULL);
+}
+
+/* POST: a token or a one-time code in the body buys an HttpOnly session
+ * cookie (for browsers, which cannot put a token on a WebSocket); DELETE ends
+ * it; GET says which role the cookie (or token) has, for the page. */
 static void
 route_session (Request *r)
 {
@@ -602,16 +651,25 @@ route_session (Request *r)
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *field = NULL;
-  g_autofree char *cookie = NULL;
-  g_autofree char *answer = NULL;
   const char *token = NULL, *name = NULL;
   ArbLimits limits;
+  const char *method = soup_server_message_get_method (r->msg);
   JsonNode *node;
+  JsonObject *o;
   ArbRole role;
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  if (strcmp (soup_server_message_get_method (r->msg), "DELETE") == 0)
+  if (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0)
+    {
+      /* signed out is an answer, not an error: the page asks before it signs in */
+      role = arb_http_peek_role (r->msg, _arb_server_get_config (r->server));
+      if (role == ARB_ROLE_NONE)
+        return arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"role\":null}"));
+      return arb_http_send_text (r->msg, SOUP_STATUS_OK,
+                                 g_strdup_printf ("{\"role\":\"%s\"}", arb_role_name (role)));
+    }
+  if (strcmp (method, "DELETE") == 0)
     {
       if (!arb_http_session_end (r->msg, _arb_server_get_config (r->server)))
         return;
@@ -626,11 +684,16 @@ route_session (Request *r)
   root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
   if (root == NULL)
     {
-      g_autofree char *message = g_strdup_printf ("the body must be {\"token\":\"...\"}: %s",
+      g_autofree char *message = g_strdup_printf ("the body must be {\"token\":\"...\"} or "
+                                                  "{\"login_code\":\"...\"}: %s",
                                                   error->message);
       return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, field, message);
     }
-  node = json_object_get_member (json_node_get_object (root), "token");
+  o = json_node_get_object (root);
+  node = json_object_get_member (o, "login_code");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    return session_from_code (r, node);
+  node = json_object_get_member (o, "token");
   if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
     token = json_node_get_string (node);
   if (token == NULL)
@@ -641,15 +704,7 @@ route_session (Request *r)
   if (role == ARB_ROLE_NONE || role == ARB_ROLE_BOT)
     return arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "token",
                                 "the token is not a viewer or operator token");
-  cookie = g_strdup_printf (ARB_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
-                            "SameSite=Strict",
-                            arb_http_session_start (_arb_server_get_config (r->server), role, name),
-                            ARB_SESSION_SECONDS);
-  soup_message_headers_append (soup_server_message_get_response_headers (r->msg), "Set-Cookie",
-                               cookie);
-  answer = g_strdup_printf ("{\"role\":\"%s\",\"expires_in_s\":%d}", arb_role_name (role),
-                            ARB_SESSION_SECONDS);
-  arb_http_send_text (r->msg, SOUP_STATUS_OK, g_steal_pointer (&answer));
+  start_session (r, role, name);
 }
 
 typedef struct
@@ -791,6 +846,7 @@ static const Route routes[] = {
   { "GET", "/api/v1/series", ARB_ROLE_VIEWER, route_series },
   { "GET", "/api/v1/resources", ARB_ROLE_VIEWER, route_resources },
   { "GET", "/api/v1/alerts", ARB_ROLE_VIEWER, route_alerts },
+  { "GET", "/api/v1/session", ARB_ROLE_NONE, route_session },
   { "POST", "/api/v1/session", ARB_ROLE_NONE, route_session },
   { "DELETE", "/api/v1/session", ARB_ROLE_NONE, route_session },
 };

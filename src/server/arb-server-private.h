@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "arb-login-codes.h"
 #include "arb-server.h"
 
 G_BEGIN_DECLS
@@ -36,5 +37,10 @@ void       _arb_rest_register         (ArbServer         *self,
 void       _arb_rest_handle           (ArbServer         *self,
                                        SoupServerMessage *msg,
                                        const char        *path);
+
+/* arb-web.c */
+void       _arb_web_register          (ArbServer         *self,
+                                       SoupServer        *soup);
+ArbLoginCodes *_arb_server_get_login_codes (ArbServer    *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include "arb-http.h"
 #include "arb-listener.h"
+#include "arb-login-codes.h"
 #include "arb-server-private.h"
 #include "arb-stream.h"
 
@@ -30,6 +31,7 @@ struct _ArbServer
   GPtrArray  *sockets;   /* SoupWebsocketConnection*, open ones */
   ArbStream  *stream;
   ArbListener *listener;
+  ArbLoginCodes *login_codes;
   guint       port;
 };
 
@@ -44,6 +46,7 @@ arb_server_dispose (GObject *object)
   g_clear_pointer (&self->listener, arb_listener_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->stream);
+  g_clear_object (&self->login_codes);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->sockets, g_ptr_array_unref);
 
@@ -289,6 +292,12 @@ arb_server_new (ArbEngine *engine)
   self->stream = arb_stream_new (engine, self->config);
   _arb_stream_register (self, self->soup);
   _arb_metrics_register (self, self->soup);
+  _arb_web_register (self, self->soup);
+  {
+    g_autofree char *codes = arb_login_codes_path_for_db (self->config->db_path);
+    self->login_codes = arb_login_codes_new (codes,
+                                             (gint64) ARB_LOGIN_CODE_SECONDS * G_USEC_PER_SEC);
+  }
   return self;
 }
 
@@ -434,6 +443,28 @@ arb_server_dup_url (ArbServer *self)
   if (strchr (address, ':') != NULL)
     return g_strdup_printf ("http://[%s]:%u/", address, self->port);
   return g_strdup_printf ("http://%s:%u/", address, self->port);
+}
+
+ArbLoginCodes *
+_arb_server_get_login_codes (ArbServer *self)
+{
+  return self->login_codes;
+}
+
+/**
+ * arb_server_new_login_link:
+ * @self: a listening server
+ *
+ * Returns: (transfer full): a one-time sign-in link for the operator role,
+ *   http://HOST:PORT/#login=CODE (the fragment never reaches a server log)
+ */
+char *
+arb_server_new_login_link (ArbServer *self)
+{
+  g_autofree char *url = arb_server_dup_url (self);
+  g_autofree char *code = arb_login_codes_issue (self->login_codes, g_get_real_time ());
+
+  return g_strconcat (url, "#login=", code, NULL);
 }
 
 guint

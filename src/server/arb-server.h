@@ -30,6 +30,8 @@ gboolean    arb_server_listen_socket (ArbServer *self,
 guint       arb_server_get_port    (ArbServer   *self);
 /* The base URL, e.g. "http://127.0.0.1:8080/". */
 char       *arb_server_dup_url     (ArbServer   *self);
+/* A one-time sign-in link for a browser (operator role, 10 minutes). */
+char       *arb_server_new_login_link (ArbServer *self);
 ArbEngine  *arb_server_get_engine  (ArbServer   *self);
 guint       arb_server_get_n_sockets (ArbServer *self);
 /* Connections accepted and not yet closed, of any kind. */

@@ -1,0 +1,384 @@
+// The Overview view: figures, sparklines, bots, alerts and the latest trades,
+// kept up to date from the stream. The DOM and the charts are touched at most
+// once per animation frame, whatever the rate of the stream.
+import { S } from './strings.js';
+import { formatMoney, formatNumber, formatPercent, formatTime } from './format.js';
+import { Sparkline } from './sparkline.js';
+import { getJson, sendCommand } from './api.js';
+
+const MAX_TRADES = 20;
+const WINDOW_MS = 5 * 60 * 1000;
+const SUMMARY_EVERY_MS = 2000;
+const COMMANDS = ['pause', 'resume'];
+
+const $ = (id) => document.getElementById(id);
+const tradeKey = (t) => `${t.bot_id}:${t.seq}`;
+const newerFirst = (a, b) => (b.ts - a.ts) || (b.seq - a.seq);
+
+export class Overview {
+  constructor(role) {
+    this.role = role;
+    this.bots = new Map();          // bot_id -> bot
+    this.botRows = new Map();       // bot_id -> { li, name, state, result, buttons }
+    this.commandText = new Map();   // bot_id -> the last command's outcome
+    this.alerts = new Map();        // alert id -> alert
+    this.trades = [];               // newest first, at most MAX_TRADES
+    this.tradeKeys = new Set();
+    this.summary = null;            // window "all", from the stream
+    this.recent = null;             // window "1h" with today's profit, from REST
+    this.memoryTotal = 0;
+    this.sampleIntervalMs = 0;
+    this.cpuNow = NaN;
+    this.memoryNow = NaN;
+    this.dirty = new Set();
+    this.frame = 0;
+    this.summaryTimer = 0;
+    this.summaryAt = 0;
+    this.cpu = new Sparkline($('cpu-chart'), { windowMs: WINDOW_MS, max: 100, format: (v) => formatPercent(v / 100) });
+    this.memory = new Sparkline($('memory-chart'), { windowMs: WINDOW_MS, max: 100, format: (v) => formatPercent(v / 100) });
+    // the charts' window slides even when no sample comes
+    this.clock = setInterval(() => {
+      this.cpu.dirty = this.memory.dirty = true;
+      this.markDirty('charts');
+    }, 1000);
+  }
+
+  destroy() {
+    clearInterval(this.clock);
+    clearTimeout(this.summaryTimer);
+    cancelAnimationFrame(this.frame);
+    this.cpu.destroy();
+    this.memory.destroy();
+    $('bots').replaceChildren();
+    $('alerts').replaceChildren();
+    $('trades').replaceChildren();
+  }
+
+  markDirty(...parts) {
+    for (const p of parts)
+      this.dirty.add(p);
+    if (!this.frame)
+      this.frame = requestAnimationFrame(() => this.render());
+  }
+
+  // ------------------------------------------------------------ data in
+
+  applySnapshot(topics) {
+    const system = topics.system && topics.system.system;
+    if (system)
+      this.applySystem(system, false);
+    if (topics.trading)
+      this.summary = topics.trading.summary;
+    if (topics.bots) {
+      this.bots.clear();
+      for (const bot of topics.bots.bots)
+        this.bots.set(bot.bot_id, bot);
+    }
+    if (topics.alerts) {
+      this.alerts.clear();
+      for (const alert of topics.alerts.active)
+        this.applyAlert(alert);
+    }
+    this.markDirty('figures', 'bots', 'alerts', 'charts');
+    this.refreshRecent();
+  }
+
+  // The history of the sparklines and the latest trades, after a (re)start.
+  async loadHistory() {
+    const now = Date.now();
+    const series = (metric) =>
+      getJson(`/api/v1/series?metric=${metric}&after=${now - WINDOW_MS}&before=${now}&points=150`);
+    // a series exists from its first value on: memory from the first sample, CPU
+    // (a difference of two readings) from the second; asking earlier is a 404
+    const [cpu, memory, trades] = await Promise.all([
+      this.sampleIntervalMs > 0 ? series('cpu.total').catch(() => null) : null,
+      this.memoryTotal > 0 ? series('mem.used').catch(() => null) : null,
+      getJson(`/api/v1/trades?limit=${MAX_TRADES}`),
+    ]);
+    if (cpu)
+      this.cpu.replace(cpu.points.map((p) => [p[0], p[2]]));
+    if (memory && this.memoryTotal > 0)
+      this.memory.replace(memory.points.map((p) => [p[0], (100 * p[2]) / this.memoryTotal]));
+    for (const trade of trades.trades)
+      this.addTrade(trade);
+    this.markDirty('charts', 'trades');
+  }
+
+  applyItems(items) {
+    let trades = false;
+    for (const item of items) {
+      switch (item.kind) {
+        case 'trade':
+          trades = this.addTrade(item.data) || trades;
+          break;
+        case 'summary':
+          this.summary = item.data;
+          this.markDirty('figures');
+          break;
+        case 'system':
+          this.applySystem(item.data, true);
+          break;
+        case 'bot':
+          this.bots.set(item.data.bot_id, item.data);
+          this.markDirty('bots');
+          break;
+        case 'command':
+          this.applyCommand(item.data);
+          break;
+        case 'alert':
+          this.applyAlert(item.data);
+          this.markDirty('alerts');
+          break;
+        default:
+          break;
+      }
+    }
+    if (trades) {
+      this.markDirty('trades');
+      this.refreshRecent();
+    }
+  }
+
+  applySystem(sample, live) {
+    this.sampleIntervalMs = sample.interval_ms || 0;
+    this.cpuNow = sample.cpu && this.sampleIntervalMs > 0 ? sample.cpu.total : NaN;
+    if (sample.memory && sample.memory.total > 0) {
+      this.memoryTotal = sample.memory.total;
+      this.memoryNow = (100 * sample.memory.used) / sample.memory.total;
+    }
+    if (live) {
+      if (Number.isFinite(this.cpuNow))
+        this.cpu.add(sample.ts, this.cpuNow);
+      if (Number.isFinite(this.memoryNow))
+        this.memory.add(sample.ts, this.memoryNow);
+    }
+    this.markDirty('system', 'charts');
+  }
+
+  applyAlert(alert) {
+    if (alert.state === 'active')
+      this.alerts.set(alert.id, alert);
+    else
+      this.alerts.delete(alert.id);
+  }
+
+  applyCommand(command) {
+    const name = command.name;
+    let text;
+    if (command.status === 'pending')
+      text = S.commandPending(name);
+    else
+      text = S.commandDone(name, command.status, command.message);
+    this.commandText.set(command.bot_id, text);
+    this.markDirty('bots');
+  }
+
+  // Returns whether the list changed. A trade replayed after a reconnection,
+  // or both in the first page and on the stream, is shown once.
+  addTrade(trade) {
+    const key = tradeKey(trade);
+    if (this.tradeKeys.has(key))
+      return false;
+    const list = this.trades;
+    if (list.length >= MAX_TRADES && newerFirst(trade, list[list.length - 1]) > 0)
+      return false;
+    let i = 0;
+    while (i < list.length && newerFirst(list[i], trade) <= 0)
+      i++;
+    list.splice(i, 0, trade);
+    this.tradeKeys.add(key);
+    while (list.length > MAX_TRADES)
+      this.tradeKeys.delete(tradeKey(list.pop()));
+    return true;
+  }
+
+  // Today's profit (from the browser's midnight) and the last hour's rate come
+  // from REST, at most every SUMMARY_EVERY_MS while trades come.
+  refreshRecent() {
+    if (this.summaryTimer)
+      return;
+    const wait = Math.max(0, this.summaryAt + SUMMARY_EVERY_MS - Date.now());
+    this.summaryTimer = setTimeout(async () => {
+      this.summaryAt = Date.now();
+      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+      try {
+        this.recent = await getJson(`/api/v1/summary?window=1h&tz=${encodeURIComponent(tz)}`);
+        this.markDirty('figures');
+      } catch {
+        // the stream's state says what is wrong
+      }
+      this.summaryTimer = 0;
+    }, wait);
+  }
+
+  // ------------------------------------------------------------ commands
+
+  async command(botId, name) {
+    this.commandText.set(botId, S.commandPending(name));
+    this.markDirty('bots');
+    try {
+      const answer = await sendCommand(botId, name);
+      this.applyCommand(answer.command);
+    } catch (error) {
+      this.commandText.set(botId, S.commandFailed(name, error.message));
+      this.markDirty('bots');
+    }
+  }
+
+  // ------------------------------------------------------------ DOM out
+
+  quote() {
+    const quotes = new Set([...this.bots.values()].map((b) => b.quote || 'USD'));
+    return quotes.size === 1 ? [...quotes][0] : quotes.size === 0 ? 'USD' : '';
+  }
+
+  render() {
+    this.frame = 0;
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    if (dirty.has('figures') || dirty.has('bots'))
+      this.renderFigures();
+    if (dirty.has('system')) {
+      $('cpu-now').textContent = formatPercent(this.cpuNow / 100);
+      $('memory-now').textContent = formatPercent(this.memoryNow / 100);
+    }
+    if (dirty.has('charts')) {
+      const now = Date.now();
+      this.cpu.render(now);
+      this.memory.render(now);
+    }
+    if (dirty.has('bots'))
+      this.renderBots();
+    if (dirty.has('alerts'))
+      this.renderAlerts();
+    if (dirty.has('trades'))
+      this.renderTrades();
+  }
+
+  renderFigures() {
+    const quote = this.quote();
+    const s = this.summary;
+    const r = this.recent;
+    $('profit-total').textContent = s ? formatMoney(s.net_profit, quote) : '–';
+    $('success-rate').textContent = s && s.success_rate !== null ? formatPercent(s.success_rate) : '–';
+    $('profit-today').textContent = r ? formatMoney(r.net_profit_today, quote) : '–';
+    $('trades-per-minute').textContent = r ? formatNumber(r.trades_per_minute) : '–';
+  }
+
+  botRow(bot) {
+    let row = this.botRows.get(bot.bot_id);
+    if (row)
+      return row;
+    const li = document.createElement('li');
+    li.className = 'bot';
+    li.dataset.botId = bot.bot_id;
+    const name = document.createElement('span');
+    name.className = 'bot-name';
+    const state = document.createElement('span');
+    state.className = 'badge';
+    const result = document.createElement('span');
+    result.className = 'bot-result';
+    result.setAttribute('aria-live', 'polite');
+    li.append(name, state);
+    const buttons = new Map();
+    // viewers never get command buttons, not even hidden ones
+    if (this.role === 'operator') {
+      const group = document.createElement('span');
+      group.className = 'bot-commands';
+      for (const command of COMMANDS) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'secondary command';
+        button.dataset.command = command;
+        button.textContent = S[command];
+        button.addEventListener('click', () => this.command(bot.bot_id, command));
+        buttons.set(command, button);
+        group.append(button);
+      }
+      li.append(group);
+    }
+    li.append(result);
+    row = { li, name, state, result, buttons };
+    this.botRows.set(bot.bot_id, row);
+    return row;
+  }
+
+  renderBots() {
+    const list = $('bots');
+    const bots = [...this.bots.values()].sort((a, b) => a.name.localeCompare(b.name));
+    for (const [id, row] of this.botRows)
+      if (!this.bots.has(id)) {
+        row.li.remove();
+        this.botRows.delete(id);
+      }
+    for (const bot of bots) {
+      const row = this.botRow(bot);
+      row.name.textContent = bot.name;
+      const run = bot.run_state && bot.state === 'connected' ? bot.run_state : bot.state;
+      row.state.textContent = run;
+      row.state.dataset.state = run;
+      row.result.textContent = this.commandText.get(bot.bot_id) || '';
+      for (const [command, button] of row.buttons) {
+        button.hidden = !(bot.commands || []).includes(command);
+        button.disabled = bot.state !== 'connected';
+        button.setAttribute('aria-label', S.commandFor(S[command], bot.name));
+      }
+      if (row.li.parentNode !== list)
+        list.append(row.li);
+    }
+    $('bots-empty').hidden = bots.length > 0;
+  }
+
+  renderAlerts() {
+    const items = [...this.alerts.values()].sort((a, b) => b.raised - a.raised).map((alert) => {
+      const li = document.createElement('li');
+      li.className = `alert severity-${alert.severity}`;
+      const when = document.createElement('time');
+      when.dateTime = new Date(alert.raised).toISOString();
+      when.textContent = formatTime(alert.raised);
+      li.append(when, ' ', alert.message);
+      return li;
+    });
+    $('alerts').replaceChildren(...items);
+    $('alerts-empty').hidden = items.length > 0;
+  }
+
+  // Rows are kept by trade: a new trade adds one row, the others only move.
+  renderTrades() {
+    const body = $('trades');
+    const keep = new Map();
+    for (const tr of body.children)
+      keep.set(tr.dataset.key, tr);
+    const rows = this.trades.map((t) => keep.get(tradeKey(t)) || this.tradeRow(t));
+    rows.forEach((tr, i) => {
+      if (body.children[i] !== tr)
+        body.insertBefore(tr, body.children[i] || null);
+    });
+    while (body.children.length > rows.length)
+      body.lastElementChild.remove();
+    $('trades-empty').hidden = rows.length > 0;
+  }
+
+  tradeRow(t) {
+    const tr = document.createElement('tr');
+    tr.dataset.trade = t.id;
+    tr.dataset.key = tradeKey(t);
+    const bot = this.bots.get(t.bot_id);
+    const cells = [
+      formatTime(t.ts),
+      bot ? bot.name : t.bot_id,
+      t.pair,
+      `${t.buy_venue} → ${t.sell_venue}`,
+      t.status,
+      formatMoney(t.profit, bot ? bot.quote || 'USD' : 'USD'),
+    ];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (i === 5)
+        td.className = t.profit < 0 ? 'num loss' : 'num';
+      tr.append(td);
+    });
+    return tr;
+  }
+}
