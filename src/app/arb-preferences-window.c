@@ -7,8 +7,9 @@
  * the port and the demo bot at the next start, and their rows say so.
  *
  * Tokens are secrets and stay out of GSettings: the Access page writes them to
- * the configuration file (arb_config_create_token()) and changes the
- * configuration the server checks, so they apply to new connections at once.
+ * the configuration file (arb_config_create_token_full(), with the bot IDs a
+ * bot token is bound to) and changes the configuration the server checks, so
+ * they apply to new connections at once.
  */
 #define G_LOG_DOMAIN "arb-preferences-window"
 
