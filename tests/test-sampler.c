@@ -1113,6 +1113,37 @@ test_json_disabled_parts (Fixture       *fixture,
   arb_system_sample_free (NULL);
 }
 
+/* Found by tests/fuzz (fuzz-proc): an interface name is bytes to the kernel
+ * (any but '/', ':' and white space), and one that is not UTF-8, or cut in
+ * the middle of a character by the name's buffer, made /api/v1/system,
+ * the stream's system frames and /metrics invalid UTF-8. */
+static void
+test_iface_names_utf8 (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const ArbSystemSample *s;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+
+  write_root_file (fixture, "net/dev",
+                   "Inter-|   Receive |  Transmit\n"
+                   " face |bytes packets errs drop fifo frame compressed multicast|bytes\n"
+                   "  \xff\xfe" "0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n"
+                   "  abcdefghijklmnopqrstuvwxyz0123\xc3\xa9" "0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n"
+                   "  caf\xc3\xa9: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n");
+  s = _arb_sampler_collect_at (fixture->sampler, T0_US, T0_MS);
+  g_assert_cmpuint (s->n_ifaces, ==, 3);
+  for (guint i = 0; i < s->n_ifaces; i++)
+    g_assert_true (g_utf8_validate (s->ifaces[i].name, -1, NULL));
+  g_assert_cmpstr (s->ifaces[0].name, ==, "??0");
+  g_assert_cmpstr (s->ifaces[1].name, ==, "abcdefghijklmnopqrstuvwxyz0123?");
+  /* a valid name is left as it is */
+  g_assert_cmpstr (s->ifaces[2].name, ==, "caf\xc3\xa9");
+  node = arb_system_sample_to_json (s);
+  json = json_to_string (node, FALSE);
+  g_assert_true (g_utf8_validate (json, -1, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1136,6 +1167,7 @@ main (int   argc,
   ADD_FIXTURE_TEST ("/arb/sampler/fixtures/big-machine", test_big_machine);
   ADD_FIXTURE_TEST ("/arb/sampler/json/shape", test_json);
   ADD_FIXTURE_TEST ("/arb/sampler/json/disabled-parts", test_json_disabled_parts);
+  ADD_FIXTURE_TEST ("/arb/sampler/json/iface-names-utf8", test_iface_names_utf8);
   g_test_add_func ("/arb/sampler/real/proc", test_real_proc);
   g_test_add_func ("/arb/sampler/real/child-exits", test_real_child_exits);
   g_test_add_func ("/arb/sampler/interval", test_interval);
