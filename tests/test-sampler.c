@@ -1113,6 +1113,30 @@ test_json_disabled_parts (Fixture       *fixture,
   arb_system_sample_free (NULL);
 }
 
+/* Found by tests/fuzz (fuzz-proc): "nan", "inf" or "1e999" in loadavg or uptime
+ * were taken as numbers, and json-glib writes them as "nan.0" and "inf.0": the
+ * system sample was no longer JSON for /api/v1/system or the stream. */
+static void
+test_non_finite_numbers (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const ArbSystemSample *s;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+
+  write_root_file (fixture, "loadavg", "nan inf 1e999 1/2 3\n");
+  write_root_file (fixture, "uptime", "-inf 5.0\n");
+  s = _arb_sampler_collect_at (fixture->sampler, T0_US, T0_MS);
+  g_assert_cmpint (s->parts & (ARB_SAMPLE_LOAD | ARB_SAMPLE_UPTIME), ==, 0);
+  g_assert_true (warned_about ("load averages"));
+  g_assert_true (warned_about ("uptime"));
+  fixture->expected_warnings = 2;
+  node = arb_system_sample_to_json (s);
+  json = json_to_string (node, FALSE);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+}
+
 /* Found by tests/fuzz (fuzz-proc): an interface name is bytes to the kernel
  * (any but '/', ':' and white space), and one that is not UTF-8, or cut in
  * the middle of a character by the name's buffer, made /api/v1/system,
@@ -1168,6 +1192,7 @@ main (int   argc,
   ADD_FIXTURE_TEST ("/arb/sampler/json/shape", test_json);
   ADD_FIXTURE_TEST ("/arb/sampler/json/disabled-parts", test_json_disabled_parts);
   ADD_FIXTURE_TEST ("/arb/sampler/json/iface-names-utf8", test_iface_names_utf8);
+  ADD_FIXTURE_TEST ("/arb/sampler/json/non-finite-numbers", test_non_finite_numbers);
   g_test_add_func ("/arb/sampler/real/proc", test_real_proc);
   g_test_add_func ("/arb/sampler/real/child-exits", test_real_child_exits);
   g_test_add_func ("/arb/sampler/interval", test_interval);

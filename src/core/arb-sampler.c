@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -270,8 +271,14 @@ parse_double (char   **p,
 {
   char *end;
 
+  while (**p == ' ' || **p == '\t')
+    (*p)++;
+  /* g_ascii_strtod() also takes "nan", "inf", "0x1p3" and a sign; the
+   * figures read here are plain decimals, and JSON has no NaN or infinity */
+  if (!g_ascii_isdigit (**p))
+    return FALSE;
   *out = g_ascii_strtod (*p, &end);
-  if (end == *p)
+  if (!isfinite (*out))
     return FALSE;
   *p = end;
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,20 @@ fuzz_check_output (const char *what,
     {
       fprintf (stderr, "fuzz: %s is not valid UTF-8 at byte %zu: %.*s\n", what,
                (size_t) (end - text), (int) MIN (len, 2000), text);
+      abort ();
+    }
+}
+
+void
+fuzz_check_json (const char *what,
+                 const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+
+  if (!json_parser_load_from_data (parser, text, -1, &error))
+    {
+      fprintf (stderr, "fuzz: %s is not JSON (%s): %.2000s\n", what, error->message, text);
       abort ();
     }
 }

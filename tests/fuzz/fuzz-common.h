@@ -29,6 +29,9 @@ gboolean    fuzz_strict_output (void);
 void        fuzz_check_output  (const char *what,
                                 const char *text,
                                 gssize      len);
+/* @text must be one JSON value that json-glib parses back: aborts otherwise. */
+void        fuzz_check_json    (const char *what,
+                                const char *text);
 /* Overwrites @path in place (same inode, so descriptors held open see the
  * new content), creating it and its folders when missing. */
 void        fuzz_write_file    (const char *path,
