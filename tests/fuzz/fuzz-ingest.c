@@ -120,6 +120,11 @@ on_published (ArbHub *hub, GPtrArray *items, gpointer unused)
       const char *env = arb_hub_item_get_envelope (g_ptr_array_index (items, i), &len);
 
       fuzz_check_output ("a hub item", env, len);
+      if (fuzz_strict_output ())
+        {
+          g_autofree char *text = g_strndup (env, len);
+          fuzz_check_json ("a hub item", text);
+        }
     }
 }
 
@@ -151,7 +156,11 @@ fuzz_ingest_end (FuzzIngest *fi)
   fuzz_drain ();
   summary = arb_ledger_summary_json (c->ledger, ARB_WINDOW_ALL, NULL, g_get_real_time () / 1000);
   json = json_to_string (summary, FALSE);
+  if (g_getenv ("ARB_FUZZ_VERBOSE") != NULL)
+    fprintf (stderr, "summary: %s\n", json);
   fuzz_check_output ("the trading summary", json, -1);
+  if (fuzz_strict_output ())
+    fuzz_check_json ("the trading summary", json);
   g_signal_handlers_disconnect_by_data (fi->ingest, c);
   g_clear_object (&fi->ingest);
   g_clear_object (&fi->hub);

@@ -74,9 +74,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   json = arb_system_sample_to_json (s);
   text = json_to_string (json, FALSE);
   fuzz_check_output ("a system sample", text, -1);
-  /* what /api/v1/system and the stream send must parse as JSON */
   if (g_getenv ("ARB_FUZZ_VERBOSE") != NULL)
     fprintf (stderr, "%s\n", text);
-  fuzz_check_json ("a system sample", text);
+  /* what /api/v1/system and the stream send must parse as JSON */
+  if (fuzz_strict_output ())
+    fuzz_check_json ("a system sample", text);
   return 0;
 }
