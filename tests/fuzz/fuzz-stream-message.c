@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -63,15 +64,36 @@ feed_bot (void)
   /* it stays connected: commands to it are sent */
 }
 
+/* The engine's history grows with every input (commands, their timeouts,
+ * what they publish), and a `since` replays all of it from the store: a new
+ * engine over a new database every so many inputs keeps an input's cost
+ * bounded. */
+#define INPUTS_PER_ENGINE 1000
+
+static guint n_inputs;
+static gboolean stop_registered;
+
 static void
 stop_engine (void)
 {
+  g_autofree char *db_path = config != NULL ? g_strdup (config->db_path) : NULL;
+
   g_clear_object (&stream);
   g_clear_pointer (&bot, arb_session_closed);
   if (engine != NULL)
     arb_engine_shutdown (engine);
   g_clear_object (&engine);
   g_clear_pointer (&config, arb_config_free);
+  fuzz_drain ();
+  if (db_path != NULL)
+    {
+      g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+
+      g_unlink (db_path);
+      g_unlink (wal);
+      g_unlink (shm);
+    }
 }
 
 static void
@@ -92,7 +114,11 @@ start_engine (void)
     }
   stream = arb_stream_new (engine, arb_engine_get_config (engine));
   feed_bot ();
-  atexit (stop_engine);
+  n_inputs = 0;
+  /* after fuzz_tmp_dir() registered the folder's removal: runs before it */
+  if (!stop_registered)
+    atexit (stop_engine);
+  stop_registered = TRUE;
 }
 
 typedef struct
@@ -140,6 +166,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(GUri) uri = g_uri_parse ("ws://127.0.0.1/api/v1/stream", G_URI_FLAGS_NONE, NULL);
   Viewer v;
 
+  if (engine != NULL && ++n_inputs >= INPUTS_PER_ENGINE)
+    stop_engine ();
   if (engine == NULL)
     start_engine ();
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
