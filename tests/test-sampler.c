@@ -1113,6 +1113,61 @@ test_json_disabled_parts (Fixture       *fixture,
   arb_system_sample_free (NULL);
 }
 
+/* Found by tests/fuzz (fuzz-proc): "nan", "inf" or "1e999" in loadavg or uptime
+ * were taken as numbers, and json-glib writes them as "nan.0" and "inf.0": the
+ * system sample was no longer JSON for /api/v1/system or the stream. */
+static void
+test_non_finite_numbers (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const ArbSystemSample *s;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+
+  write_root_file (fixture, "loadavg", "nan inf 1e999 1/2 3\n");
+  write_root_file (fixture, "uptime", "-inf 5.0\n");
+  s = _arb_sampler_collect_at (fixture->sampler, T0_US, T0_MS);
+  g_assert_cmpint (s->parts & (ARB_SAMPLE_LOAD | ARB_SAMPLE_UPTIME), ==, 0);
+  g_assert_true (warned_about ("load averages"));
+  g_assert_true (warned_about ("uptime"));
+  fixture->expected_warnings = 2;
+  node = arb_system_sample_to_json (s);
+  json = json_to_string (node, FALSE);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+}
+
+/* Found by tests/fuzz (fuzz-proc): an interface name is bytes to the kernel
+ * (any but '/', ':' and white space), and one that is not UTF-8, or cut in
+ * the middle of a character by the name's buffer, made /api/v1/system,
+ * the stream's system frames and /metrics invalid UTF-8. */
+static void
+test_iface_names_utf8 (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const ArbSystemSample *s;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+
+  write_root_file (fixture, "net/dev",
+                   "Inter-|   Receive |  Transmit\n"
+                   " face |bytes packets errs drop fifo frame compressed multicast|bytes\n"
+                   "  \xff\xfe" "0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n"
+                   "  abcdefghijklmnopqrstuvwxyz0123\xc3\xa9" "0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n"
+                   "  caf\xc3\xa9: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n");
+  s = _arb_sampler_collect_at (fixture->sampler, T0_US, T0_MS);
+  g_assert_cmpuint (s->n_ifaces, ==, 3);
+  for (guint i = 0; i < s->n_ifaces; i++)
+    g_assert_true (g_utf8_validate (s->ifaces[i].name, -1, NULL));
+  g_assert_cmpstr (s->ifaces[0].name, ==, "??0");
+  g_assert_cmpstr (s->ifaces[1].name, ==, "abcdefghijklmnopqrstuvwxyz0123?");
+  /* a valid name is left as it is */
+  g_assert_cmpstr (s->ifaces[2].name, ==, "caf\xc3\xa9");
+  node = arb_system_sample_to_json (s);
+  json = json_to_string (node, FALSE);
+  g_assert_true (g_utf8_validate (json, -1, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1136,6 +1191,8 @@ main (int   argc,
   ADD_FIXTURE_TEST ("/arb/sampler/fixtures/big-machine", test_big_machine);
   ADD_FIXTURE_TEST ("/arb/sampler/json/shape", test_json);
   ADD_FIXTURE_TEST ("/arb/sampler/json/disabled-parts", test_json_disabled_parts);
+  ADD_FIXTURE_TEST ("/arb/sampler/json/iface-names-utf8", test_iface_names_utf8);
+  ADD_FIXTURE_TEST ("/arb/sampler/json/non-finite-numbers", test_non_finite_numbers);
   g_test_add_func ("/arb/sampler/real/proc", test_real_proc);
   g_test_add_func ("/arb/sampler/real/child-exits", test_real_child_exits);
   g_test_add_func ("/arb/sampler/interval", test_interval);

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -270,8 +271,14 @@ parse_double (char   **p,
 {
   char *end;
 
+  while (**p == ' ' || **p == '\t')
+    (*p)++;
+  /* g_ascii_strtod() also takes "nan", "inf", "0x1p3" and a sign; the
+   * figures read here are plain decimals, and JSON has no NaN or infinity */
+  if (!g_ascii_isdigit (**p))
+    return FALSE;
   *out = g_ascii_strtod (*p, &end);
-  if (end == *p)
+  if (!isfinite (*out))
     return FALSE;
   *p = end;
 
@@ -501,6 +508,22 @@ find_prev_iface (ArbSampler *self,
   return NULL;
 }
 
+/* An interface name is bytes to the kernel (anything but '/', ':' and white
+ * space), and the JSON, the stream and /metrics carry it as text: a byte
+ * that is not UTF-8 (or a character cut by the name's buffer) becomes '?',
+ * in place. */
+static void
+make_valid_utf8 (char *s)
+{
+  const char *end;
+
+  while (!g_utf8_validate (s, -1, &end))
+    {
+      s = (char *) end;
+      *s++ = '?';
+    }
+}
+
 static gboolean
 collect_net (ArbSampler  *self,
              GError     **error)
@@ -541,6 +564,7 @@ collect_net (ArbSampler  *self,
 
       iface = &sample->ifaces[n];
       g_strlcpy (iface->name, g_strstrip (line), sizeof iface->name);
+      make_valid_utf8 (iface->name);
       /* "lo" is the loopback by the kernel's own naming; kept, and marked. */
       iface->loopback = strcmp (iface->name, "lo") == 0;
       iface->rx_bytes = v[0];

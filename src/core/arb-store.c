@@ -1904,16 +1904,18 @@ arb_trade_query_set_cursor (ArbTradeQuery *q,
                             const char    *cursor)
 {
   g_autofree char *text = cursor_to_text (cursor);
+  g_auto(GStrv) parts = NULL;
   gint64 ts, row;
-  char tail;
 
   if (text == NULL)
     return FALSE;
   if (!g_str_has_prefix (text, "v1:"))
     return parse_cursor_v2 (q, text);
-  if (!is_default_order (q) ||
-      sscanf (text, "v1:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT "%c", &ts, &row, &tail) != 2 ||
-      row < 1)
+  /* not sscanf(): a number beyond 64 bits is undefined behaviour there */
+  parts = g_strsplit (text, ":", 4);
+  if (!is_default_order (q) || g_strv_length (parts) != 3 ||
+      !g_ascii_string_to_signed (parts[1], 10, G_MININT64, G_MAXINT64, &ts, NULL) ||
+      !g_ascii_string_to_signed (parts[2], 10, 1, G_MAXINT64, &row, NULL))
     return FALSE;
   q->has_cursor = TRUE;
   q->cursor_ts = ts;

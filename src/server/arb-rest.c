@@ -14,6 +14,7 @@
 
 #include "arb-http.h"
 #include "arb-json.h"
+#include "arb-rest-private.h"
 #include "arb-server-private.h"
 
 #define BODY_KEY "arb-body"
@@ -42,8 +43,8 @@ typedef struct
 
 /* Decodes a query string strictly: a malformed escape is an error naming
  * its parameter, not a silently dropped value. */
-static GHashTable *
-parse_query (const char *raw, char **bad_key)
+GHashTable *
+_arb_rest_parse_query (const char *raw, char **bad_key)
 {
   g_autoptr(GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_auto(GStrv) pairs = NULL;
@@ -228,6 +229,14 @@ trade_filters (Request *r, ArbTradeQuery *q)
   q->status = status != NULL ? (int) st : -1;
   q->limit = limit;
   return TRUE;
+}
+
+gboolean
+_arb_rest_trade_filters (SoupServerMessage *msg, GHashTable *query, ArbTradeQuery *q)
+{
+  Request r = { NULL, NULL, msg, query, NULL, ARB_ROLE_NONE };
+
+  return trade_filters (&r, q);
 }
 
 static void
@@ -912,7 +921,7 @@ api_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
       !arb_http_authorize (msg, _arb_server_get_config (r.server), route->role, &r.role,
                            &r.token_name))
     return;
-  query = parse_query (g_uri_get_query (soup_server_message_get_uri (msg)), &bad_key);
+  query = _arb_rest_parse_query (g_uri_get_query (soup_server_message_get_uri (msg)), &bad_key);
   if (query == NULL)
     {
       g_autofree char *m = g_strdup_printf ("parameter '%s' is not validly URL-encoded", bad_key);
