@@ -1012,6 +1012,38 @@ test_reconnect (Fixture *fx, gconstpointer data)
   g_assert_cmpint (arb_bot_link_get_state (link), ==, ARB_LINK_DISCONNECTED);
 }
 
+/* Seqs of one bot in the open batches of two connections: the old one's
+ * waits for the end of the turn, and the new one's, holding later seqs,
+ * finds the writer idle and once went to the store first, which refused it
+ * as not continuing the stored seq ("unavailable", the new connection
+ * closed). test_reconnect met this by chance on a slow build. */
+static void
+test_reconnect_interleaved (Fixture *fx, gconstpointer data)
+{
+  Bot *old = bot_open (fx);
+  Bot *fresh;
+  gint64 deadline;
+
+  bot_connect (old, BOT);
+  /* no main-loop turn from here: seq 1 goes to the idle writer at once,
+   * 2 and 3 wait in the old connection's batch for the end of the turn */
+  for (gint64 seq = 1; seq <= 3; seq++)
+    bot_trade (old, seq);
+  fresh = bot_open (fx);
+  g_assert_cmpint (bot_connect (fresh, BOT), ==, 0);
+  for (gint64 seq = 1; seq <= 3; seq++)
+    bot_trade (fresh, seq);
+  /* the writer is done with seq 1 (its answer waits for the main loop) */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (arb_store_get_queue_length (fx->store) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_cmpuint (arb_store_get_queue_length (fx->store), ==, 0);
+  bot_trade (fresh, 4);
+  wait_ack (fresh, 4);
+  g_assert_cmpuint (n_stored (fx, BOT), ==, 4);
+  g_assert_null (find_frame (fresh, "error", 0));
+}
+
 static void
 test_bot_states (Fixture *fx, gconstpointer data)
 {
@@ -2213,6 +2245,7 @@ main (int argc, char *argv[])
   ADD ("restart-keeps-last-seq", test_restart_keeps_last_seq);
   ADD ("closed-session", test_closed_session);
   ADD ("reconnect", test_reconnect);
+  ADD ("reconnect-interleaved", test_reconnect_interleaved);
   ADD ("bot-states", test_bot_states);
   ADD ("signals", test_signals);
   ADD ("shutdown", test_shutdown);

@@ -710,6 +710,50 @@ pending_submit (Pending *p)
   p->batch = NULL;
 }
 
+/* A bot's seqs may sit in the open batches of two connections (it
+ * reconnected before its old connection was seen closed), and the store
+ * takes a batch only on top of the seq it continues: so the open batches
+ * of @p's bot that hold lower seqs go first, lowest first, then @p. */
+static void
+submit_in_order (GPtrArray *open, Pending *p)
+{
+  gint64 last = arb_store_batch_get_last_seq (p->batch);
+
+  while (last > 0)
+    {
+      Pending *first = NULL;
+      gint64 first_last = G_MAXINT64;
+
+      for (guint i = 0; i < open->len; i++)
+        {
+          Pending *q = g_ptr_array_index (open, i);
+          gint64 q_last;
+
+          if (q == p || q->batch == NULL || q->link != p->link)
+            continue;
+          q_last = arb_store_batch_get_last_seq (q->batch);
+          if (q_last > 0 && q_last < last && q_last < first_last)
+            {
+              first = q;
+              first_last = q_last;
+            }
+        }
+      if (first == NULL)
+        break;
+      pending_submit (first);
+    }
+  pending_submit (p);
+}
+
+/* Drops the batches of @open that went to the store (their batch is gone). */
+static void
+drop_submitted (GPtrArray *open)
+{
+  for (guint i = open->len; i > 0; i--)
+    if (((Pending *) g_ptr_array_index (open, i - 1))->batch == NULL)
+      g_ptr_array_remove_index (open, i - 1);
+}
+
 void
 arb_ingest_submit_pending (ArbIngest *self)
 {
@@ -718,7 +762,12 @@ arb_ingest_submit_pending (ArbIngest *self)
   self->open = g_ptr_array_new ();
   g_clear_handle_id (&self->submit_id, g_source_remove);
   for (guint i = 0; i < open->len; i++)
-    pending_submit (g_ptr_array_index (open, i));
+    {
+      Pending *p = g_ptr_array_index (open, i);
+
+      if (p->batch != NULL)
+        submit_in_order (open, p);
+    }
   submit_rejected (self);
 }
 
@@ -899,8 +948,8 @@ maybe_submit_early (Origin *o, Pending *p)
     return;
   if (p->n_accepted >= MAX_BATCH_EVENTS || arb_store_get_queue_length (o->ingest->store) == 0)
     {
-      g_ptr_array_remove (o->ingest->open, p);
-      pending_submit (p);
+      submit_in_order (o->ingest->open, p);
+      drop_submitted (o->ingest->open);
     }
 }
 
@@ -1497,7 +1546,8 @@ arb_ingest_post_full (ArbIngest         *self,
   for (o.index = 0; o.index < json_array_get_length (events); o.index++)
     post_element (&o, link, json_array_get_element (events, o.index));
   arb_bot_link_seen (link, now_ms ());
-  pending_submit (o.post);
+  submit_in_order (self->open, o.post);
+  drop_submitted (self->open);
 }
 
 /* ---------------------------------------------------------------- life cycle */
