@@ -18,8 +18,9 @@ int  LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
  * an ERROR aborts, so that libFuzzer keeps the input; other log lines are
  * dropped, as they would only slow the run down. */
 void        fuzz_init          (void);
-/* A new folder for the run's files, in RAM (/dev/shm) where there is one, so
- * that SQLite's fsyncs cost nothing; removed with its files at exit. */
+/* A new folder for the run's files, in $ARB_FUZZ_TMPDIR, else in RAM
+ * (/dev/shm) where there is one, so that SQLite's fsyncs cost nothing;
+ * removed with its files at exit (not after a crash). */
 const char *fuzz_tmp_dir       (void);
 /* Runs what the main context has ready, without blocking. */
 void        fuzz_drain         (void);

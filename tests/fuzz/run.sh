@@ -56,6 +56,14 @@ meson compile -C "$build" $(printf 'tests/fuzz/fuzz-%s ' "${targets[@]}") >/dev/
   exit 1
 }
 
+# the targets' databases and files: in RAM where there is some, and removed
+# by us, as a target that crashes cannot
+shm=/dev/shm
+[ -w "$shm" ] || shm="${TMPDIR:-/tmp}"
+export ARB_FUZZ_TMPDIR
+ARB_FUZZ_TMPDIR="$(mktemp -d "$shm/arbdash-fuzz-run.XXXXXX")"
+trap 'rm -rf "$probe" "$ARB_FUZZ_TMPDIR"' EXIT
+
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
