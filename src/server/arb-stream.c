@@ -160,6 +160,9 @@ send_error (Viewer *v, ArbErrorCode code, const char *field, const char *message
 static void
 send_discrete (Viewer *v, GBytes *frame)
 {
+  /* closed already (in its grace): counted once */
+  if (v->closed)
+    return;
   if (backlog (v, ARB_STREAM_HARD_LIMIT) + g_bytes_get_size (frame) > ARB_STREAM_HARD_LIMIT)
     {
       v->stream->stats.closed_slow++;
