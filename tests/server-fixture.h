@@ -147,4 +147,9 @@ gint64       post_trades         (Fixture      *fx,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
 
+/* Writes @request on a raw connection and returns all that comes back until
+ * the server closes (at most 5 s), or the headers of a 101. */
+char        *raw_request         (Fixture       *fx,
+                                  const char    *request);
+
 G_END_DECLS

@@ -59,53 +59,6 @@ browser (Fixture *fx, const char *method, const char *path, const char *cookie,
   return send_msg (fx, msg, NULL);
 }
 
-/* Writes @request on a raw connection and returns all that comes back
- * until the server closes (at most 5 s), or the headers of a 101. */
-static char *
-raw_request (Fixture *fx, const char *request)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) conn = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) answer = g_string_new (NULL);
-  GInputStream *in;
-  char buf[4096];
-  gssize n;
-
-  g_socket_client_set_timeout (client, 5);
-  conn = g_socket_client_connect_to_host (client, fx->base + strlen ("http://"), 0, NULL, &error);
-  g_assert_no_error (error);
-  /* the server runs in this thread: let it answer while we wait */
-  g_socket_set_blocking (g_socket_connection_get_socket (conn), FALSE);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
-                             strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
-  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-       g_get_monotonic_time () < end;)
-    {
-      g_clear_error (&error);
-      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), buf, sizeof buf,
-                                                    NULL, &error);
-      if (n == 0)
-        break;
-      if (n > 0)
-        {
-          g_string_append_len (answer, buf, n);
-          /* an upgraded connection stays open: its headers are the answer */
-          if (g_str_has_prefix (answer->str, "HTTP/1.1 101") && strstr (answer->str, "\r\n\r\n"))
-            break;
-        }
-      else
-        {
-          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
-          g_main_context_iteration (NULL, FALSE);
-          g_usleep (1000);
-        }
-    }
-  return g_string_free (g_steal_pointer (&answer), FALSE);
-}
-
 /* The status of a GET of @path with the given Host (NULL: none) and extra header lines. */
 static guint
 get_with_host (Fixture *fx, const char *path, const char *host, const char *extra, char **answer)
