@@ -123,7 +123,7 @@ test_imports (Fixture *fx, gconstpointer data)
 {
   static const char *modules[] = {
     "/js/main.js", "/js/strings.js", "/js/format.js", "/js/api.js", "/js/stream.js",
-    "/js/overview.js", "/js/sparkline.js", "/vendor/chart.mjs",
+    "/js/overview.js", "/js/alerts.js", "/js/log.js", "/js/sparkline.js", "/vendor/chart.mjs",
   };
   /* import and export statements, not the same words in comments */
   g_autoptr(GRegex) re = g_regex_new ("^(?:import|export)\\b[^'\\n]*from '(\\.{1,2}/[^']+)'",

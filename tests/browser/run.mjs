@@ -4,7 +4,8 @@
 //
 // Exit 77 (skipped, for meson) when chromium, node_modules or the binary are
 // missing; 1 when a test fails. Output is TAP. ARBDASH_SCREENSHOTS=FOLDER
-// also saves the Overview at desktop and phone width, light and dark.
+// also saves the Overview at desktop and phone width, light and dark, and the
+// Alerts and Log views at phone width.
 import { spawn, execFile } from 'node:child_process';
 import net from 'node:net';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,6 +73,18 @@ async function until(what, predicate, ms = WAIT_MS) {
     const value = predicate();
     if (value)
       return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// until() for a predicate that asks the page (a promise)
+async function eventually(what, predicate, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await predicate())
+      return;
     if (Date.now() > deadline)
       throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -190,6 +203,38 @@ async function sendTrade(profit) {
   });
   assert(response.ok, `ingest answered ${response.status}`);
   return id;
+}
+
+// Log messages from the same other bot, in one POST: [level, component, message] each.
+async function sendLogs(lines) {
+  const events = [{ type: 'hello', bot_id: 'ext-bot', name: 'External bot', quote: 'USD' }];
+  const keys = [];
+  for (const [level, component, message] of lines) {
+    extSeq++;
+    keys.push(`ext-bot:${extSeq}`);
+    events.push({ type: 'log', seq: extSeq, ts: Date.now(), level, component, message });
+  }
+  const response = await fetch(`${baseUrl}api/v1/events`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKENS.bot}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ bot_id: 'ext-bot', events }),
+  });
+  assert(response.ok, `ingest answered ${response.status}`);
+  return keys;
+}
+
+// The view switcher's link to @view; the view's section once shown.
+async function openView(page, view) {
+  await page.locator(`#views a[data-view="${view}"]`).click();
+  const section = { overview: '#overview', alerts: '#alerts-view', log: '#log-view' }[view];
+  await page.locator(section).waitFor({ state: 'visible', timeout: WAIT_MS });
+  return page.locator(section);
+}
+
+async function expectNoHorizontalScroll(page, what) {
+  const [scroll, client] = await page.evaluate(() =>
+    [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert(scroll <= client, `${what}: scrollWidth ${scroll} > clientWidth ${client}`);
 }
 
 // A TCP relay between the browser and arbdash that can drop every connection
@@ -329,7 +374,7 @@ try {
     await page.context().close();
   });
 
-  await test('a dropped connection shows "Reconnecting", then every trade sent meanwhile, none twice', async () => {
+  await test('a dropped connection shows "Reconnecting", then every trade and log line sent meanwhile, none twice', async () => {
     try {
       const page = await openPage();
       await page.goto(relay.url);
@@ -341,12 +386,18 @@ try {
       const ids = [];
       for (let i = 0; i < 5; i++)
         ids.push(await sendTrade(100 + i));
+      const logKeys = await sendLogs([['info', 'browser-test', 'logged while the page was away']]);
       relay.restore();
       await expectText(page.locator('#connection'), /^Live$/, 'connection state', 30000);
       for (const id of ids)
         await page.locator(`#trades tr[data-trade="${id}"]`).waitFor({ timeout: WAIT_MS });
       const shown = await page.locator('#trades tr').evaluateAll((rows) => rows.map((r) => r.dataset.trade));
       assert(new Set(shown).size === shown.length, `a trade is shown twice: ${shown.join(' ')}`);
+      // the log too: the line logged meanwhile, and every line once
+      await openView(page, 'log');
+      await page.locator(`#log-list li[data-key="${logKeys[0]}"]`).waitFor({ timeout: WAIT_MS });
+      const lines = await page.locator('#log-list li').evaluateAll((rows) => rows.map((r) => r.dataset.key));
+      assert(new Set(lines).size === lines.length, 'a log line is shown twice');
       await page.context().close();
     } finally {
       relay.drop();
@@ -414,6 +465,152 @@ try {
     await page.context().close();
   });
 
+  await test('the views switch from the keyboard, marked with aria-current and a visible focus, over one stream', async () => {
+    const page = await openPage();
+    const sockets = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    const current = () => page.evaluate(() =>
+      [...document.querySelectorAll('#views a[aria-current="page"]')].map((a) => a.dataset.view).join(','));
+    assert(await current() === 'overview', `current: ${await current()}`);
+    // Tab from the sign-out button reaches the links, in their order
+    await page.locator('#sign-out').focus();
+    const sequence = [];
+    for (const view of ['alerts', 'log', 'overview']) {
+      for (let i = 0; i < 10; i++) {
+        const at = await page.evaluate(() => document.activeElement.dataset.view || document.activeElement.id);
+        if (at === view)
+          break;
+        await page.keyboard.press(view === 'overview' ? 'Shift+Tab' : 'Tab');
+      }
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement;
+        return [el.dataset.view, getComputedStyle(el).outlineStyle, getComputedStyle(el).outlineWidth];
+      });
+      assert(focus[0] === view && focus[1] !== 'none' && focus[2] !== '0px', `focus: ${focus.join(' ')}`);
+      await page.keyboard.press('Enter');
+      const section = { overview: '#overview', alerts: '#alerts-view', log: '#log-view' }[view];
+      await page.locator(section).waitFor({ state: 'visible', timeout: WAIT_MS });
+      await eventually(`${view} marked current`, async () => (await current()) === view);
+      assert(page.url().endsWith(`#/${view}`), `the address is ${page.url()}`);
+      const shown = await page.evaluate(() =>
+        ['overview', 'alerts-view', 'log-view'].filter((id) => !document.getElementById(id).hidden).join(','));
+      assert(shown === section.slice(1), `shown: ${shown}`);
+      sequence.push(view);
+    }
+    // back in the history is the view before, and a reload keeps the view
+    await page.goBack();
+    await page.locator('#log-view').waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.reload();
+    await page.locator('#log-view').waitFor({ state: 'visible', timeout: WAIT_MS });
+    await expectText(page.locator('#connection'), /^Live$/, 'connection state');
+    assert(await current() === 'log', `after a reload: ${await current()}`);
+    // one stream connection per page load (two loads here), never one per view
+    assert(sockets.length === 2, `stream connections: ${sockets.join(' ')}`);
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
+  await test('the Alerts view shows the active alerts (or says there are none) and an alert raised live', async () => {
+    const page = await openPage();
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    const view = await openView(page, 'alerts');
+    await expectText(view.locator('h2'), /Alerts/, 'title');
+    // either rows or the empty state, never both
+    const state = await page.evaluate(() => [document.querySelectorAll('#alerts-active li').length,
+      !document.getElementById('alerts-active-empty').hidden]);
+    assert((state[0] > 0) !== state[1], `active rows ${state[0]}, empty state shown ${state[1]}`);
+    if (state[1])
+      await expectText(page.locator('#alerts-active-empty'), /No active alerts/, 'empty state');
+    // an error logged by a bot raises an error_log alert about it
+    await sendLogs([['error', 'executor', 'browser test: an error that raises an alert']]);
+    const row = page.locator('#alerts-active li[data-state="active"]', { hasText: 'ext-bot' });
+    await row.first().waitFor({ timeout: WAIT_MS });
+    await expectText(row.first().locator('.severity'), /Warning|Critical/, 'severity');
+    await expectText(row.first().locator('time'), /\d/, 'the time it was raised');
+    assert(await page.locator('#alerts-active-empty').isHidden(), 'the empty state is shown with an alert');
+    // the REST answer the view started from agrees
+    const alerts = await (await page.request.get(`${baseUrl}api/v1/alerts`)).json();
+    assert(alerts.active.some((a) => a.subject === 'ext-bot'), 'no alert in /alerts');
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
+  await test('the Log view shows log lines live, once each, filters by level, component and text, and follows the tail', async () => {
+    const page = await openPage();
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    await openView(page, 'log');
+    // the demo bot's lines, from the snapshot and then live
+    const demoRows = page.locator('#log-list li[data-key^="demo:"]');
+    await demoRows.first().waitFor({ timeout: WAIT_MS });
+    const before = await page.locator('#log-list li').count();
+    const word = `marker${Date.now()}`;
+    const [key] = await sendLogs([['info', 'browser-test', `a line from another bot ${word}`]]);
+    const row = page.locator(`#log-list li[data-key="${key}"]`);
+    await row.waitFor({ timeout: WAIT_MS });
+    await expectText(row, /External bot.*browser-test.*marker/s, 'the row');
+    assert(await page.locator('#log-list li').count() > before, 'no new row');
+    const keys = await page.locator('#log-list li').evaluateAll((rows) => rows.map((r) => r.dataset.key));
+    assert(new Set(keys).size === keys.length, 'a line is shown twice');
+
+    // text: only the line with the word; then a text nothing has
+    await page.getByLabel('Text').fill(word);
+    await expectText(page.locator('#log-count'), /^1 of/, 'the count');
+    assert(await page.locator('#log-list li').count() === 1, 'the text filter shows other lines');
+    assert(await row.isVisible(), 'the matching line is hidden');
+    await page.getByLabel('Text').fill('no line has this text 7f3a');
+    await page.locator('#log-no-match').waitFor({ state: 'visible', timeout: WAIT_MS });
+    await expectText(page.locator('#log-no-match'), /No messages match/, 'no-match state');
+    await page.getByLabel('Text').fill('');
+    await row.waitFor({ timeout: WAIT_MS });
+
+    // level: warnings and above, then the component of the other bot's line
+    await sendLogs([['warning', 'browser-test', `a warning ${word}`]]);
+    await page.locator('#log-list li', { hasText: 'a warning' }).waitFor({ timeout: WAIT_MS });
+    await page.getByLabel('Level').selectOption({ label: 'Warning and above' });
+    await row.waitFor({ state: 'detached', timeout: WAIT_MS });
+    const levels = await page.locator('#log-list li').evaluateAll((rows) => rows.map((r) => r.dataset.level));
+    assert(levels.length > 0 && levels.every((l) => ['warning', 'error', 'critical'].includes(l)),
+           `levels shown: ${levels.join(' ')}`);
+    await page.getByLabel('Component').selectOption('browser-test');
+    // the list is redone on the next frame: then it has only that component, with the warning
+    let components = [];
+    await eventually('only the component chosen', async () => {
+      components = await page.locator('#log-list .log-component').allTextContents();
+      return components.length > 0 && components.every((c) => c === 'browser-test');
+    }).catch(() => { throw new Error(`components shown: ${components.join(' ')}`); });
+    assert(await page.locator('#log-list li', { hasText: 'a warning' }).count() === 1, 'the warning is not shown');
+    await page.getByLabel('Component').selectOption('');
+    await page.getByLabel('Level').selectOption({ label: 'All levels' });
+    await row.waitFor({ timeout: WAIT_MS });
+
+    // following: scrolled up, new lines keep the place and "Jump to latest" shows
+    const lines = [];
+    for (let i = 0; i < 80; i++)
+      lines.push(['info', 'browser-test', `filler line ${i}`]);
+    const filler = await sendLogs(lines);
+    await page.locator(`#log-list li[data-key="${filler[filler.length - 1]}"]`).waitFor({ timeout: WAIT_MS });
+    const atBottom = () => page.evaluate(() => {
+      const s = document.getElementById('log-scroll');
+      return s.scrollHeight - s.scrollTop - s.clientHeight <= 8;
+    });
+    await eventually('the list to follow the tail', atBottom);
+    assert(await page.locator('#log-jump').isHidden(), '"Jump to latest" shows while following');
+    await page.locator('#log-scroll').evaluate((s) => { s.scrollTop = 0; });
+    await page.locator('#log-jump').waitFor({ state: 'visible', timeout: WAIT_MS });
+    const [late] = await sendLogs([['info', 'browser-test', 'a line while scrolled up']]);
+    await page.locator(`#log-list li[data-key="${late}"]`).waitFor({ state: 'attached', timeout: WAIT_MS });
+    assert(!(await atBottom()), 'the list jumped to the tail while scrolled up');
+    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await page.locator('#log-jump').waitFor({ state: 'hidden', timeout: WAIT_MS });
+    await eventually('the tail after "Jump to latest"', atBottom);
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
   await test('first load and reload of a signed-in Overview (figures in the comments)', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const signedIn = await context.request.post(`${baseUrl}api/v1/session`, { data: { token: TOKENS.viewer } });
@@ -450,11 +647,18 @@ try {
       const page = await openPage({ viewport: { width: 360, height: 740 }, colorScheme });
       await signIn(page, TOKENS.operator);
       await expectOverviewFilled(page);
-      const [scroll, client] = await page.evaluate(() =>
-        [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      assert(scroll <= client, `${colorScheme}: scrollWidth ${scroll} > clientWidth ${client}`);
+      await expectNoHorizontalScroll(page, `${colorScheme}, Overview`);
       if (process.env.ARBDASH_SCREENSHOTS)
         await page.screenshot({ path: join(process.env.ARBDASH_SCREENSHOTS, `web-phone-${colorScheme}.png`), fullPage: true });
+      for (const view of ['alerts', 'log']) {
+        await openView(page, view);
+        if (view === 'log')
+          await page.locator('#log-list li').first().waitFor({ timeout: WAIT_MS });
+        await expectNoHorizontalScroll(page, `${colorScheme}, ${view}`);
+        if (process.env.ARBDASH_SCREENSHOTS)
+          await page.screenshot({ path: join(process.env.ARBDASH_SCREENSHOTS, `web-phone-${view}-${colorScheme}.png`) });
+      }
+      await openView(page, 'overview');
       if (process.env.ARBDASH_SCREENSHOTS) {
         await page.setViewportSize({ width: 1280, height: 900 });
         await page.waitForTimeout(300); // the charts follow the new width on their next frame

@@ -43,3 +43,15 @@ export function formatTime(ms) {
 export function formatShortTime(ms) {
   return shortTimeFormat.format(new Date(ms));
 }
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+const countFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+// A time that may be from another day: with its date.
+export function formatDateTime(ms) {
+  return dateTimeFormat.format(new Date(ms));
+}
+
+export function formatCount(n) {
+  return countFormat.format(n);
+}

@@ -1,11 +1,20 @@
 // The page's start: sign in (a one-time link in the fragment, the session
-// cookie, or a token), then the Overview, live from one stream connection.
+// cookie, or a token), then the views (Overview, Alerts, Log), all live from
+// one stream connection. The view shown is in the fragment (#/alerts), next
+// to the one-time #login=CODE, which is taken and removed first.
 import { S, applyStrings } from './strings.js';
 import * as api from './api.js';
 import { Stream } from './stream.js';
 import { Overview } from './overview.js';
+import { AlertsView } from './alerts.js';
+import { LogView } from './log.js';
 
-const TOPICS = ['system', 'trading', 'bots', 'alerts'];
+const TOPICS = ['system', 'trading', 'bots', 'alerts', 'log'];
+const VIEWS = {
+  overview: { section: 'overview', title: 'viewOverview' },
+  alerts: { section: 'alerts-view', title: 'viewAlerts' },
+  log: { section: 'log-view', title: 'viewLog' },
+};
 // The Overview shows gauges that need no more than a few frames a second;
 // trades, alerts and commands are never held back by this rate.
 const MAX_RATE_HZ = 4;
@@ -13,6 +22,9 @@ const MAX_RATE_HZ = 4;
 const $ = (id) => document.getElementById(id);
 let stream = null;
 let overview = null;
+let alertsView = null;
+let logView = null;
+let signedIn = false;
 
 function setConnection(state, detail) {
   const el = $('connection');
@@ -33,14 +45,45 @@ function stopDashboard() {
     stream.stop();
   if (overview)
     overview.destroy();
+  if (alertsView)
+    alertsView.destroy();
+  if (logView)
+    logView.destroy();
   stream = null;
   overview = null;
+  alertsView = null;
+  logView = null;
+}
+
+// #/alerts, #/log, #/overview; anything else is the Overview
+function viewFromHash() {
+  const m = /^#\/([a-z]+)$/.exec(location.hash);
+  return m && Object.hasOwn(VIEWS, m[1]) ? m[1] : 'overview';
+}
+
+function showView() {
+  const current = signedIn ? viewFromHash() : null;
+  for (const [name, view] of Object.entries(VIEWS))
+    $(view.section).hidden = name !== current;
+  for (const link of document.querySelectorAll('#views a[data-view]')) {
+    if (link.dataset.view === current)
+      link.setAttribute('aria-current', 'page');
+    else
+      link.removeAttribute('aria-current');
+  }
+  document.title = current ? S.pageTitle(S[VIEWS[current].title]) : 'arbdash';
+  if (alertsView)
+    alertsView.show(current === 'alerts');
+  if (logView)
+    logView.show(current === 'log');
 }
 
 function showSignIn(message) {
   stopDashboard();
+  signedIn = false;
   setConnection('signed-out');
-  $('overview').hidden = true;
+  showView();
+  $('views').hidden = true;
   $('sign-out').hidden = true;
   $('role').hidden = true;
   $('sign-in').hidden = false;
@@ -54,23 +97,34 @@ function showDashboard(role) {
   stopDashboard();
   $('sign-in').hidden = true;
   $('sign-in-error').textContent = '';
-  $('overview').hidden = false;
+  $('views').hidden = false;
   $('sign-out').hidden = false;
   $('role').hidden = false;
   $('role').textContent = role === 'operator' ? S.roleOperator : S.roleViewer;
   document.body.dataset.role = role;
   overview = new Overview(role);
+  alertsView = new AlertsView();
+  logView = new LogView();
+  signedIn = true;
+  showView();
   let first = true;
   stream = new Stream(TOPICS, MAX_RATE_HZ, {
     onState: setConnection,
     onSnapshot: (msg) => {
       overview.applySnapshot(msg.topics);
+      alertsView.applySnapshot(msg.topics);
+      logView.applySnapshot(msg.topics);
       if (first) {
         first = false;
         overview.loadHistory().catch(() => {});
+        alertsView.load();
       }
     },
-    onItems: (items) => overview.applyItems(items),
+    onItems: (items) => {
+      overview.applyItems(items);
+      alertsView.applyItems(items);
+      logView.applyItems(items);
+    },
     onSignedOut: () => showSignIn(S.sessionEnded),
   });
   stream.start();
@@ -124,6 +178,10 @@ async function start() {
   setConnection('starting');
   $('sign-in-form').addEventListener('submit', onSubmit);
   $('sign-out').addEventListener('click', onSignOut);
+  window.addEventListener('hashchange', () => {
+    if (!/[#&]?login=/.test(location.hash))
+      showView();
+  });
 
   const code = takeLoginCode();
   if (code !== null) {

@@ -56,6 +56,38 @@ export const S = {
   colVenues: 'Buy → sell',
   colStatus: 'Status',
   colProfit: 'Profit',
+
+  viewsLabel: 'Views',
+  viewOverview: 'Overview',
+  viewAlerts: 'Alerts',
+  viewLog: 'Log',
+  pageTitle: (view) => `${view} – arbdash`,
+
+  alertsViewTitle: 'Alerts',
+  activeAlertsTitle: 'Active',
+  recentAlertsTitle: 'Recently cleared',
+  noRecentAlerts: 'No alert has been cleared recently.',
+  moreAlerts: (n) => `and ${n} more`,
+  severity: { warning: 'Warning', critical: 'Critical' },
+  alertRaised: (time) => `raised ${time}`,
+  alertCleared: (raised, cleared) => `raised ${raised}, cleared ${cleared}`,
+  alertsLoadFailed: (message) => `The recently cleared alerts could not be loaded: ${message}`,
+
+  logViewTitle: 'Log',
+  logLevelLabel: 'Level',
+  logComponentLabel: 'Component',
+  logTextLabel: 'Text',
+  logTextPlaceholder: 'Search messages',
+  levelAll: 'All levels',
+  levelAtLeast: { info: 'Info and above', warning: 'Warning and above',
+    error: 'Error and above', critical: 'Critical only' },
+  levels: { debug: 'debug', info: 'info', warning: 'warning', error: 'error', critical: 'critical' },
+  componentAll: 'All components',
+  logMessagesLabel: 'Log messages',
+  noLog: 'No log messages yet.',
+  noMatchingLog: 'No messages match the filters.',
+  logCount: (shown, kept, max) => `${shown} of ${kept} messages shown (the latest ${max} are kept)`,
+  jumpToLatest: 'Jump to latest',
 };
 
 // Fills the elements that name a string: data-s (text), data-s-label (aria-label).
