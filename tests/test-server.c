@@ -1618,6 +1618,9 @@ sql (Fixture *fx, const char *statements)
   char *message = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* the running engine's writer may hold the database (its first prune at
+   * start, say): wait for it rather than fail with "database is locked" */
+  sqlite3_busy_timeout (db, 10000);
   if (sqlite3_exec (db, statements, NULL, NULL, &message) != SQLITE_OK)
     g_error ("%s", message);
   sqlite3_close (db);
