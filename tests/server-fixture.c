@@ -411,6 +411,40 @@ new_engine (Fixture *fx, const char *listen)
   return engine;
 }
 
+/* A server for fx->engine on a free loopback port, named by fx->base and fx->origin. */
+static void
+fixture_serve (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->server = arb_server_new (fx->engine);
+  g_assert_true (arb_server_listen (fx->server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (arb_server_get_port (fx->server), >, 0);
+  g_free (fx->base);
+  g_free (fx->origin);
+  fx->base = g_strdup_printf ("http://127.0.0.1:%u", arb_server_get_port (fx->server));
+  fx->origin = g_strdup (fx->base);
+}
+
+void
+fixture_restart (Fixture *fx,
+                 void    (*tune) (Fixture *fx))
+{
+  g_ptr_array_set_size (fx->clients, 0);
+  arb_server_shutdown (fx->server);
+  spin_for (20);
+  g_clear_object (&fx->server);
+  arb_engine_shutdown (fx->engine);
+  g_clear_object (&fx->engine);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  fx->engine = new_engine (fx, "127.0.0.1");
+  if (tune != NULL)
+    tune (fx);
+  fixture_serve (fx);
+}
+
 void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
@@ -422,13 +456,8 @@ fixture_setup (Fixture *fx, gconstpointer data)
   /* every test's clients come from 127.0.0.1: wrong tokens of one test must not block the next */
   arb_http_forget_failures ();
   fx->engine = new_engine (fx, "127.0.0.1");
-  fx->server = arb_server_new (fx->engine);
-  g_assert_true (arb_server_listen (fx->server, "127.0.0.1", 0, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (arb_server_get_port (fx->server), >, 0);
+  fixture_serve (fx);
   url = arb_server_dup_url (fx->server);
-  fx->base = g_strdup_printf ("http://127.0.0.1:%u", arb_server_get_port (fx->server));
-  fx->origin = g_strdup (fx->base);
   g_assert_true (g_str_has_prefix (url, fx->base));
   g_assert_cmpstr (url + strlen (fx->base), ==, "/");
   fx->session = soup_session_new ();

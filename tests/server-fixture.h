@@ -68,6 +68,10 @@ gboolean     spin_until          (Cond          cond,
                                   guint         timeout_ms);
 void         spin_for            (guint         ms);
 
+/* Stops the server and the engine and starts new ones on the same database
+ * (a new port); @tune, if any, adjusts the new engine before it serves. */
+void         fixture_restart     (Fixture      *fx,
+                                  void        (*tune) (Fixture *fx));
 void         fixture_setup       (Fixture      *fx,
                                   gconstpointer data);
 void         fixture_teardown    (Fixture      *fx,

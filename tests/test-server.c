@@ -1586,30 +1586,6 @@ test_bodies_not_text (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_frames (c, "command"), ==, 0);
 }
 
-/* Stops server and engine, and starts new ones on the same database. */
-static void
-restart (Fixture *fx)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_set_size (fx->clients, 0);
-  arb_server_shutdown (fx->server);
-  spin_for (20);
-  g_clear_object (&fx->server);
-  arb_engine_shutdown (fx->engine);
-  g_clear_object (&fx->engine);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  fx->engine = new_engine (fx, "127.0.0.1");
-  fx->server = arb_server_new (fx->engine);
-  g_assert_true (arb_server_listen (fx->server, "127.0.0.1", 0, &error));
-  g_assert_no_error (error);
-  g_free (fx->base);
-  g_free (fx->origin);
-  fx->base = g_strdup_printf ("http://127.0.0.1:%u", arb_server_get_port (fx->server));
-  fx->origin = g_strdup (fx->base);
-}
-
 static void
 sql (Fixture *fx, const char *statements)
 {
@@ -1665,7 +1641,7 @@ test_second_wall (Fixture *fx, gconstpointer data)
                  "\"level\":\"error\",\"message\":\"m\",\"component\":\"c\"}]}");
   assert_ok (posted);
   post_trades (fx, BOT, 2, 4, "A/B", "filled");
-  restart (fx);
+  fixture_restart (fx, NULL);
   /* what json-glib made of "X\ud800Y"; a byte that is no UTF-8 and a control
    * character; an overlong '/'; a sequence cut short; a text that would be a
    * spreadsheet formula */
@@ -1675,7 +1651,7 @@ test_second_wall (Fixture *fx, gconstpointer data)
            " chain = CAST(X'411F42' AS TEXT), pair = CAST(X'E282' AS TEXT) WHERE seq = 3;"
            "UPDATE logs SET message = CAST(X'6DFFFE0D0A' AS TEXT), component = CAST(X'ED' AS TEXT);"
            "UPDATE bots SET name = CAST(X'4EFF' AS TEXT), version = CAST(X'C0' AS TEXT);");
-  restart (fx);
+  fixture_restart (fx, NULL);
 
   trades = get_text (fx, "/api/v1/trades");
   trades_json = json_from_string (trades, NULL);

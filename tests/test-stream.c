@@ -610,27 +610,8 @@ teardown (StreamFixture *sf, gconstpointer data)
 static void
 restart (StreamFixture *sf)
 {
-  Fixture *fx = &sf->fx;
-  g_autoptr(GError) error = NULL;
-
   g_ptr_array_set_size (sf->viewers, 0);
-  g_ptr_array_set_size (fx->clients, 0);
-  arb_server_shutdown (fx->server);
-  spin_for (20);
-  g_clear_object (&fx->server);
-  arb_engine_shutdown (fx->engine);
-  g_clear_object (&fx->engine);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  fx->engine = new_engine (fx, "127.0.0.1");
-  tune_engine (fx);
-  fx->server = arb_server_new (fx->engine);
-  g_assert_true (arb_server_listen (fx->server, "127.0.0.1", 0, &error));
-  g_assert_no_error (error);
-  g_free (fx->base);
-  g_free (fx->origin);
-  fx->base = g_strdup_printf ("http://127.0.0.1:%u", arb_server_get_port (fx->server));
-  fx->origin = g_strdup (fx->base);
+  fixture_restart (&sf->fx, tune_engine);
 }
 
 /* ---------------------------------------------------------------- auth */
