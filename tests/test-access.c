@@ -336,6 +336,33 @@ test_rate_limit (Fixture *fx, gconstpointer data)
 }
 
 /* Wrong tokens for a session count too; a right token of the wrong role does not. */
+/* "Am I signed in?" (GET /api/v1/session) with a bearer token compares the
+ * token too: it counts as a try, or it would be a guessing oracle that the
+ * limit does not see. */
+static void
+test_rate_limit_peek (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) logged = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(Reply) limited = NULL;
+  g_autoptr(Reply) right = NULL;
+
+  warnings = logged;
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *guess = g_strdup_printf ("guess-number-%02u-of-many", i);
+      g_autoptr(Reply) r = http (fx, "GET", "/api/v1/session", guess, NULL);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_true (json_object_get_null_member (reply_object (r), "role"));
+    }
+  g_assert_cmpuint (logged->len, ==, 1);
+  limited = http (fx, "GET", "/api/v1/session", "guess-number-10-of-many", NULL);
+  assert_http_error (limited, 429, "rate_limited", NULL);
+  right = http (fx, "GET", "/api/v1/session", VIEWER_TOKEN, NULL);
+  assert_http_error (right, 429, "rate_limited", NULL);
+  warnings = NULL;
+}
+
 static void
 test_rate_limit_sign_in (Fixture *fx, gconstpointer data)
 {
@@ -466,6 +493,7 @@ main (int argc, char *argv[])
   ADD ("host-origin", test_host_origin);
   ADD ("rate-limit", test_rate_limit);
   ADD ("rate-limit-sign-in", test_rate_limit_sign_in);
+  ADD ("rate-limit-peek", test_rate_limit_peek);
   g_test_add_func ("/arb/access/peer-limit", test_peer_limit);
   ADD ("session-cap", test_session_cap);
   ADD ("session-total", test_session_total);

@@ -483,23 +483,28 @@ arb_http_dup_token (SoupServerMessage *msg)
   return NULL;
 }
 
-/* The role the request's token or session cookie has, without answering:
- * ARB_ROLE_NONE when there is none (or only a bot token). */
-ArbRole
+/* The role the request's token or session cookie has: ARB_ROLE_NONE when
+ * there is none (or only a bot token). Answers only a blocked peer (429). */
+gboolean
 arb_http_peek_role (SoupServerMessage *msg,
-                    ArbConfig         *config)
+                    ArbConfig         *config,
+                    ArbRole           *role)
 {
   g_autofree char *token = arb_http_dup_token (msg);
   Session *session;
-  ArbRole role;
 
   if (token != NULL)
     {
-      role = arb_config_check_token (config, token, NULL);
-      return role == ARB_ROLE_BOT ? ARB_ROLE_NONE : role;
+      /* a comparison like any other: counted against the peer's wrong tokens */
+      if (!arb_http_verify_token (msg, config, token, role, NULL))
+        return FALSE;
+      if (*role == ARB_ROLE_BOT)
+        *role = ARB_ROLE_NONE;
+      return TRUE;
     }
   session = lookup_session (msg, config);
-  return session != NULL ? session->role : ARB_ROLE_NONE;
+  *role = session != NULL ? session->role : ARB_ROLE_NONE;
+  return TRUE;
 }
 
 gboolean

@@ -81,8 +81,11 @@ gboolean  arb_http_session_end   (SoupServerMessage *msg,
 guint     arb_http_get_n_sessions (void);
 /* A session from a one-time sign-in link has no token: it is named so in the audit. */
 #define ARB_SESSION_LINK_NAME "sign-in link"
-ArbRole   arb_http_peek_role     (SoupServerMessage *msg,
-                                  ArbConfig         *config);
+/* The role of the request's token or session (ARB_ROLE_NONE: signed out), or
+ * FALSE after answering 429 when the peer sent too many wrong tokens. */
+gboolean  arb_http_peek_role     (SoupServerMessage *msg,
+                                  ArbConfig         *config,
+                                  ArbRole           *role);
 
 /* /metrics: one sample of @family per (code, endpoint) of the errors answered. */
 void      arb_http_foreach_error (GString           *out,

@@ -672,7 +672,8 @@ route_session (Request *r)
   if (strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0)
     {
       /* signed out is an answer, not an error: the page asks before it signs in */
-      role = arb_http_peek_role (r->msg, _arb_server_get_config (r->server));
+      if (!arb_http_peek_role (r->msg, _arb_server_get_config (r->server), &role))
+        return;
       if (role == ARB_ROLE_NONE)
         return arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"role\":null}"));
       return arb_http_send_text (r->msg, SOUP_STATUS_OK,
