@@ -267,14 +267,15 @@ run_headless (ArbConfig *config)
       arb_engine_shutdown (engine);
       return fail ("cannot serve", error->message);
     }
-  print_banner (server, arb_engine_get_config (engine));
   running.server = server;
   /* `arbdash token add|remove` changes the file: new and removed tokens apply at once */
   watch = arb_config_watch_new (arb_engine_get_config (engine));
   running.watch = watch;
+  /* before the banner: whoever waits for it may stop us at once, and must get a clean stop */
   sigint = g_unix_signal_add (SIGINT, on_signal, &running);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &running);
   sighup = g_unix_signal_add (SIGHUP, on_hangup, &running);
+  print_banner (server, arb_engine_get_config (engine));
   g_main_loop_run (loop);
   g_source_remove (sighup);
   /* the engine owns the configuration the watch changes */
