@@ -264,6 +264,11 @@ preferences_activated (GSimpleAction *action, GVariant *param, gpointer data)
   prefs = arb_preferences_window_new (self->settings,
                                       self->engine != NULL ? arb_engine_get_config (self->engine)
                                                            : self->config);
+  /* its list follows tokens added or removed with `arbdash token` meanwhile */
+  if (self->config_watch != NULL)
+    g_signal_connect_object (self->config_watch, "tokens-changed",
+                             G_CALLBACK (arb_preferences_window_reload_tokens), prefs,
+                             G_CONNECT_SWAPPED);
   gtk_window_set_application (GTK_WINDOW (prefs), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (prefs), arb_application_get_main_window (self));
   gtk_window_present (GTK_WINDOW (prefs));
