@@ -224,7 +224,9 @@ arb_token_command_run (int argc, char **argv)
   const char *verb;
   int status = DONE;
 
-  /* "arbdash token ..." parses as "token ...": the verb and its name stay in argv */
+  /* "arbdash token ..." parses as "token ...": the verb and its name stay in argv;
+   * --help says "arbdash token" */
+  g_set_prgname ("arbdash token");
   argc--, argv++;
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return say (USAGE, error->message);

@@ -93,6 +93,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
                                 _("A real-time dashboard for arbitrage trading bots.\n\n"
                                   "Tokens come from ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and "
                                   "ARBDASH_OPERATOR_TOKEN, or from the configuration file."));
+  g_option_context_set_description (context,
+                                    _("Tokens of the configuration file: arbdash token add NAME "
+                                      "--role bot|viewer|operator, arbdash token list, arbdash "
+                                      "token remove NAME (arbdash token --help)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   o->port = -1;
   o->sample_ms = -1;
