@@ -23,8 +23,9 @@
 
 typedef struct
 {
-  char *dir;
-  char *conf;
+  char     *dir;
+  char     *conf;
+  gboolean  default_path;  /* no --config: both use $XDG_CONFIG_HOME/arbdash/arbdash.conf */
 } Fixture;
 
 static void
@@ -34,7 +35,11 @@ fixture_setup (Fixture *f, gconstpointer data)
 
   f->dir = g_dir_make_tmp ("arbdash-token-XXXXXX", &error);
   g_assert_no_error (error);
-  f->conf = g_build_filename (f->dir, "etc", "arbdash.conf", NULL);
+  f->default_path = data != NULL;
+  if (f->default_path)
+    f->conf = g_build_filename (f->dir, "xdg", "arbdash", "arbdash.conf", NULL);
+  else
+    f->conf = g_build_filename (f->dir, "etc", "arbdash.conf", NULL);
 }
 
 static void
@@ -52,9 +57,10 @@ die_with_parent (gpointer data)
 }
 
 static GSubprocessLauncher *
-launcher_new (GSubprocessFlags flags)
+launcher_new (Fixture *f, GSubprocessFlags flags)
 {
   GSubprocessLauncher *l = g_subprocess_launcher_new (flags);
+  g_autofree char *xdg = g_build_filename (f->dir, "xdg", NULL);
 
   g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
   /* only the file's tokens; and English messages */
@@ -64,6 +70,9 @@ launcher_new (GSubprocessFlags flags)
   g_subprocess_launcher_unsetenv (l, "ARBDASH_BOT_IDS");
   g_subprocess_launcher_unsetenv (l, "LANGUAGE");
   g_subprocess_launcher_setenv (l, "LC_ALL", "C.UTF-8", TRUE);
+  /* never the user's own configuration */
+  g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", xdg, TRUE);
+  g_subprocess_launcher_unsetenv (l, "CREDENTIALS_DIRECTORY");
   return l;
 }
 
@@ -71,8 +80,8 @@ launcher_new (GSubprocessFlags flags)
 static int
 run_token (Fixture *f, char **out, char **err, ...)
 {
-  g_autoptr(GSubprocessLauncher) l = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                   G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocessLauncher) l = launcher_new (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
@@ -85,8 +94,11 @@ run_token (Fixture *f, char **out, char **err, ...)
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, (char *) arg);
   va_end (ap);
-  g_ptr_array_add (argv, (gpointer) "--config");
-  g_ptr_array_add (argv, f->conf);
+  if (!f->default_path)
+    {
+      g_ptr_array_add (argv, (gpointer) "--config");
+      g_ptr_array_add (argv, f->conf);
+    }
   g_ptr_array_add (argv, NULL);
   proc = g_subprocess_launcher_spawnv (l, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -294,16 +306,16 @@ has_exited (gpointer data)
 static Server *
 server_start (Fixture *f)
 {
-  g_autoptr(GSubprocessLauncher) l = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                   G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocessLauncher) l = launcher_new (f, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autofree char *db = g_build_filename (f->dir, "arbdash.db", NULL);
   g_autoptr(GError) error = NULL;
   Server *s = g_new0 (Server, 1);
 
   s->err_lines = g_ptr_array_new_with_free_func (g_free);
   s->proc = g_subprocess_launcher_spawn (l, &error, g_getenv ("ARBDASH_BIN"), "--headless",
-                                         "--no-demo", "--port", "0", "--db", db, "--config",
-                                         f->conf, NULL);
+                                         "--no-demo", "--port", "0", "--db", db,
+                                         f->default_path ? NULL : "--config", f->conf, NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (s->proc, NULL, on_exited, s);
   s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
@@ -461,6 +473,26 @@ test_running_server (Fixture *f, gconstpointer data)
   g_assert_cmpuint (get (s, "/api/v1/summary", bob, NULL, NULL), ==, 200);
 }
 
+/* The server started before any file existed, with no --config; the first
+ * `arbdash token add` (no --config either) creates the default file and its
+ * folder, and the server follows it (GLib polls for a folder that is missing). */
+static void
+test_first_token (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Server) s = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *dir = g_path_get_dirname (f->conf);
+  guint from;
+
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  s = server_start (f);
+  from = s->err_lines->len;
+  secret = add_token (f, "first", "operator");
+  assert_mode_0600 (f->conf);
+  wait_logged (s, from, "1 added, 0 removed");
+  g_assert_cmpuint (get (s, "/api/v1/audit", secret, NULL, NULL), ==, 200);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -474,6 +506,8 @@ main (int argc, char *argv[])
   g_test_add ("/token/add-list-remove", Fixture, NULL, fixture_setup, test_add_list_remove,
               fixture_teardown);
   g_test_add ("/token/running-server", Fixture, NULL, fixture_setup, test_running_server,
+              fixture_teardown);
+  g_test_add ("/token/first-token", Fixture, "default", fixture_setup, test_first_token,
               fixture_teardown);
   return g_test_run ();
 }
