@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # The service's exposure as systemd scores it: 2.0 or lower (--threshold is in
-# tenths). Exit 77 (skipped) where systemd-analyze is missing.
+# tenths), for each unit file given (the source and the one meson installs).
+# Exit 77 (skipped) where systemd-analyze is missing.
 set -eu
-unit="$1"
 if ! command -v systemd-analyze >/dev/null 2>&1; then
   echo "systemd-analyze is not installed (Debian: systemd): the service's score is not checked"
   exit 77
 fi
-# --offline (systemd 250) reads the unit file alone, with no running systemd
-systemd-analyze security --offline=true --threshold=20 --no-pager "$unit"
+for unit in "$@"; do
+  # --offline (systemd 250) reads the unit file alone, with no running systemd
+  systemd-analyze security --offline=true --threshold=20 --no-pager "$unit"
+done
