@@ -320,7 +320,7 @@ test_run (Fixture *f, gconstpointer data)
   g_assert_cmpint (arb_local_bot_get_acked (f->feed.fast), ==, arb_bot_link_get_stored_seq (fast));
   bots = arb_store_load_bots (arb_engine_get_store (e), NULL);
   g_assert_cmpuint (bots->len, ==, 2);
-  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[1])->bot_id, ==, "fast");
+  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[1])->identity.bot_id, ==, "fast");
   g_assert_cmpint (((ArbStoredBot *) bots->pdata[1])->last_seq, ==,
                    arb_bot_link_get_stored_seq (fast));
   /* every hub seq handed out is below the stored reservation */

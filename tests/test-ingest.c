@@ -150,7 +150,7 @@ stored_last_seq (Fixture *fx, const char *bot_id)
   for (guint i = 0; i < bots->len; i++)
     {
       ArbStoredBot *b = g_ptr_array_index (bots, i);
-      if (g_str_equal (b->bot_id, bot_id))
+      if (g_str_equal (b->identity.bot_id, bot_id))
         return b->last_seq;
     }
   return 0;

@@ -31,15 +31,19 @@ record_command (ArbIngest *self, ArbCommand *command)
 {
   ArbStoreBatch *batch = arb_store_batch_new (NULL);
 
-  command->hub_seq = arb_hub_publish_node (self->hub, ARB_TOPIC_BOTS, "command", _arb_ingest_now_ms (), NULL,
-                                      arb_command_to_json (command));
+  command->hub_seq = arb_hub_publish_node (self->hub, ARB_TOPIC_BOTS, "command",
+                                           _arb_ingest_now_ms (), NULL,
+                                           arb_command_to_json (command));
   arb_store_batch_put_command (batch, command);
   arb_store_submit (self->store, batch, NULL, NULL);
   _arb_ingest_command_changed (self, command);
 }
 
 void
-_arb_ingest_finish_command (ArbIngest *self, PendingCommand *pc, ArbCommandStatus status, const char *message)
+_arb_ingest_finish_command (ArbIngest        *self,
+                            PendingCommand   *pc,
+                            ArbCommandStatus  status,
+                            const char       *message)
 {
   arb_command_finish (pc->command, status, message, _arb_ingest_now_ms ());
   record_command (self, pc->command);
@@ -110,7 +114,8 @@ arb_ingest_send_command (ArbIngest      *self,
   PendingCommand *pc = g_new0 (PendingCommand, 1);
 
   pc->ingest = self;
-  pc->command = arb_command_new (id, bot_id, name, args_json, role, token_name, _arb_ingest_now_ms ());
+  pc->command = arb_command_new (id, bot_id, name, args_json, role, token_name,
+                                 _arb_ingest_now_ms ());
   pc->done = done;
   pc->done_data = user_data;
   g_hash_table_insert (self->commands, pc->command->id, pc);
@@ -142,7 +147,7 @@ _arb_ingest_take_command_result (ArbIngest *self, ArbSession *s, const ArbComman
   if (pc == NULL || s == NULL || pc->session != s)
     return FALSE;
   _arb_ingest_finish_command (self, pc, r->ok ? ARB_COMMAND_OK : ARB_COMMAND_FAILED,
-                  r->message != NULL ? r->message : (r->ok ? "done" : "failed"));
+                              r->message != NULL ? r->message : (r->ok ? "done" : "failed"));
   return TRUE;
 }
 

@@ -32,8 +32,9 @@ post_refuse (ArbIngest *self, ArbIngestPostDone done, gpointer data, ArbErrorCod
              const char *field, const char *message, const char *bot_id, const char *body,
              gsize len)
 {
-  _arb_ingest_record_rejection (self, NULL, bot_id != NULL && arb_is_identifier (bot_id) ? bot_id : NULL, 0,
-                    code, field, message, body, len, NULL);
+  const char *known = bot_id != NULL && arb_is_identifier (bot_id) ? bot_id : NULL;
+
+  _arb_ingest_record_rejection (self, NULL, known, 0, code, field, message, body, len, NULL);
   post_fail (done, data, 0, code, field, message);
 }
 
@@ -54,7 +55,8 @@ post_element (Origin *o, ArbBotLink *link, JsonNode *node)
     }
   if (!arb_json_check_limits (node, &self->limits, &field, &error))
     {
-      _arb_origin_ingest_invalid (o, link, error, field, _arb_message_seq (json_node_get_object (node)));
+      _arb_origin_ingest_invalid (o, link, error, field,
+                                  _arb_message_seq (json_node_get_object (node)));
       return;
     }
   event = arb_event_from_json (json_node_get_object (node), &self->limits, &field, &seq, &error);
@@ -65,9 +67,10 @@ post_element (Origin *o, ArbBotLink *link, JsonNode *node)
     }
   if (event->type == ARB_MSG_HELLO)
     {
-      if (o->index != 0 || g_strcmp0 (event->hello.bot_id, arb_bot_link_get_bot_id (link)) != 0)
+      if (o->index != 0 ||
+          g_strcmp0 (event->hello.identity.bot_id, arb_bot_link_get_bot_id (link)) != 0)
         _arb_origin_error (o, ARB_ERROR_BAD_REQUEST, "type",
-                      "a hello may only be the first event, with the batch's bot_id", 0);
+                           "a hello may only be the first event, with the batch's bot_id", 0);
       else
         {
           arb_bot_link_apply_hello (link, &event->hello);
@@ -81,8 +84,8 @@ post_element (Origin *o, ArbBotLink *link, JsonNode *node)
       /* commands go out on a WebSocket only, and their results come back on it */
       if (!_arb_ingest_take_command_result (self, NULL, &event->command_result))
         _arb_origin_error (o, ARB_ERROR_NOT_FOUND, "id",
-                      "no command in flight has this id on this connection: a result is "
-                      "taken only on the WebSocket connection its command was sent on", 0);
+                           "no command in flight has this id on this connection: a result is "
+                           "taken only on the WebSocket connection its command was sent on", 0);
       arb_event_free (event);
       return;
     }
@@ -158,34 +161,51 @@ arb_ingest_post_full (ArbIngest         *self,
   Origin o = { self, NULL, NULL, 0 };
 
   if (self->shut_down)
-    return post_fail (done, user_data, 0, ARB_ERROR_UNAVAILABLE, NULL,
-                      "the dashboard is shutting down: resend to it once it is back");
+    {
+      post_fail (done, user_data, 0, ARB_ERROR_UNAVAILABLE, NULL,
+                 "the dashboard is shutting down: resend to it once it is back");
+      return;
+    }
   if (len > self->limits.max_body_bytes)
-    return post_refuse (self, done, user_data, ARB_ERROR_TOO_LARGE, NULL,
-                        "the body is larger than the limit of one batch", NULL, body, len);
+    {
+      post_refuse (self, done, user_data, ARB_ERROR_TOO_LARGE, NULL,
+                   "the body is larger than the limit of one batch", NULL, body, len);
+      return;
+    }
   /* an empty body may come as NULL, which json-glib refuses outright */
   if (len == 0)
-    return post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL,
-                        "the body is empty: send {\"bot_id\":...,\"events\":[...]}", NULL,
-                        body, 0);
+    {
+      post_refuse (self, done, user_data, ARB_ERROR_BAD_REQUEST, NULL,
+                   "the body is empty: send {\"bot_id\":...,\"events\":[...]}", NULL, body, 0);
+      return;
+    }
   /* the envelope adds two levels (object, events array) above each event;
    * a string of an event that is not valid text is refused with that event */
   root = arb_json_load (parser, body, len, self->limits.max_depth + 2, &error);
   if (root == NULL)
-    return post_refuse (self, done, user_data, error->code, NULL, error->message, NULL, body,
-                        len);
+    {
+      post_refuse (self, done, user_data, error->code, NULL, error->message, NULL, body, len);
+      return;
+    }
   if (!post_envelope (self, root, &bot_id, &events, &code, &field, &message))
-    return post_refuse (self, done, user_data, code, field, message, bot_id, body, len);
+    {
+      post_refuse (self, done, user_data, code, field, message, bot_id, body, len);
+      return;
+    }
   if (!_arb_may_speak_for ((char **) bot_ids, bot_id))
     {
       g_autofree char *m = _arb_forbidden_bot_id (bot_id);
-      return post_refuse (self, done, user_data, ARB_ERROR_FORBIDDEN, "bot_id", m, bot_id, body,
-                          len);
+
+      post_refuse (self, done, user_data, ARB_ERROR_FORBIDDEN, "bot_id", m, bot_id, body, len);
+      return;
     }
   link = _arb_ingest_ensure_link (self, bot_id);
   if (link == NULL)
-    return post_refuse (self, done, user_data, ARB_ERROR_UNAVAILABLE, "bot_id",
-                        "the dashboard tracks too many bots to take a new one", NULL, body, len);
+    {
+      post_refuse (self, done, user_data, ARB_ERROR_UNAVAILABLE, "bot_id",
+                   "the dashboard tracks too many bots to take a new one", NULL, body, len);
+      return;
+    }
 
   o.post = _arb_pending_new (self, NULL, link);
   o.post->errors = json_builder_new_immutable ();

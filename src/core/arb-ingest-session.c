@@ -52,7 +52,7 @@ arb_session_send_error (ArbSession   *session,
 
 void
 _arb_session_send_error_seq (ArbSession *s, ArbErrorCode code, const char *field,
-                        const char *message, gint64 seq)
+                             const char *message, gint64 seq)
 {
   g_autofree char *frame = arb_error_frame (code, field, message, seq);
 
@@ -69,11 +69,11 @@ arb_session_get_bot_id (ArbSession *session)
 /* Keeps the message being handled in the log of refused messages. */
 void
 _arb_session_record (ArbSession *s, ArbErrorCode code, const char *field, const char *message,
-                gint64 seq)
+                     gint64 seq)
 {
   _arb_ingest_record_rejection (s->ingest, s->pending != NULL ? s->pending->batch : NULL,
-                    arb_session_get_bot_id (s), seq, code, field, message, s->raw, s->raw_len,
-                    s->raw_node);
+                                arb_session_get_bot_id (s), seq, code, field, message, s->raw,
+                                s->raw_len, s->raw_node);
 }
 
 /* Refuses the message being handled: the error to the bot (with the
@@ -107,8 +107,8 @@ arb_session_reject (ArbSession   *session,
 
   arb_session_send_error (session, code, field, message);
   if (session->ingest != NULL && !session->closed && !session->replaced)
-    _arb_ingest_record_rejection (session->ingest, NULL, arb_session_get_bot_id (session), 0, code, field,
-                      message, raw, len, NULL);
+    _arb_ingest_record_rejection (session->ingest, NULL, arb_session_get_bot_id (session), 0,
+                                  code, field, message, raw, len, NULL);
 }
 
 void
@@ -185,23 +185,24 @@ session_hello (ArbSession *s, ArbEvent *event)
 {
   ArbIngest *self = s->ingest;
   ArbHello *hello = &event->hello;
+  const char *bot_id = hello->identity.bot_id;
   ArbBotLink *link;
 
   /* before anything else: a refused hello must not touch the bot it names */
-  if (!_arb_may_speak_for (s->bot_ids, hello->bot_id))
+  if (!_arb_may_speak_for (s->bot_ids, bot_id))
     {
-      g_autofree char *message = _arb_forbidden_bot_id (hello->bot_id);
+      g_autofree char *message = _arb_forbidden_bot_id (bot_id);
 
       session_reject (s, ARB_ERROR_FORBIDDEN, "bot_id", message, 0);
       return;
     }
-  if (s->link != NULL && g_strcmp0 (arb_bot_link_get_bot_id (s->link), hello->bot_id) != 0)
+  if (s->link != NULL && g_strcmp0 (arb_bot_link_get_bot_id (s->link), bot_id) != 0)
     {
       session_reject (s, ARB_ERROR_CONFLICT, "bot_id",
                       "this connection already speaks for another bot_id", 0);
       return;
     }
-  link = _arb_ingest_ensure_link (self, hello->bot_id);
+  link = _arb_ingest_ensure_link (self, bot_id);
   if (link == NULL)
     {
       session_reject (s, ARB_ERROR_UNAVAILABLE, "bot_id",
@@ -214,8 +215,8 @@ session_hello (ArbSession *s, ArbEvent *event)
       s->link = g_object_ref (link);
       arb_bot_link_attach (link, _arb_ingest_now_ms ());
     }
-  replace_older (self, hello->bot_id, s);
-  g_hash_table_insert (self->live, g_strdup (hello->bot_id), s);
+  replace_older (self, bot_id, s);
+  g_hash_table_insert (self->live, g_strdup (bot_id), s);
   arb_store_batch_set_hello (_arb_session_pending (s)->batch, hello, _arb_ingest_now_ms ());
   send_welcome (s);
   _arb_ingest_emit_bot_changed (self, link);
@@ -279,12 +280,9 @@ session_message (ArbSession *s, JsonObject *object)
 gint64
 _arb_message_seq (JsonObject *object)
 {
-  JsonNode *node = json_object_get_member (object, "seq");
+  gint64 seq;
 
-  if (node != NULL && json_node_get_value_type (node) == G_TYPE_INT64 &&
-      json_node_get_int (node) >= 1)
-    return json_node_get_int (node);
-  return 0;
+  return arb_json_get_int (object, "seq", &seq) && seq >= 1 ? seq : 0;
 }
 
 static void

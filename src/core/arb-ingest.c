@@ -90,8 +90,8 @@ static void submit_rejected (ArbIngest *self);
  * to disk with the group commit of the events: never a write of its own. */
 void
 _arb_ingest_record_rejection (ArbIngest *self, ArbStoreBatch *batch, const char *bot_id, gint64 seq,
-                  ArbErrorCode code, const char *field, const char *message,
-                  const char *raw, gsize len, JsonNode *node)
+                              ArbErrorCode code, const char *field, const char *message,
+                              const char *raw, gsize len, JsonNode *node)
 {
   g_autofree char *text = NULL;
   ArbRejected *r;
@@ -233,9 +233,11 @@ arb_ingest_load_bots (ArbIngest *self,
   for (guint i = 0; i < stored_bots->len; i++)
     {
       ArbStoredBot *b = g_ptr_array_index (stored_bots, i);
-      ArbBotLink *link = _arb_ingest_ensure_link (self, b->bot_id);
-      ArbHello hello = { b->bot_id, b->name ? b->name : b->bot_id, b->version, b->strategy,
-                         b->quote, b->commands, -1 };
+      ArbBotLink *link = _arb_ingest_ensure_link (self, b->identity.bot_id);
+      ArbHello hello = { b->identity, -1, 0 };
+
+      if (hello.identity.name == NULL)
+        hello.identity.name = b->identity.bot_id;
 
       if (link == NULL)
         break;
@@ -645,8 +647,9 @@ _arb_origin_error (Origin *o, ArbErrorCode code, const char *field, const char *
   arb_error_add_members (b, code, field, message, seq);
   json_builder_end_object (b);
   if (code != ARB_ERROR_RATE_LIMITED)
-    _arb_ingest_record_rejection (o->ingest, o->post->batch, arb_bot_link_get_bot_id (o->post->link), seq,
-                      code, field, message, NULL, 0, o->raw_node);
+    _arb_ingest_record_rejection (o->ingest, o->post->batch,
+                                  arb_bot_link_get_bot_id (o->post->link), seq, code, field,
+                                  message, NULL, 0, o->raw_node);
 }
 
 /* Moves the bot's accepted seq by one, into the batch of this turn. */
@@ -700,7 +703,8 @@ seq_is_next (Origin *o, ArbBotLink *link, gint64 seq)
   if (in_flight (o->ingest, link) >= o->ingest->max_in_flight)
     {
       _arb_origin_error (o, ARB_ERROR_RATE_LIMITED, "seq",
-                    "too many events are waiting for the disk: wait for acks, then resend", seq);
+                         "too many events are waiting for the disk: wait for acks, then resend",
+                         seq);
       return FALSE;
     }
   return TRUE;
@@ -723,7 +727,11 @@ _arb_origin_ingest_event (Origin *o, ArbBotLink *link, ArbEvent *event)
 }
 
 void
-_arb_origin_ingest_invalid (Origin *o, ArbBotLink *link, const GError *error, const char *field, gint64 seq)
+_arb_origin_ingest_invalid (Origin       *o,
+                            ArbBotLink   *link,
+                            const GError *error,
+                            const char   *field,
+                            gint64        seq)
 {
   /* the next seq is consumed so the bot can go on; others only get the error */
   if (seq > 0 && seq == arb_bot_link_get_accepted_seq (link) + 1 &&
@@ -753,7 +761,7 @@ arb_ingest_shutdown (ArbIngest *self)
   commands = g_hash_table_get_values (self->commands);
   for (GList *l = commands; l != NULL; l = l->next)
     _arb_ingest_finish_command (self, l->data, ARB_COMMAND_TIMEOUT,
-                    "the dashboard shut down before the bot answered");
+                                "the dashboard shut down before the bot answered");
   g_list_free (commands);
   arb_ingest_submit_pending (self);
   arb_store_flush (self->store);

@@ -263,7 +263,7 @@ latency_add (GArray  **array,
 
 void
 _arb_ledger_totals_merge (Totals       *into,
-              const Totals *from)
+                          const Totals *from)
 {
   for (guint i = 0; i < ARB_TRADE_N_STATUS; i++)
     into->status[i] += from->status[i];

@@ -40,7 +40,7 @@ arb_proc_buf_clear (ArbProcBuf *buf)
 /* Takes @path. */
 void
 arb_proc_file_init (ArbProcFile *file,
-                char     *path)
+                    char     *path)
 {
   file->path = path;
   file->fd = -1;
@@ -63,8 +63,8 @@ arb_proc_file_clear (ArbProcFile *file)
 
 gboolean
 arb_proc_set_errno_error (GError     **error,
-                 int          errsv,
-                 const char  *path)
+                          int          errsv,
+                          const char  *path)
 {
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                "%s: %s", path, g_strerror (errsv));
@@ -73,8 +73,8 @@ arb_proc_set_errno_error (GError     **error,
 
 gboolean
 arb_proc_set_parse_error (GError     **error,
-                 const char  *path,
-                 const char  *what)
+                          const char  *path,
+                          const char  *what)
 {
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                "%s: cannot parse %s", path, what);
@@ -163,7 +163,7 @@ arb_proc_next_line (char **cursor)
 
 gboolean
 arb_proc_parse_u64 (char    **p,
-           guint64  *out)
+                    guint64  *out)
 {
   char *end;
 
@@ -181,7 +181,7 @@ arb_proc_parse_u64 (char    **p,
 
 gboolean
 arb_proc_parse_double (char   **p,
-              double  *out)
+                       double  *out)
 {
   char *end;
 
@@ -214,8 +214,8 @@ arb_proc_skip_field (char **p)
 
 double
 arb_proc_counter_rate (guint64 prev,
-              guint64 cur,
-              gint64  dt_us)
+                       guint64 cur,
+                       gint64  dt_us)
 {
   /* A counter that went back was reset (interface re-created, driver reloaded). */
   if (dt_us <= 0 || cur < prev)

@@ -14,9 +14,9 @@
 
 void
 arb_proc_watch_init (ArbProcWatch  *watch,
-                 const char *root,
-                 const char *key,
-                 const char *dir)
+                     const char *root,
+                     const char *key,
+                     const char *dir)
 {
   memset (watch, 0, sizeof *watch);
   watch->key = g_strdup (key);

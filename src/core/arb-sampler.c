@@ -356,8 +356,10 @@ collect_net (ArbSampler  *self,
       iface->tx_bytes = v[8];
 
       prev = find_prev_iface (self, n, iface->name);
-      iface->rx_rate = prev != NULL ? arb_proc_counter_rate (prev->rx_bytes, v[0], self->dt_us) : 0.0;
-      iface->tx_rate = prev != NULL ? arb_proc_counter_rate (prev->tx_bytes, v[8], self->dt_us) : 0.0;
+      iface->rx_rate = prev != NULL
+                       ? arb_proc_counter_rate (prev->rx_bytes, v[0], self->dt_us) : 0.0;
+      iface->tx_rate = prev != NULL
+                       ? arb_proc_counter_rate (prev->tx_bytes, v[8], self->dt_us) : 0.0;
       n++;
     }
 

@@ -11,8 +11,24 @@
 
 #include "arb-system-sample-private.h"
 
-G_DEFINE_BOXED_TYPE (ArbSystemSample, arb_system_sample,
-                     arb_system_sample_copy, arb_system_sample_free)
+/* Written out rather than G_DEFINE_BOXED_TYPE, whose GCC form converts the
+ * copy and free functions to a transparent union, which ISO C (-pedantic)
+ * does not allow. */
+GType
+arb_system_sample_get_type (void)
+{
+  static gsize type_id = 0;
+
+  if (g_once_init_enter (&type_id))
+    {
+      GType id = g_boxed_type_register_static (g_intern_static_string ("ArbSystemSample"),
+                                               (GBoxedCopyFunc) arb_system_sample_copy,
+                                               (GBoxedFreeFunc) arb_system_sample_free);
+
+      g_once_init_leave (&type_id, id);
+    }
+  return type_id;
+}
 
 GHashTable *
 _arb_system_sample_procs_new (void)

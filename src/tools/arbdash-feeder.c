@@ -44,6 +44,7 @@
 
 #include "arb-demo-bot.h"
 #include "arb-event.h"
+#include "arb-json.h"
 
 #define PROGRAM                 "arbdash-feeder"
 #define DEFAULT_BOT_ID          "feeder"
@@ -235,35 +236,6 @@ print_status (Feeder *self,
            (self->n_made - self->status_made) / elapsed_s, self->n_reconnects);
   self->status_made = self->n_made;
   self->status_us = now_us;
-}
-
-/* ---------------------------------------------------------- JSON accessors */
-
-/* Strict accessors: a member of the wrong type counts as absent. */
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64     *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *value = json_node_get_int (node);
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ outbox */
@@ -746,7 +718,7 @@ static void
 handle_welcome (Feeder     *self,
                 JsonObject *welcome)
 {
-  const char *bot_id = get_string (welcome, "bot_id");
+  const char *bot_id = arb_json_get_string (welcome, "bot_id");
   gint64 last_seq;
 
   if (self->link != LINK_HELLO)
@@ -754,7 +726,7 @@ handle_welcome (Feeder     *self,
       g_printerr ("%s: ignoring an unexpected welcome\n", PROGRAM);
       return;
     }
-  if (!get_int (welcome, "last_seq", &last_seq) || last_seq < 0)
+  if (!arb_json_get_int (welcome, "last_seq", &last_seq) || last_seq < 0)
     {
       drop_connection (self, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR,
                        "the dashboard's welcome has no valid last_seq");
@@ -819,7 +791,7 @@ handle_ack (Feeder     *self,
 
   if (self->link != LINK_READY)
     return;
-  if (!get_int (ack, "seq", &seq))
+  if (!arb_json_get_int (ack, "seq", &seq))
     {
       g_printerr ("%s: ignoring an ack without a valid seq\n", PROGRAM);
       return;
@@ -866,8 +838,8 @@ static void
 handle_command (Feeder     *self,
                 JsonObject *command)
 {
-  const char *id = get_string (command, "id");
-  const char *name = get_string (command, "name");
+  const char *id = arb_json_get_string (command, "id");
+  const char *name = arb_json_get_string (command, "name");
   JsonNode *args = json_object_get_member (command, "args");
   g_autofree char *safe_name = NULL;
 
@@ -894,11 +866,11 @@ static void
 handle_error (Feeder     *self,
               JsonObject *error)
 {
-  g_autofree char *code = one_line (get_string (error, "code"));
-  g_autofree char *message = one_line (get_string (error, "message"));
+  g_autofree char *code = one_line (arb_json_get_string (error, "code"));
+  g_autofree char *message = one_line (arb_json_get_string (error, "message"));
   gint64 seq;
 
-  if (get_int (error, "seq", &seq))
+  if (arb_json_get_int (error, "seq", &seq))
     g_printerr ("%s: dashboard error %s (seq %" G_GINT64_FORMAT "): %s\n",
                 PROGRAM, code, seq, message);
   else
@@ -938,7 +910,7 @@ on_ws_message (SoupWebsocketConnection *ws,
       return;
     }
   object = json_node_get_object (root);
-  kind = get_string (object, "type");
+  kind = arb_json_get_string (object, "type");
   if (kind == NULL)
     g_printerr ("%s: ignoring a message without a type\n", PROGRAM);
   else if (g_str_equal (kind, "ack"))
