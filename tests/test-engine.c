@@ -41,29 +41,10 @@ typedef struct
   Feed       feed;
 } Fixture;
 
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 /* libarbcore logs structured, so g_log_set_handler() does not see its
  * messages: while this is set, the engine's messages go here. */
 static GPtrArray *engine_messages;
 
-/* Spins the default context until @cond holds, at most 4 s. */
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gint64 deadline_ = g_get_monotonic_time () + 4 * G_USEC_PER_SEC;          \
-    guint wake_ = g_timeout_add (5, wake, NULL);                              \
-    while (!(cond))                                                           \
-      {                                                                       \
-        if (g_get_monotonic_time () > deadline_)                              \
-          g_error ("timed out waiting for: %s", #cond);                       \
-        g_main_context_iteration (NULL, TRUE);                                \
-      }                                                                       \
-    g_source_remove (wake_);                                                  \
-  } G_STMT_END
 
 static gint64
 now_ms (void)

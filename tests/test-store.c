@@ -62,24 +62,6 @@ reopen (Fixture *f)
 
 /* ---------------------------------------------------------------- helpers */
 
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the default context until @cond holds (at most 5 s). */
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gint64 deadline_ = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;          \
-    guint wake_ = g_timeout_add (5, wake, NULL);                              \
-    while (!(cond))                                                           \
-      {                                                                       \
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline_);              \
-        g_main_context_iteration (NULL, TRUE);                                \
-      }                                                                       \
-    g_source_remove (wake_);                                                  \
-  } G_STMT_END
 
 /* The outcome of one batch. */
 typedef struct
