@@ -23,14 +23,8 @@ binary. Environment: ARBDASH_BIN (the built arbdash), G_TEST_SRCDIR (tests/).
 import json
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import http.client
 import urllib.parse
 
 try:
@@ -43,8 +37,8 @@ except ImportError as e:  # Debian: python3-yaml, python3-jsonschema
 
 SRCDIR = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
 TOP = os.path.dirname(os.path.abspath(SRCDIR))
-BIN = os.environ.get("ARBDASH_BIN")
-WAIT_S = 120  # the longest any condition is waited for
+sys.path.insert(0, SRCDIR)
+from arbdash_server import BIN, WAIT_S, Server, until  # noqa: E402
 
 TOKENS = {
     "bot": "openapi-bot-secret-0123456789",
@@ -177,133 +171,6 @@ def check_routes():
 
 # ------------------------------------------------------------------ the server
 
-class Answer:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers  # lower-case name -> list of values
-        self.body = body
-
-    def header(self, name):
-        values = self.headers.get(name.lower())
-        return values[0] if values else None
-
-    def json(self):
-        return json.loads(self.body.decode("utf-8"))
-
-    def content_type(self):
-        value = self.header("content-type")
-        return value.split(";")[0].strip() if value else None
-
-
-class Server:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="arbdash-openapi-")
-        self.log_path = os.path.join(self.dir, "server.log")
-        conf = os.path.join(self.dir, "arbdash.conf")
-        with open(conf, "w", encoding="utf-8") as f:
-            f.write("[server]\n")
-        os.chmod(conf, 0o600)
-        env = dict(os.environ)
-        env.update({
-            "HOME": self.dir,
-            "XDG_CONFIG_HOME": os.path.join(self.dir, "config"),
-            "XDG_DATA_HOME": os.path.join(self.dir, "data"),
-            "ARBDASH_BOT_TOKEN": TOKENS["bot"],
-            "ARBDASH_VIEWER_TOKEN": TOKENS["viewer"],
-            "ARBDASH_OPERATOR_TOKEN": TOKENS["operator"],
-            "LC_ALL": "C.UTF-8",
-        })
-        for name in ("DISPLAY", "WAYLAND_DISPLAY", "LANGUAGE"):
-            env.pop(name, None)
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [BIN, "--headless", "--port", "0", "--db", os.path.join(self.dir, "arbdash.db"),
-             "--config", conf, "--sample-interval", "500"],
-            env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        self.port = None
-        deadline = time.monotonic() + WAIT_S
-        while self.port is None:
-            with open(self.log_path, "rb") as f:
-                m = re.search(rb"serving http://127\.0\.0\.1:(\d+)", f.read())
-            if m:
-                self.port = int(m.group(1))
-            elif self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("arbdash did not start:\n" + self.output())
-            else:
-                time.sleep(0.05)
-        self.origin = f"http://127.0.0.1:{self.port}"
-
-    def output(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        """SIGTERM: arbdash exits 0 once everything is committed."""
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            code = "killed"
-        self.log.close()
-        out = self.output()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return code, out
-
-    def request(self, method, path, token=None, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        h = dict(headers or {})
-        if token is not None:
-            h["Authorization"] = f"Bearer {token}"
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-            h.setdefault("Content-Type", "application/json")
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        try:
-            conn.request(method, path, body=body, headers=h)
-            r = conn.getresponse()
-            data = r.read()
-            headers_out = {}
-            for k, v in r.getheaders():
-                headers_out.setdefault(k.lower(), []).append(v)
-            return Answer(r.status, headers_out, data)
-        finally:
-            conn.close()
-
-    def raw(self, head):
-        """Sends a request head alone (no body) and reads the answer until the
-        server closes: for refusals that come from the headers."""
-        s = socket.create_connection(("127.0.0.1", self.port), timeout=60)
-        try:
-            s.sendall(head.encode("ascii"))
-            data = b""
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-                head_end = data.find(b"\r\n\r\n")
-                if head_end >= 0:
-                    m = re.search(rb"\r\ncontent-length:\s*(\d+)", data[:head_end], re.I)
-                    if m and len(data) >= head_end + 4 + int(m.group(1)):
-                        break
-                    if data.startswith(b"HTTP/1.1 101"):
-                        break
-        finally:
-            s.close()
-        head_bytes, _, body = data.partition(b"\r\n\r\n")
-        lines = head_bytes.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ")[1])
-        headers = {}
-        for line in lines[1:]:
-            k, _, v = line.partition(":")
-            headers.setdefault(k.strip().lower(), []).append(v.strip())
-        return Answer(status, headers, body)
-
-
 # ------------------------------------------------------------------ validation
 
 def validate(method, template, answer, what=""):
@@ -375,17 +242,6 @@ def call(server, method, template, path=None, token=None, body=None, headers=Non
     else:
         print(f"  {answer.status} {method} {label}", flush=True)
     return answer, value
-
-
-def until(what, predicate):
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 # ------------------------------------------------------------------ the calls
@@ -789,7 +645,7 @@ def main():
         return 77
     check_document()
     check_routes()
-    server = Server()
+    server = Server(TOKENS)
     try:
         print(f"arbdash on port {server.port}", flush=True)
         generic(server)
