@@ -132,8 +132,12 @@ class State:
             self.next_seq = last_seq + 1
         pending = list(self.outbox.values())
         if pending and pending[0]["seq"] != last_seq + 1:
-            # the dashboard has less than we were acknowledged (its database
-            # was replaced): number what is left from its last_seq on
+            # the dashboard has less than it acknowledged to us (its database
+            # was replaced or restored from a backup): what it lost is lost;
+            # number what is left from its last_seq on, so that nothing mixes
+            print(f"bot.py: warning: the dashboard has this bot's events only up to seq "
+                  f"{last_seq}, below what it acknowledged; sending the {len(pending)} "
+                  f"unacknowledged events as {last_seq + 1} on", file=sys.stderr)
             for i, event in enumerate(pending):
                 event["seq"] = last_seq + 1 + i
             self.outbox = {e["seq"]: e for e in pending}
