@@ -185,7 +185,10 @@ def crash_and_resend(server, folder):
     # stopped, arbdash reads and acknowledges nothing: what the bot sends now stays in
     # its outbox (and its state file), and the kill loses whatever the kernel buffered
     server.proc.send_signal(signal.SIGSTOP)
-    until("unacknowledged events", lambda: len(outbox(folder, "resend-bot")) >= 5, BOT_WAIT_S)
+    # made after the stop: never read by arbdash, so they must be resent
+    before = len(outbox(folder, "resend-bot"))
+    until("unacknowledged events", lambda: len(outbox(folder, "resend-bot")) >= before + 5,
+          BOT_WAIT_S)
     server.kill()
     print("  arbdash stopped, then killed, with the bot's trades coming in", flush=True)
     until("the bot to see the connection go", lambda: "connection lost" in bot.output(),
