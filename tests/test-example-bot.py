@@ -36,6 +36,7 @@ except ImportError as e:
 SRCDIR = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
 TOP = os.path.dirname(os.path.abspath(SRCDIR))
 sys.path.insert(0, SRCDIR)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from arbdash_server import BIN, Server, until  # noqa: E402
 
 BOT_PY = os.path.join(TOP, "docs", "examples", "bot.py")

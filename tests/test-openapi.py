@@ -38,6 +38,7 @@ except ImportError as e:  # Debian: python3-yaml, python3-jsonschema
 SRCDIR = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
 TOP = os.path.dirname(os.path.abspath(SRCDIR))
 sys.path.insert(0, SRCDIR)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from arbdash_server import BIN, WAIT_S, Server, until  # noqa: E402
 
 TOKENS = {
