@@ -165,7 +165,7 @@ export class TradingView {
       th.replaceChildren(button);
       this.sortButtons.set(key, { th, button });
     });
-    this.tableStatus = el('p', 'empty');
+    this.tableStatus = el('p', 'empty table-status');
     this.tableStatus.setAttribute('role', 'status');
 
     this.newer = el('button', 'secondary', S.newerTrades);
