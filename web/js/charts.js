@@ -254,6 +254,7 @@ export class TimeChart {
     this.windowMs = currentRange().spanMs;
     this.to = Date.now();
     this.dirty = false;
+    this.shown = false;       // its view is shown: only then is it drawn
     this.datasets = [];
     this.labels = [];
     this.latest = [];
@@ -450,14 +451,20 @@ export class TimeChart {
     this.invalidate();
   }
 
-  // The window slides to @now on the next frame.
+  // The window slides to @now on the next frame (while shown).
   invalidate() {
     this.dirty = true;
-    if (this.element.isConnected && this.element.offsetParent !== null)
+    if (this.shown)
       schedule(this.draw);
   }
 
-  // A chart that was hidden draws what it missed once shown.
+  // Its view shows it, or hides it; a chart draws what it missed once shown.
+  setShown(shown) {
+    this.shown = shown;
+    if (shown && this.dirty)
+      schedule(this.draw);
+  }
+
   refresh() {
     if (this.dirty)
       this.invalidate();
@@ -488,8 +495,8 @@ export class TimeChart {
   }
 
   render(now) {
-    if (this.element.offsetParent === null)
-      return;   // hidden: stays dirty until refresh()
+    if (!this.shown || !this.element.isConnected)
+      return;   // hidden: stays dirty until shown
     this.dirty = false;
     const from = now - this.windowMs;
     // keep the points on screen and one before them (the line enters the left edge)

@@ -79,6 +79,7 @@ export class ResourcesView {
     this.visible = visible;
     clearTimeout(this.dashboardTimer);
     clearInterval(this.slider);
+    this.forCharts((c) => c.setShown(visible));
     if (!visible)
       return;
     this.pollDashboard();
@@ -185,8 +186,10 @@ export class ResourcesView {
     const grid = el('div', 'chart-grid');
     grid.append(...Object.values(charts).map((ch) => ch.element));
     card.append(title, figs, grid);
-    for (const chart of Object.values(charts))
+    for (const chart of Object.values(charts)) {
       chart.setWindow(currentRange().spanMs);
+      chart.setShown(this.visible);
+    }
     c = { card, title, figures, charts };
     this.cards.set(botId, c);
     return c;

@@ -97,6 +97,8 @@ export class SystemView {
       return;
     this.visible = visible;
     clearInterval(this.timer);
+    for (const chart of this.allCharts())
+      chart.setShown(visible);
     if (!visible)
       return;
     // the window slides even when no sample comes (a stopped sampler, a drop)
@@ -219,6 +221,7 @@ export class SystemView {
     const separate = n > CORES_WITH_TOTAL;
     if (separate && !this.charts.cores) {
       this.charts.cores = new TimeChart({ title: S.cpuPerCore, format: (v) => formatPct(v), min: 0, max: 100 });
+      this.charts.cores.setShown(this.visible);
       this.charts.cpu.element.after(this.charts.cores.element);
     }
     for (let i = this.cores; i < n; i++)
@@ -307,6 +310,7 @@ export class SystemView {
     const table = tableOf([S.colVenue, S.colLatency], [false, true]);
     const chart = new TimeChart({ title: S.rpcLatency, format: formatMs, min: 0, emptyText: S.chartWaitingReports });
     chart.setWindow(currentRange().spanMs);
+    chart.setShown(this.visible);
     card.append(title, lag, table.wrap, chart.element);
     view = { card, title, lag, table, chart, venues: new Map() };
     this.botViews.set(botId, view);

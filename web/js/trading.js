@@ -196,6 +196,7 @@ export class TradingView {
     if (visible === this.visible)
       return;
     this.visible = visible;
+    this.chart.setShown(visible);
     if (!visible)
       return;
     this.refreshSummary(true);
