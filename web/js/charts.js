@@ -25,6 +25,10 @@ const RANGE_KEY = 'arbdash.chart-range';
 const DEFAULT_RANGE = '1h';
 const MAX_SERIES_COLOURS = 8;
 const MIN_POINTS = 60;
+// Live values redraw a chart at most this often: with samples every second,
+// more would draw the same picture again (Chart.js takes 1-3 ms a chart).
+// New points from a (re)load are drawn on the next frame.
+const MIN_REDRAW_MS = 1000;
 const MAX_POINTS = 2000;
 
 // ------------------------------------------------------------ the range
@@ -255,6 +259,8 @@ export class TimeChart {
     this.to = Date.now();
     this.dirty = false;
     this.shown = false;       // its view is shown: only then is it drawn
+    this.drawnAt = 0;
+    this.redrawTimer = 0;
     this.datasets = [];
     this.labels = [];
     this.latest = [];
@@ -334,6 +340,7 @@ export class TimeChart {
   destroy() {
     charts.delete(this);
     unschedule(this.draw);
+    clearTimeout(this.redrawTimer);
     this.chart.destroy();
     this.element.remove();
   }
@@ -420,7 +427,7 @@ export class TimeChart {
       data.push({ x: bucket, y: value, n: 1 });
     }
     this.latest[index] = value;
-    this.invalidate();
+    this.invalidateLive();
   }
 
   // A running total (profit so far) at @ts: the last point moves along
@@ -441,7 +448,7 @@ export class TimeChart {
     else
       data.push({ x: ts, y: value, n: 1 });
     this.latest[index] = value;
-    this.invalidate();
+    this.invalidateLive();
   }
 
   setWindow(windowMs, stepMs) {
@@ -456,6 +463,23 @@ export class TimeChart {
     this.dirty = true;
     if (this.shown)
       schedule(this.draw);
+  }
+
+  // A live value, or the window's slide: drawn within MIN_REDRAW_MS.
+  invalidateLive() {
+    this.dirty = true;
+    if (!this.shown || this.redrawTimer)
+      return;
+    const wait = this.drawnAt + MIN_REDRAW_MS - performance.now();
+    if (wait <= 0) {
+      schedule(this.draw);
+      return;
+    }
+    this.redrawTimer = setTimeout(() => {
+      this.redrawTimer = 0;
+      if (this.dirty && this.shown)
+        schedule(this.draw);
+    }, wait);
   }
 
   // Its view shows it, or hides it; a chart draws what it missed once shown.
@@ -513,6 +537,7 @@ export class TimeChart {
     x.min = from;
     x.max = now;
     this.chart.update('none');
+    this.drawnAt = performance.now();
     this.updateLabel();
   }
 }

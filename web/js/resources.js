@@ -83,7 +83,7 @@ export class ResourcesView {
     if (!visible)
       return;
     this.pollDashboard();
-    this.slider = setInterval(() => this.forCharts((c) => c.invalidate()), Math.max(1000, currentRange().spanMs / 1000));
+    this.slider = setInterval(() => this.forCharts((c) => c.invalidateLive()), Math.max(1000, currentRange().spanMs / 1000));
     if (Date.now() - this.loadedAt > RELOAD_MS)
       this.reload();
     else
@@ -202,7 +202,7 @@ export class ResourcesView {
     this.loadedAt = now;
     clearInterval(this.slider);
     if (this.visible)
-      this.slider = setInterval(() => this.forCharts((c) => c.invalidate()), Math.max(1000, range.spanMs / 1000));
+      this.slider = setInterval(() => this.forCharts((c) => c.invalidateLive()), Math.max(1000, range.spanMs / 1000));
     const jobs = [];
     let names;
     try {

@@ -113,7 +113,7 @@ export class SystemView {
 
   slide() {
     for (const chart of this.allCharts())
-      chart.invalidate();
+      chart.invalidateLive();
   }
 
   markDirty(...parts) {
