@@ -165,6 +165,11 @@ export async function chartViewTests(h) {
     // live: a new trade comes in at the top, and the page stays 50 rows
     const [live] = await sendTrades([{ profit: 3 }]);
     await eventually('the live trade at the top', async () => (await shown())[0] === live);
+    // ... and in the bot's cumulative profit, in its currency
+    const total = profits.reduce((sum, t) => sum + t.profit, 3);
+    const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(total);
+    await expectText(chartTitled(view, 'Cumulative profit').locator('.chart-summary'),
+                     new RegExp(`Views bot ${money.replace(/[.$]/g, '\\$&')}`), 'the cumulative profit');
     assert((await shown()).length === 50, 'the page grew past 50 rows');
     // ... and the next page still follows the last row shown
     await view.getByRole('button', { name: 'Older' }).click();

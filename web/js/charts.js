@@ -249,8 +249,9 @@ export function accumulate(series, toMs) {
 
 // A titled line chart of one or more series over the current range, with a
 // legend, an empty state and a text summary of the latest values.
-// @options: { title, series: [label...] (may grow with addSeries), format(v)
-//   for values, min, max, emptyText, stepped }
+// @options: { title, series: [label...] (may grow with addSeries),
+//   format(value, series index or undefined for the axis), min, max,
+//   emptyText, stepped, fill }
 export class TimeChart {
   constructor(options) {
     this.options = options;
@@ -309,7 +310,7 @@ export class TimeChart {
             animation: false,
             callbacks: {
               title: (items) => (items.length ? formatWhen(items[0].parsed.x) : ''),
-              label: (item) => `${this.labels[item.datasetIndex]}: ${options.format(item.parsed.y)}`,
+              label: (item) => `${this.labels[item.datasetIndex]}: ${options.format(item.parsed.y, item.datasetIndex)}`,
             },
           },
         },
@@ -502,7 +503,7 @@ export class TimeChart {
     const parts = [];
     this.latest.forEach((v, i) => {
       if (Number.isFinite(v))
-        parts.push(this.datasets.length > 1 ? `${this.labels[i]} ${this.options.format(v)}` : this.options.format(v));
+        parts.push(this.datasets.length > 1 ? `${this.labels[i]} ${this.options.format(v, i)}` : this.options.format(v, i));
     });
     const text = parts.length ? parts.join(' · ') : '–';
     if (this.summary.textContent !== text)

@@ -57,6 +57,7 @@ export class TradingView {
     this.summaryAt = 0;
     this.profitSums = new Map();      // bot_id -> running total shown in the chart
     this.profitIndex = new Map();     // bot_id -> series index
+    this.profitBots = [];             // series index -> bot_id
     this.chartLoaded = false;
     this.chartLoading = 0;
     this.dirty = new Set();
@@ -103,7 +104,9 @@ export class TradingView {
     this.summaryErrorText = el('p', 'error');
     this.summaryErrorText.setAttribute('role', 'alert');
 
-    this.chart = new TimeChart({ title: S.cumulativeProfit, format: (v) => formatMoney(v, this.quote()),
+    // each bot's total in its own currency; the axis in the common one, if any
+    this.chart = new TimeChart({ title: S.cumulativeProfit,
+                                 format: (v, i) => formatMoney(v, this.quote(i === undefined ? undefined : this.profitBots[i])),
                                  emptyText: S.noTradesInRange });
     this.chart.element.classList.add('chart-wide');
     const charts = el('div', 'chart-grid');
@@ -321,6 +324,7 @@ export class TradingView {
       const bot = this.bots.get(botId);
       index = this.chart.addSeries(bot ? bot.name : botId);
       this.profitIndex.set(botId, index);
+      this.profitBots[index] = botId;
     }
     return index;
   }
