@@ -247,6 +247,16 @@ export function accumulate(series, toMs) {
 
 // ------------------------------------------------------------ the chart
 
+// Keeps the points from @from on, and one before them (the line enters the
+// chart's left edge).
+function dropBefore(data, from) {
+  let drop = 0;
+  while (drop + 1 < data.length && data[drop + 1].x < from)
+    drop++;
+  if (drop > 0)
+    data.splice(0, drop);
+}
+
 // A titled line chart of one or more series over the current range, with a
 // legend, an empty state and a text summary of the latest values.
 // @options: { title, series: [label...] (may grow with addSeries),
@@ -426,6 +436,7 @@ export class TimeChart {
       tail.n++;
     } else {
       data.push({ x: bucket, y: value, n: 1 });
+      this.bound(data, ts);
     }
     this.latest[index] = value;
     this.invalidateLive();
@@ -446,10 +457,20 @@ export class TimeChart {
       tail.y = value;
     else if (tail && before && ts - before.x < step)
       Object.assign(tail, { x: ts, y: value });
-    else
+    else {
       data.push({ x: ts, y: value, n: 1 });
+      this.bound(data, ts);
+    }
     this.latest[index] = value;
     this.invalidateLive();
+  }
+
+  // A hidden chart is not drawn, so render() does not drop what left the
+  // window: past twice the points a chart can show, values grown live do.
+  bound(data, now) {
+    if (data.length <= 2 * MAX_POINTS)
+      return;
+    dropBefore(data, now - this.windowMs);
   }
 
   setWindow(windowMs, stepMs) {
@@ -524,14 +545,8 @@ export class TimeChart {
       return;   // hidden: stays dirty until shown
     this.dirty = false;
     const from = now - this.windowMs;
-    // keep the points on screen and one before them (the line enters the left edge)
-    for (const data of this.datasets) {
-      let drop = 0;
-      while (drop + 1 < data.length && data[drop + 1].x < from)
-        drop++;
-      if (drop > 0)
-        data.splice(0, drop);
-    }
+    for (const data of this.datasets)
+      dropBefore(data, from);
     const has = this.hasData();
     this.empty.hidden = has;
     const x = this.chart.options.scales.x;
