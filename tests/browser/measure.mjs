@@ -116,6 +116,7 @@ if (VIEW !== 'overview') {
 const sent = new Map();
 const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name).value;
 const busy0 = await metric('TaskDuration');
+const cpu0 = await metric('ThreadTime');
 const t0 = Date.now();
 const perBatch = Math.max(1, Math.round(RATE / 10));
 for (let tick = 0; Date.now() - t0 < SECONDS * 1000; tick++) {
@@ -125,6 +126,7 @@ for (let tick = 0; Date.now() - t0 < SECONDS * 1000; tick++) {
 }
 await sleep(500);
 const busy1 = await metric('TaskDuration');
+const cpu1 = await metric('ThreadTime');
 const wall = (Date.now() - t0) / 1000;
 const rows = new Map(await page.evaluate(() => [...window.__rows]));
 const latencies = [];
@@ -136,6 +138,8 @@ const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100)
 console.log(`load: ${sent.size} trades at ${RATE}/s for ${wall.toFixed(1)} s; ${latencies.length} rows seen`);
 console.log(`trade POST to row in the DOM: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies[latencies.length - 1]} ms`);
 console.log(`main thread busy (TaskDuration) on ${VIEW}: ${(((busy1 - busy0) / wall) * 100).toFixed(1)} % of a core`);
+// TaskDuration is wall time, which grows when the machine is busy; ThreadTime is CPU time
+console.log(`main thread CPU time (ThreadTime) on ${VIEW}: ${(((cpu1 - cpu0) / wall) * 100).toFixed(1)} % of a core`);
 const heap = await cdp.send('Runtime.getHeapUsage');
 const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
 console.log(`JS heap used ${(heap.usedSize / 1048576).toFixed(1)} MiB, ${nodes} elements`);

@@ -118,7 +118,8 @@ export async function chartViewTests(h) {
     await page.reload();
     await page.locator('#trading-view').waitFor({ state: 'visible', timeout: WAIT_MS });
     assert(await page.locator('#trading-view input[data-range="24h"]').isChecked(), 'the range is lost on reload');
-    await page.locator('#trading-view input[data-range="5m"]').check();
+    // each button is a radio named with the whole range
+    await page.locator('#trading-view').getByRole('radio', { name: 'Last 5 minutes' }).check();
     await eventually('the profit chart to be asked for 5 minutes', async () =>
       asked.some((q) => /^bot\..*\.profit$/.test(q.get('metric')) && q.get('count') === '1' &&
         Number(q.get('before')) - Number(q.get('after')) === 5 * 60 * 1000));

@@ -94,8 +94,10 @@ export class RangeSwitch {
       const text = document.createElement('span');
       text.textContent = S.ranges[r.id];
       text.title = S.rangesLong[r.id];
+      // the long name for screen readers, the short one on the button
+      input.setAttribute('aria-label', S.rangesLong[r.id]);
+      text.setAttribute('aria-hidden', 'true');
       label.append(input, text);
-      label.setAttribute('aria-label', S.rangesLong[r.id]);
       this.inputs.set(r.id, input);
       this.element.append(label);
     }

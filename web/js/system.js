@@ -56,6 +56,7 @@ export class SystemView {
     this.cores = 0;
     this.interfaces = tableOf([S.colInterface, S.colReceived, S.colSent, S.colReceivedTotal, S.colSentTotal],
                               [false, true, true, true, true]);
+    this.interfaces.table.classList.add('net-table');
     this.interfacesEmpty = el('p', 'empty', S.noInterfaces);
     this.botsBox = el('div', 'bot-network');
     this.botsEmpty = el('p', 'empty', S.noBotNetwork);
