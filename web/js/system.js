@@ -14,6 +14,9 @@ import { el, figure, section, tableOf } from './view-kit.js';
 
 const LATENCY = 'rpc_latency_ms.';
 const RELOAD_MS = 5 * 60 * 1000;
+// A bot names its venues: past this many, more are not shown (a chart of
+// more lines says nothing, and a bot's names must not grow the page).
+const MAX_VENUES = 24;
 // With more cores than this, the cores get a chart of their own.
 const CORES_WITH_TOTAL = 4;
 
@@ -188,6 +191,10 @@ export class SystemView {
 
   applyMetric(m, live) {
     if (m.name !== 'block_lag' && !m.name.startsWith(LATENCY))
+      return;
+    const venues = this.botViews.get(m.bot_id)?.venues;
+    if (m.name !== 'block_lag' && venues && venues.size >= MAX_VENUES &&
+        !venues.has(m.name.slice(LATENCY.length)))
       return;
     let metrics = this.botMetrics.get(m.bot_id);
     if (!metrics) {
