@@ -1089,6 +1089,8 @@ test_series (Fixture *fx, gconstpointer data)
     { "?metric=mem.used&points=10001", 400, "points" },
     { "?metric=mem.used&after=2000&before=1000", 400, "after" },
     { "?metric=mem.used&before=soon", 400, "before" },
+    { "?metric=mem.used&count=2", 400, "count" },
+    { "?metric=mem.used&count=yes", 400, "count" },
   };
   g_autoptr(Reply) r = NULL;
   JsonObject *o;
@@ -1108,6 +1110,53 @@ test_series (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (json_array_get_length (points), <=, 50);
   /* [ts, min, avg, max] */
   g_assert_cmpuint (json_array_get_length (json_array_get_array_element (points, 0)), ==, 4);
+
+  /* count=1 adds each bucket's number of values: [ts, min, avg, max, count] */
+  g_free (path);
+  path = g_strdup_printf ("/api/v1/series?metric=mem.used&after=%" G_GINT64_FORMAT
+                          "&before=%" G_GINT64_FORMAT "&points=50&count=1", now - 60000, now + 60000);
+  g_clear_pointer (&r, reply_free);
+  r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+  o = assert_ok (r);
+  points = json_object_get_array_member (o, "points");
+  g_assert_cmpuint (json_array_get_length (points), >=, 1);
+  for (guint i = 0; i < json_array_get_length (points); i++)
+    {
+      JsonArray *p = json_array_get_array_element (points, i);
+
+      g_assert_cmpuint (json_array_get_length (p), ==, 5);
+      /* a bucket with values has a count; a gap (null average) has none */
+      if (json_array_get_null_element (p, 2))
+        g_assert_cmpint (json_array_get_int_element (p, 4), ==, 0);
+      else
+        g_assert_cmpint (json_array_get_int_element (p, 4), >=, 1);
+    }
+
+  /* the names of the series that exist, all or by prefix */
+  {
+    g_autoptr(Reply) all = http (fx, "GET", "/api/v1/series/names", VIEWER_TOKEN, NULL);
+    g_autoptr(Reply) mem = http (fx, "GET", "/api/v1/series/names?prefix=mem.", VIEWER_TOKEN, NULL);
+    g_autoptr(Reply) none = http (fx, "GET", "/api/v1/series/names?prefix=no.such.", VIEWER_TOKEN, NULL);
+    g_autoptr(Reply) anonymous = http (fx, "GET", "/api/v1/series/names", NULL, NULL);
+    JsonArray *names = json_object_get_array_member (assert_ok (all), "names");
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (names); i++)
+      {
+        found = found || g_str_equal (json_array_get_string_element (names, i), "mem.used");
+        if (i > 0)
+          g_assert_cmpint (strcmp (json_array_get_string_element (names, i - 1),
+                                   json_array_get_string_element (names, i)), <, 0);
+      }
+    g_assert_true (found);
+    names = json_object_get_array_member (assert_ok (mem), "names");
+    g_assert_cmpuint (json_array_get_length (names), >=, 1);
+    for (guint i = 0; i < json_array_get_length (names); i++)
+      g_assert_true (g_str_has_prefix (json_array_get_string_element (names, i), "mem."));
+    names = json_object_get_array_member (assert_ok (none), "names");
+    g_assert_cmpuint (json_array_get_length (names), ==, 0);
+    assert_http_error (anonymous, 401, "unauthorized", NULL);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {

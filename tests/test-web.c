@@ -93,6 +93,7 @@ test_types (Fixture *fx, gconstpointer data)
 {
   static const struct { const char *path; const char *type; } assets[] = {
     { "/style.css", "text/css; charset=utf-8" },
+    { "/views.css", "text/css; charset=utf-8" },
     { "/favicon.svg", "image/svg+xml" },
     { "/js/main.js", "text/javascript; charset=utf-8" },
     { "/js/strings.js", "text/javascript; charset=utf-8" },
@@ -124,6 +125,8 @@ test_imports (Fixture *fx, gconstpointer data)
   static const char *modules[] = {
     "/js/main.js", "/js/strings.js", "/js/format.js", "/js/api.js", "/js/stream.js",
     "/js/overview.js", "/js/alerts.js", "/js/log.js", "/js/sparkline.js", "/vendor/chart.mjs",
+    "/js/charts.js", "/js/units.js", "/js/view-kit.js", "/js/system.js", "/js/trading.js",
+    "/js/resources.js",
   };
   /* import and export statements, not the same words in comments */
   g_autoptr(GRegex) re = g_regex_new ("^(?:import|export)\\b[^'\\n]*from '(\\.{1,2}/[^']+)'",

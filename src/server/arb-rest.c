@@ -501,7 +501,7 @@ route_series (Request *r)
 {
   const char *metric = g_hash_table_lookup (r->query, "metric");
   gint64 now = g_get_real_time () / 1000;
-  gint64 before = now, after = G_MININT64, points = 300, width;
+  gint64 before = now, after = G_MININT64, points = 300, width, count = 0;
   ArbSeries *series;
   g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (ArbPoint));
   GString *s;
@@ -510,7 +510,8 @@ route_series (Request *r)
     return bad_param (r, "metric", "is required, e.g. cpu.total");
   if (!param_int (r, "before", 0, G_MAXINT64 / 2, &before) ||
       !param_int (r, "after", 0, G_MAXINT64 / 2, &after) ||
-      !param_int (r, "points", 1, 10000, &points))
+      !param_int (r, "points", 1, 10000, &points) ||
+      !param_int (r, "count", 0, 1, &count))
     return;
   if (after == G_MININT64)
     after = before - 3600 * 1000;
@@ -539,8 +540,33 @@ route_series (Request *r)
       arb_json_double (s, p->min);
       arb_json_double (s, p->avg);
       arb_json_double (s, p->max);
+      /* count=1: a sum over a bucket (the profit of its trades) is avg × count */
+      if (count)
+        arb_json_int (s, p->count);
       arb_json_array_end (s);
     }
+  arb_json_array_end (s);
+  arb_json_object_end (s);
+  arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
+}
+
+/* The names of the series that exist (sorted), those starting with `prefix`
+ * when given: a page asks for these only, instead of meeting 404s for the
+ * series that have no value yet (a bot's, swap, the CPU before its second
+ * sample). */
+static void
+route_series_names (Request *r)
+{
+  const char *prefix = g_hash_table_lookup (r->query, "prefix");
+  g_auto(GStrv) names = arb_series_set_dup_names (arb_engine_get_series (r->engine));
+  GString *s = g_string_sized_new (256);
+
+  arb_json_object_begin (s);
+  arb_json_key (s, "names");
+  arb_json_array_begin (s);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (prefix == NULL || g_str_has_prefix (names[i], prefix))
+      arb_json_string (s, names[i]);
   arb_json_array_end (s);
   arb_json_object_end (s);
   arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
@@ -854,6 +880,7 @@ static const Route routes[] = {
   { "GET", "/api/v1/audit", ARB_ROLE_OPERATOR, route_audit },
   { "GET", "/api/v1/rejected", ARB_ROLE_OPERATOR, route_rejected },
   { "GET", "/api/v1/series", ARB_ROLE_VIEWER, route_series },
+  { "GET", "/api/v1/series/names", ARB_ROLE_VIEWER, route_series_names },
   { "GET", "/api/v1/resources", ARB_ROLE_VIEWER, route_resources },
   { "GET", "/api/v1/alerts", ARB_ROLE_VIEWER, route_alerts },
   { "GET", "/api/v1/session", ARB_ROLE_NONE, route_session },

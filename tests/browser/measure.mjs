@@ -2,7 +2,10 @@
 // a trade's time from a bot's POST to its row in the page, and the page's
 // main-thread busy time under load. Same setup as run.mjs.
 //
-//   ARBDASH_BIN=_build/src/arbdash node tests/browser/measure.mjs [TRADES_PER_S] [SECONDS]
+//   ARBDASH_BIN=_build/src/arbdash node tests/browser/measure.mjs [TRADES_PER_S] [SECONDS] [VIEW]
+//
+// VIEW (overview, system, trading, resources, ...) is the view shown while the
+// load runs; the default is the Overview.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,7 @@ import { chromium } from 'playwright-core';
 
 const RATE = Number(process.argv[2] || 100);
 const SECONDS = Number(process.argv[3] || 30);
+const VIEW = process.argv[4] || 'overview';
 const TOKENS = { viewer: 'viewer-token-for-measurements', bot: 'bot-token-for-measurements-0001' };
 const dir = mkdtempSync(join(tmpdir(), 'arbdash-measure-'));
 const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'),
@@ -99,10 +103,20 @@ console.log(`first load: ${loads[0].ms} ms to a filled Overview, ${loads[0].requ
 const reloads = loads.slice(1).map((l) => l.ms).sort((a, b) => a - b);
 console.log(`reloads (revalidated): median ${reloads[2]} ms, ${loads[1].bytes} bytes`);
 
-// load: RATE trades/s in batches every 100 ms, for SECONDS
+if (VIEW !== 'overview') {
+  await page.evaluate((v) => { location.hash = `#/${v}`; }, VIEW);
+  await page.waitForFunction((v) => {
+    const section = document.getElementById(`${v}-view`);
+    return section && !section.hidden && section.querySelector('canvas[aria-label*="latest"]');
+  }, VIEW, { polling: 200, timeout: 30000 });
+  await sleep(2000); // its first loads are done
+}
+
+// load: RATE trades/s in batches every 100 ms, for SECONDS, on VIEW
 const sent = new Map();
 const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name).value;
 const busy0 = await metric('TaskDuration');
+const cpu0 = await metric('ThreadTime');
 const t0 = Date.now();
 const perBatch = Math.max(1, Math.round(RATE / 10));
 for (let tick = 0; Date.now() - t0 < SECONDS * 1000; tick++) {
@@ -112,6 +126,7 @@ for (let tick = 0; Date.now() - t0 < SECONDS * 1000; tick++) {
 }
 await sleep(500);
 const busy1 = await metric('TaskDuration');
+const cpu1 = await metric('ThreadTime');
 const wall = (Date.now() - t0) / 1000;
 const rows = new Map(await page.evaluate(() => [...window.__rows]));
 const latencies = [];
@@ -122,7 +137,9 @@ latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
 console.log(`load: ${sent.size} trades at ${RATE}/s for ${wall.toFixed(1)} s; ${latencies.length} rows seen`);
 console.log(`trade POST to row in the DOM: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies[latencies.length - 1]} ms`);
-console.log(`main thread busy (TaskDuration): ${(((busy1 - busy0) / wall) * 100).toFixed(1)} % of a core`);
+console.log(`main thread busy (TaskDuration) on ${VIEW}: ${(((busy1 - busy0) / wall) * 100).toFixed(1)} % of a core`);
+// TaskDuration is wall time, which grows when the machine is busy; ThreadTime is CPU time
+console.log(`main thread CPU time (ThreadTime) on ${VIEW}: ${(((cpu1 - cpu0) / wall) * 100).toFixed(1)} % of a core`);
 const heap = await cdp.send('Runtime.getHeapUsage');
 const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
 console.log(`JS heap used ${(heap.usedSize / 1048576).toFixed(1)} MiB, ${nodes} elements`);

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { chartViewTests } from './views.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.ARBDASH_CHROMIUM || '/usr/bin/chromium';
@@ -641,6 +642,10 @@ try {
     }
     await context.close();
   });
+
+  // the System, Trading and Resources views (views.mjs)
+  await chartViewTests({ test, openPage, signIn, expectText, eventually, assert, expectNoHorizontalScroll,
+                         baseUrl, TOKENS, WAIT_MS });
 
   await test('at 360 px, light and dark, the page has no horizontal scroll', async () => {
     for (const colorScheme of ['light', 'dark']) {

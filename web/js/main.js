@@ -8,10 +8,16 @@ import { Stream } from './stream.js';
 import { Overview } from './overview.js';
 import { AlertsView } from './alerts.js';
 import { LogView } from './log.js';
+import { SystemView } from './system.js';
+import { TradingView } from './trading.js';
+import { ResourcesView } from './resources.js';
 
-const TOPICS = ['system', 'trading', 'bots', 'alerts', 'log'];
+const TOPICS = ['system', 'trading', 'bots', 'alerts', 'log', 'resources'];
 const VIEWS = {
   overview: { section: 'overview', title: 'viewOverview' },
+  system: { section: 'system-view', title: 'viewSystem', make: () => new SystemView() },
+  trading: { section: 'trading-view', title: 'viewTrading', make: () => new TradingView() },
+  resources: { section: 'resources-view', title: 'viewResources', make: () => new ResourcesView() },
   alerts: { section: 'alerts-view', title: 'viewAlerts' },
   log: { section: 'log-view', title: 'viewLog' },
 };
@@ -24,6 +30,8 @@ let stream = null;
 let overview = null;
 let alertsView = null;
 let logView = null;
+// the views that VIEWS makes (make()): name -> view, while signed in
+const made = new Map();
 let signedIn = false;
 
 function setConnection(state, detail) {
@@ -49,6 +57,9 @@ function stopDashboard() {
     alertsView.destroy();
   if (logView)
     logView.destroy();
+  for (const view of made.values())
+    view.destroy();
+  made.clear();
   stream = null;
   overview = null;
   alertsView = null;
@@ -76,6 +87,8 @@ function showView() {
     alertsView.show(current === 'alerts');
   if (logView)
     logView.show(current === 'log');
+  for (const [name, view] of made)
+    view.show(current === name);
 }
 
 function showSignIn(message) {
@@ -105,6 +118,9 @@ function showDashboard(role) {
   overview = new Overview(role);
   alertsView = new AlertsView();
   logView = new LogView();
+  for (const [name, view] of Object.entries(VIEWS))
+    if (view.make)
+      made.set(name, view.make());
   signedIn = true;
   showView();
   let first = true;
@@ -114,6 +130,8 @@ function showDashboard(role) {
       overview.applySnapshot(msg.topics);
       alertsView.applySnapshot(msg.topics);
       logView.applySnapshot(msg.topics);
+      for (const view of made.values())
+        view.applySnapshot(msg.topics);
       if (first) {
         first = false;
         overview.loadHistory().catch(() => {});
@@ -124,6 +142,8 @@ function showDashboard(role) {
       overview.applyItems(items);
       alertsView.applyItems(items);
       logView.applyItems(items);
+      for (const view of made.values())
+        view.applyItems(items);
     },
     onSignedOut: () => showSignIn(S.sessionEnded),
   });
