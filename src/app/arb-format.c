@@ -105,17 +105,18 @@ char *
 arb_format_duration (double seconds)
 {
   guint64 s = seconds > 0 ? (guint64) seconds : 0;
-  guint64 days = s / 86400, hours = s / 3600 % 24, minutes = s / 60 % 60;
+  /* guint, not G_GUINT64_FORMAT: xgettext cannot see through a macro in a msgid */
+  guint days = (guint) MIN (s / 86400, G_MAXUINT), hours = (guint) (s / 3600 % 24);
+  guint minutes = (guint) (s / 60 % 60);
 
   if (days > 0)
     /* Translators: an uptime such as "3 d 4 h" */
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " d %" G_GUINT64_FORMAT " h"), days, hours);
+    return g_strdup_printf (_("%u d %u h"), days, hours);
   if (hours > 0)
     /* Translators: an uptime such as "4 h 12 min" */
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " h %" G_GUINT64_FORMAT " min"), hours,
-                            minutes);
+    return g_strdup_printf (_("%u h %u min"), hours, minutes);
   /* Translators: an uptime such as "12 min" */
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " min"), minutes);
+  return g_strdup_printf (_("%u min"), minutes);
 }
 
 /**
