@@ -92,9 +92,10 @@ export const S = {
   logMessagesLabel: _('Log messages'),
   noLog: _('No log messages yet.'),
   noMatchingLog: _('No messages match the filters.'),
-  logCount: (shown, kept, max) =>
+  // the counts come formatted ("1,234"); @n is the number that picks the plural form
+  logCount: (shown, kept, max, n) =>
     fmt(ngettext('{shown} of {kept} message shown (the latest {max} are kept)',
-      '{shown} of {kept} messages shown (the latest {max} are kept)', kept), { shown, kept, max }),
+      '{shown} of {kept} messages shown (the latest {max} are kept)', n), { shown, kept, max }),
   jumpToLatest: _('Jump to latest'),
 };
 
