@@ -414,11 +414,11 @@ try {
     await expectText(page.locator('#role'), /Operator/, 'role');
     const demo = page.locator('#bots li[data-bot-id="demo"]');
     await demo.getByRole('button', { name: /^Pause / }).click();
-    await expectText(demo.locator('.bot-result'), /pause: done/, 'the pause result');
-    await expectText(demo.locator('.badge'), /paused/, 'the state');
+    await expectText(demo.locator('.bot-result'), /Pause: done/, 'the pause result');
+    await expectText(demo.locator('.badge'), /^Paused$/, 'the state');
     await demo.getByRole('button', { name: /^Resume / }).click();
-    await expectText(demo.locator('.bot-result'), /resume: done/, 'the resume result');
-    await expectText(demo.locator('.badge'), /running/, 'the state');
+    await expectText(demo.locator('.bot-result'), /Resume: done/, 'the resume result');
+    await expectText(demo.locator('.badge'), /^Running$/, 'the state');
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });
@@ -616,9 +616,9 @@ try {
   // The page's strings come from po/LANG.po, built into i18n/LANG.json (web/po2json.py).
   const LANGUAGES = {
     'de-DE': { lang: 'de', signIn: 'Anmelden', tokenLabel: 'Zugangstoken', wrongToken: /Dieses Token ist ungültig/,
-      overview: 'Übersicht', live: /^Live$/, log: 'Protokoll', logCount: /^\d+ von \d+ Meldungen angezeigt \(die letzten [\d.]+ werden aufbewahrt\)$/ },
+      overview: 'Übersicht', live: /^Live$/, running: /^Läuft$/, log: 'Protokoll', logCount: /^\d+ von \d+ Meldungen angezeigt \(die letzten [\d.]+ werden aufbewahrt\)$/ },
     'fr-FR': { lang: 'fr', signIn: 'Se connecter', tokenLabel: 'Jeton d’accès', wrongToken: /Ce jeton n’est pas valide/,
-      overview: 'Vue d’ensemble', live: /^En direct$/, log: 'Journal', logCount: /^\d+ messages sur [\d\s\u202f\u00a0]+ affichés \(les [\d\s\u202f\u00a0]+ derniers sont conservés\)$/ },
+      overview: 'Vue d’ensemble', live: /^En direct$/, running: /^En marche$/, log: 'Journal', logCount: /^\d+ messages sur [\d\s\u202f\u00a0]+ affichés \(les [\d\s\u202f\u00a0]+ derniers sont conservés\)$/ },
   };
   for (const [locale, t] of Object.entries(LANGUAGES)) {
     await test(`with ${locale} as the browser's language the page is in ${t.lang}: sign-in, errors, views and plurals`, async () => {
@@ -639,6 +639,8 @@ try {
       await page.locator('#overview').waitFor({ state: 'visible', timeout: WAIT_MS });
       await expectText(page.locator('#connection'), t.live, 'connection state');
       await expectText(page.locator('#overview-title'), new RegExp(`^${t.overview}$`), 'overview title');
+      // a protocol word (the bot's run state) shown in the page's language
+      await expectText(page.locator('#bots li[data-bot-id="demo"] .badge'), t.running, 'the demo bot\'s state');
       await eventually('the German or French page title', async () => (await page.title()) === `${t.overview} – arbdash`);
       // ngettext with the catalog's plural rule: several messages in the Log view
       await sendLogs([['info', 'i18n', 'one'], ['info', 'i18n', 'two']]);

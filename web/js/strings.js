@@ -25,6 +25,7 @@ export const S = {
 
   stateStarting: _('Starting…'),
   stateConnecting: _('Connecting…'),
+  // TRANSLATORS: the connection state: data arrives as it happens
   stateLive: _('Live'),
   stateReconnecting: (s) => (s > 0 ? fmt(_('Reconnecting in {s} s…'), { s }) : _('Reconnecting…')),
   stateSignedOut: _('Signed out'),
@@ -40,15 +41,23 @@ export const S = {
   memoryChart: _('Memory use over the last five minutes'),
 
   botsTitle: _('Bots'),
+  // TRANSLATORS: a bot's state, on a small badge next to its name
+  botStates: { running: _('Running'), paused: _('Paused'), stopped: _('Stopped'), error: _('Error'),
+    connected: _('Connected'), stale: _('Stale'), lost: _('Lost'), disconnected: _('Disconnected') },
   noBots: _('No bot has connected yet.'),
   pause: _('Pause'),
   resume: _('Resume'),
+  stop: _('Stop'),
   // TRANSLATORS: {name} is a command (Pause, Resume), {bot} the bot's id
   commandFor: (name, bot) => fmt(_('{name} {bot}'), { name, bot }),
   commandPending: (name) => fmt(_('{name}: waiting for the bot…'), { name }),
   commandDone: (name, status, message) => (message
+    // TRANSLATORS: {name} is a command (Pause, Resume), {status} its outcome (done, failed,
+    // timed out), {message} the bot's answer
     ? fmt(_('{name}: {status} ({message})'), { name, status, message })
     : fmt(_('{name}: {status}'), { name, status })),
+  // a command's outcome, as the protocol names it (PROTOCOL.md: "status")
+  commandStatus: { done: _('done'), failed: _('failed'), timeout: _('timed out'), rejected: _('not sent') },
   commandFailed: (name, message) => fmt(_('{name} failed: {message}'), { name, message }),
 
   alertsTitle: _('Active alerts'),
@@ -59,9 +68,12 @@ export const S = {
   colTime: _('Time'),
   colBot: _('Bot'),
   colPair: _('Pair'),
+  // TRANSLATORS: the column of the venue a trade bought on and the one it sold on
   colVenues: _('Buy → sell'),
   colStatus: _('Status'),
   colProfit: _('Profit'),
+  // TRANSLATORS: a trade's outcome, in the Status column of the latest trades
+  tradeStatus: { filled: _('Filled'), failed: _('Failed'), reverted: _('Reverted') },
 
   viewsLabel: _('Views'),
   viewOverview: _('Overview'),
@@ -70,11 +82,13 @@ export const S = {
   pageTitle: (view) => fmt(_('{view} – arbdash'), { view }),
 
   alertsViewTitle: _('Alerts'),
+  // TRANSLATORS: the heading of the alerts that are active now
   activeAlertsTitle: _('Active'),
   recentAlertsTitle: _('Recently cleared'),
   noRecentAlerts: _('No alert has been cleared recently.'),
   moreAlerts: (n) => fmt(ngettext('and {n} more', 'and {n} more', n), { n }),
   severity: { warning: _('Warning'), critical: _('Critical') },
+  // TRANSLATORS: when an alert was raised; {time} is a time of day or a date and time
   alertRaised: (time) => fmt(_('raised {time}'), { time }),
   alertCleared: (raised, cleared) => fmt(_('raised {raised}, cleared {cleared}'), { raised, cleared }),
   alertsLoadFailed: (message) => fmt(_('The recently cleared alerts could not be loaded: {message}'), { message }),
@@ -87,6 +101,7 @@ export const S = {
   levelAll: _('All levels'),
   levelAtLeast: { info: _('Info and above'), warning: _('Warning and above'),
     error: _('Error and above'), critical: _('Critical only') },
+  // TRANSLATORS: a log message's level, on a small badge next to it
   levels: { debug: _('debug'), info: _('info'), warning: _('warning'), error: _('error'), critical: _('critical') },
   componentAll: _('All components'),
   logMessagesLabel: _('Log messages'),
