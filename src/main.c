@@ -56,7 +56,12 @@ typedef struct
 static int
 fail (const char *what, const char *detail)
 {
-  g_printerr ("arbdash: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+  if (detail != NULL)
+    /* Translators: an error on the command line: what failed, then why */
+    g_printerr (_("arbdash: %s: %s\n"), what, detail);
+  else
+    /* Translators: an error on the command line */
+    g_printerr (_("arbdash: %s\n"), what);
   return 2;
 }
 

@@ -51,6 +51,9 @@ const env = {
   ARBDASH_VIEWER_TOKEN: TOKENS.viewer,
   ARBDASH_OPERATOR_TOKEN: TOKENS.operator,
   ARBDASH_BOT_TOKEN: TOKENS.bot,
+  // arbdash's banner in English, which the tests read, whatever the machine's language
+  LC_ALL: 'C.UTF-8',
+  LANGUAGE: '',
 };
 delete env.DISPLAY;
 delete env.WAYLAND_DISPLAY;
