@@ -34,7 +34,7 @@ typedef struct
 static const Expected expected[] = {
   { "de", "Übersicht", "Protokoll", "Bereitgestellt unter http://127.0.0.1:",
     "%u Trade", "%u Trades", "%u Trades" },
-  { "fr", "Vue d’ensemble", "Journal", "Servi sur http://127.0.0.1:",
+  { "fr", "Vue d’ensemble", "Journal", "En service sur http://127.0.0.1:",
     "%u transaction", "%u transactions", "%u transaction" },
 };
 
