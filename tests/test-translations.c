@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "arb-application.h"
+#include "arb-format.h"
 #include "arb-main-window.h"
 
 typedef struct
@@ -29,13 +30,15 @@ typedef struct
   const char *one_trade; /* g_dngettext ("%u trade", "%u trades", 1) */
   const char *trades;    /* the same for 2 and 0: German says 0 in the plural, French not */
   const char *no_trades; /* ... for 0 */
+  const char *streak;    /* a losing_streak alert of 2 trades, in the window's words */
 } Expected;
 
 static const Expected expected[] = {
   { "de", "Übersicht", "Protokoll", "Bereitgestellt unter http://127.0.0.1:",
-    "%u Trade", "%u Trades", "%u Trades" },
+    "%u Trade", "%u Trades", "%u Trades", "Bot arb-1 hat bei 2 Trades in Folge Geld verloren" },
   { "fr", "Vue d’ensemble", "Journal", "En service sur http://127.0.0.1:",
-    "%u transaction", "%u transactions", "%u transaction" },
+    "%u transaction", "%u transactions", "%u transaction",
+    "Le robot arb-1 a perdu de l’argent sur 2 transactions d’affilée" },
 };
 
 typedef struct
@@ -152,7 +155,7 @@ test_window (void)
   g_free (f.dir);
 }
 
-/* the catalog's Plural-Forms, not English's rule, picks the form */
+/* the catalog's Plural-Forms, not English's rule, picks the form; an alert in the window's words */
 static void
 test_plurals (void)
 {
@@ -165,6 +168,14 @@ test_plurals (void)
   g_assert_cmpstr (g_dngettext (GETTEXT_PACKAGE, "%u trade", "%u trades", 1), ==, e->one_trade);
   g_assert_cmpstr (g_dngettext (GETTEXT_PACKAGE, "%u trade", "%u trades", 2), ==, e->trades);
   g_assert_cmpstr (g_dngettext (GETTEXT_PACKAGE, "%u trade", "%u trades", 0), ==, e->no_trades);
+  {
+    ArbAlert streak = { .rule = (char *) "losing_streak", .subject = (char *) "arb-1",
+                        .message = (char *) "Bot arb-1 lost money on 2 trades in a row",
+                        .value = 2, .threshold = 2 };
+    g_autofree char *text = arb_format_alert_message (&streak);
+
+    g_assert_cmpstr (text, ==, e->streak);
+  }
 }
 
 /* the app prints its sign-in link on stdout, which carries TAP here */

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "arb-application.h"
+#include "arb-format.h"
 #include "arb-preferences-window.h"
 #include "arb-resources.h"
 #include "arb-main-window.h"
@@ -159,6 +160,7 @@ on_alert_changed (ArbAlerts *alerts, gpointer data, ArbApplication *self)
   const ArbAlert *alert = data;
   GApplication *app = G_APPLICATION (self);
   g_autoptr(GNotification) notification = NULL;
+  g_autofree char *body = NULL;
 
   /* without a session bus there is nobody to show a notification */
   if (g_application_get_dbus_connection (app) == NULL)
@@ -170,7 +172,8 @@ on_alert_changed (ArbAlerts *alerts, gpointer data, ArbApplication *self)
     }
   notification = g_notification_new (alert->severity == ARB_ALERT_CRITICAL
                                      ? _("Critical Alert") : _("Alert"));
-  g_notification_set_body (notification, alert->message);
+  body = arb_format_alert_message (alert);
+  g_notification_set_body (notification, body);
   g_notification_set_priority (notification, alert->severity == ARB_ALERT_CRITICAL
                                ? G_NOTIFICATION_PRIORITY_URGENT
                                : G_NOTIFICATION_PRIORITY_HIGH);

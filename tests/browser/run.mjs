@@ -619,9 +619,9 @@ try {
   // The page's strings come from po/LANG.po, built into i18n/LANG.json (web/po2json.py).
   const LANGUAGES = {
     'de-DE': { lang: 'de', signIn: 'Anmelden', tokenLabel: 'Zugangstoken', wrongToken: /Dieses Token ist ungültig/,
-      overview: 'Übersicht', live: /^Live$/, running: /^Läuft$/, log: 'Protokoll', logCount: /^\d+ von \d+ Meldungen angezeigt \(die letzten [\d.]+ werden aufbewahrt\)$/ },
+      overview: 'Übersicht', live: /^Live$/, running: /^Läuft$/, alert: 'Bot ext-bot hat einen Fehler protokolliert: ', alertsView: 'Alarme', log: 'Protokoll', logCount: /^\d+ von \d+ Meldungen angezeigt \(die letzten [\d.]+ werden aufbewahrt\)$/ },
     'fr-FR': { lang: 'fr', signIn: 'Se connecter', tokenLabel: 'Jeton d’accès', wrongToken: /Ce jeton n’est pas valide/,
-      overview: 'Vue d’ensemble', live: /^En direct$/, running: /^En marche$/, log: 'Journal', logCount: /^\d+ messages sur [\d\s\u202f\u00a0]+ affichés \(les [\d\s\u202f\u00a0]+ derniers sont conservés\)$/ },
+      overview: 'Vue d’ensemble', live: /^En direct$/, running: /^En marche$/, alert: 'Le robot ext-bot a journalisé une erreur\u00a0: ', alertsView: 'Alertes', log: 'Journal', logCount: /^\d+ messages sur [\d\s\u202f\u00a0]+ affichés \(les [\d\s\u202f\u00a0]+ derniers sont conservés\)$/ },
   };
   for (const [locale, t] of Object.entries(LANGUAGES)) {
     await test(`with ${locale} as the browser's language the page is in ${t.lang}: sign-in, errors, views and plurals`, async () => {
@@ -642,9 +642,14 @@ try {
       await page.locator('#overview').waitFor({ state: 'visible', timeout: WAIT_MS });
       await expectText(page.locator('#connection'), t.live, 'connection state');
       await expectText(page.locator('#overview-title'), new RegExp(`^${t.overview}$`), 'overview title');
+      await eventually('the German or French page title', async () => (await page.title()) === `${t.overview} – arbdash`);
       // a protocol word (the bot's run state) shown in the page's language
       await expectText(page.locator('#bots li[data-bot-id="demo"] .badge'), t.running, 'the demo bot\'s state');
-      await eventually('the German or French page title', async () => (await page.title()) === `${t.overview} – arbdash`);
+      // an alert in the page's words (the server's message is English), in the Alerts view
+      // (from /alerts); the bot's error alert may be active already, with its first text
+      await sendLogs([['error', 'i18n', 'i18n-Test']]);
+      await page.getByRole('link', { name: t.alertsView }).click();
+      await page.locator('#alerts-active li', { hasText: t.alert }).first().waitFor({ timeout: WAIT_MS });
       // ngettext with the catalog's plural rule: several messages in the Log view
       await sendLogs([['info', 'i18n', 'one'], ['info', 'i18n', 'two']]);
       await page.getByRole('link', { name: t.log }).click();

@@ -344,7 +344,7 @@ export class Overview {
       const when = document.createElement('time');
       when.dateTime = new Date(alert.raised).toISOString();
       when.textContent = formatTime(alert.raised);
-      li.append(when, ' ', alert.message);
+      li.append(when, ' ', S.alertText(alert));
       return li;
     });
     $('alerts').replaceChildren(...items);

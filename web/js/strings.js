@@ -91,6 +91,10 @@ export const S = {
   // TRANSLATORS: when an alert was raised; {time} is a time of day or a date and time
   alertRaised: (time) => fmt(_('raised {time}'), { time }),
   alertCleared: (raised, cleared) => fmt(_('raised {raised}, cleared {cleared}'), { raised, cleared }),
+  // TRANSLATORS: the subject of an alert about the machine arbdash runs on
+  alertHost: _('this computer'),
+  alertSubject: (alert) => (alert.subject === 'host' ? S.alertHost : alert.subject || alert.rule),
+  alertText: (alert) => alertText(alert),
   alertsLoadFailed: (message) => fmt(_('The recently cleared alerts could not be loaded: {message}'), { message }),
 
   logViewTitle: _('Log'),
@@ -113,6 +117,61 @@ export const S = {
       '{shown} of {kept} messages shown (the latest {max} are kept)', n), { shown, kept, max }),
   jumpToLatest: _('Jump to latest'),
 };
+
+// An alert in the page's words, from its rule and fields. The server's message
+// is English (data of the API, the same for every reader); what only it holds
+// (the bot's own text, the seconds of silence) is read from the server's fixed
+// wording (src/core/arb-alerts.c), and a rule the page does not know shows it.
+const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'];
+const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+function alertText(alert) {
+  const bot = alert.subject;
+  const message = alert.message || '';
+  const v = Number(alert.value);
+  const t = Number(alert.threshold);
+  switch (alert.rule) {
+  case 'cpu':
+    return fmt(_('CPU busy at {value} % (threshold {threshold} %)'),
+      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+  case 'memory':
+    return fmt(_('Memory used at {value} % (threshold {threshold} %)'),
+      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+  case 'disk':
+    return fmt(_('The database’s disk is {value} % full (threshold {threshold} %)'),
+      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+  case 'losing_streak':
+    return fmt(ngettext('Bot {bot} lost money on {n} trade in a row',
+      'Bot {bot} lost money on {n} trades in a row', v), { bot, n: wholeNumber.format(v) });
+  case 'gas_spike':
+    return fmt(_('Bot {bot} paid {value} gwei for gas (threshold {threshold} gwei)'),
+      { bot, value: oneDecimal.format(v), threshold: oneDecimal.format(t) });
+  case 'error_log': {
+    const prefix = `Bot ${bot} logged ${LOG_LEVELS[v]}: `;
+    if (!message.startsWith(prefix))
+      return message;
+    const text = message.slice(prefix.length);
+    return LOG_LEVELS[v] === 'critical'
+      ? fmt(_('Bot {bot} logged a critical error: {text}'), { bot, text })
+      : fmt(_('Bot {bot} logged an error: {text}'), { bot, text });
+  }
+  case 'bot_stale':
+  case 'bot_lost': {
+    const m = / for (\d+) s$/.exec(message);
+    const n = m ? Number(m[1]) : null;
+    if (alert.rule === 'bot_stale')
+      return n === null ? fmt(_('Bot {bot} sent no heartbeat'), { bot })
+        : fmt(ngettext('Bot {bot} sent no heartbeat for {n} second',
+          'Bot {bot} sent no heartbeat for {n} seconds', n), { bot, n: wholeNumber.format(n) });
+    return n === null ? fmt(_('Bot {bot} is lost: no heartbeat'), { bot })
+      : fmt(ngettext('Bot {bot} is lost: no heartbeat for {n} second',
+        'Bot {bot} is lost: no heartbeat for {n} seconds', n), { bot, n: wholeNumber.format(n) });
+  }
+  default:
+    return message;
+  }
+}
 
 // Fills the elements that name a string: data-s (text), data-s-label (aria-label).
 export function applyStrings(root) {
