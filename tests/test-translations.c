@@ -50,26 +50,6 @@ typedef struct
   gboolean        ran;
 } Fixture;
 
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the default context until @cond holds, at most 8 s. */
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gint64 deadline_ = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;          \
-    guint wake_ = g_timeout_add (10, wake, NULL);                             \
-    while (!(cond))                                                           \
-      {                                                                       \
-        if (g_get_monotonic_time () > deadline_)                              \
-          g_error ("timed out waiting for: %s", #cond);                       \
-        g_main_context_iteration (NULL, TRUE);                                \
-      }                                                                       \
-    g_source_remove (wake_);                                                  \
-  } G_STMT_END
-
 /* Returns: (transfer none) (nullable): a label under @widget whose text starts with @prefix */
 static GtkLabel *
 find_label (GtkWidget *widget, const char *prefix)

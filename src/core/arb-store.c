@@ -244,12 +244,7 @@ series_blob_free (SeriesBlob *s)
 static void
 hello_free (ArbHello *h)
 {
-  g_free (h->bot_id);
-  g_free (h->name);
-  g_free (h->version);
-  g_free (h->strategy);
-  g_free (h->quote);
-  g_strfreev (h->commands);
+  arb_bot_identity_clear (&h->identity);
   g_free (h);
 }
 
@@ -342,12 +337,7 @@ arb_store_batch_set_hello (ArbStoreBatch  *batch,
 {
   ArbHello *copy = g_new0 (ArbHello, 1);
 
-  copy->bot_id = g_strdup (hello->bot_id);
-  copy->name = g_strdup (hello->name);
-  copy->version = g_strdup (hello->version);
-  copy->strategy = g_strdup (hello->strategy);
-  copy->quote = g_strdup (hello->quote);
-  copy->commands = g_strdupv (hello->commands);
+  arb_bot_identity_copy (&copy->identity, &hello->identity);
   copy->pid = hello->pid;
   g_clear_pointer (&batch->hello, hello_free);
   batch->hello = copy;
@@ -436,12 +426,7 @@ arb_stored_bot_free (ArbStoredBot *bot)
 {
   if (bot == NULL)
     return;
-  g_free (bot->bot_id);
-  g_free (bot->name);
-  g_free (bot->version);
-  g_free (bot->strategy);
-  g_free (bot->quote);
-  g_strfreev (bot->commands);
+  arb_bot_identity_clear (&bot->identity);
   g_free (bot);
 }
 
@@ -704,13 +689,13 @@ static gboolean
 write_hello (ArbStore *self, ArbStoreBatch *b, GError **error)
 {
   sqlite3_stmt *s = self->stmts[STMT_HELLO];
-  g_autofree char *commands = g_strjoinv (",", b->hello->commands);
+  g_autofree char *commands = g_strjoinv (",", b->hello->identity.commands);
 
-  bind_text (s, 1, b->hello->bot_id);
-  bind_text (s, 2, b->hello->name);
-  bind_text (s, 3, b->hello->version);
-  bind_text (s, 4, b->hello->strategy);
-  bind_text (s, 5, b->hello->quote);
+  bind_text (s, 1, b->hello->identity.bot_id);
+  bind_text (s, 2, b->hello->identity.name);
+  bind_text (s, 3, b->hello->identity.version);
+  bind_text (s, 4, b->hello->identity.strategy);
+  bind_text (s, 5, b->hello->identity.quote);
   bind_text (s, 6, commands);
   sqlite3_bind_int64 (s, 7, b->seen_ms);
   return step (self, STMT_HELLO, error);
@@ -1525,13 +1510,13 @@ arb_store_load_bots (ArbStore  *self,
       ArbStoredBot *b = g_new0 (ArbStoredBot, 1);
       const char *commands = col_text (s, 5);
 
-      b->bot_id = g_strdup (col_text (s, 0));
-      b->name = g_strdup (col_text (s, 1));
-      b->version = g_strdup (col_text (s, 2));
-      b->strategy = g_strdup (col_text (s, 3));
-      b->quote = g_strdup (col_text (s, 4));
-      b->commands = commands != NULL && *commands != '\0' ? g_strsplit (commands, ",", -1)
-                                                          : g_new0 (char *, 1);
+      b->identity.bot_id = g_strdup (col_text (s, 0));
+      b->identity.name = g_strdup (col_text (s, 1));
+      b->identity.version = g_strdup (col_text (s, 2));
+      b->identity.strategy = g_strdup (col_text (s, 3));
+      b->identity.quote = g_strdup (col_text (s, 4));
+      b->identity.commands = commands != NULL && *commands != '\0'
+                             ? g_strsplit (commands, ",", -1) : g_new0 (char *, 1);
       b->last_seq = sqlite3_column_int64 (s, 6);
       b->last_seen_ms = sqlite3_column_int64 (s, 7);
       g_ptr_array_add (bots, b);
