@@ -110,7 +110,8 @@ def run_from_tree(tree, share, args, scratch):
            if not k.startswith(('ARBDASH_', 'GSETTINGS_', 'XDG_', 'DISPLAY', 'WAYLAND'))}
     env.update({'HOME': scratch, 'XDG_CONFIG_HOME': os.path.join(scratch, 'config'),
                 'XDG_DATA_HOME': os.path.join(scratch, 'data'),
-                'XDG_DATA_DIRS': share, 'GSETTINGS_BACKEND': 'memory', 'LC_ALL': 'C.UTF-8'})
+                'XDG_DATA_DIRS': share, 'GSETTINGS_BACKEND': 'memory', 'LC_ALL': 'C.UTF-8',
+                'LANGUAGE': ''})
     version = run([binary, '--version'], env=env)
     check(version.returncode == 0 and version.stdout.strip() == f'arbdash {args.version}',
           f'{binary} --version printed {version.stdout.strip()!r}')
@@ -121,6 +122,13 @@ def run_from_tree(tree, share, args, scratch):
     found = run(['gsettings', 'get', args.schema_id, 'port'], env=env)
     check(found.returncode == 0 and found.stdout.strip() == 'uint16 8080',
           f'the installed schema {args.schema_id} is not found through XDG_DATA_DIRS={share}')
+    # the tree's catalogs, found where the binary is told they are (installed for real,
+    # its prefix's locale folder is the default)
+    if 'de' in args.languages:
+        german = run([binary, '--help'], env={**env, 'LANGUAGE': 'de',
+                                              'ARBDASH_LOCALEDIR': os.path.join(share, 'locale')})
+        check(german.returncode == 0 and 'Den Server ohne Fenster ausführen' in german.stdout,
+              f'{binary} --help with the tree\'s German catalog is not German: {german.stdout!r}')
     serve_headless(binary, env, scratch)
 
 

@@ -41,7 +41,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TokenOptions, token_options_clear)
 static int
 say (int status, const char *message)
 {
-  g_printerr ("arbdash token: %s\n", message);
+  /* Translators: an error of `arbdash token` */
+  g_printerr (_("arbdash token: %s\n"), message);
   return status;
 }
 
@@ -164,6 +165,8 @@ add_token (ArbConfig *config, const char *name, TokenOptions *o)
       return say (REFUSED, message);
     }
   /* the secret alone on stdout, so that a script can take it; the words go to stderr */
+  /* Translators: the first %s is a role as --role names it (bot, viewer, operator), the
+   * second the token's name, the third the configuration file */
   g_printerr (_("Added the %s token “%s” to %s. Its secret follows; it is not shown again.\n"),
               arb_role_name (role), name, config->config_path);
   g_print ("%s\n", secret);
@@ -197,18 +200,22 @@ new_context (TokenOptions *o)
 {
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
-      N_("Configuration file (default ~/.config/arbdash/arbdash.conf)"), "PATH" },
+      N_("Configuration file (default ~/.config/arbdash/arbdash.conf)"), N_("PATH") },
+    /* Translators: ROLE and ID name an option's value in --help, as in "--role=ROLE" */
     { "role", 'r', 0, G_OPTION_ARG_STRING, &o->role,
-      N_("The new token's role: bot, viewer or operator"), "ROLE" },
+      N_("The new token's role: bot, viewer or operator"), N_("ROLE") },
     { "bot-id", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &o->bot_ids,
-      N_("A bot_id the new bot token may speak for (repeat for more; default: any)"), "ID" },
+      N_("A bot_id the new bot token may speak for (repeat for more; default: any)"), N_("ID") },
     G_OPTION_ENTRY_NULL
   };
+  /* Translators: the words in capitals may be translated; add, list, remove and --role not */
   GOptionContext *context = g_option_context_new (_("add NAME --role ROLE | list | remove NAME"));
 
   g_option_context_set_summary (context,
                                 _("Manage the tokens of the configuration file the server "
                                   "reads. A running arbdash follows the change at once."));
+  /* --help translates the entries and the summary through this domain */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   return context;
 }

@@ -59,8 +59,23 @@ typedef struct
 static int
 fail (const char *what, const char *detail)
 {
-  g_printerr ("arbdash: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+  if (detail != NULL)
+    /* Translators: an error on the command line: what failed, then why */
+    g_printerr (_("arbdash: %s: %s\n"), what, detail);
+  else
+    /* Translators: an error on the command line */
+    g_printerr (_("arbdash: %s\n"), what);
   return 2;
+}
+
+/* ARBDASH_LOCALEDIR points gettext at the build tree's catalogs, for the tests
+ * that check the translations are loaded; installed, the prefix's are used. */
+static const char *
+locale_dir (void)
+{
+  const char *dir = g_getenv ("ARBDASH_LOCALEDIR");
+
+  return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
 }
 
 static gboolean
@@ -69,19 +84,22 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   GOptionEntry entries[] = {
     { "headless", 0, 0, G_OPTION_ARG_NONE, &o->headless,
       N_("Run the server without a window"), NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, N_("Port to listen on (default 8080)"), "N" },
+    /* Translators: the words in capitals (N, ADDR, PATH, MS) name an option's value in
+     * --help, as in "--port=N"; they may be translated, in capitals and without spaces */
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, N_("Port to listen on (default 8080)"), N_("N") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &o->listen,
-      N_("Address to listen on (default 127.0.0.1)"), "ADDR" },
-    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &o->db, N_("Database file"), "PATH" },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, N_("Configuration file (default ~/.config/arbdash/arbdash.conf)"), "PATH" },
+      N_("Address to listen on (default 127.0.0.1)"), N_("ADDR") },
+    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &o->db, N_("Database file"), N_("PATH") },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
+      N_("Configuration file (default ~/.config/arbdash/arbdash.conf)"), N_("PATH") },
     { "no-demo", 0, 0, G_OPTION_ARG_NONE, &o->no_demo,
       N_("Do not run the built-in demo bot (a simulator)"), NULL },
     { "sample-interval", 0, 0, G_OPTION_ARG_INT, &o->sample_ms,
-      N_("System sampling interval in ms (100 to 60000, default 1000)"), "MS" },
+      N_("System sampling interval in ms (100 to 60000, default 1000)"), N_("MS") },
     { "retention-days", 0, 0, G_OPTION_ARG_INT, &o->retention_days,
-      N_("Days of trades, logs and commands the database keeps (1 to 3650, default 90)"), "N" },
+      N_("Days of trades, logs and commands the database keeps (1 to 3650, default 90)"), N_("N") },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
-      N_("Connections open at once (default 1000)"), "N" },
+      N_("Connections open at once (default 1000)"), N_("N") },
     { "login-link", 0, 0, G_OPTION_ARG_NONE, &o->login_link,
       N_("Print a one-time sign-in link for a browser to the running arbdash and exit"), NULL },
     { "version", 'v', 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
@@ -93,6 +111,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
                                 _("A real-time dashboard for arbitrage trading bots.\n\n"
                                   "Tokens come from ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and "
                                   "ARBDASH_OPERATOR_TOKEN, or from the configuration file."));
+  /* --help translates the entries and the summary through this domain */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
                                     _("Tokens of the configuration file: arbdash token add NAME "
                                       "--role bot|viewer|operator, arbdash token list, arbdash "
@@ -124,28 +144,28 @@ apply_options (Options *o, ArbConfig *config, GError **error)
     {
       if (o->port < 0 || o->port > 65535)
         return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--port must be 0 to 65535"), FALSE;
+                            _("--port must be 0 to 65535")), FALSE;
       config->port = o->port;
     }
   if (o->sample_ms != -1)
     {
       if (o->sample_ms < 100 || o->sample_ms > 60000)
         return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--sample-interval must be 100 to 60000"), FALSE;
+                            _("--sample-interval must be 100 to 60000")), FALSE;
       config->sample_interval_ms = o->sample_ms;
     }
   if (o->retention_days != -1)
     {
       if (o->retention_days < 1 || o->retention_days > ARB_RETENTION_DAYS_MAX)
         return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--retention-days must be 1 to %d", ARB_RETENTION_DAYS_MAX), FALSE;
+                            _("--retention-days must be 1 to %d"), ARB_RETENTION_DAYS_MAX), FALSE;
       config->retention_days = o->retention_days;
     }
   if (o->max_connections != -1)
     {
       if (o->max_connections < 1)
         return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--max-connections must be at least 1"), FALSE;
+                            _("--max-connections must be at least 1")), FALSE;
       config->max_connections = o->max_connections;
     }
   if (o->listen != NULL)
@@ -178,7 +198,7 @@ on_signal (gpointer data)
 
   if (r->poll_id != 0)
     return G_SOURCE_CONTINUE;
-  g_printerr ("arbdash: shutting down\n");
+  g_printerr (_("arbdash: shutting down\n"));
   arb_server_shutdown (r->server);
   /* let the close frames go out, for at most a second */
   r->deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
@@ -204,12 +224,17 @@ print_banner (ArbServer *server, const ArbConfig *config)
   g_autofree char *url = arb_server_dup_url (server);
   g_autofree char *link = arb_server_new_login_link (server);
 
-  g_print ("arbdash %s: serving %s (database %s)%s\n", PACKAGE_VERSION, url, config->db_path,
-           config->demo ? ", with the demo bot (a simulator)" : "");
+  if (config->demo)
+    /* Translators: the first %s is the version, the second the address, the third a file */
+    g_print (_("arbdash %s: serving %s (database %s), with the demo bot (a simulator)\n"),
+             PACKAGE_VERSION, url, config->db_path);
+  else
+    /* Translators: the first %s is the version, the second the address, the third a file */
+    g_print (_("arbdash %s: serving %s (database %s)\n"), PACKAGE_VERSION, url, config->db_path);
   if (config->tokens->len == 0)
-    g_print ("arbdash: no tokens are configured, so no bot or viewer can connect over the "
-             "network; set ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and ARBDASH_OPERATOR_TOKEN "
-             "(or see docs/deployment.md)\n");
+    g_print ("%s\n", _("arbdash: no tokens are configured, so no bot or viewer can connect "
+                       "over the network; set ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and "
+                       "ARBDASH_OPERATOR_TOKEN (or see docs/deployment.md)"));
   /* the code is in the fragment, which browsers never send: it reaches no log but this one */
   g_print (_("arbdash: sign in with a browser (once, within 10 minutes): %s\n"), link);
 }
@@ -258,18 +283,19 @@ run_headless (ArbConfig *config)
   sock = arb_server_bind_socket (config->listen_address, config->port, &error);
   if (sock == NULL)
     {
-      g_autofree char *where = g_strdup_printf ("cannot listen on %s port %u",
+      /* Translators: %s is an address, %u a port */
+      g_autofree char *where = g_strdup_printf (_("cannot listen on %s port %u"),
                                                 config->listen_address, config->port);
       return fail (where, error->message);
     }
   engine = arb_engine_new (config, &error);
   if (engine == NULL)
-    return fail ("cannot open the database", error->message);
+    return fail (_("cannot open the database"), error->message);
   server = arb_server_new (engine);
   if (!arb_server_listen_socket (server, sock, &error))
     {
       arb_engine_shutdown (engine);
-      return fail ("cannot serve", error->message);
+      return fail (_("cannot serve"), error->message);
     }
   running.server = server;
   /* `arbdash token add|remove` changes the file: new and removed tokens apply at once */
@@ -327,7 +353,7 @@ main (int argc, char *argv[])
   g_autoptr(GError) error = NULL;
   g_autoptr(ArbConfig) config = arb_config_new ();
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -342,7 +368,7 @@ main (int argc, char *argv[])
       return 0;
     }
   if (argc > 1)
-    return fail ("unexpected argument", argv[1]);
+    return fail (_("unexpected argument"), argv[1]);
   if (o.login_link)
     {
       if (!apply_options (&o, config, &error))
@@ -361,13 +387,13 @@ main (int argc, char *argv[])
   if (!apply_options (&o, config, &error))
     return fail (error->message, NULL);
   if (!o.headless)
-    g_printerr ("arbdash: no display found; running headless (--headless says so and "
-                "silences this)\n");
+    g_printerr ("%s\n", _("arbdash: no display found; running headless (--headless says "
+                          "so and silences this)"));
 #else
   if (!apply_options (&o, config, &error))
     return fail (error->message, NULL);
   if (!o.headless)
-    g_printerr ("arbdash: this build has no desktop window; running headless\n");
+    g_printerr ("%s\n", _("arbdash: this build has no desktop window; running headless"));
 #endif
   return run_headless (config);
 }

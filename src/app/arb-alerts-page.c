@@ -36,15 +36,16 @@ alert_row (const ArbAlert *alert)
                                                   : "dialog-warning-symbolic");
   g_autofree char *raised = arb_format_time (alert->raised_ms);
   g_autofree char *subtitle = NULL;
+  g_autofree char *message = arb_format_alert_message (alert);
 
   gtk_widget_add_css_class (icon, alert->severity == ARB_ALERT_CRITICAL ? "error" : "warning");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), alert->message);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), message);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   /* Translators: "Critical · host · since 12:03:04"; the first %s is the severity */
   subtitle = g_strdup_printf (_("%s · %s · since %s"),
                               alert->severity == ARB_ALERT_CRITICAL ? _("Critical") : _("Warning"),
-                              alert->subject, raised);
+                              arb_format_alert_subject (alert), raised);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   return row;
 }

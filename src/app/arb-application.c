@@ -16,6 +16,7 @@
 
 #include "arb-config-watch.h"
 #include "arb-application.h"
+#include "arb-format.h"
 #include "arb-preferences-window.h"
 #include "arb-resources.h"
 #include "arb-main-window.h"
@@ -161,6 +162,7 @@ on_alert_changed (ArbAlerts *alerts, gpointer data, ArbApplication *self)
   const ArbAlert *alert = data;
   GApplication *app = G_APPLICATION (self);
   g_autoptr(GNotification) notification = NULL;
+  g_autofree char *body = NULL;
 
   /* without a session bus there is nobody to show a notification */
   if (g_application_get_dbus_connection (app) == NULL)
@@ -172,7 +174,8 @@ on_alert_changed (ArbAlerts *alerts, gpointer data, ArbApplication *self)
     }
   notification = g_notification_new (alert->severity == ARB_ALERT_CRITICAL
                                      ? _("Critical Alert") : _("Alert"));
-  g_notification_set_body (notification, alert->message);
+  body = arb_format_alert_message (alert);
+  g_notification_set_body (notification, body);
   g_notification_set_priority (notification, alert->severity == ARB_ALERT_CRITICAL
                                ? G_NOTIFICATION_PRIORITY_URGENT
                                : G_NOTIFICATION_PRIORITY_HIGH);

@@ -181,8 +181,19 @@ describe_result (const ArbCommand *c)
       /* Translators: a bot's answer to a command, such as "demo: paused" */
       return g_strdup_printf (_("%s: %s"), c->bot_id, c->message);
     case ARB_COMMAND_FAILED:
-      /* Translators: the first %s is a bot, the second a command, the third the bot's reason */
-      return g_strdup_printf (_("%s could not %s: %s"), c->bot_id, c->name, c->message);
+      /* a whole sentence for each command: a verb pasted into a sentence cannot be translated */
+      if (g_strcmp0 (c->name, "pause") == 0)
+        /* Translators: the first %s is a bot, the second the bot's reason */
+        return g_strdup_printf (_("%s could not pause: %s"), c->bot_id, c->message);
+      if (g_strcmp0 (c->name, "resume") == 0)
+        /* Translators: the first %s is a bot, the second the bot's reason */
+        return g_strdup_printf (_("%s could not resume: %s"), c->bot_id, c->message);
+      if (g_strcmp0 (c->name, "stop") == 0)
+        /* Translators: the first %s is a bot, the second the bot's reason */
+        return g_strdup_printf (_("%s could not stop: %s"), c->bot_id, c->message);
+      /* Translators: the first %s is a bot, the second a command's name as the bot knows
+       * it (not translated), the third the bot's reason */
+      return g_strdup_printf (_("%s could not run “%s”: %s"), c->bot_id, c->name, c->message);
     case ARB_COMMAND_TIMEOUT:
       return g_strdup_printf (_("%s did not answer in time"), c->bot_id);
     case ARB_COMMAND_REJECTED:

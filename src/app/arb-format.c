@@ -8,8 +8,11 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "arb-format.h"
+#include "arb-event.h"
 
 static const struct
 {
@@ -105,17 +108,18 @@ char *
 arb_format_duration (double seconds)
 {
   guint64 s = seconds > 0 ? (guint64) seconds : 0;
-  guint64 days = s / 86400, hours = s / 3600 % 24, minutes = s / 60 % 60;
+  /* guint, not G_GUINT64_FORMAT: xgettext cannot see through a macro in a msgid */
+  guint days = (guint) MIN (s / 86400, G_MAXUINT), hours = (guint) (s / 3600 % 24);
+  guint minutes = (guint) (s / 60 % 60);
 
   if (days > 0)
     /* Translators: an uptime such as "3 d 4 h" */
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " d %" G_GUINT64_FORMAT " h"), days, hours);
+    return g_strdup_printf (_("%u d %u h"), days, hours);
   if (hours > 0)
     /* Translators: an uptime such as "4 h 12 min" */
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " h %" G_GUINT64_FORMAT " min"), hours,
-                            minutes);
+    return g_strdup_printf (_("%u h %u min"), hours, minutes);
   /* Translators: an uptime such as "12 min" */
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " min"), minutes);
+  return g_strdup_printf (_("%u min"), minutes);
 }
 
 /**
@@ -180,4 +184,118 @@ arb_format_bot_detail (ArbBotLink *link)
       g_string_append_printf (s, _("version %s"), arb_bot_link_get_version (link));
     }
   return g_string_free (s, FALSE);
+}
+
+/* The core's message ends in " for N s" for a silent bot: the seconds, or -1 */
+static gint64
+trailing_seconds (const char *message)
+{
+  const char *at = message != NULL ? g_strrstr (message, " for ") : NULL;
+  char *end = NULL;
+  gint64 seconds;
+
+  if (at == NULL)
+    return -1;
+  seconds = g_ascii_strtoll (at + strlen (" for "), &end, 10);
+  return end != at + strlen (" for ") && g_strcmp0 (end, " s") == 0 && seconds >= 0 ? seconds : -1;
+}
+
+/* The bot's own words in an error_log alert: what follows the core's
+ * "Bot ID logged LEVEL: ", or %NULL where the message is not of that form */
+static const char *
+logged_text (const ArbAlert *alert)
+{
+  g_autofree char *prefix = NULL;
+
+  if (alert->value < ARB_LOG_DEBUG || alert->value > ARB_LOG_CRITICAL)
+    return NULL;
+  prefix = g_strdup_printf ("Bot %s logged %s: ", alert->subject,
+                            arb_log_level_name ((ArbLogLevel) alert->value));
+  return g_str_has_prefix (alert->message, prefix) ? alert->message + strlen (prefix) : NULL;
+}
+
+static char *
+format_silent_bot (const ArbAlert *alert, gboolean lost)
+{
+  gint64 s = trailing_seconds (alert->message);
+  gulong n = (gulong) MAX (s, 0);
+
+  if (s < 0)
+    return g_strdup_printf (lost ? _("Bot %s is lost: no heartbeat")
+                                 : _("Bot %s sent no heartbeat"), alert->subject);
+  if (lost)
+    /* Translators: a bot's id, then how long it has been silent */
+    return g_strdup_printf (ngettext ("Bot %s is lost: no heartbeat for %lu second",
+                                      "Bot %s is lost: no heartbeat for %lu seconds", n),
+                            alert->subject, n);
+  /* Translators: a bot's id, then how long it has been silent */
+  return g_strdup_printf (ngettext ("Bot %s sent no heartbeat for %lu second",
+                                    "Bot %s sent no heartbeat for %lu seconds", n),
+                          alert->subject, n);
+}
+
+/**
+ * arb_format_alert_message:
+ * @alert: an alert
+ *
+ * The core writes each alert's message in English: it is data of the API and
+ * the database, the same for every reader. The window says it in its own
+ * language from the alert's rule, subject, value and threshold; a rule it
+ * does not know shows the core's message.
+ *
+ * Returns: (transfer full): what the alert is about, in one sentence
+ */
+char *
+arb_format_alert_message (const ArbAlert *alert)
+{
+  const char *rule = alert->rule != NULL ? alert->rule : "";
+  const char *text;
+  gulong n;
+
+  if (strcmp (rule, "cpu") == 0)
+    /* Translators: the machine's CPU use in percent, then the alert's threshold */
+    return g_strdup_printf (_("CPU busy at %.0f %% (threshold %.0f %%)"), alert->value,
+                            alert->threshold);
+  if (strcmp (rule, "memory") == 0)
+    return g_strdup_printf (_("Memory used at %.0f %% (threshold %.0f %%)"), alert->value,
+                            alert->threshold);
+  if (strcmp (rule, "disk") == 0)
+    return g_strdup_printf (_("The database’s disk is %.0f %% full (threshold %.0f %%)"),
+                            alert->value, alert->threshold);
+  if (strcmp (rule, "losing_streak") == 0)
+    {
+      n = isfinite (alert->value) && alert->value > 0 ? (gulong) alert->value : 0;
+      /* Translators: a bot's id, then how many of its trades lost money in a row */
+      return g_strdup_printf (ngettext ("Bot %s lost money on %lu trade in a row",
+                                        "Bot %s lost money on %lu trades in a row", n),
+                              alert->subject, n);
+    }
+  if (strcmp (rule, "gas_spike") == 0)
+    /* Translators: a bot's id, the gas price it paid, then the alert's threshold */
+    return g_strdup_printf (_("Bot %s paid %.1f gwei for gas (threshold %.1f gwei)"),
+                            alert->subject, alert->value, alert->threshold);
+  if (strcmp (rule, "error_log") == 0 && (text = logged_text (alert)) != NULL)
+    return g_strdup_printf (alert->value >= ARB_LOG_CRITICAL
+                            /* Translators: a bot's id, then the message it logged */
+                            ? _("Bot %s logged a critical error: %s")
+                            /* Translators: a bot's id, then the message it logged */
+                            : _("Bot %s logged an error: %s"), alert->subject, text);
+  if (strcmp (rule, "bot_stale") == 0)
+    return format_silent_bot (alert, FALSE);
+  if (strcmp (rule, "bot_lost") == 0)
+    return format_silent_bot (alert, TRUE);
+  return g_strdup (alert->message);
+}
+
+/**
+ * arb_format_alert_subject:
+ * @alert: an alert
+ *
+ * Returns: what the alert is about: "this computer" for the host, else the bot's id
+ */
+const char *
+arb_format_alert_subject (const ArbAlert *alert)
+{
+  /* Translators: the subject of an alert about the machine arbdash runs on */
+  return g_strcmp0 (alert->subject, "host") == 0 ? _("this computer") : alert->subject;
 }

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "arb-alert.h"
 #include "arb-bot-link.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,7 @@ char       *arb_format_time       (gint64      ms);
 char       *arb_format_duration   (double      seconds);
 const char *arb_format_bot_state  (ArbBotLink *link);
 char       *arb_format_bot_detail (ArbBotLink *link);
+char       *arb_format_alert_message (const ArbAlert *alert);
+const char *arb_format_alert_subject (const ArbAlert *alert);
 
 G_END_DECLS

@@ -94,6 +94,8 @@ arb_config_watch_reload (ArbConfigWatch  *self,
                          GError         **error)
 {
   guint added = 0, removed = 0;
+  g_autofree char *n_added = NULL;
+  g_autofree char *n_removed = NULL;
 
   g_return_val_if_fail (ARB_IS_CONFIG_WATCH (self), FALSE);
 
@@ -101,7 +103,13 @@ arb_config_watch_reload (ArbConfigWatch  *self,
     return FALSE;
   if (added == 0 && removed == 0)
     return TRUE;
-  g_message (_("%s: tokens read again: %u added, %u removed"), self->path, added, removed);
+  /* each count with its own plural form: the words agree with their number */
+  /* Translators: how many tokens were added, as in "tokens read again: 2 added, 0 removed" */
+  n_added = g_strdup_printf (ngettext ("%u added", "%u added", added), added);
+  /* Translators: how many tokens were removed, as in "tokens read again: 2 added, 0 removed" */
+  n_removed = g_strdup_printf (ngettext ("%u removed", "%u removed", removed), removed);
+  /* Translators: the configuration file, then "2 added" and "0 removed" */
+  g_message (_("%s: tokens read again: %s, %s"), self->path, n_added, n_removed);
   g_signal_emit (self, signals[TOKENS_CHANGED], 0);
   return TRUE;
 }

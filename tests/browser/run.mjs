@@ -52,6 +52,9 @@ const env = {
   ARBDASH_VIEWER_TOKEN: TOKENS.viewer,
   ARBDASH_OPERATOR_TOKEN: TOKENS.operator,
   ARBDASH_BOT_TOKEN: TOKENS.bot,
+  // arbdash's banner in English, which the tests read, whatever the machine's language
+  LC_ALL: 'C.UTF-8',
+  LANGUAGE: '',
 };
 delete env.DISPLAY;
 delete env.WAYLAND_DISPLAY;
@@ -137,6 +140,8 @@ async function openPage(options = {}) {
   const context = await browser.newContext({
     viewport: options.viewport || { width: 1280, height: 800 },
     colorScheme: options.colorScheme || 'light',
+    // the page follows the browser's language: the other tests read English
+    locale: options.locale || 'en-US',
   });
   const page = await context.newPage();
   const problems = [];
@@ -413,11 +418,11 @@ try {
     await expectText(page.locator('#role'), /Operator/, 'role');
     const demo = page.locator('#bots li[data-bot-id="demo"]');
     await demo.getByRole('button', { name: /^Pause / }).click();
-    await expectText(demo.locator('.bot-result'), /pause: done/, 'the pause result');
-    await expectText(demo.locator('.badge'), /paused/, 'the state');
+    await expectText(demo.locator('.bot-result'), /Pause: done/, 'the pause result');
+    await expectText(demo.locator('.badge'), /^Paused$/, 'the state');
     await demo.getByRole('button', { name: /^Resume / }).click();
-    await expectText(demo.locator('.bot-result'), /resume: done/, 'the resume result');
-    await expectText(demo.locator('.badge'), /running/, 'the state');
+    await expectText(demo.locator('.bot-result'), /Resume: done/, 'the resume result');
+    await expectText(demo.locator('.badge'), /^Running$/, 'the state');
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });
@@ -610,6 +615,80 @@ try {
     await eventually('the tail after "Jump to latest"', atBottom);
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
+  });
+
+  // The page's strings come from po/LANG.po, built into i18n/LANG.json (web/po2json.py).
+  const LANGUAGES = {
+    'de-DE': { lang: 'de', signIn: 'Anmelden', tokenLabel: 'Zugangstoken', wrongToken: /Dieses Token ist ungültig/,
+      overview: 'Übersicht', live: /^Live$/, running: /^Läuft$/, alert: 'Bot ext-bot hat einen Fehler protokolliert: ', alertsView: 'Alarme', log: 'Protokoll', logCount: /^\d+ von \d+ Meldungen angezeigt \(die letzten [\d.]+ werden aufbewahrt\)$/ },
+    'fr-FR': { lang: 'fr', signIn: 'Se connecter', tokenLabel: 'Jeton d’accès', wrongToken: /Ce jeton n’est pas valide/,
+      overview: 'Vue d’ensemble', live: /^En direct$/, running: /^En marche$/, alert: 'Le robot ext-bot a journalisé une erreur\u00a0: ', alertsView: 'Alertes', log: 'Journal', logCount: /^\d+ messages sur [\d\s\u202f\u00a0]+ affichés \(les [\d\s\u202f\u00a0]+ derniers sont conservés\)$/ },
+  };
+  for (const [locale, t] of Object.entries(LANGUAGES)) {
+    await test(`with ${locale} as the browser's language the page is in ${t.lang}: sign-in, errors, views and plurals`, async () => {
+      const page = await openPage({ locale });
+      const catalogs = [];
+      page.on('response', (r) => { if (r.url().includes('/i18n/')) catalogs.push([r.url(), r.status()]); });
+      await page.goto(baseUrl);
+      await expectText(page.locator('#sign-in-title'), new RegExp(`^${t.signIn}$`), 'sign-in title');
+      assert(await page.evaluate(() => document.documentElement.lang) === t.lang, 'html lang');
+      assert(catalogs.length === 1 && catalogs[0][0].endsWith(`/i18n/${t.lang}.json`), `catalogs loaded: ${JSON.stringify(catalogs)}`);
+      await page.getByLabel(t.tokenLabel).fill('not-a-token-of-this-dashboard');
+      await page.getByRole('button', { name: t.signIn }).click();
+      await expectText(page.locator('#sign-in-error'), t.wrongToken, 'error');
+      // the browser logs the refused sign-in's 401 itself: expected, not a problem of the page
+      page.problems.splice(0, page.problems.length);
+      await page.getByLabel(t.tokenLabel).fill(TOKENS.viewer);
+      await page.getByRole('button', { name: t.signIn }).click();
+      await page.locator('#overview').waitFor({ state: 'visible', timeout: WAIT_MS });
+      await expectText(page.locator('#connection'), t.live, 'connection state');
+      await expectText(page.locator('#overview-title'), new RegExp(`^${t.overview}$`), 'overview title');
+      await eventually('the German or French page title', async () => (await page.title()) === `${t.overview} – arbdash`);
+      // a protocol word (the bot's run state) shown in the page's language
+      await expectText(page.locator('#bots li[data-bot-id="demo"] .badge'), t.running, 'the demo bot\'s state');
+      // an alert in the page's words (the server's message is English), in the Alerts view
+      // (from /alerts); the bot's error alert may be active already, with its first text
+      await sendLogs([['error', 'i18n', 'i18n-Test']]);
+      await page.getByRole('link', { name: t.alertsView }).click();
+      await page.locator('#alerts-active li', { hasText: t.alert }).first().waitFor({ timeout: WAIT_MS });
+      // ngettext with the catalog's plural rule: several messages in the Log view
+      await sendLogs([['info', 'i18n', 'one'], ['info', 'i18n', 'two']]);
+      await page.getByRole('link', { name: t.log }).click();
+      await page.locator('#log-list li').nth(1).waitFor({ timeout: WAIT_MS });
+      await expectText(page.locator('#log-count'), t.logCount, 'log count');
+      assert(page.problems.length === 0, page.problems.join('; '));
+      await page.context().close();
+    });
+  }
+
+  await test('a browser preferring English, or a language without a catalog, gets English and loads no catalog', async () => {
+    for (const locale of ['en-GB', 'es-ES']) {
+      const page = await openPage({ locale });
+      let catalogs = 0;
+      page.on('request', (r) => { if (r.url().includes('/i18n/')) catalogs++; });
+      await page.goto(baseUrl);
+      await expectText(page.locator('#sign-in-title'), /^Sign in$/, `${locale}: sign-in title`);
+      assert(await page.evaluate(() => document.documentElement.lang) === 'en', `${locale}: html lang`);
+      assert(catalogs === 0, `${locale}: ${catalogs} catalog requests`);
+      assert(page.problems.length === 0, page.problems.join('; '));
+      await page.context().close();
+    }
+  });
+
+  await test('a catalog is served as JSON under the page\'s CSP, and revalidated by its ETag', async () => {
+    const first = await fetch(`${baseUrl}i18n/de.json`);
+    assert(first.status === 200, `GET answered ${first.status}`);
+    assert(/^application\/json/.test(first.headers.get('content-type')), first.headers.get('content-type'));
+    assert(/connect-src 'self'/.test(first.headers.get('content-security-policy')), 'no CSP');
+    const catalog = await first.json();
+    assert(catalog.language === 'de' && catalog.plural === 'n != 1', 'not the German catalog');
+    assert(catalog.messages['Sign in'] === 'Anmelden', 'no "Sign in"');
+    assert(Array.isArray(catalog.messages['and {n} more']), 'plural forms are not a list');
+    // only the page's messages: small for the first load
+    assert(!('Run the server without a window' in catalog.messages), 'the command line\'s messages are in it');
+    const etag = first.headers.get('etag');
+    const again = await fetch(`${baseUrl}i18n/de.json`, { headers: { 'If-None-Match': etag } });
+    assert(etag && again.status === 304, `revalidation answered ${again.status}`);
   });
 
   await test('first load and reload of a signed-in Overview (figures in the comments)', async () => {

@@ -129,11 +129,11 @@ export class AlertsView {
     severity.textContent = S.severity[alert.severity] || alert.severity;
     const subject = document.createElement('span');
     subject.className = 'alert-subject';
-    subject.textContent = alert.subject || alert.rule;
+    subject.textContent = S.alertSubject(alert);
     head.append(severity, ' ', subject);
     const message = document.createElement('p');
     message.className = 'alert-message';
-    message.textContent = alert.message;
+    message.textContent = S.alertText(alert);
     const when = document.createElement('p');
     when.className = 'alert-time';
     const raised = this.time(alert.raised);

@@ -209,7 +209,8 @@ export class LogView {
     const shown = this.list.childElementCount;
     $('log-empty').hidden = this.entries.length > 0;
     $('log-no-match').hidden = this.entries.length === 0 || shown > 0;
-    $('log-count').textContent = S.logCount(formatCount(shown), formatCount(this.entries.length), formatCount(MAX_ROWS));
+    $('log-count').textContent = S.logCount(formatCount(shown), formatCount(this.entries.length),
+      formatCount(MAX_ROWS), this.entries.length);
 
     if (this.follow)
       this.scroll.scrollTop = this.scroll.scrollHeight;

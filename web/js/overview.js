@@ -11,6 +11,11 @@ const WINDOW_MS = 5 * 60 * 1000;
 const SUMMARY_EVERY_MS = 2000;
 const COMMANDS = ['pause', 'resume'];
 
+// a command's name in the page's language (the protocol's word where the page does not know it)
+function commandLabel(name) {
+  return ['pause', 'resume', 'stop'].includes(name) ? S[name] : name;
+}
+
 const $ = (id) => document.getElementById(id);
 const tradeKey = (t) => `${t.bot_id}:${t.seq}`;
 const newerFirst = (a, b) => (b.ts - a.ts) || (b.seq - a.seq);
@@ -163,12 +168,14 @@ export class Overview {
   }
 
   applyCommand(command) {
-    const name = command.name;
+    // the protocol's words, shown in the page's language where it knows them
+    const name = commandLabel(command.name);
+    const status = S.commandStatus[command.status] || command.status;
     let text;
     if (command.status === 'pending')
       text = S.commandPending(name);
     else
-      text = S.commandDone(name, command.status, command.message);
+      text = S.commandDone(name, status, command.message);
     this.commandText.set(command.bot_id, text);
     this.markDirty('bots');
   }
@@ -213,11 +220,12 @@ export class Overview {
 
   // ------------------------------------------------------------ commands
 
-  async command(botId, name) {
+  async command(botId, command) {
+    const name = commandLabel(command);
     this.commandText.set(botId, S.commandPending(name));
     this.markDirty('bots');
     try {
-      const answer = await sendCommand(botId, name);
+      const answer = await sendCommand(botId, command);
       this.applyCommand(answer.command);
     } catch (error) {
       this.commandText.set(botId, S.commandFailed(name, error.message));
@@ -315,7 +323,7 @@ export class Overview {
       const row = this.botRow(bot);
       row.name.textContent = bot.name;
       const run = bot.run_state && bot.state === 'connected' ? bot.run_state : bot.state;
-      row.state.textContent = run;
+      row.state.textContent = S.botStates[run] || run;
       row.state.dataset.state = run;
       row.result.textContent = this.commandText.get(bot.bot_id) || '';
       for (const [command, button] of row.buttons) {
@@ -336,7 +344,7 @@ export class Overview {
       const when = document.createElement('time');
       when.dateTime = new Date(alert.raised).toISOString();
       when.textContent = formatTime(alert.raised);
-      li.append(when, ' ', alert.message);
+      li.append(when, ' ', S.alertText(alert));
       return li;
     });
     $('alerts').replaceChildren(...items);
@@ -369,7 +377,7 @@ export class Overview {
       bot ? bot.name : t.bot_id,
       t.pair,
       `${t.buy_venue} → ${t.sell_venue}`,
-      t.status,
+      S.tradeStatus[t.status] || t.status,
       formatMoney(t.profit, bot ? bot.quote || 'USD' : 'USD'),
     ];
     cells.forEach((text, i) => {

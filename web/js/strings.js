@@ -25,6 +25,7 @@ export const S = {
 
   stateStarting: _('Starting…'),
   stateConnecting: _('Connecting…'),
+  // TRANSLATORS: the connection state: data arrives as it happens
   stateLive: _('Live'),
   stateReconnecting: (s) => (s > 0 ? fmt(_('Reconnecting in {s} s…'), { s }) : _('Reconnecting…')),
   stateSignedOut: _('Signed out'),
@@ -40,15 +41,23 @@ export const S = {
   memoryChart: _('Memory use over the last five minutes'),
 
   botsTitle: _('Bots'),
+  // TRANSLATORS: a bot's state, on a small badge next to its name
+  botStates: { running: _('Running'), paused: _('Paused'), stopped: _('Stopped'), error: _('Error'),
+    connected: _('Connected'), stale: _('Stale'), lost: _('Lost'), disconnected: _('Disconnected') },
   noBots: _('No bot has connected yet.'),
   pause: _('Pause'),
   resume: _('Resume'),
+  stop: _('Stop'),
   // TRANSLATORS: {name} is a command (Pause, Resume), {bot} the bot's id
   commandFor: (name, bot) => fmt(_('{name} {bot}'), { name, bot }),
   commandPending: (name) => fmt(_('{name}: waiting for the bot…'), { name }),
   commandDone: (name, status, message) => (message
+    // TRANSLATORS: {name} is a command (Pause, Resume), {status} its outcome (done, failed,
+    // timed out), {message} the bot's answer
     ? fmt(_('{name}: {status} ({message})'), { name, status, message })
     : fmt(_('{name}: {status}'), { name, status })),
+  // a command's outcome, as the protocol names it (PROTOCOL.md: "status")
+  commandStatus: { done: _('done'), failed: _('failed'), timeout: _('timed out'), rejected: _('not sent') },
   commandFailed: (name, message) => fmt(_('{name} failed: {message}'), { name, message }),
 
   alertsTitle: _('Active alerts'),
@@ -59,9 +68,12 @@ export const S = {
   colTime: _('Time'),
   colBot: _('Bot'),
   colPair: _('Pair'),
+  // TRANSLATORS: the column of the venue a trade bought on and the one it sold on
   colVenues: _('Buy → sell'),
   colStatus: _('Status'),
   colProfit: _('Profit'),
+  // TRANSLATORS: a trade's outcome, in the Status column of the latest trades
+  tradeStatus: { filled: _('Filled'), failed: _('Failed'), reverted: _('Reverted') },
 
   viewsLabel: _('Views'),
   viewOverview: _('Overview'),
@@ -70,13 +82,19 @@ export const S = {
   pageTitle: (view) => fmt(_('{view} – arbdash'), { view }),
 
   alertsViewTitle: _('Alerts'),
+  // TRANSLATORS: the heading of the alerts that are active now
   activeAlertsTitle: _('Active'),
   recentAlertsTitle: _('Recently cleared'),
   noRecentAlerts: _('No alert has been cleared recently.'),
   moreAlerts: (n) => fmt(ngettext('and {n} more', 'and {n} more', n), { n }),
   severity: { warning: _('Warning'), critical: _('Critical') },
+  // TRANSLATORS: when an alert was raised; {time} is a time of day or a date and time
   alertRaised: (time) => fmt(_('raised {time}'), { time }),
   alertCleared: (raised, cleared) => fmt(_('raised {raised}, cleared {cleared}'), { raised, cleared }),
+  // TRANSLATORS: the subject of an alert about the machine arbdash runs on
+  alertHost: _('this computer'),
+  alertSubject: (alert) => (alert.subject === 'host' ? S.alertHost : alert.subject || alert.rule),
+  alertText: (alert) => alertText(alert),
   alertsLoadFailed: (message) => fmt(_('The recently cleared alerts could not be loaded: {message}'), { message }),
 
   logViewTitle: _('Log'),
@@ -87,14 +105,16 @@ export const S = {
   levelAll: _('All levels'),
   levelAtLeast: { info: _('Info and above'), warning: _('Warning and above'),
     error: _('Error and above'), critical: _('Critical only') },
+  // TRANSLATORS: a log message's level, on a small badge next to it
   levels: { debug: _('debug'), info: _('info'), warning: _('warning'), error: _('error'), critical: _('critical') },
   componentAll: _('All components'),
   logMessagesLabel: _('Log messages'),
   noLog: _('No log messages yet.'),
   noMatchingLog: _('No messages match the filters.'),
-  logCount: (shown, kept, max) =>
+  // the counts come formatted ("1,234"); @n is the number that picks the plural form
+  logCount: (shown, kept, max, n) =>
     fmt(ngettext('{shown} of {kept} message shown (the latest {max} are kept)',
-      '{shown} of {kept} messages shown (the latest {max} are kept)', kept), { shown, kept, max }),
+      '{shown} of {kept} messages shown (the latest {max} are kept)', n), { shown, kept, max }),
   jumpToLatest: _('Jump to latest'),
 
   // ---- the System, Trading and Resources views (system.js, trading.js, resources.js, charts.js)
@@ -230,6 +250,61 @@ export const S = {
   cacheDetail: (size, evictions) => fmt(_('{size} · {evictions} evicted'), { size, evictions }),
   hitsMisses: (hits, misses) => fmt(_('{hits} hits · {misses} misses'), { hits, misses }),
 };
+
+// An alert in the page's words, from its rule and fields. The server's message
+// is English (data of the API, the same for every reader); what only it holds
+// (the bot's own text, the seconds of silence) is read from the server's fixed
+// wording (src/core/arb-alerts.c), and a rule the page does not know shows it.
+const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'];
+const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+function alertText(alert) {
+  const bot = alert.subject;
+  const message = alert.message || '';
+  const v = Number(alert.value);
+  const t = Number(alert.threshold);
+  switch (alert.rule) {
+  case 'cpu':
+    return fmt(_('CPU busy at {value} % (threshold {threshold} %)'),
+      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+  case 'memory':
+    return fmt(_('Memory used at {value} % (threshold {threshold} %)'),
+      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+  case 'disk':
+    return fmt(_('The database’s disk is {value} % full (threshold {threshold} %)'),
+      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+  case 'losing_streak':
+    return fmt(ngettext('Bot {bot} lost money on {n} trade in a row',
+      'Bot {bot} lost money on {n} trades in a row', v), { bot, n: wholeNumber.format(v) });
+  case 'gas_spike':
+    return fmt(_('Bot {bot} paid {value} gwei for gas (threshold {threshold} gwei)'),
+      { bot, value: oneDecimal.format(v), threshold: oneDecimal.format(t) });
+  case 'error_log': {
+    const prefix = `Bot ${bot} logged ${LOG_LEVELS[v]}: `;
+    if (!message.startsWith(prefix))
+      return message;
+    const text = message.slice(prefix.length);
+    return LOG_LEVELS[v] === 'critical'
+      ? fmt(_('Bot {bot} logged a critical error: {text}'), { bot, text })
+      : fmt(_('Bot {bot} logged an error: {text}'), { bot, text });
+  }
+  case 'bot_stale':
+  case 'bot_lost': {
+    const m = / for (\d+) s$/.exec(message);
+    const n = m ? Number(m[1]) : null;
+    if (alert.rule === 'bot_stale')
+      return n === null ? fmt(_('Bot {bot} sent no heartbeat'), { bot })
+        : fmt(ngettext('Bot {bot} sent no heartbeat for {n} second',
+          'Bot {bot} sent no heartbeat for {n} seconds', n), { bot, n: wholeNumber.format(n) });
+    return n === null ? fmt(_('Bot {bot} is lost: no heartbeat'), { bot })
+      : fmt(ngettext('Bot {bot} is lost: no heartbeat for {n} second',
+        'Bot {bot} is lost: no heartbeat for {n} seconds', n), { bot, n: wholeNumber.format(n) });
+  }
+  default:
+    return message;
+  }
+}
 
 // Fills the elements that name a string: data-s (text), data-s-label (aria-label).
 export function applyStrings(root) {
