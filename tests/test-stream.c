@@ -775,12 +775,21 @@ test_subscribe (StreamFixture *sf, gconstpointer data)
 
 /* The snapshot holds the state of each topic: the latest metric of each
  * bot and name, the latest resources of each bot, the last 50 logs. */
+static guint
+n_active_alerts (Fixture *fx)
+{
+  g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (fx->engine));
+
+  return active->len;
+}
+
 static void
 test_snapshot_state (StreamFixture *sf, gconstpointer data)
 {
   Fixture *fx = &sf->fx;
   Client *bot = bot_connect (fx);
   Viewer *v = viewer_connect (sf, VIEWER_TOKEN);
+  Viewer *late;
   JsonObject *snap;
   JsonArray *array;
 
@@ -824,6 +833,18 @@ test_snapshot_state (StreamFixture *sf, gconstpointer data)
   wait_kind (v, "log");
   wait_kind (v, "metric");
   g_assert_cmpuint (kind_count (v, "log"), ==, 1);
+
+  /* the error raised an alert: a viewer that comes later finds it active in
+   * its snapshot, however long ago it was raised */
+  WAIT_UNTIL (n_active_alerts (fx) == 1);
+  late = viewer_connect (sf, VIEWER_TOKEN);
+  viewer_subscribe (late, "[\"alerts\"]", 10, -1, TRUE);
+  array = json_node_get_array (topic_member (viewer_last (late, "snapshot"), "alerts", "active"));
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "rule"), ==, "error_log");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "state"), ==, "active");
 }
 
 /* Viewers of different topic sets while trades flow in bursts: every acked

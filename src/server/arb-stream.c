@@ -499,6 +499,22 @@ append_bots (GString *s, ArbEngine *engine)
   arb_json_array_end (s);
 }
 
+/* Alerts are discrete items in the hub, not gauges it keeps the latest of:
+ * the active ones come from their owner, however long ago they were raised. */
+static void
+append_active_alerts (GString *s, ArbEngine *engine)
+{
+  g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (engine));
+
+  arb_json_array_begin (s);
+  for (guint i = 0; i < active->len; i++)
+    {
+      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (active, i));
+      arb_json_raw (s, json);
+    }
+  arb_json_array_end (s);
+}
+
 /* The current state of each subscribed topic. Discrete history is not in
  * it (that is what `since` is for), but for the last logs, handy on a page. */
 static void
@@ -550,7 +566,7 @@ send_snapshot (Viewer *v)
       arb_json_key (s, "alerts");
       arb_json_object_begin (s);
       arb_json_key (s, "active");
-      append_latest (s, self->hub, ARB_TOPIC_ALERTS, "alert");
+      append_active_alerts (s, self->engine);
       arb_json_object_end (s);
     }
   if (v->mask & topic_bit ("log"))
