@@ -171,7 +171,7 @@ static JsonNode *
 query (ArbStore *store, const ArbTradeQuery *q)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = arb_store_query_trades (store, q, &error);
+  g_autofree char *text = test_trade_page_json (arb_store_query_trades (store, q, &error));
   g_autoptr(JsonParser) parser = json_parser_new ();
 
   g_assert_no_error (error);
@@ -1515,7 +1515,8 @@ on_query_done (GObject *source, GAsyncResult *result, gpointer data)
   char **out = data;
   g_autoptr(GError) error = NULL;
 
-  *out = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
+  *out = test_trade_page_json (arb_store_query_trades_finish (ARB_STORE (source), result,
+                                                             &error));
   g_assert_no_error (error);
 }
 
@@ -1538,7 +1539,7 @@ test_query_async (Fixture *f, gconstpointer data)
   arb_trade_query_init (&q);
   q.bot_id = g_strdup ("bot-a");
   q.limit = 4;
-  sync_text = arb_store_query_trades (f->store, &q, NULL);
+  sync_text = test_trade_page_json (arb_store_query_trades (f->store, &q, NULL));
   g_assert_cmpstr (async_text, ==, sync_text);
   g_assert_nonnull (strstr (async_text, "\"next_cursor\":\""));
   arb_trade_query_clear (&q);
@@ -1833,7 +1834,7 @@ test_audit (Fixture *f, gconstpointer data)
   submit_and_wait (f->store, b);
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM commands"), ==, 3);
 
-  all = arb_store_query_audit (f->store, NULL, 100, &error);
+  all = test_audit_json (arb_store_query_audit (f->store, NULL, 100, &error));
   g_assert_no_error (error);
   rows = json_node_get_array (all);
   g_assert_cmpuint (json_array_get_length (rows), ==, 3);
@@ -1860,14 +1861,14 @@ test_audit (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "pending");
   g_assert_true (json_object_get_null_member (json_object_get_object_member (o, "who"), "token"));
 
-  only_a = arb_store_query_audit (f->store, "bot-a", 100, &error);
+  only_a = test_audit_json (arb_store_query_audit (f->store, "bot-a", 100, &error));
   rows = json_node_get_array (only_a);
   g_assert_cmpuint (json_array_get_length (rows), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "id"),
                    ==, "c-3");
-  limited = arb_store_query_audit (f->store, NULL, 1, &error);
+  limited = test_audit_json (arb_store_query_audit (f->store, NULL, 1, &error));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (limited)), ==, 1);
-  none = arb_store_query_audit (f->store, "bot-none", 10, &error);
+  none = test_audit_json (arb_store_query_audit (f->store, "bot-none", 10, &error));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
   g_assert_no_error (error);
 }
@@ -2144,7 +2145,7 @@ test_alerts (Fixture *f, gconstpointer data)
   g_assert_cmpint (got->hub_seq, ==, 11);
 
   /* the history, newest first */
-  text = arb_store_query_alerts (f->store, 10, &error);
+  text = test_alerts_json (arb_store_query_alerts (f->store, 10, &error));
   g_assert_no_error (error);
   root = json_from_string (text, &error);
   g_assert_no_error (error);
@@ -2163,7 +2164,7 @@ test_alerts (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (json_object_get_double_member (o, "value"), ==, 40);
   g_assert_cmpint (json_object_get_int_member (o, "cleared"), ==, T0 + 5000);
 
-  one = arb_store_query_alerts (f->store, 1, &error);
+  one = test_alerts_json (arb_store_query_alerts (f->store, 1, &error));
   g_assert_no_error (error);
   g_assert_nonnull (strstr (one, "\"a-2\""));
   g_assert_null (strstr (one, "\"a-1\""));
@@ -2598,7 +2599,7 @@ test_close_reopen (Fixture *f, gconstpointer data)
   g_assert_true (g_bytes_equal (got, blob));
   g_assert_true (arb_store_get_meta (f->store, "m", &v));
   g_assert_cmpint (v, ==, 11);
-  audit = arb_store_query_audit (f->store, NULL, 10, NULL);
+  audit = test_audit_json (arb_store_query_audit (f->store, NULL, 10, NULL));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (audit)), ==, 1);
 }
 
@@ -3123,7 +3124,8 @@ on_json_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(GError) error = NULL;
   char **json = data;
 
-  *json = arb_store_query_rejected_finish (ARB_STORE (source), result, &error);
+  *json = test_rejected_page_json (arb_store_query_rejected_finish (ARB_STORE (source), result,
+                                                                    &error));
   g_assert_no_error (error);
 }
 
