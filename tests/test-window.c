@@ -1190,7 +1190,10 @@ static void
 publish_log (Fixture *f, const char *bot, const char *level, const char *component,
              const char *message)
 {
-  static gint64 seq;
+  ArbIngest *ingest = arb_engine_get_ingest (arb_application_get_engine (f->app));
+  ArbBotLink *link = arb_ingest_lookup_bot (ingest, bot);
+  /* a bot's seqs follow on without a gap */
+  gint64 seq = link != NULL ? arb_bot_link_get_accepted_seq (link) : 0;
   gint64 now = g_get_real_time () / 1000;
   g_autofree char *body =
     g_strdup_printf ("{\"bot_id\":\"%s\",\"events\":[{\"type\":\"log\",\"seq\":%" G_GINT64_FORMAT

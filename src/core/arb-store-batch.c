@@ -12,7 +12,6 @@
 
 #include "arb-store-private.h"
 
-
 ArbStoreBatch *
 arb_store_batch_new (const char *bot_id)
 {

@@ -47,12 +47,13 @@ arb_store_query_audit (ArbStore    *self,
                        guint        limit,
                        GError     **error)
 {
-  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_command_free);
+  g_autoptr(GPtrArray) commands = NULL;
   sqlite3_stmt *s = NULL;
   int rc;
 
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
+  commands = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_command_free);
   if (sqlite3_prepare_v2 (self->db, "SELECT " COMMAND_COLUMNS " FROM commands"
                           " WHERE ?1 IS NULL OR bot_id = ?1 ORDER BY created DESC, rowid DESC"
                           " LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
@@ -291,7 +292,7 @@ arb_store_query_rejected_async (ArbStore               *self,
   t->query.bot_id = t->bot_id;
   if (t->query.max_bytes == 0 || t->query.max_bytes > REJECTED_PAGE_BYTES)
     t->query.max_bytes = REJECTED_PAGE_BYTES;
-  g_task_set_source_tag (task, arb_store_query_rejected_async);
+  g_task_set_source_tag (task, ARB_STORE_TASK_TAG (arb_store_query_rejected_async));
   g_task_set_task_data (task, t, (GDestroyNotify) rejected_task_free);
   g_task_run_in_thread (task, query_rejected_thread);
 }
@@ -309,7 +310,6 @@ arb_store_query_rejected_finish (ArbStore      *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
-
 
 /* ---------------------------------------------------------------- hub items */
 
@@ -417,7 +417,6 @@ compare_item_seq (gconstpointer a, gconstpointer b)
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-
 /**
  * arb_store_query_items:
  * @since: items after this hub seq
@@ -474,12 +473,13 @@ arb_store_read_recent_logs (ArbStore  *self,
                             guint      limit,
                             GError   **error)
 {
-  g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
+  g_autoptr(GPtrArray) logs = NULL;
   sqlite3_stmt *s = NULL;
   int rc;
 
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
+  logs = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
   if (sqlite3_prepare_v2 (self->db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
                           " WHERE hub_seq <= ?1 ORDER BY hub_seq DESC LIMIT ?2", -1, &s,
                           NULL) != SQLITE_OK)
@@ -580,7 +580,7 @@ arb_store_query_items_async (ArbStore            *self,
   q->since = since;
   q->upto = upto;
   q->limit = limit;
-  g_task_set_source_tag (task, arb_store_query_items_async);
+  g_task_set_source_tag (task, ARB_STORE_TASK_TAG (arb_store_query_items_async));
   g_task_set_task_data (task, q, g_free);
   g_task_run_in_thread (task, query_items_thread);
 }

@@ -33,6 +33,10 @@ void  _arb_store_set_rejected_caps   (ArbStore             *self,
                                       guint                 rows,
                                       gsize                 bytes);
 
+/* GTask source tags are the _async functions, as in GLib; ISO C converts a
+ * function pointer to a gpointer only as an extension, asked for here. */
+#define ARB_STORE_TASK_TAG(func) (G_GNUC_EXTENSION (gpointer) (func))
+
 /* ---------------------------------------------------------------- the batch */
 
 struct _ArbStoreBatch
@@ -131,7 +135,7 @@ struct _ArbStore
  * wait milliseconds, not the whole prune. */
 #define ARB_STORE_PRUNE_CHUNK 5000
 
-/* ---------------------------------------------------------------- SQL helpers (arb-store-schema.c) */
+/* ---------------------------------------------------------------- SQL (arb-store-schema.c) */
 
 gboolean      _arb_sql_error          (sqlite3        *db,
                                        GError        **error,

@@ -144,7 +144,7 @@ arb_store_prune_async (ArbStore            *self,
   g_return_if_fail (ARB_IS_STORE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, arb_store_prune_async);
+  g_task_set_source_tag (task, ARB_STORE_TASK_TAG (arb_store_prune_async));
   p = g_new0 (Prune, 1);
   p->cutoff_ms = cutoff_ms;
   p->chunk = self->prune_chunk;

@@ -100,7 +100,6 @@ _arb_store_alert_from_row (sqlite3_stmt *s)
   return a;
 }
 
-
 ArbEvent *
 _arb_store_event_dup (const ArbEvent *borrowed)
 {

@@ -87,7 +87,8 @@ run_trade_task (ArbStore            *self,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, _arb_trade_query_copy (query), (GDestroyNotify) _arb_trade_query_free);
+  g_task_set_task_data (task, _arb_trade_query_copy (query),
+                        (GDestroyNotify) _arb_trade_query_free);
   g_task_run_in_thread (task, func);
 }
 
@@ -98,8 +99,9 @@ arb_store_query_trades_async (ArbStore            *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  run_trade_task (self, query, query_trades_thread, arb_store_query_trades_async, cancellable,
-                  callback, user_data);
+  run_trade_task (self, query, query_trades_thread,
+                  ARB_STORE_TASK_TAG (arb_store_query_trades_async), cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -145,9 +147,7 @@ replay_table (sqlite3 *db, const char *sql, gboolean trades, Replay *r,
       if (trades)
         _arb_store_trade_from_row (s, &e);
       else
-        {
-          _arb_store_opportunity_from_row (s, &e);
-        }
+        _arb_store_opportunity_from_row (s, &e);
       r->func (_arb_sql_col_text (s, 1), &e, r->data);
       if (g_cancellable_is_cancelled (cancellable))
         break;
@@ -183,10 +183,12 @@ replay_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
       g_task_return_error (task, error);
       return;
     }
-  ok = replay_table (db, "SELECT " ARB_STORE_TRADE_COLUMNS " FROM trades WHERE row <= ?1 AND ts >= ?2"
-                         " ORDER BY row", TRUE, data, cancellable, &error) &&
-       replay_table (db, "SELECT " ARB_STORE_OPPORTUNITY_COLUMNS " FROM opportunities WHERE row <= ?1"
-                         " AND ts >= ?2 ORDER BY row", FALSE, data, cancellable, &error);
+  ok = replay_table (db, "SELECT " ARB_STORE_TRADE_COLUMNS " FROM trades"
+                         " WHERE row <= ?1 AND ts >= ?2 ORDER BY row",
+                     TRUE, data, cancellable, &error) &&
+       replay_table (db, "SELECT " ARB_STORE_OPPORTUNITY_COLUMNS " FROM opportunities"
+                         " WHERE row <= ?1 AND ts >= ?2 ORDER BY row",
+                     FALSE, data, cancellable, &error);
   _arb_store_put_reader (self, db);
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -223,7 +225,7 @@ arb_store_replay_ledger_async (ArbStore            *self,
   arb_store_flush (self);
   r->max_trade_row = max_row (self->db, "SELECT coalesce(max(row), 0) FROM trades");
   r->max_opportunity_row = max_row (self->db, "SELECT coalesce(max(row), 0) FROM opportunities");
-  g_task_set_source_tag (task, arb_store_replay_ledger_async);
+  g_task_set_source_tag (task, ARB_STORE_TASK_TAG (arb_store_replay_ledger_async));
   g_task_set_task_data (task, r, g_free);
   g_task_run_in_thread (task, replay_thread);
 }
@@ -236,7 +238,6 @@ arb_store_replay_ledger_finish (ArbStore      *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
-
 
 /* ---------------------------------------------------------------- CSV */
 
@@ -383,8 +384,9 @@ arb_store_query_trades_csv_async (ArbStore            *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  run_trade_task (self, query, csv_thread, arb_store_query_trades_csv_async, cancellable,
-                  callback, user_data);
+  run_trade_task (self, query, csv_thread,
+                  ARB_STORE_TASK_TAG (arb_store_query_trades_csv_async), cancellable, callback,
+                  user_data);
 }
 
 ArbCsvPage *

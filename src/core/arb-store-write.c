@@ -383,7 +383,6 @@ _arb_store_prepare_writer (ArbStore *self, GError **error)
   return TRUE;
 }
 
-
 /* Sets a meta value on the main connection, outside any batch. */
 gboolean
 arb_store_set_meta_now (ArbStore    *self,

@@ -458,7 +458,6 @@ arb_store_get_meta (ArbStore   *self,
   return found;
 }
 
-
 GBytes *
 arb_store_load_series (ArbStore   *self,
                        const char *name,

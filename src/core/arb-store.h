@@ -43,7 +43,6 @@ typedef struct
 void arb_stored_bot_free (ArbStoredBot *bot);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbStoredBot, arb_stored_bot_free)
 
-
 ArbStore      *arb_store_open               (const char        *path,
                                              GError           **error);
 const char    *arb_store_get_path           (ArbStore          *self);

@@ -442,7 +442,6 @@ _arb_trade_query_run (sqlite3              *db,
   return TRUE;
 }
 
-
 /*
  * _arb_store_explain_trade_query:
  *
