@@ -1526,6 +1526,7 @@ test_query_async (Fixture *f, gconstpointer data)
   ArbTradeQuery q;
   g_autofree char *async_text = NULL;
   g_autofree char *sync_text = NULL;
+  g_autoptr(ArbTradePage) page = NULL;
 
   fill_for_filters (f);
   arb_trade_query_init (&q);
@@ -1542,6 +1543,24 @@ test_query_async (Fixture *f, gconstpointer data)
   sync_text = test_trade_page_json (arb_store_query_trades (f->store, &q, NULL));
   g_assert_cmpstr (async_text, ==, sync_text);
   g_assert_nonnull (strstr (async_text, "\"next_cursor\":\""));
+
+  /* what the trade list reads: the same page, typed, newest first */
+  page = arb_store_query_trades (f->store, &q, NULL);
+  g_assert_cmpuint (page->trades->len, ==, 4);
+  g_assert_nonnull (page->next_cursor);
+  g_assert_nonnull (strstr (sync_text, page->next_cursor));
+  for (guint i = 0; i < page->trades->len; i++)
+    {
+      const ArbStoredEvent *t = g_ptr_array_index (page->trades, i);
+
+      g_assert_cmpstr (t->bot_id, ==, "bot-a");
+      g_assert_cmpint (t->event->type, ==, ARB_MSG_TRADE);
+      g_assert_true (isnan (t->event->trade.gas_cost));
+      g_assert_nonnull (t->event->trade.pair);
+      if (i > 0)
+        g_assert_cmpint (t->event->ts, <=,
+                         ((ArbStoredEvent *) g_ptr_array_index (page->trades, i - 1))->event->ts);
+    }
   arb_trade_query_clear (&q);
 }
 
@@ -1816,8 +1835,10 @@ test_audit (Fixture *f, gconstpointer data)
   g_autoptr(JsonNode) only_a = NULL;
   g_autoptr(JsonNode) limited = NULL;
   g_autoptr(JsonNode) none = NULL;
+  g_autoptr(GPtrArray) typed = NULL;
   g_autoptr(GError) error = NULL;
   ArbStoreBatch *b = arb_store_batch_new (NULL);
+  const ArbCommand *command;
   JsonArray *rows;
   JsonObject *o;
 
@@ -1871,6 +1892,23 @@ test_audit (Fixture *f, gconstpointer data)
   none = test_audit_json (arb_store_query_audit (f->store, "bot-none", 10, &error));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
   g_assert_no_error (error);
+
+  /* what the views read: the commands themselves, every field of them */
+  typed = arb_store_query_audit (f->store, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (typed->len, ==, 3);
+  command = g_ptr_array_index (typed, 2);
+  g_assert_cmpstr (command->id, ==, "c-1");
+  g_assert_cmpstr (command->bot_id, ==, "bot-a");
+  g_assert_cmpstr (command->name, ==, "pause");
+  g_assert_cmpstr (command->args_json, ==, "{\"why\":1}");
+  g_assert_cmpstr (command->role, ==, "operator");
+  g_assert_cmpstr (command->token_name, ==, "alice");
+  g_assert_cmpint (command->created_ms, ==, T0);
+  g_assert_cmpint (command->finished_ms, ==, T0 + 300);
+  g_assert_cmpint (command->status, ==, ARB_COMMAND_OK);
+  g_assert_cmpstr (command->message, ==, "paused");
+  g_assert_cmpint (command->hub_seq, ==, 99);
 }
 
 /* ---------------------------------------------------------------- flush, group commit */
@@ -2287,7 +2325,9 @@ test_recent_logs (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) newest = NULL;
   g_autoptr(GPtrArray) upto = NULL;
   g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) typed = NULL;
   g_autoptr(JsonNode) log = NULL;
+  const ArbStoredEvent *stored;
   ArbStoreBatch *b;
   JsonObject *o;
 
@@ -2330,6 +2370,21 @@ test_recent_logs (Fixture *f, gconstpointer data)
   none = arb_store_query_recent_logs (f->store, 21, 100, &error);
   g_assert_cmpuint (none->len, ==, 0);
   g_assert_no_error (error);
+
+  /* what the Log page reads: the same logs, typed */
+  typed = arb_store_read_recent_logs (f->store, G_MAXINT64, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (typed->len, ==, 2);
+  stored = g_ptr_array_index (typed, 1);
+  g_assert_cmpint (stored->hub_seq, ==, 32);
+  g_assert_cmpstr (stored->bot_id, ==, "bot-a");
+  g_assert_cmpint (stored->event->type, ==, ARB_MSG_LOG);
+  g_assert_cmpint (stored->event->seq, ==, 7);
+  g_assert_cmpint (stored->event->ts, ==, T0 + 52);
+  g_assert_cmpint (stored->event->log.level, ==, ARB_LOG_WARNING);
+  g_assert_cmpstr (stored->event->log.component, ==, "rpc");
+  g_assert_cmpstr (stored->event->log.message, ==, "line 2");
+  g_assert_cmpint (((ArbStoredEvent *) g_ptr_array_index (typed, 0))->hub_seq, ==, 31);
 }
 
 static void
