@@ -15,6 +15,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 SVG = '{http://www.w3.org/2000/svg}'
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'docs', 'screenshots')
 # The id without .Devel: the schema and the Flatpak keep it in every build.
 BASE_ID = 'io.github.arbdash.Arbdash'
 
@@ -83,10 +84,29 @@ def check_metainfo(path, app_id, version):
     # The newest release comes first; a version bump needs its release notes.
     check(versions[:1] == [version],
           f'{path}: newest release is {versions[:1]}, the project is {version}')
-    for shot in root.iter('screenshot'):
+    shots = list(root.iter('screenshot'))
+    # Flathub: screenshots of the real app, each with a caption, one the default
+    check(len(shots) > 0, f'{path}: no screenshots')
+    check(sum(1 for shot in shots if shot.get('type') == 'default') == 1,
+          f'{path}: not exactly one default screenshot')
+    for shot in shots:
+        check(bool((shot.findtext('caption') or '').strip()),
+              f'{path}: a screenshot has no caption')
         for image in shot.iter('image'):
             check((image.text or '').startswith('https://'),
                   f'{path}: screenshot image {image.text!r} is not an https URL')
+            # the file it names is one of the repository's screenshots
+            name = (image.text or '').rsplit('/', 1)[-1]
+            check(os.path.isfile(os.path.join(SCREENSHOTS, name)),
+                  f'{path}: screenshot {name} is not in docs/screenshots')
+    developer = root.find('developer')
+    check(developer is not None and bool(developer.get('id')) and
+          bool(developer.findtext('name')), f'{path}: no developer with an id and a name')
+    schemes = {c.get('scheme_preference') for c in root.findall("branding/color[@type='primary']")}
+    check(schemes == {'light', 'dark'}, f'{path}: branding needs a light and a dark primary colour')
+    check(root.find("requires/display_length") is not None or
+          root.find("recommends/display_length") is not None,
+          f'{path}: no display_length in requires or recommends')
 
 
 def svg_root(path):

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arb-config-watch.h"
 #include "arb-engine.h"
 #include "arb-login-codes.h"
 #include "arb-server.h"
+#include "arb-token-command.h"
 #if ARB_HAVE_GUI
 #include "arb-application.h"
 #include "arb-renderer.h"
@@ -47,10 +49,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
 typedef struct
 {
-  GMainLoop *loop;
-  ArbServer *server;
-  gint64     deadline;
-  guint      poll_id;
+  GMainLoop      *loop;
+  ArbServer      *server;
+  ArbConfigWatch *watch;
+  gint64          deadline;
+  guint           poll_id;
 } Running;
 
 static int
@@ -90,6 +93,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
                                 _("A real-time dashboard for arbitrage trading bots.\n\n"
                                   "Tokens come from ARBDASH_BOT_TOKEN, ARBDASH_VIEWER_TOKEN and "
                                   "ARBDASH_OPERATOR_TOKEN, or from the configuration file."));
+  g_option_context_set_description (context,
+                                    _("Tokens of the configuration file: arbdash token add NAME "
+                                      "--role bot|viewer|operator, arbdash token list, arbdash "
+                                      "token remove NAME (arbdash token --help)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   o->port = -1;
   o->sample_ms = -1;
@@ -179,6 +186,18 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGHUP: read the tokens again now (the file monitor does it on every change). */
+static gboolean
+on_hangup (gpointer data)
+{
+  Running *r = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!arb_config_watch_reload (r->watch, &error))
+    g_printerr (_("arbdash: the tokens in use stay: %s\n"), error->message);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 print_banner (ArbServer *server, const ArbConfig *config)
 {
@@ -230,9 +249,10 @@ run_headless (ArbConfig *config)
   g_autoptr(GSocket) sock = NULL;
   g_autoptr(ArbEngine) engine = NULL;
   g_autoptr(ArbServer) server = NULL;
+  g_autoptr(ArbConfigWatch) watch = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Running running = { loop, NULL, 0, 0 };
-  guint sigint, sigterm;
+  Running running = { loop, NULL, NULL, 0, 0 };
+  guint sigint, sigterm, sighup;
 
   /* listen first: clients that come during start-up wait instead of failing */
   sock = arb_server_bind_socket (config->listen_address, config->port, &error);
@@ -251,11 +271,19 @@ run_headless (ArbConfig *config)
       arb_engine_shutdown (engine);
       return fail ("cannot serve", error->message);
     }
-  print_banner (server, arb_engine_get_config (engine));
   running.server = server;
+  /* `arbdash token add|remove` changes the file: new and removed tokens apply at once */
+  watch = arb_config_watch_new (arb_engine_get_config (engine));
+  running.watch = watch;
+  /* before the banner: whoever waits for it may stop us at once, and must get a clean stop */
   sigint = g_unix_signal_add (SIGINT, on_signal, &running);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &running);
+  sighup = g_unix_signal_add (SIGHUP, on_hangup, &running);
+  print_banner (server, arb_engine_get_config (engine));
   g_main_loop_run (loop);
+  g_source_remove (sighup);
+  /* the engine owns the configuration the watch changes */
+  g_clear_object (&watch);
   /* a second signal while the last commits finish must not kill us */
   g_clear_object (&server);
   g_clear_object (&engine);
@@ -302,6 +330,9 @@ main (int argc, char *argv[])
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  if (argc > 1 && strcmp (argv[1], "token") == 0)
+    return arb_token_command_run (argc, argv);
 
   if (!parse_options (&argc, &argv, &o, &error))
     return fail (error->message, NULL);

@@ -13,38 +13,6 @@
 
 /* ---------------------------------------------------------------- spinning */
 
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-spin_until (Cond cond, gpointer data, guint timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timed_out_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-void
-spin_for (guint ms)
-{
-  spin_until (never, NULL, ms);
-}
-
 /* ---------------------------------------------------------------- HTTP */
 
 void

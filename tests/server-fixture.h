@@ -34,7 +34,6 @@ typedef struct
   GPtrArray   *clients;    /* Client* */
 } Fixture;
 
-typedef gboolean (*Cond) (gpointer data);
 
 /* An HTTP answer. */
 typedef struct
@@ -63,10 +62,6 @@ typedef struct
   gboolean                 answer_commands;
 } Client;
 
-gboolean     spin_until          (Cond          cond,
-                                  gpointer      data,
-                                  guint         timeout_ms);
-void         spin_for            (guint         ms);
 
 /* Stops the server and the engine and starts new ones on the same database
  * (a new port); @tune, if any, adjusts the new engine before it serves. */

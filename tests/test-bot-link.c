@@ -77,8 +77,8 @@ test_hello (void)
   g_autoptr(ArbBotLink) link = arb_bot_link_new ("bot-1");
   char *commands[] = { (char *) "pause", (char *) "resume", NULL };
   char *none[] = { NULL };
-  ArbHello hello = { (char *) "bot-1", (char *) "Bot One", (char *) "1.2.3", (char *) "cex-dex",
-                     (char *) "EUR", commands, 4242 };
+  ArbHello hello = { { (char *) "bot-1", (char *) "Bot One", (char *) "1.2.3", (char *) "cex-dex",
+                       (char *) "EUR", commands }, 4242 };
 
   arb_bot_link_apply_hello (link, &hello);
   g_assert_cmpstr (arb_bot_link_get_name (link), ==, "Bot One");
@@ -94,11 +94,11 @@ test_hello (void)
   g_assert_true ((char **) arb_bot_link_get_commands (link) != commands);
 
   /* a later hello replaces everything; a missing quote is USD again */
-  hello.name = (char *) "Renamed";
-  hello.version = NULL;
-  hello.strategy = NULL;
-  hello.quote = NULL;
-  hello.commands = none;
+  hello.identity.name = (char *) "Renamed";
+  hello.identity.version = NULL;
+  hello.identity.strategy = NULL;
+  hello.identity.quote = NULL;
+  hello.identity.commands = none;
   hello.pid = -1;
   arb_bot_link_apply_hello (link, &hello);
   g_assert_cmpstr (arb_bot_link_get_name (link), ==, "Renamed");
@@ -116,14 +116,14 @@ test_hello_wrong_bot (void)
     {
       g_autoptr(ArbBotLink) link = arb_bot_link_new ("bot-1");
       char *none[] = { NULL };
-      ArbHello hello = { (char *) "bot-2", (char *) "Other", NULL, NULL, NULL, none, -1 };
+      ArbHello hello = { { (char *) "bot-2", (char *) "Other", NULL, NULL, NULL, none }, -1 };
 
       arb_bot_link_apply_hello (link, &hello);
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*hello->bot_id*");
+  g_test_trap_assert_stderr ("*hello->identity.bot_id*");
 }
 
 static void
@@ -275,7 +275,7 @@ test_declared_interval (void)
   g_autoptr(ArbBotLink) link = arb_bot_link_new ("bot-1");
   ArbHeartbeat hb = beat (ARB_BOT_RUNNING);
   char *commands[] = { NULL };
-  ArbHello hello = { (char *) "bot-1", (char *) "Bot", NULL, NULL, (char *) "USD", commands, -1,
+  ArbHello hello = { { (char *) "bot-1", (char *) "Bot", NULL, NULL, (char *) "USD", commands }, -1,
                      1000 };
   gint64 now = T0;
 
@@ -398,8 +398,8 @@ test_to_json (void)
   JsonObject *o = json_node_get_object (fresh);
   JsonArray *commands;
   char *cmds[] = { (char *) "pause", (char *) "stop", NULL };
-  ArbHello hello = { (char *) "bot-1", (char *) "Bot One", (char *) "2.0", (char *) "triangular",
-                     NULL, cmds, 99 };
+  ArbHello hello = { { (char *) "bot-1", (char *) "Bot One", (char *) "2.0", (char *) "triangular",
+                       NULL, cmds }, 99 };
   ArbHeartbeat hb = beat (ARB_BOT_ERROR);
   static const char *members[] = {
     "bot_id", "name", "version", "strategy", "quote", "state", "run_state", "last_heartbeat",

@@ -1082,6 +1082,111 @@ test_allowed_hosts (void)
   g_assert_nonnull (strstr (error->message, "allowed-hosts: “https://dash.example.org”"));
 }
 
+/* The file changed under a running dashboard: unchanged tokens keep their
+ * serial (their sessions), changed and removed ones go, the environment's stay,
+ * and a file that does not parse changes nothing. */
+static void
+test_reload_tokens (void)
+{
+  g_autoptr(ArbConfig) config = arb_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_conf ("[tokens]\n"
+                                      "alice = operator:alice-secret-0123456789\n"
+                                      "bob = viewer:bob-secret-0123456789\n"
+                                      "bot-1 = bot:bot-secret-0123456789\n");
+  const ArbToken *t;
+  guint alice_serial, added = 99, removed = 99;
+
+  g_assert_true (arb_config_load_file (config, path, &error));
+  g_assert_no_error (error);
+  g_setenv ("ARBDASH_VIEWER_TOKEN", "env-viewer-secret-0123456789", TRUE);
+  arb_config_load_env (config);
+  g_unsetenv ("ARBDASH_VIEWER_TOKEN");
+  alice_serial = arb_config_find_token (config, "alice")->serial;
+
+  /* (CONSISTENT: GLib 2.74's NONE does not truncate an existing file) */
+  /* bob's secret changes, bot-1 is bound, carol comes, nobody leaves */
+  g_assert_true (g_file_set_contents_full (path, "[tokens]\n"
+                                           "alice = operator:alice-secret-0123456789\n"
+                                           "bob = viewer:bob-new-secret-0123456789\n"
+                                           "bot-1 = bot:bot-secret-0123456789\n"
+                                           "carol = viewer:carol-secret-0123456789\n"
+                                           "[bot-ids]\nbot-1 = arb-1\n", -1,
+                                           G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
+  g_assert_true (arb_config_reload_tokens (config, path, &added, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, 2);
+  g_assert_cmpuint (removed, ==, 1);
+  g_assert_cmpuint (config->tokens->len, ==, 5);
+  g_assert_cmpuint (arb_config_find_token (config, "alice")->serial, ==, alice_serial);
+  g_assert_cmpint (arb_config_check_token (config, "bob-secret-0123456789", NULL), ==,
+                   ARB_ROLE_NONE);
+  g_assert_cmpint (arb_config_check_token (config, "bob-new-secret-0123456789", NULL), ==,
+                   ARB_ROLE_VIEWER);
+  g_assert_cmpint (arb_config_check_token (config, "carol-secret-0123456789", NULL), ==,
+                   ARB_ROLE_VIEWER);
+  g_assert_cmpint (arb_config_check_token (config, "env-viewer-secret-0123456789", NULL), ==,
+                   ARB_ROLE_VIEWER);
+  t = arb_config_find_token (config, "bot-1");
+  g_assert_true (arb_token_speaks_for (t, "arb-1"));
+  g_assert_false (arb_token_speaks_for (t, "arb-2"));
+
+  /* a secret the environment uses already: refused as at start, nothing changes */
+  g_assert_true (g_file_set_contents_full (path, "[tokens]\n"
+                                           "mallory = operator:env-viewer-secret-0123456789\n",
+                                           -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
+  g_assert_false (arb_config_reload_tokens (config, path, NULL, NULL, &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_assert_cmpuint (config->tokens->len, ==, 5);
+
+  /* a file that does not parse: nothing changes */
+  g_assert_true (g_file_set_contents_full (path, "[tokens\n", -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                           0600, &error));
+  g_assert_false (arb_config_reload_tokens (config, path, NULL, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (config->tokens->len, ==, 5);
+
+  /* a removed file takes the file's tokens with it; the environment's stay */
+  g_unlink (path);
+  g_assert_true (arb_config_reload_tokens (config, path, &added, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, 0);
+  g_assert_cmpuint (removed, ==, 4);
+  g_assert_cmpuint (config->tokens->len, ==, 1);
+  g_assert_cmpint (((ArbToken *) g_ptr_array_index (config->tokens, 0))->source, ==,
+                   ARB_TOKEN_FROM_ENVIRONMENT);
+}
+
+/* systemd's LoadCredential=arbdash.conf:...: the default file of a service. */
+static void
+test_credentials_directory (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("arb-credentials-XXXXXX", NULL);
+  g_autofree char *conf = g_build_filename (dir, "arbdash.conf", NULL);
+  g_autofree char *fallback = NULL;
+  g_autofree char *path = NULL;
+
+  g_assert_nonnull (dir);
+  g_setenv ("CREDENTIALS_DIRECTORY", dir, TRUE);
+  /* no such credential: the user's default */
+  path = arb_config_default_path ();
+  g_assert_true (g_str_has_prefix (path, g_get_user_config_dir ()));
+  g_clear_pointer (&path, g_free);
+  g_assert_true (g_file_set_contents (conf, "[server]\n", -1, NULL));
+  path = arb_config_default_path ();
+  g_assert_cmpstr (path, ==, conf);
+  g_clear_pointer (&path, g_free);
+  /* a relative directory is nobody's credential folder */
+  g_setenv ("CREDENTIALS_DIRECTORY", "relative", TRUE);
+  fallback = arb_config_default_path ();
+  g_assert_true (g_str_has_prefix (fallback, g_get_user_config_dir ()));
+  g_unsetenv ("CREDENTIALS_DIRECTORY");
+  g_unlink (conf);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1125,6 +1230,8 @@ main (int   argc,
   g_test_add_func ("/arb/config/readable-file", test_readable_file);
   g_test_add_func ("/arb/config/host-parse", test_host_parse);
   g_test_add_func ("/arb/config/allowed-hosts", test_allowed_hosts);
+  g_test_add_func ("/arb/config/reload-tokens", test_reload_tokens);
+  g_test_add_func ("/arb/config/credentials-directory", test_credentials_directory);
 
   status = g_test_run ();
   remove_dir (config_home);

@@ -11,6 +11,8 @@
 #include "arb-demo-bot.h"
 #include "arb-event.h"
 
+#include "test-util.h"
+
 #define T0      G_GINT64_CONSTANT (1700000000000)
 #define MINUTE  (60 * 1000)
 #define HOUR    (60 * MINUTE)
@@ -1179,13 +1181,6 @@ spin (GMainContext *context,
     }
 }
 
-#define WAIT_UNTIL(context, cond)                                              \
-  G_STMT_START {                                                               \
-    gint64 deadline_ = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;           \
-    while (!(cond) && g_get_monotonic_time () < deadline_)                     \
-      g_main_context_iteration ((context), TRUE);                              \
-    g_assert_true (cond);                                                      \
-  } G_STMT_END
 
 static void
 test_main_loop (void)
@@ -1215,7 +1210,7 @@ test_main_loop (void)
   g_assert_cmpstr (type_of (msg (messages, 1)), ==, "heartbeat");
   g_assert_cmpint (json_object_get_int_member (msg (messages, 1), "seq"), ==, 7);
 
-  WAIT_UNTIL (context, has_all_types (messages, 0, wanted) &&
+  WAIT_UNTIL_IN (context, has_all_types (messages, 0, wanted) &&
                        count_type (messages, 0, "heartbeat") >= 3);
   g_assert_cmpint (json_object_get_int_member (msg (messages, 1), "ts"), >=, started_ms);
   g_assert_cmpint (json_object_get_int_member (msg (messages, messages->len - 1), "ts"), <=,
@@ -1225,7 +1220,7 @@ test_main_loop (void)
   n = messages->len;
   arb_demo_bot_handle_command (bot, "c-1", "pause", NULL);
   g_assert_cmpuint (count_type (messages, n, "command_result"), ==, 0);
-  WAIT_UNTIL (context, count_type (messages, n, "command_result") == 1);
+  WAIT_UNTIL_IN (context, count_type (messages, n, "command_result") == 1);
   g_assert_cmpstr (arb_demo_bot_get_state (bot), ==, "paused");
 
   /* Stopped timers send nothing. */
@@ -1244,7 +1239,7 @@ test_main_loop (void)
   g_assert_cmpstr (type_of (msg (messages, n)), ==, "heartbeat");
   g_assert_cmpint (json_object_get_int_member (msg (messages, n), "ts"), >=, started_ms);
   g_assert_cmpstr (json_object_get_string_member (msg (messages, n), "state"), ==, "paused");
-  WAIT_UNTIL (context, count_type (messages, n, "heartbeat") >= 3);
+  WAIT_UNTIL_IN (context, count_type (messages, n, "heartbeat") >= 3);
   g_assert_cmpuint (count_type (messages, n, "hello"), ==, 0);
   for (i = n; i < messages->len; i++)
     g_assert_cmpint (json_object_get_int_member (msg (messages, i), "ts"), >=, started_ms);

@@ -41,29 +41,10 @@ typedef struct
   Feed       feed;
 } Fixture;
 
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 /* libarbcore logs structured, so g_log_set_handler() does not see its
  * messages: while this is set, the engine's messages go here. */
 static GPtrArray *engine_messages;
 
-/* Spins the default context until @cond holds, at most 4 s. */
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gint64 deadline_ = g_get_monotonic_time () + 4 * G_USEC_PER_SEC;          \
-    guint wake_ = g_timeout_add (5, wake, NULL);                              \
-    while (!(cond))                                                           \
-      {                                                                       \
-        if (g_get_monotonic_time () > deadline_)                              \
-          g_error ("timed out waiting for: %s", #cond);                       \
-        g_main_context_iteration (NULL, TRUE);                                \
-      }                                                                       \
-    g_source_remove (wake_);                                                  \
-  } G_STMT_END
 
 static gint64
 now_ms (void)
@@ -320,7 +301,7 @@ test_run (Fixture *f, gconstpointer data)
   g_assert_cmpint (arb_local_bot_get_acked (f->feed.fast), ==, arb_bot_link_get_stored_seq (fast));
   bots = arb_store_load_bots (arb_engine_get_store (e), NULL);
   g_assert_cmpuint (bots->len, ==, 2);
-  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[1])->bot_id, ==, "fast");
+  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[1])->identity.bot_id, ==, "fast");
   g_assert_cmpint (((ArbStoredBot *) bots->pdata[1])->last_seq, ==,
                    arb_bot_link_get_stored_seq (fast));
   /* every hub seq handed out is below the stored reservation */

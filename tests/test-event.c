@@ -275,8 +275,8 @@ test_hello (void)
                                  &code, &field, &seq);
   g_assert_nonnull (e);
   g_assert_cmpint (e->type, ==, ARB_MSG_HELLO);
-  g_assert_cmpstr (e->hello.quote, ==, "USD");
-  g_assert_cmpint (g_strv_length (e->hello.commands), ==, 2);
+  g_assert_cmpstr (e->hello.identity.quote, ==, "USD");
+  g_assert_cmpint (g_strv_length (e->hello.identity.commands), ==, 2);
   g_assert_cmpint (e->hello.pid, ==, 42);
 
   expect_bad ("{\"type\":\"hello\",\"name\":\"x\"}", ARB_ERROR_BAD_REQUEST, "bot_id");

@@ -53,42 +53,6 @@ struct _Fixture
 
 /* ---------------------------------------------------------------- spinning */
 
-typedef gboolean (*Cond) (gpointer data);
-
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until @cond holds or @timeout_ms pass. */
-static gboolean
-spin_until (Cond cond, gpointer data, guint timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timed_out_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-/* Lets @ms of main-loop time pass (for "nothing more happens" checks). */
-static void
-spin_for (guint ms)
-{
-  spin_until (never, NULL, ms);
-}
-
 /* Commits what is pending and runs every commit callback. */
 static void
 settle (Fixture *fx)
@@ -150,7 +114,7 @@ stored_last_seq (Fixture *fx, const char *bot_id)
   for (guint i = 0; i < bots->len; i++)
     {
       ArbStoredBot *b = g_ptr_array_index (bots, i);
-      if (g_str_equal (b->bot_id, bot_id))
+      if (g_str_equal (b->identity.bot_id, bot_id))
         return b->last_seq;
     }
   return 0;

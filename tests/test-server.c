@@ -692,6 +692,17 @@ test_command_round_trip (Fixture *fx, gconstpointer data)
                                                   "status"), ==, "done");
 }
 
+
+/* The engine holds no connection of BOT any more. */
+static gboolean
+bot_disconnected (gpointer data)
+{
+  Fixture *fx = data;
+  ArbBotLink *link = arb_ingest_lookup_bot (arb_engine_get_ingest (fx->engine), BOT);
+
+  return link != NULL && arb_bot_link_get_n_connections (link) == 0;
+}
+
 static void
 test_command_timeout (Fixture *fx, gconstpointer data)
 {
@@ -712,7 +723,8 @@ test_command_timeout (Fixture *fx, gconstpointer data)
   /* the bot disconnected: refused at once */
   soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_assert_true (spin_until (client_closed, c, SPIN_MS));
-  spin_for (50);
+  /* the server sees the close on its own side a moment later */
+  g_assert_true (spin_until (bot_disconnected, fx, SPIN_MS));
   gone = http (fx, "POST", "/api/v1/bots/" BOT "/commands", OPERATOR_TOKEN, "{\"name\":\"pause\"}");
   assert_http_error (gone, 409, "conflict", "bot_id");
   g_assert_nonnull (strstr (json_object_get_string_member (command_of (gone), "message"),

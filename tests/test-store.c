@@ -62,24 +62,6 @@ reopen (Fixture *f)
 
 /* ---------------------------------------------------------------- helpers */
 
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the default context until @cond holds (at most 5 s). */
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gint64 deadline_ = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;          \
-    guint wake_ = g_timeout_add (5, wake, NULL);                              \
-    while (!(cond))                                                           \
-      {                                                                       \
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline_);              \
-        g_main_context_iteration (NULL, TRUE);                                \
-      }                                                                       \
-    g_source_remove (wake_);                                                  \
-  } G_STMT_END
 
 /* The outcome of one batch. */
 typedef struct
@@ -513,7 +495,7 @@ test_batch_accessors (void)
   ArbStoreBatch *b = arb_store_batch_new ("bot-a");
   ArbStoreBatch *empty = arb_store_batch_new (NULL);
   char *commands[] = { (char *) "pause", NULL };
-  ArbHello hello = { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", commands, -1 };
+  ArbHello hello = { { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", commands }, -1 };
   g_autoptr(ArbCommand) cmd = arb_command_new ("c1", "bot-a", "pause", "{}", "operator", NULL, 1);
   g_autoptr(GBytes) blob = g_bytes_new_static ("xyz", 3);
   gint64 hub_seq = 0;
@@ -1622,7 +1604,7 @@ test_seq_continuity (Fixture *f, gconstpointer data)
 
   bots = arb_store_load_bots (f->store, NULL);
   g_assert_cmpuint (bots->len, ==, 2);
-  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[0])->bot_id, ==, "bot-a");
+  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[0])->identity.bot_id, ==, "bot-a");
   g_assert_cmpint (((ArbStoredBot *) bots->pdata[0])->last_seq, ==, 5);
   g_assert_cmpint (((ArbStoredBot *) bots->pdata[1])->last_seq, ==, 2);
 
@@ -1677,8 +1659,8 @@ test_hello_and_bots (Fixture *f, gconstpointer data)
 {
   char *commands[] = { (char *) "pause", (char *) "resume", (char *) "stop", NULL };
   char *none[] = { NULL };
-  ArbHello hello = { (char *) "bot-a", (char *) "Bot A", (char *) "1.0", (char *) "cex-dex",
-                     (char *) "EUR", commands, 123 };
+  ArbHello hello = { { (char *) "bot-a", (char *) "Bot A", (char *) "1.0", (char *) "cex-dex",
+                       (char *) "EUR", commands }, 123 };
   ArbStoreBatch *b = arb_store_batch_new ("bot-a");
   g_autoptr(GPtrArray) bots = NULL;
   ArbStoredBot *bot;
@@ -1691,21 +1673,21 @@ test_hello_and_bots (Fixture *f, gconstpointer data)
   bots = arb_store_load_bots (f->store, NULL);
   g_assert_cmpuint (bots->len, ==, 1);
   bot = bots->pdata[0];
-  g_assert_cmpstr (bot->bot_id, ==, "bot-a");
-  g_assert_cmpstr (bot->name, ==, "Bot A");
-  g_assert_cmpstr (bot->version, ==, "1.0");
-  g_assert_cmpstr (bot->strategy, ==, "cex-dex");
-  g_assert_cmpstr (bot->quote, ==, "EUR");
-  g_assert_cmpuint (g_strv_length (bot->commands), ==, 3);
-  g_assert_cmpstr (bot->commands[2], ==, "stop");
+  g_assert_cmpstr (bot->identity.bot_id, ==, "bot-a");
+  g_assert_cmpstr (bot->identity.name, ==, "Bot A");
+  g_assert_cmpstr (bot->identity.version, ==, "1.0");
+  g_assert_cmpstr (bot->identity.strategy, ==, "cex-dex");
+  g_assert_cmpstr (bot->identity.quote, ==, "EUR");
+  g_assert_cmpuint (g_strv_length (bot->identity.commands), ==, 3);
+  g_assert_cmpstr (bot->identity.commands[2], ==, "stop");
   g_assert_cmpint (bot->last_seq, ==, 1);
   g_assert_cmpint (bot->last_seen_ms, ==, T0);
   g_clear_pointer (&bots, g_ptr_array_unref);
 
   /* a later hello updates the row and keeps last_seq */
-  hello.name = (char *) "Bot A2";
-  hello.version = NULL;
-  hello.commands = none;
+  hello.identity.name = (char *) "Bot A2";
+  hello.identity.version = NULL;
+  hello.identity.commands = none;
   b = arb_store_batch_new ("bot-a");
   arb_store_batch_set_hello (b, &hello, T0 + 5000);
   submit_and_wait (f->store, b);
@@ -1715,16 +1697,16 @@ test_hello_and_bots (Fixture *f, gconstpointer data)
   bots = arb_store_load_bots (f->store, NULL);
   g_assert_cmpuint (bots->len, ==, 2);
   bot = bots->pdata[0];
-  g_assert_cmpstr (bot->bot_id, ==, "bot-0");
-  g_assert_null (bot->name);
-  g_assert_nonnull (bot->commands);
-  g_assert_null (bot->commands[0]);
+  g_assert_cmpstr (bot->identity.bot_id, ==, "bot-0");
+  g_assert_null (bot->identity.name);
+  g_assert_nonnull (bot->identity.commands);
+  g_assert_null (bot->identity.commands[0]);
   g_assert_cmpint (bot->last_seq, ==, 1);
   g_assert_cmpint (bot->last_seen_ms, ==, 0);
   bot = bots->pdata[1];
-  g_assert_cmpstr (bot->name, ==, "Bot A2");
-  g_assert_null (bot->version);
-  g_assert_null (bot->commands[0]);
+  g_assert_cmpstr (bot->identity.name, ==, "Bot A2");
+  g_assert_null (bot->identity.version);
+  g_assert_null (bot->identity.commands[0]);
   g_assert_cmpint (bot->last_seq, ==, 1);
   g_assert_cmpint (bot->last_seen_ms, ==, T0 + 5000);
 
@@ -1735,7 +1717,7 @@ static void
 test_hello_then_first_seq (Fixture *f, gconstpointer data)
 {
   char *none[] = { NULL };
-  ArbHello hello = { (char *) "bot-h", (char *) "H", NULL, NULL, (char *) "USD", none, -1 };
+  ArbHello hello = { { (char *) "bot-h", (char *) "H", NULL, NULL, (char *) "USD", none }, -1 };
   ArbStoreBatch *b = arb_store_batch_new ("bot-h");
 
   /* hello first (row with last_seq 0), events later continue 0 */
@@ -2619,7 +2601,7 @@ static void
 test_close_reopen (Fixture *f, gconstpointer data)
 {
   char *none[] = { NULL };
-  ArbHello hello = { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", none, -1 };
+  ArbHello hello = { { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", none }, -1 };
   g_autoptr(ArbCommand) cmd = arb_command_new ("c-1", "bot-a", "pause", "{}", "desktop", NULL,
                                                T0);
   g_autoptr(GBytes) blob = g_bytes_new_static ("blob", 4);
@@ -2745,7 +2727,7 @@ test_broken_schema (Fixture *f, gconstpointer data)
     g_autoptr(ArbCommand) cmd = arb_command_new ("c", "b", "pause", "{}", NULL, NULL, 1);
     g_autoptr(GBytes) blob = g_bytes_new_static ("x", 1);
     char *none[] = { NULL };
-    ArbHello hello = { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", none, -1 };
+    ArbHello hello = { { (char *) "bot-a", (char *) "A", NULL, NULL, (char *) "USD", none }, -1 };
 
     b = arb_store_batch_new (NULL);
     arb_store_batch_put_command (b, cmd);
@@ -3067,7 +3049,7 @@ test_prune_beside_ingest (Fixture *f, gconstpointer data)
                                      " WHERE bot_id = 'bot-a' AND seq BETWEEN 1 AND 20"), ==, 20);
   bots = arb_store_load_bots (f->store, NULL);
   g_assert_cmpuint (bots->len, ==, 2);
-  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[0])->bot_id, ==, "bot-a");
+  g_assert_cmpstr (((ArbStoredBot *) bots->pdata[0])->identity.bot_id, ==, "bot-a");
   g_assert_cmpint (((ArbStoredBot *) bots->pdata[0])->last_seq, ==, 20);
   g_assert_cmpint (((ArbStoredBot *) bots->pdata[1])->last_seq, ==, 45);
 

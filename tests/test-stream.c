@@ -900,6 +900,20 @@ gauges_between (Viewer *v, gint64 from_us, gint64 to_us)
   return n;
 }
 
+/* The test_n of the last gauge @v received; 0 before any. */
+static gint64
+last_gauge (Viewer *v)
+{
+  for (guint i = v->gauges->len; i > 0; i--)
+    {
+      GaugeSeen *g = &g_array_index (v->gauges, GaugeSeen, i - 1);
+
+      if (g->test_n >= 0)
+        return g->test_n;
+    }
+  return 0;
+}
+
 /* Never an older value after a newer one, and the last one came. */
 static void
 assert_latest_wins (Viewer *v, gint64 last)
@@ -953,8 +967,8 @@ test_coalesce (StreamFixture *sf, gconstpointer data)
       spin_for (40);
     }
   g_source_remove (source);
-  /* what is held goes out at the next tick */
-  spin_for (450);
+  /* what is held goes out at the next tick, however late that is */
+  WAIT_UNTIL (last_gauge (slow) == g.n && last_gauge (fast) == g.n);
   count = gauges_between (slow, start, end);
   g_test_message ("%" G_GINT64_FORMAT " gauges published, %u reached the 5 Hz viewer, "
                   "%u the 50 Hz one", g.n, count, gauges_between (fast, start, end));
@@ -977,7 +991,9 @@ test_coalesce (StreamFixture *sf, gconstpointer data)
   spin_for (500);
   g_assert_cmpuint (slow->gauges->len, ==, count);
   gauge_tick (&g);
-  spin_for (400);
+  WAIT_UNTIL (slow->gauges->len > count);
+  /* and only once: one more tick (200 ms at 5 Hz) brings nothing */
+  spin_for (250);
   g_assert_cmpuint (slow->gauges->len, ==, count + 1);
   assert_latest_wins (slow, g.n);
 }
@@ -997,7 +1013,9 @@ test_tiny_rate (StreamFixture *sf, gconstpointer data)
   /* still usable, and at another rate the gauges come */
   viewer_subscribe (v, "[\"system\"]", 100, -1, TRUE);
   gauge_tick (&g);
-  spin_for (100);
+  WAIT_UNTIL (v->gauges->len > 0);
+  /* and only once: a few more ticks (10 ms at 100 Hz) bring nothing */
+  spin_for (50);
   g_assert_cmpuint (v->gauges->len, ==, 1);
 }
 

@@ -139,3 +139,65 @@ test_alerts_json (GPtrArray *alerts)
   arb_json_array_end (out);
   return g_string_free (out, FALSE);
 }
+
+/* ---------------------------------------------------------------- waiting */
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+test_wait_begin (TestWait     *wait,
+                 GMainContext *context,
+                 guint         timeout_ms)
+{
+  wait->context = context;
+  wait->deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  wait->wake = g_timeout_source_new (10);
+  g_source_set_callback (wait->wake, wake_cb, NULL, NULL);
+  g_source_attach (wait->wake, context);
+}
+
+gboolean
+test_wait_step (TestWait *wait)
+{
+  if (g_get_monotonic_time () >= wait->deadline_us)
+    return FALSE;
+  g_main_context_iteration (wait->context, TRUE);
+  return TRUE;
+}
+
+void
+test_wait_end (TestWait *wait)
+{
+  g_source_destroy (wait->wake);
+  g_clear_pointer (&wait->wake, g_source_unref);
+}
+
+gboolean
+spin_until (Cond     cond,
+            gpointer data,
+            guint    timeout_ms)
+{
+  TestWait wait;
+
+  test_wait_begin (&wait, NULL, timeout_ms);
+  while (!cond (data) && test_wait_step (&wait))
+    ;
+  test_wait_end (&wait);
+  return cond (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+void
+spin_for (guint ms)
+{
+  spin_until (never, NULL, ms);
+}

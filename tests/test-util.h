@@ -32,4 +32,51 @@ char     *test_rejected_page_json (ArbRejectedPage *page);
 JsonNode *test_audit_json         (GPtrArray       *commands);
 char     *test_alerts_json        (GPtrArray       *alerts);
 
+/* Waiting for a condition by spinning a main context, as libsoup's tests
+ * do: never a fixed sleep, always a bound in time. */
+typedef gboolean (*Cond) (gpointer data);
+
+/* Runs the default main context until @cond holds or @timeout_ms pass;
+ * returns whether it holds. */
+gboolean spin_until (Cond      cond,
+                     gpointer  data,
+                     guint     timeout_ms);
+/* Lets @ms of main-loop time pass (for "nothing more happens" checks). */
+void     spin_for   (guint     ms);
+
+/* The state of one WAIT_UNTIL. A timer wakes the context now and then, so
+ * a condition that no source of the context changes is looked at too. */
+typedef struct
+{
+  GMainContext *context;
+  gint64        deadline_us;
+  GSource      *wake;
+} TestWait;
+
+void     test_wait_begin (TestWait     *wait,
+                          GMainContext *context,
+                          guint         timeout_ms);
+/* One iteration of the context; FALSE once the deadline has passed. */
+gboolean test_wait_step  (TestWait     *wait);
+void     test_wait_end   (TestWait     *wait);
+
+/* Generous: a 2-core machine shared by several builds is slow, and a wait
+ * that holds returns at once. */
+#define WAIT_UNTIL_MS 10000
+
+/* Spins @context (NULL: the default one) until @cond holds; the test fails,
+ * naming @cond, if it does not within WAIT_UNTIL_MS. */
+#define WAIT_UNTIL_IN(context, cond)                                            \
+  G_STMT_START {                                                                \
+    TestWait wait_;                                                             \
+    test_wait_begin (&wait_, (context), WAIT_UNTIL_MS);                         \
+    while (!(cond))                                                             \
+      if (!test_wait_step (&wait_))                                             \
+        g_assertion_message_expr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,  \
+                                  "timed out waiting for: " #cond);             \
+    test_wait_end (&wait_);                                                     \
+  } G_STMT_END
+
+#define WAIT_UNTIL(cond) WAIT_UNTIL_IN (NULL, cond)
+
 G_END_DECLS

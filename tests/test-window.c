@@ -47,25 +47,6 @@ struct _Fixture
   ArbLocalBot    *fast;
 };
 
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the default context until @cond holds, at most 8 s. */
-#define WAIT_UNTIL(cond)                                                      \
-  G_STMT_START {                                                              \
-    gint64 deadline_ = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;          \
-    guint wake_ = g_timeout_add (10, wake, NULL);                             \
-    while (!(cond))                                                           \
-      {                                                                       \
-        if (g_get_monotonic_time () > deadline_)                              \
-          g_error ("timed out waiting for: %s", #cond);                       \
-        g_main_context_iteration (NULL, TRUE);                                \
-      }                                                                       \
-    g_source_remove (wake_);                                                  \
-  } G_STMT_END
 
 /* ---------------------------------------------------------------- the fast bot */
 
@@ -352,22 +333,19 @@ pages_body (Fixture *f)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       GtkWidget *page = arb_main_window_get_page (f->window, names[i]);
-      gint64 deadline = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
-      guint wake_id = g_timeout_add (10, wake, NULL);
+      TestWait wait;
 
       /* measured once the page has settled: rows that arrive meanwhile are
        * laid out on a later frame (it was once 384 px for a moment, on a
        * busy machine); a page that stays too wide fails, saying what is */
+      test_wait_begin (&wait, NULL, WAIT_UNTIL_MS);
       while (min_width (page) > 360)
-        {
-          if (g_get_monotonic_time () > deadline)
-            {
-              print_wide (page, 360);
-              g_error ("the %s page needs %d px", names[i], min_width (page));
-            }
-          g_main_context_iteration (NULL, TRUE);
-        }
-      g_source_remove (wake_id);
+        if (!test_wait_step (&wait))
+          {
+            print_wide (page, 360);
+            g_error ("the %s page needs %d px", names[i], min_width (page));
+          }
+      test_wait_end (&wait);
     }
   {
     int minimum;

@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "arb-config-watch.h"
 #include "arb-application.h"
 #include "arb-preferences-window.h"
 #include "arb-resources.h"
@@ -30,6 +31,7 @@ struct _ArbApplication
   GSettings      *settings;
   ArbEngine      *engine;
   ArbServer      *server;
+  ArbConfigWatch *config_watch;   /* tokens added or removed by `arbdash token` */
   char           *error_title;
   char           *error_description;
   guint           sigint_id;
@@ -211,6 +213,7 @@ start_engine (ArbApplication *self)
     }
   g_signal_connect_object (arb_engine_get_alerts (self->engine), "changed",
                            G_CALLBACK (on_alert_changed), self, 0);
+  self->config_watch = arb_config_watch_new (arb_engine_get_config (self->engine));
   {
     /* as the headless server does: the terminal that started the app can sign a browser in */
     g_autofree char *link = arb_server_new_login_link (self->server);
@@ -261,6 +264,11 @@ preferences_activated (GSimpleAction *action, GVariant *param, gpointer data)
   prefs = arb_preferences_window_new (self->settings,
                                       self->engine != NULL ? arb_engine_get_config (self->engine)
                                                            : self->config);
+  /* its list follows tokens added or removed with `arbdash token` meanwhile */
+  if (self->config_watch != NULL)
+    g_signal_connect_object (self->config_watch, "tokens-changed",
+                             G_CALLBACK (arb_preferences_window_reload_tokens), prefs,
+                             G_CONNECT_SWAPPED);
   gtk_window_set_application (GTK_WINDOW (prefs), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (prefs), arb_application_get_main_window (self));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -370,6 +378,8 @@ arb_application_shutdown (GApplication *app)
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
     gtk_window_destroy (windows->data);
+  /* it changes the engine's configuration: it goes first */
+  g_clear_object (&self->config_watch);
   if (self->server != NULL)
     arb_server_shutdown (self->server);
   if (self->engine != NULL)
@@ -387,6 +397,7 @@ arb_application_finalize (GObject *object)
 {
   ArbApplication *self = ARB_APPLICATION (object);
 
+  g_clear_object (&self->config_watch);
   g_clear_object (&self->server);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);

@@ -662,6 +662,21 @@ arb_preferences_window_new (GSettings *settings,
 }
 
 /**
+ * arb_preferences_window_reload_tokens:
+ * @self: the window
+ *
+ * Lists the tokens again: the configuration file changed under the running
+ * app (`arbdash token add|remove`, an editor) and ArbConfigWatch read it.
+ */
+void
+arb_preferences_window_reload_tokens (ArbPreferencesWindow *self)
+{
+  g_return_if_fail (ARB_IS_PREFERENCES_WINDOW (self));
+
+  rebuild_token_rows (self);
+}
+
+/**
  * arb_preferences_window_get_token_row:
  * @name: a token's name
  *

@@ -20,6 +20,8 @@ ArbPreferencesWindow *arb_preferences_window_new           (GSettings           
 /* The Access page, for tests: its rows, its open dialog, its last error. */
 GtkWidget            *arb_preferences_window_get_token_row (ArbPreferencesWindow *self,
                                                              const char           *name);
+/* The configuration's tokens changed elsewhere (`arbdash token`, ArbConfigWatch). */
+void                  arb_preferences_window_reload_tokens (ArbPreferencesWindow *self);
 AdwMessageDialog     *arb_preferences_window_get_dialog    (ArbPreferencesWindow *self);
 const char           *arb_preferences_window_get_error     (ArbPreferencesWindow *self);
 

@@ -26,12 +26,7 @@ struct _ArbBotLink
 {
   GObject         parent_instance;
 
-  char           *bot_id;
-  char           *name;
-  char           *version;
-  char           *strategy;
-  char           *quote;
-  char          **commands;
+  ArbBotIdentity  identity;       /* from hello, or the store's last one */
   gint64          pid;
 
   gint64          stored_seq;
@@ -68,12 +63,7 @@ arb_bot_link_finalize (GObject *object)
 {
   ArbBotLink *self = ARB_BOT_LINK (object);
 
-  g_free (self->bot_id);
-  g_free (self->name);
-  g_free (self->version);
-  g_free (self->strategy);
-  g_free (self->quote);
-  g_strfreev (self->commands);
+  arb_bot_identity_clear (&self->identity);
 
   G_OBJECT_CLASS (arb_bot_link_parent_class)->finalize (object);
 }
@@ -111,8 +101,8 @@ arb_bot_link_class_init (ArbBotLinkClass *klass)
 static void
 arb_bot_link_init (ArbBotLink *self)
 {
-  self->commands = g_new0 (char *, 1);
-  self->quote = g_strdup ("USD");
+  self->identity.commands = g_new0 (char *, 1);
+  self->identity.quote = g_strdup ("USD");
   self->pid = -1;
   self->interval_ms = DEFAULT_INTERVAL_MS;
   self->state = ARB_LINK_DISCONNECTED;
@@ -124,17 +114,21 @@ arb_bot_link_new (const char *bot_id)
 {
   ArbBotLink *self = g_object_new (ARB_TYPE_BOT_LINK, NULL);
 
-  self->bot_id = g_strdup (bot_id);
-  self->name = g_strdup (bot_id);
+  self->identity.bot_id = g_strdup (bot_id);
+  self->identity.name = g_strdup (bot_id);
   return self;
 }
 
-const char *arb_bot_link_get_bot_id (ArbBotLink *self) { return self->bot_id; }
-const char *arb_bot_link_get_name (ArbBotLink *self) { return self->name; }
-const char *arb_bot_link_get_version (ArbBotLink *self) { return self->version; }
-const char *arb_bot_link_get_strategy (ArbBotLink *self) { return self->strategy; }
-const char *arb_bot_link_get_quote (ArbBotLink *self) { return self->quote; }
-const char *const *arb_bot_link_get_commands (ArbBotLink *self) { return (const char *const *) self->commands; }
+const char *arb_bot_link_get_bot_id (ArbBotLink *self) { return self->identity.bot_id; }
+const char *arb_bot_link_get_name (ArbBotLink *self) { return self->identity.name; }
+const char *arb_bot_link_get_version (ArbBotLink *self) { return self->identity.version; }
+const char *arb_bot_link_get_strategy (ArbBotLink *self) { return self->identity.strategy; }
+const char *arb_bot_link_get_quote (ArbBotLink *self) { return self->identity.quote; }
+const char *const *
+arb_bot_link_get_commands (ArbBotLink *self)
+{
+  return (const char *const *) self->identity.commands;
+}
 gint64 arb_bot_link_get_pid (ArbBotLink *self) { return self->pid; }
 gint64 arb_bot_link_get_stored_seq (ArbBotLink *self) { return self->stored_seq; }
 gint64 arb_bot_link_get_accepted_seq (ArbBotLink *self) { return self->accepted_seq; }
@@ -150,25 +144,19 @@ gboolean
 arb_bot_link_takes_command (ArbBotLink *self,
                             const char *name)
 {
-  return g_strv_contains ((const char *const *) self->commands, name);
+  return g_strv_contains ((const char *const *) self->identity.commands, name);
 }
 
 void
 arb_bot_link_apply_hello (ArbBotLink     *self,
                           const ArbHello *hello)
 {
-  g_return_if_fail (g_strcmp0 (hello->bot_id, self->bot_id) == 0);
+  g_return_if_fail (g_strcmp0 (hello->identity.bot_id, self->identity.bot_id) == 0);
 
-  g_free (self->name);
-  self->name = g_strdup (hello->name);
-  g_free (self->version);
-  self->version = g_strdup (hello->version);
-  g_free (self->strategy);
-  self->strategy = g_strdup (hello->strategy);
-  g_free (self->quote);
-  self->quote = g_strdup (hello->quote != NULL ? hello->quote : "USD");
-  g_strfreev (self->commands);
-  self->commands = g_strdupv (hello->commands);
+  arb_bot_identity_clear (&self->identity);
+  arb_bot_identity_copy (&self->identity, &hello->identity);
+  if (self->identity.quote == NULL)
+    self->identity.quote = g_strdup ("USD");
   self->pid = hello->pid;
   /* a bot knows its interval: learning it from the gaps took many beats */
   if (hello->heartbeat_ms > 0)
@@ -294,11 +282,11 @@ arb_bot_link_to_json (ArbBotLink *self)
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
 
   json_builder_begin_object (b);
-  add_opt (b, "bot_id", self->bot_id);
-  add_opt (b, "name", self->name);
-  add_opt (b, "version", self->version);
-  add_opt (b, "strategy", self->strategy);
-  add_opt (b, "quote", self->quote);
+  add_opt (b, "bot_id", self->identity.bot_id);
+  add_opt (b, "name", self->identity.name);
+  add_opt (b, "version", self->identity.version);
+  add_opt (b, "strategy", self->identity.strategy);
+  add_opt (b, "quote", self->identity.quote);
   add_opt (b, "state", arb_link_state_name (self->state));
   add_opt (b, "run_state", self->has_heartbeat ? arb_bot_run_state_name (self->run_state) : NULL);
   json_builder_set_member_name (b, "last_heartbeat");
@@ -314,7 +302,7 @@ arb_bot_link_to_json (ArbBotLink *self)
   json_builder_add_int_value (b, self->n_connections);
   json_builder_set_member_name (b, "commands");
   json_builder_begin_array (b);
-  for (char **c = self->commands; *c != NULL; c++)
+  for (char **c = self->identity.commands; *c != NULL; c++)
     json_builder_add_string_value (b, *c);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "pid");

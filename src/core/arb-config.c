@@ -170,11 +170,22 @@ arb_config_default_db_path (void)
  * when it exists and no `--config` was given, and where the Access page
  * saves tokens when no file was read.
  *
- * Returns: (transfer full): `$XDG_CONFIG_HOME/arbdash/arbdash.conf`
+ * Returns: (transfer full): `$CREDENTIALS_DIRECTORY/arbdash.conf` when
+ *   systemd passed that credential, else `$XDG_CONFIG_HOME/arbdash/arbdash.conf`
  */
 char *
 arb_config_default_path (void)
 {
+  const char *credentials = g_getenv ("CREDENTIALS_DIRECTORY");
+
+  /* systemd's LoadCredential=arbdash.conf:...: the service's file (data/arbdash.service) */
+  if (credentials != NULL && g_path_is_absolute (credentials))
+    {
+      g_autofree char *path = g_build_filename (credentials, "arbdash.conf", NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+    }
   return g_build_filename (g_get_user_config_dir (), "arbdash", "arbdash.conf", NULL);
 }
 
@@ -1113,5 +1124,137 @@ arb_config_remove_token (ArbConfig   *config,
         return FALSE;
     }
   remove_file_token (config, name);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- reloading tokens */
+
+static gboolean
+token_same (const ArbToken *a, const ArbToken *b)
+{
+  return strcmp (a->name, b->name) == 0 && a->role == b->role &&
+         strcmp (a->secret, b->secret) == 0;
+}
+
+static const ArbToken *
+find_same (GPtrArray *tokens, const ArbToken *t)
+{
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      const ArbToken *u = g_ptr_array_index (tokens, i);
+
+      if (u->source == ARB_TOKEN_FROM_FILE && token_same (u, t))
+        return u;
+    }
+  return NULL;
+}
+
+/* The file's tokens as they are now, with the environment's tokens of
+ * @config, checked together as at start (short or shared secrets refused). */
+static ArbConfig *
+read_file_tokens (ArbConfig *config, const char *path, GError **error)
+{
+  g_autoptr(ArbConfig) fresh = arb_config_new ();
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local = NULL;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      /* a removed file takes its tokens with it */
+      if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", path);
+          return NULL;
+        }
+    }
+  else if (!load_tokens (fresh, kf, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  for (guint i = 0; i < config->tokens->len; i++)
+    {
+      const ArbToken *t = g_ptr_array_index (config->tokens, i);
+      ArbToken *dup;
+
+      if (t->source != ARB_TOKEN_FROM_ENVIRONMENT)
+        continue;
+      dup = token_new (t->name, t->role, t->secret, t->source);
+      dup->bot_ids = g_strdupv (t->bot_ids);
+      g_ptr_array_add (fresh->tokens, dup);
+    }
+  if (!load_bot_ids (fresh, kf, error) || !arb_config_check_tokens (fresh, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  warn_if_readable (kf, path);
+  return g_steal_pointer (&fresh);
+}
+
+/**
+ * arb_config_reload_tokens:
+ * @config: the settings the running server checks
+ * @path: the configuration file
+ * @n_added: (out) (optional): tokens new or changed in the file
+ * @n_removed: (out) (optional): tokens gone or changed
+ * @error: where to put an error
+ *
+ * Makes the file tokens of @config those of @path's [tokens] and
+ * [bot-ids] (a missing file has none); the environment's stay. A token
+ * whose name, role and secret are unchanged keeps its serial, so its
+ * browser sessions go on; a removed or changed one gets a new serial or
+ * none, which ends the sessions made with it. A file that does not parse,
+ * or whose secrets are short or shared, changes nothing.
+ *
+ * Returns: whether @config now has the file's tokens
+ */
+gboolean
+arb_config_reload_tokens (ArbConfig   *config,
+                          const char  *path,
+                          guint       *n_added,
+                          guint       *n_removed,
+                          GError     **error)
+{
+  g_autoptr(ArbConfig) fresh = NULL;
+  guint added = 0, removed = 0;
+
+  g_return_val_if_fail (config != NULL && path != NULL, FALSE);
+
+  fresh = read_file_tokens (config, path, error);
+  if (fresh == NULL)
+    return FALSE;
+  for (guint i = config->tokens->len; i > 0; i--)
+    {
+      ArbToken *t = g_ptr_array_index (config->tokens, i - 1);
+      const ArbToken *now;
+
+      if (t->source != ARB_TOKEN_FROM_FILE)
+        continue;
+      now = find_same (fresh->tokens, t);
+      if (now == NULL)
+        {
+          g_ptr_array_remove_index (config->tokens, i - 1);
+          removed++;
+          continue;
+        }
+      /* a new binding applies to new connections, as at start */
+      g_strfreev (t->bot_ids);
+      t->bot_ids = g_strdupv (now->bot_ids);
+    }
+  for (guint i = 0; i < fresh->tokens->len; i++)
+    {
+      ArbToken *t = g_ptr_array_index (fresh->tokens, i);
+
+      if (t->source != ARB_TOKEN_FROM_FILE || find_same (config->tokens, t) != NULL)
+        continue;
+      g_ptr_array_add (config->tokens, g_ptr_array_steal_index (fresh->tokens, i));
+      i--;
+      added++;
+    }
+  if (n_added != NULL)
+    *n_added = added;
+  if (n_removed != NULL)
+    *n_removed = removed;
   return TRUE;
 }

@@ -111,6 +111,13 @@ char           *arb_config_create_token   (ArbConfig   *config,
 gboolean        arb_config_remove_token   (ArbConfig   *config,
                                            const char  *name,
                                            GError     **error);
+/* Re-reads [tokens] and [bot-ids] of @path into a running @config (the
+ * file monitor and SIGHUP of arb-config-watch.c). */
+gboolean        arb_config_reload_tokens  (ArbConfig   *config,
+                                           const char  *path,
+                                           guint       *n_added,
+                                           guint       *n_removed,
+                                           GError     **error);
 /* Bot tokens bound to bot_ids: [bot-ids] in the file, ARBDASH_BOT_IDS. */
 char          **arb_config_parse_bot_ids  (const char  *text,
                                            GError     **error);

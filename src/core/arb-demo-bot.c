@@ -35,90 +35,10 @@
 #define MIN_PROFIT_USD           1.0
 #define MIN_MARGIN_BPS           2.0
 #define GAS_CEILING_GWEI         120.0
-#define GAS_HIGH_GWEI            60.0
-#define GAS_NORMAL_GWEI          40.0
 #define POOL_SIZE                16
 #define CACHE_CAPACITY           20000
 #define BASE_RSS_BYTES           (150.0 * 1024 * 1024)
 
-typedef enum
-{
-  CHAIN_ETHEREUM,
-  CHAIN_ARBITRUM,
-  CHAIN_OPTIMISM,
-  CHAIN_BSC,
-  N_CHAINS
-} Chain;
-
-typedef struct
-{
-  const char *name;
-  double      gas_gwei;          /* typical gas price */
-  guint       gas_min;           /* gas used by a two-swap transaction */
-  guint       gas_max;
-  guint       inclusion_min_ms;  /* detection to inclusion */
-  guint       inclusion_max_ms;
-  double      notional_min;      /* trade size in USD */
-  double      notional_max;
-  guint       native_pair;       /* the pair whose base token pays for gas */
-} ChainInfo;
-
-static const ChainInfo chains[N_CHAINS] = {
-  { "ethereum", 22.0,   180000,  320000, 1500, 12000, 20000, 150000, 0 },
-  { "arbitrum", 0.02,   600000, 1200000,  250,  1500,  2000,  40000, 0 },
-  { "optimism", 0.005,  250000,  450000,  400,  2500,  2000,  30000, 0 },
-  { "bsc",      3.0,    200000,  300000,  800,  4500,  3000,  60000, 5 },
-};
-
-typedef struct
-{
-  const char *name;
-  guint       fee_bps;
-  double      rpc_ms;            /* typical RPC round trip */
-} VenueInfo;
-
-enum { UNISWAP, SUSHISWAP, CURVE, BALANCER, PANCAKESWAP, CAMELOT, VELODROME, N_VENUES };
-
-static const VenueInfo venues[N_VENUES] = {
-  { "uniswap_v3",   5, 45 },
-  { "sushiswap",   30, 60 },
-  { "curve",        4, 55 },
-  { "balancer",    10, 70 },
-  { "pancakeswap", 25, 80 },
-  { "camelot",     30, 50 },
-  { "velodrome",    5, 65 },
-};
-
-#define MAX_PAIR_VENUES 4
-
-typedef struct
-{
-  const char *name;
-  Chain       chain;
-  guint       decimals;          /* of the base token, in which amounts are counted */
-  double      price;             /* initial price of the base token in USD */
-  double      volatility;        /* per square root of a second */
-  guint       weight;            /* share of the opportunities */
-  guint       n_venues;
-  guint       venues[MAX_PAIR_VENUES];
-} PairInfo;
-
-static const PairInfo pairs[] = {
-  { "WETH/USDC", CHAIN_ETHEREUM, 18,   3200.0, 0.0004, 30, 4,
-    { UNISWAP, SUSHISWAP, CURVE, BALANCER } },
-  { "WBTC/USDC", CHAIN_ETHEREUM,  8,  61000.0, 0.0003, 15, 3,
-    { UNISWAP, SUSHISWAP, CURVE } },
-  { "WETH/DAI",  CHAIN_ETHEREUM, 18,   3200.0, 0.0004, 10, 4,
-    { UNISWAP, SUSHISWAP, BALANCER, CURVE } },
-  { "ARB/USDC",  CHAIN_ARBITRUM, 18,      1.1, 0.0008, 20, 4,
-    { UNISWAP, SUSHISWAP, CAMELOT, BALANCER } },
-  { "OP/USDT",   CHAIN_OPTIMISM, 18,      2.3, 0.0008, 10, 3,
-    { UNISWAP, VELODROME, SUSHISWAP } },
-  { "WBNB/USDT", CHAIN_BSC,      18,    580.0, 0.0005, 15, 3,
-    { PANCAKESWAP, UNISWAP, SUSHISWAP } },
-};
-
-#define N_PAIRS G_N_ELEMENTS (pairs)
 
 static const char *const commands[] = { "pause", "resume", "stop", NULL };
 
@@ -178,16 +98,8 @@ struct _ArbDemoBot
   GQueue              trades;        /* PendingTrade, by due time */
   GQueue              commands;      /* PendingCommand, by due time */
 
-  /* Market. */
-  double              price[N_PAIRS];
-  double              deviation_bps[N_PAIRS][N_VENUES];
-  double              gas_base[N_CHAINS];
-  double              gas_gwei[N_CHAINS];
-  gint64              spike_start_ms;
-  gint64              spike_end_ms;
-  double              spike_peak;
-  gboolean            gas_high;
-  double              rpc_ms[N_VENUES];
+  ArbMarket           market;
+  double              rpc_ms[ARB_N_VENUES];
 
   /* Resources: cumulative counters only ever grow. */
   guint64             tasks_completed;
@@ -234,10 +146,7 @@ chance (ArbDemoBot *self, double p)
 static double
 gaussian (ArbDemoBot *self)
 {
-  double u = 1.0 - g_rand_double (self->rand);   /* in (0, 1] so the log is finite */
-  double v = g_rand_double (self->rand);
-
-  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
+  return arb_market_gaussian (self->rand);
 }
 
 /* Waiting time of a Poisson process, at least 1 ms so time always moves. */
@@ -332,91 +241,35 @@ send_metric (ArbDemoBot *self,
 
 /* ------------------------------------------------------------------ market */
 
-static double
-native_price (ArbDemoBot *self,
-              Chain       chain)
-{
-  return self->price[chains[chain].native_pair];
-}
-
-static double
-spike_factor (ArbDemoBot *self)
-{
-  double x;
-
-  if (self->now_ms < self->spike_start_ms || self->now_ms >= self->spike_end_ms)
-    return 1.0;
-  /* A fast rise over the first tenth, then a linear decay. */
-  x = (double) (self->now_ms - self->spike_start_ms) / (self->spike_end_ms - self->spike_start_ms);
-  return 1.0 + (self->spike_peak - 1.0) * (x < 0.1 ? x / 0.1 : (1.0 - x) / 0.9);
-}
-
-/* Mean-reverting step of an Ornstein-Uhlenbeck process with stationary
- * deviation @sigma and time constant @tau_s, over @dt_s seconds. */
-static double
-ou_step (ArbDemoBot *self,
-         double      x,
-         double      sigma,
-         double      tau_s,
-         double      dt_s)
-{
-  double decay = exp (-dt_s / tau_s);
-
-  return x * decay + sigma * sqrt (1.0 - decay * decay) * gaussian (self);
-}
-
 static void
 market_tick (ArbDemoBot *self)
 {
   double dt_s = TELEMETRY_INTERVAL_MS / 1000.0 * self->speed;
+  double eth_gwei;
 
-  for (guint p = 0; p < N_PAIRS; p++)
+  switch (arb_market_tick (&self->market, self->rand, dt_s, self->now_ms))
     {
-      /* A random walk pulled back to the initial price over days, so a
-       * dashboard left running for weeks still shows sensible prices. */
-      double x = log (self->price[p] / pairs[p].price);
-      double drift = -x * dt_s / (3.0 * 86400.0);
-
-      self->price[p] = pairs[p].price *
-                       exp (x + drift + pairs[p].volatility * sqrt (dt_s) * gaussian (self));
-      for (guint v = 0; v < pairs[p].n_venues; v++)
-        {
-          double *dev = &self->deviation_bps[p][pairs[p].venues[v]];
-          *dev = ou_step (self, *dev, 3.0, 20.0, dt_s);
-        }
-    }
-
-  for (guint c = 0; c < N_CHAINS; c++)
-    {
-      self->gas_base[c] = ou_step (self, self->gas_base[c], 0.25, 600.0, dt_s);
-      self->gas_gwei[c] = chains[c].gas_gwei * exp (self->gas_base[c]);
-    }
-  self->gas_gwei[CHAIN_ETHEREUM] *= spike_factor (self);
-
-  /* Hysteresis, so a price hovering at the line does not flood the log. */
-  if (!self->gas_high && self->gas_gwei[CHAIN_ETHEREUM] > GAS_HIGH_GWEI)
-    {
-      self->gas_high = TRUE;
-      send_log (self, ARB_LOG_WARNING, "gas", "gas price spike on ethereum: %.1f gwei",
-                self->gas_gwei[CHAIN_ETHEREUM]);
-    }
-  else if (self->gas_high && self->gas_gwei[CHAIN_ETHEREUM] < GAS_NORMAL_GWEI)
-    {
-      self->gas_high = FALSE;
-      send_log (self, ARB_LOG_INFO, "gas", "gas price on ethereum back to %.1f gwei",
-                self->gas_gwei[CHAIN_ETHEREUM]);
+    case ARB_MARKET_GAS_HIGH:
+      eth_gwei = self->market.gas_gwei[ARB_CHAIN_ETHEREUM];
+      send_log (self, ARB_LOG_WARNING, "gas", "gas price spike on ethereum: %.1f gwei", eth_gwei);
+      break;
+    case ARB_MARKET_GAS_NORMAL:
+      eth_gwei = self->market.gas_gwei[ARB_CHAIN_ETHEREUM];
+      send_log (self, ARB_LOG_INFO, "gas", "gas price on ethereum back to %.1f gwei", eth_gwei);
+      break;
+    case ARB_MARKET_GAS_SAME:
+    default:
+      break;
     }
 }
 
 static void
 start_spike (ArbDemoBot *self)
 {
-  double duration_ms = uniform (self, 40000.0, 150000.0) / self->speed;
+  gint64 end_ms = arb_market_start_spike (&self->market, self->rand, self->now_ms, self->speed,
+                                          TELEMETRY_INTERVAL_MS * 3);
 
-  self->spike_start_ms = self->now_ms;
-  self->spike_end_ms = self->now_ms + MAX (TELEMETRY_INTERVAL_MS * 3, (gint64) duration_ms);
-  self->spike_peak = uniform (self, 3.5, 8.0);
-  self->next_spike_ms = self->spike_end_ms + exponential_ms (self, SPIKE_MEAN_MS / self->speed);
+  self->next_spike_ms = end_ms + exponential_ms (self, SPIKE_MEAN_MS / self->speed);
 }
 
 /* ------------------------------------------------------------------ trades */
@@ -447,24 +300,6 @@ pending_command_free (PendingCommand *command)
 }
 
 static guint
-pick_pair (ArbDemoBot *self)
-{
-  guint total = 0;
-  gint32 r;
-
-  for (guint p = 0; p < N_PAIRS; p++)
-    total += pairs[p].weight;
-  r = g_rand_int_range (self->rand, 0, total);
-  for (guint p = 0; p < N_PAIRS; p++)
-    {
-      if (r < (gint32) pairs[p].weight)
-        return p;
-      r -= pairs[p].weight;
-    }
-  g_assert_not_reached ();
-}
-
-static guint
 in_flight (ArbDemoBot *self,
            gboolean    sent_only)
 {
@@ -474,34 +309,6 @@ in_flight (ArbDemoBot *self,
     if (!sent_only || ((PendingTrade *) l->data)->outcome != ARB_TRADE_FAILED)
       n++;
   return n;
-}
-
-static char *
-random_hex (ArbDemoBot *self,
-            guint       n_digits)
-{
-  GString *s = g_string_sized_new (n_digits + 2);
-
-  g_string_append (s, "0x");
-  for (guint i = 0; i < n_digits; i++)
-    g_string_append_c (s, "0123456789abcdef"[g_rand_int_range (self->rand, 0, 16)]);
-  return g_string_free (s, FALSE);
-}
-
-/* A token amount in base units as a decimal string: 18-decimal tokens give
- * integers well above 2^53, which is why the protocol carries them as text. */
-static char *
-token_amount (ArbDemoBot *self,
-              double      tokens,
-              guint       decimals)
-{
-  guint exact = MIN (decimals, 9);
-  GString *s = g_string_new (NULL);
-
-  g_string_printf (s, "%" G_GUINT64_FORMAT, (guint64) llround (tokens * pow (10.0, exact)));
-  for (guint i = exact; i < decimals; i++)
-    g_string_append_c (s, '0' + g_rand_int_range (self->rand, 0, 10));
-  return g_string_free (s, FALSE);
 }
 
 static void
@@ -514,9 +321,9 @@ take_opportunity (ArbDemoBot *self,
                   double      spread_bps,
                   guint       gas_estimate)
 {
-  Chain chain = pairs[pair].chain;
+  ArbChain chain = arb_pairs[pair].chain;
   PendingTrade *trade = g_new0 (PendingTrade, 1);
-  double revert_chance = self->gas_high ? 0.25 : 0.09;
+  double revert_chance = self->market.gas_high ? 0.25 : 0.09;
 
   trade->opportunity_seq = opportunity_seq;
   trade->pair = pair;
@@ -524,12 +331,12 @@ take_opportunity (ArbDemoBot *self,
   trade->sell_venue = sell_venue;
   trade->notional = notional;
   trade->spread_bps = spread_bps;
-  trade->price = self->price[pair];
-  trade->native_price = native_price (self, chain);
+  trade->price = self->market.price[pair];
+  trade->native_price = arb_market_native_price (&self->market, chain);
   trade->gas_estimate = gas_estimate;
   /* A priority tip on top of the base fee, to land in the next block. */
-  trade->gas_gwei = self->gas_gwei[chain] * (chain == CHAIN_ETHEREUM ? 1.0 : 1.1) +
-                    (chain == CHAIN_ETHEREUM ? uniform (self, 0.5, 3.0) : 0.0);
+  trade->gas_gwei = self->market.gas_gwei[chain] * (chain == ARB_CHAIN_ETHEREUM ? 1.0 : 1.1) +
+                    (chain == ARB_CHAIN_ETHEREUM ? uniform (self, 0.5, 3.0) : 0.0);
 
   if (chance (self, 0.08))
     {
@@ -543,10 +350,10 @@ take_opportunity (ArbDemoBot *self,
   else
     {
       trade->outcome = chance (self, revert_chance) ? ARB_TRADE_REVERTED : ARB_TRADE_FILLED;
-      trade->latency_ms = (guint) uniform (self, chains[chain].inclusion_min_ms,
-                                           chains[chain].inclusion_max_ms);
+      trade->latency_ms = (guint) uniform (self, arb_chains[chain].inclusion_min_ms,
+                                           arb_chains[chain].inclusion_max_ms);
       /* Now and then the transaction misses its block and waits for the next. */
-      if (chain == CHAIN_ETHEREUM && chance (self, 0.1))
+      if (chain == ARB_CHAIN_ETHEREUM && chance (self, 0.1))
         trade->latency_ms += 12000;
     }
   trade->due_ms = self->now_ms + MAX (1, (gint64) (trade->latency_ms / self->speed));
@@ -557,28 +364,28 @@ static void
 settle_trade (ArbDemoBot   *self,
               PendingTrade *trade)
 {
-  const PairInfo *pair = &pairs[trade->pair];
-  const ChainInfo *chain = &chains[pair->chain];
+  const ArbPairInfo *pair = &arb_pairs[trade->pair];
+  const ArbChainInfo *chain = &arb_chains[pair->chain];
   JsonObject *object = event_new (self, "trade");
   g_autofree char *id = g_strdup_printf ("trade-%" G_GINT64_FORMAT, trade->opportunity_seq);
   g_autofree char *amount_in = NULL;
   g_autofree char *tx_hash = NULL;
   double tokens_in = trade->notional / trade->price;
-  double fee_bps = venues[trade->buy_venue].fee_bps + venues[trade->sell_venue].fee_bps;
+  double fee_bps = arb_venues[trade->buy_venue].fee_bps + arb_venues[trade->sell_venue].fee_bps;
   double gas_used = 0, gas_cost = 0, fees = 0, profit = 0;
 
   json_object_set_string_member (object, "id", id);
   json_object_set_string_member (object, "pair", pair->name);
-  json_object_set_string_member (object, "buy_venue", venues[trade->buy_venue].name);
-  json_object_set_string_member (object, "sell_venue", venues[trade->sell_venue].name);
+  json_object_set_string_member (object, "buy_venue", arb_venues[trade->buy_venue].name);
+  json_object_set_string_member (object, "sell_venue", arb_venues[trade->sell_venue].name);
   json_object_set_string_member (object, "status", arb_trade_status_name (trade->outcome));
   json_object_set_string_member (object, "chain", chain->name);
-  amount_in = token_amount (self, tokens_in, pair->decimals);
+  amount_in = arb_market_token_amount (self->rand, tokens_in, pair->decimals);
   json_object_set_string_member (object, "amount_in", amount_in);
 
   if (trade->outcome != ARB_TRADE_FAILED)
     {
-      tx_hash = random_hex (self, 64);
+      tx_hash = arb_market_random_hex (self->rand, 64);
       gas_used = trade->gas_estimate * (trade->outcome == ARB_TRADE_REVERTED ?
                                         uniform (self, 0.3, 0.6) : uniform (self, 0.85, 1.0));
       gas_used = round (gas_used);
@@ -590,8 +397,9 @@ settle_trade (ArbDemoBot   *self,
       /* The spread shrinks while the transaction waits, so some fills lose. */
       double realized_bps = trade->spread_bps * uniform (self, 0.6, 1.05);
       double swap_usd = trade->notional * (realized_bps - fee_bps) / 1e4;
-      g_autofree char *amount_out = token_amount (self, (trade->notional + swap_usd) /
-                                                  trade->price, pair->decimals);
+      g_autofree char *amount_out = arb_market_token_amount (self->rand,
+                                                             (trade->notional + swap_usd) /
+                                                             trade->price, pair->decimals);
 
       fees = trade->notional * fee_bps / 1e4;
       profit = swap_usd - gas_cost;
@@ -615,7 +423,7 @@ settle_trade (ArbDemoBot   *self,
     case ARB_TRADE_FILLED:
       send_log (self, ARB_LOG_INFO, "executor",
                 "%s filled: %s buy on %s, sell on %s, net %+.2f USD (tx %.12s...)", id,
-                pair->name, venues[trade->buy_venue].name, venues[trade->sell_venue].name,
+                pair->name, arb_venues[trade->buy_venue].name, arb_venues[trade->sell_venue].name,
                 profit, tx_hash);
       break;
     case ARB_TRADE_REVERTED:
@@ -635,7 +443,7 @@ settle_trade (ArbDemoBot   *self,
 
 static const char *
 decide (ArbDemoBot *self,
-        Chain       chain,
+        ArbChain       chain,
         double      net_bps,
         double      notional,
         double      expected_profit)
@@ -644,10 +452,10 @@ decide (ArbDemoBot *self,
     return "paused";
   if (net_bps < MIN_MARGIN_BPS || notional * net_bps / 1e4 < MIN_PROFIT_USD)
     return "spread below threshold";
-  if (self->gas_gwei[chain] > GAS_CEILING_GWEI || expected_profit < MIN_PROFIT_USD)
+  if (self->market.gas_gwei[chain] > GAS_CEILING_GWEI || expected_profit < MIN_PROFIT_USD)
     return "gas too high";
   /* Bigger trades find thin pools more often. */
-  if (chance (self, 0.04 + 0.06 * notional / chains[chain].notional_max))
+  if (chance (self, 0.04 + 0.06 * notional / arb_chains[chain].notional_max))
     return "insufficient liquidity";
   if (in_flight (self, FALSE) >= MAX_IN_FLIGHT)
     return "max concurrent trades";
@@ -657,32 +465,35 @@ decide (ArbDemoBot *self,
 static void
 scan_opportunity (ArbDemoBot *self)
 {
-  guint p = pick_pair (self);
-  const PairInfo *pair = &pairs[p];
-  Chain chain = pair->chain;
+  guint p = arb_market_pick_pair (self->rand);
+  const ArbPairInfo *pair = &arb_pairs[p];
+  ArbChain chain = pair->chain;
   guint i = g_rand_int_range (self->rand, 0, pair->n_venues);
   guint j = (i + g_rand_int_range (self->rand, 1, pair->n_venues)) % pair->n_venues;
   guint a = pair->venues[i], b = pair->venues[j];
   /* A swap elsewhere just moved one pool away from the others. */
   double dislocation = -log (1.0 - g_rand_double (self->rand)) * 12.0;
-  double diff = self->deviation_bps[p][a] + (chance (self, 0.5) ? dislocation : -dislocation) -
-                self->deviation_bps[p][b];
+  double diff = self->market.deviation_bps[p][a] +
+                (chance (self, 0.5) ? dislocation : -dislocation) -
+                self->market.deviation_bps[p][b];
   guint buy = diff < 0 ? a : b, sell = diff < 0 ? b : a;
   double spread_bps = round_to (fabs (diff), 0.01);
-  double notional = chains[chain].notional_min *
-                    pow (chains[chain].notional_max / chains[chain].notional_min,
+  double notional = arb_chains[chain].notional_min *
+                    pow (arb_chains[chain].notional_max / arb_chains[chain].notional_min,
                          g_rand_double (self->rand));
-  double net_bps = spread_bps - venues[buy].fee_bps - venues[sell].fee_bps;
-  guint gas_estimate = g_rand_int_range (self->rand, chains[chain].gas_min, chains[chain].gas_max);
-  double gas_cost = gas_estimate * self->gas_gwei[chain] * 1e-9 * native_price (self, chain);
+  double net_bps = spread_bps - arb_venues[buy].fee_bps - arb_venues[sell].fee_bps;
+  guint gas_estimate = g_rand_int_range (self->rand, arb_chains[chain].gas_min,
+                                         arb_chains[chain].gas_max);
+  double gas_cost = gas_estimate * self->market.gas_gwei[chain] * 1e-9 *
+                    arb_market_native_price (&self->market, chain);
   double expected_profit = round_to (notional * net_bps / 1e4 - gas_cost, 1e-4);
   const char *reason = decide (self, chain, net_bps, notional, expected_profit);
   gint64 seq = self->next_seq;
   JsonObject *object = event_new (self, "opportunity");
 
   json_object_set_string_member (object, "pair", pair->name);
-  json_object_set_string_member (object, "buy_venue", venues[buy].name);
-  json_object_set_string_member (object, "sell_venue", venues[sell].name);
+  json_object_set_string_member (object, "buy_venue", arb_venues[buy].name);
+  json_object_set_string_member (object, "sell_venue", arb_venues[sell].name);
   json_object_set_double_member (object, "spread_bps", spread_bps);
   json_object_set_double_member (object, "expected_profit", expected_profit);
   json_object_set_boolean_member (object, "taken", reason == NULL);
@@ -765,47 +576,48 @@ send_metrics (ArbDemoBot *self)
   double lag_draw = g_rand_double (self->rand);
   gint64 block_lag = lag_draw < 0.85 ? 0 : lag_draw < 0.97 ? 1 : lag_draw < 0.995 ? 2 : 4;
 
-  for (guint v = 0; v < N_VENUES; v++)
+  for (guint v = 0; v < ARB_N_VENUES; v++)
     {
-      g_autofree char *name = g_strdup_printf ("rpc_latency_ms.%s", venues[v].name);
+      g_autofree char *name = g_strdup_printf ("rpc_latency_ms.%s", arb_venues[v].name);
 
-      self->rpc_ms[v] = venues[v].rpc_ms * exp (0.25 * gaussian (self));
+      self->rpc_ms[v] = arb_venues[v].rpc_ms * exp (0.25 * gaussian (self));
       /* Now and then a node stalls. */
       if (chance (self, 0.004))
         self->rpc_ms[v] *= uniform (self, 5.0, 15.0);
       send_metric (self, name, round_to (self->rpc_ms[v], 0.1), "ms");
     }
   send_metric (self, "block_lag", block_lag, "blocks");
-  send_metric (self, "gas_price_gwei", round_to (self->gas_gwei[CHAIN_ETHEREUM], 1e-3), "gwei");
+  send_metric (self, "gas_price_gwei",
+               round_to (self->market.gas_gwei[ARB_CHAIN_ETHEREUM], 1e-3), "gwei");
   send_metric (self, "pending_txs", in_flight (self, TRUE), NULL);
 }
 
 static void
 send_ambient_log (ArbDemoBot *self)
 {
-  guint v = g_rand_int_range (self->rand, 0, N_VENUES);
+  guint v = g_rand_int_range (self->rand, 0, ARB_N_VENUES);
   double r = g_rand_double (self->rand);
   gboolean scanning = self->state != ARB_BOT_STOPPED;
 
   if (r < 0.45 && scanning)
     send_log (self, ARB_LOG_INFO, "scanner", "scanned %d pools on %d venues in %d ms",
-              g_rand_int_range (self->rand, 380, 460), N_VENUES,
+              g_rand_int_range (self->rand, 380, 460), ARB_N_VENUES,
               g_rand_int_range (self->rand, 40, 160));
   else if (r < 0.70)
     send_log (self, ARB_LOG_DEBUG, "rpc", "refreshed reserves of %d pools from %s",
-              g_rand_int_range (self->rand, 20, 90), venues[v].name);
+              g_rand_int_range (self->rand, 20, 90), arb_venues[v].name);
   else if (r < 0.85)
-    send_log (self, ARB_LOG_WARNING, "rpc", "%s RPC slow: %.0f ms", venues[v].name,
+    send_log (self, ARB_LOG_WARNING, "rpc", "%s RPC slow: %.0f ms", arb_venues[v].name,
               self->rpc_ms[v] * uniform (self, 4.0, 10.0));
   else if (r < 0.96)
     send_log (self, ARB_LOG_ERROR, "rpc", "request to %s RPC timed out after 3000 ms; retrying",
-              venues[v].name);
+              arb_venues[v].name);
   else if (r < 0.99)
     send_log (self, ARB_LOG_ERROR, "executor", "nonce gap detected on %s; resyncing",
-              chains[g_rand_int_range (self->rand, 0, N_CHAINS)].name);
+              arb_chains[g_rand_int_range (self->rand, 0, ARB_N_CHAINS)].name);
   else
     send_log (self, ARB_LOG_CRITICAL, "rpc", "all %s endpoints failing; using fallback provider",
-              chains[g_rand_int_range (self->rand, 0, N_CHAINS)].name);
+              arb_chains[g_rand_int_range (self->rand, 0, ARB_N_CHAINS)].name);
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -992,8 +804,8 @@ shift_clock (ArbDemoBot *self,
   self->next_opportunity_ms += delta;
   self->next_log_ms += delta;
   self->next_spike_ms += delta;
-  self->spike_start_ms += delta;
-  self->spike_end_ms += delta;
+  self->market.spike_start_ms += delta;
+  self->market.spike_end_ms += delta;
   for (GList *l = self->trades.head; l != NULL; l = l->next)
     ((PendingTrade *) l->data)->due_ms += delta;
   for (GList *l = self->commands.head; l != NULL; l = l->next)
@@ -1299,6 +1111,20 @@ arb_demo_bot_get_bot_id (ArbDemoBot *self)
   return self->bot_id;
 }
 
+/**
+ * arb_demo_bot_get_market:
+ *
+ * Returns: (transfer none): the simulated market the bot trades on, as of
+ *   its last step
+ */
+const ArbMarket *
+arb_demo_bot_get_market (ArbDemoBot *self)
+{
+  g_return_val_if_fail (ARB_IS_DEMO_BOT (self), NULL);
+
+  return &self->market;
+}
+
 guint32
 arb_demo_bot_get_seed (ArbDemoBot *self)
 {
@@ -1417,19 +1243,9 @@ arb_demo_bot_constructed (GObject *object)
   G_OBJECT_CLASS (arb_demo_bot_parent_class)->constructed (object);
 
   self->rand = g_rand_new_with_seed (self->seed);
-  for (guint p = 0; p < N_PAIRS; p++)
-    {
-      self->price[p] = pairs[p].price;
-      for (guint v = 0; v < pairs[p].n_venues; v++)
-        self->deviation_bps[p][pairs[p].venues[v]] = 3.0 * gaussian (self);
-    }
-  for (guint c = 0; c < N_CHAINS; c++)
-    {
-      self->gas_base[c] = 0.25 * gaussian (self);
-      self->gas_gwei[c] = chains[c].gas_gwei * exp (self->gas_base[c]);
-    }
-  for (guint v = 0; v < N_VENUES; v++)
-    self->rpc_ms[v] = venues[v].rpc_ms;
+  arb_market_init (&self->market, self->rand);
+  for (guint v = 0; v < ARB_N_VENUES; v++)
+    self->rpc_ms[v] = arb_venues[v].rpc_ms;
   self->heap_bytes = uniform (self, 40e6, 50e6);
   self->rss_bytes = BASE_RSS_BYTES + self->heap_bytes;
 }

@@ -7,6 +7,8 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "arb-market.h"
+
 G_BEGIN_DECLS
 
 #define ARB_TYPE_DEMO_BOT (arb_demo_bot_get_type ())
@@ -57,5 +59,6 @@ const char *arb_demo_bot_get_state                 (ArbDemoBot         *self);
 gint64      arb_demo_bot_get_next_seq              (ArbDemoBot         *self);
 void        arb_demo_bot_set_next_seq              (ArbDemoBot         *self,
                                                     gint64              next_seq);
+const ArbMarket *arb_demo_bot_get_market           (ArbDemoBot         *self);
 
 G_END_DECLS

@@ -13,34 +13,11 @@
 #include "arb-json.h"
 #include "arb-json-check.h"
 
-G_DEFINE_QUARK (arb-error-quark, arb_error)
-
 static int find_name (const char *const *names, guint n_names, const char *s);
-
-static const char *error_names[] = {
-  "bad_request", "unauthorized", "forbidden", "not_found", "too_large",
-  "rate_limited", "conflict", "unavailable", "internal",
-};
-
-static const guint error_status[] = { 400, 401, 403, 404, 413, 429, 409, 503, 500 };
 
 static const char *trade_status_names[] = { "filled", "failed", "reverted" };
 static const char *run_state_names[] = { "running", "paused", "stopped", "error" };
 static const char *log_level_names[] = { "debug", "info", "warning", "error", "critical" };
-
-const char *
-arb_error_code_name (ArbErrorCode code)
-{
-  g_return_val_if_fail (code <= ARB_ERROR_INTERNAL, "internal");
-  return error_names[code];
-}
-
-guint
-arb_error_code_http_status (ArbErrorCode code)
-{
-  g_return_val_if_fail (code <= ARB_ERROR_INTERNAL, 500);
-  return error_status[code];
-}
 
 void
 arb_limits_init_default (ArbLimits *limits)
@@ -50,6 +27,29 @@ arb_limits_init_default (ArbLimits *limits)
   limits->max_batch_events = 1000;
   limits->max_string_bytes = 4 * 1024;
   limits->max_depth = 16;
+}
+
+void
+arb_bot_identity_copy (ArbBotIdentity       *dest,
+                       const ArbBotIdentity *src)
+{
+  dest->bot_id = g_strdup (src->bot_id);
+  dest->name = g_strdup (src->name);
+  dest->version = g_strdup (src->version);
+  dest->strategy = g_strdup (src->strategy);
+  dest->quote = g_strdup (src->quote);
+  dest->commands = g_strdupv (src->commands);
+}
+
+void
+arb_bot_identity_clear (ArbBotIdentity *identity)
+{
+  g_clear_pointer (&identity->bot_id, g_free);
+  g_clear_pointer (&identity->name, g_free);
+  g_clear_pointer (&identity->version, g_free);
+  g_clear_pointer (&identity->strategy, g_free);
+  g_clear_pointer (&identity->quote, g_free);
+  g_clear_pointer (&identity->commands, g_strfreev);
 }
 
 const char *
@@ -547,11 +547,11 @@ parse_hello (Fields *f, ArbHello *h)
   gboolean ok;
   JsonNode *node;
 
-  if (!get_ident (f, "bot_id", TRUE, &h->bot_id) ||
-      !get_nonempty (f, "name", TRUE, &h->name) ||
-      !get_string (f, "version", FALSE, &h->version) ||
-      !get_string (f, "strategy", FALSE, &h->strategy) ||
-      !get_nonempty (f, "quote", FALSE, &h->quote) ||
+  if (!get_ident (f, "bot_id", TRUE, &h->identity.bot_id) ||
+      !get_nonempty (f, "name", TRUE, &h->identity.name) ||
+      !get_string (f, "version", FALSE, &h->identity.version) ||
+      !get_string (f, "strategy", FALSE, &h->identity.strategy) ||
+      !get_nonempty (f, "quote", FALSE, &h->identity.quote) ||
       !get_int_min (f, "pid", FALSE, 1, &h->pid) ||
       !get_int_min (f, "heartbeat_ms", FALSE, ARB_HEARTBEAT_MS_MIN, &h->heartbeat_ms))
     return FALSE;
@@ -559,13 +559,13 @@ parse_hello (Fields *f, ArbHello *h)
   if (h->heartbeat_ms > ARB_HEARTBEAT_MS_MAX)
     return field_error (f, "heartbeat_ms", "must be at most %d", ARB_HEARTBEAT_MS_MAX);
   h->heartbeat_ms = MAX (h->heartbeat_ms, 0);
-  if (h->quote == NULL)
-    h->quote = g_strdup ("USD");
+  if (h->identity.quote == NULL)
+    h->identity.quote = g_strdup ("USD");
 
   node = member (f, "commands", FALSE, &ok);
   if (node == NULL)
     {
-      h->commands = g_new0 (char *, 1);
+      h->identity.commands = g_new0 (char *, 1);
       return TRUE;
     }
   if (!JSON_NODE_HOLDS_ARRAY (node))
@@ -585,7 +585,7 @@ parse_hello (Fields *f, ArbHello *h)
           return field_error (f, "commands", "must be an array of command names");
         g_strv_builder_add (builder, json_node_get_string (el));
       }
-    h->commands = g_strv_builder_end (builder);
+    h->identity.commands = g_strv_builder_end (builder);
   }
   return TRUE;
 }
@@ -843,12 +843,7 @@ arb_event_free (ArbEvent *event)
   switch (event->type)
     {
     case ARB_MSG_HELLO:
-      g_free (event->hello.bot_id);
-      g_free (event->hello.name);
-      g_free (event->hello.version);
-      g_free (event->hello.strategy);
-      g_free (event->hello.quote);
-      g_strfreev (event->hello.commands);
+      arb_bot_identity_clear (&event->hello.identity);
       break;
     case ARB_MSG_HEARTBEAT:
       g_free (event->heartbeat.message);
@@ -930,13 +925,13 @@ body_to_json (GString *s, const ArbEvent *e)
   switch (e->type)
     {
     case ARB_MSG_HELLO:
-      arb_json_member_string (s, "name", e->hello.name);
-      arb_json_opt_string (s, "version", e->hello.version);
-      arb_json_opt_string (s, "strategy", e->hello.strategy);
-      arb_json_member_string (s, "quote", e->hello.quote);
+      arb_json_member_string (s, "name", e->hello.identity.name);
+      arb_json_opt_string (s, "version", e->hello.identity.version);
+      arb_json_opt_string (s, "strategy", e->hello.identity.strategy);
+      arb_json_member_string (s, "quote", e->hello.identity.quote);
       arb_json_key (s, "commands");
       arb_json_array_begin (s);
-      for (char **c = e->hello.commands; c && *c; c++)
+      for (char **c = e->hello.identity.commands; c && *c; c++)
         arb_json_string (s, *c);
       arb_json_array_end (s);
       break;

@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "arb-error.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -49,6 +51,8 @@ typedef enum
 /* Optional numbers that were absent are NAN (doubles) or -1 (integers);
  * optional strings that were absent are NULL. */
 
+/* Who a bot says it is, in its hello: declared once, and embedded in the
+ * hello, in the store's row of the bot (ArbStoredBot) and in ArbBotLink. */
 typedef struct
 {
   char     *bot_id;
@@ -57,8 +61,13 @@ typedef struct
   char     *strategy;
   char     *quote;      /* "USD" when absent */
   char    **commands;   /* NULL-terminated, never NULL */
-  gint64    pid;        /* -1 when absent */
-  gint64    heartbeat_ms; /* the bot's heartbeat interval; 0 when absent */
+} ArbBotIdentity;
+
+typedef struct
+{
+  ArbBotIdentity  identity;
+  gint64          pid;           /* -1 when absent */
+  gint64          heartbeat_ms;  /* the bot's heartbeat interval; 0 when absent */
 } ArbHello;
 
 /* The range of hello's heartbeat_ms (revision 1.1), in milliseconds. */
@@ -163,27 +172,12 @@ typedef struct
   guint max_depth;          /* 16 */
 } ArbLimits;
 
-#define ARB_ERROR (arb_error_quark ())
-GQuark arb_error_quark (void);
-
-/* The protocol's error codes, in the order of PROTOCOL.md. */
-typedef enum
-{
-  ARB_ERROR_BAD_REQUEST,
-  ARB_ERROR_UNAUTHORIZED,
-  ARB_ERROR_FORBIDDEN,
-  ARB_ERROR_NOT_FOUND,
-  ARB_ERROR_TOO_LARGE,
-  ARB_ERROR_RATE_LIMITED,
-  ARB_ERROR_CONFLICT,
-  ARB_ERROR_UNAVAILABLE,
-  ARB_ERROR_INTERNAL,
-} ArbErrorCode;
-
-const char      *arb_error_code_name        (ArbErrorCode code);
-guint            arb_error_code_http_status (ArbErrorCode code);
-
 void             arb_limits_init_default    (ArbLimits *limits);
+
+/* Copies @src into @dest (deep), and frees what @identity points to. */
+void             arb_bot_identity_copy      (ArbBotIdentity       *dest,
+                                             const ArbBotIdentity *src);
+void             arb_bot_identity_clear     (ArbBotIdentity       *identity);
 
 const char      *arb_trade_status_name      (ArbTradeStatus status);
 gboolean         arb_trade_status_parse     (const char      *name,

@@ -9,6 +9,7 @@
 
 #include "arb-bot-link.h"
 #include "arb-command.h"
+#include "arb-error.h"
 #include "arb-event.h"
 #include "arb-hub.h"
 #include "arb-store.h"
@@ -137,14 +138,5 @@ void         arb_ingest_send_command      (ArbIngest               *self,
 void         arb_ingest_submit_pending    (ArbIngest               *self);
 /* Commits everything, then closes every session with 1001 (going away). */
 void         arb_ingest_shutdown          (ArbIngest               *self);
-
-/* JSON text of a protocol error frame / error body. */
-char        *arb_error_frame              (ArbErrorCode             code,
-                                           const char              *field,
-                                           const char              *message,
-                                           gint64                   seq);
-JsonNode    *arb_error_body               (ArbErrorCode             code,
-                                           const char              *field,
-                                           const char              *message);
 
 G_END_DECLS

@@ -333,3 +333,59 @@ arb_json_node_to_string (JsonNode *node)
   arb_json_node (s, node);
   return g_string_free (s, FALSE);
 }
+
+/* ---------------------------------------------------------------- reading */
+
+static JsonNode *
+get_value (JsonObject *object,
+           const char *name,
+           GType       type)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+const char *
+arb_json_get_string (JsonObject *object,
+                     const char *name)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+gboolean
+arb_json_get_int (JsonObject *object,
+                  const char *name,
+                  gint64     *value)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_INT64);
+
+  if (node == NULL)
+    return FALSE;
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+double
+arb_json_get_number (JsonObject *object,
+                     const char *name)
+{
+  JsonNode *node = get_value (object, name, G_TYPE_INT64);
+
+  if (node == NULL)
+    node = get_value (object, name, G_TYPE_DOUBLE);
+  return node != NULL ? json_node_get_double (node) : NAN;
+}
+
+JsonObject *
+arb_json_get_object (JsonObject *object,
+                     const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}

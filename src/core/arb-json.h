@@ -75,4 +75,16 @@ char *arb_json_node_to_string (JsonNode  *node);
 
 guint arb_utf8_char_len      (const char *p);
 
+/* Strict readers of an object's members: a member that is absent or of
+ * another JSON type reads as absent (NULL, FALSE, NAN). */
+const char *arb_json_get_string (JsonObject *object,
+                                 const char *name);
+gboolean    arb_json_get_int    (JsonObject *object,
+                                 const char *name,
+                                 gint64     *value);
+double      arb_json_get_number (JsonObject *object,
+                                 const char *name);
+JsonObject *arb_json_get_object (JsonObject *object,
+                                 const char *name);
+
 G_END_DECLS

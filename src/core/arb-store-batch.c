@@ -34,12 +34,7 @@ series_blob_free (SeriesBlob *s)
 static void
 hello_free (ArbHello *h)
 {
-  g_free (h->bot_id);
-  g_free (h->name);
-  g_free (h->version);
-  g_free (h->strategy);
-  g_free (h->quote);
-  g_strfreev (h->commands);
+  arb_bot_identity_clear (&h->identity);
   g_free (h);
 }
 
@@ -132,12 +127,7 @@ arb_store_batch_set_hello (ArbStoreBatch  *batch,
 {
   ArbHello *copy = g_new0 (ArbHello, 1);
 
-  copy->bot_id = g_strdup (hello->bot_id);
-  copy->name = g_strdup (hello->name);
-  copy->version = g_strdup (hello->version);
-  copy->strategy = g_strdup (hello->strategy);
-  copy->quote = g_strdup (hello->quote);
-  copy->commands = g_strdupv (hello->commands);
+  arb_bot_identity_copy (&copy->identity, &hello->identity);
   copy->pid = hello->pid;
   g_clear_pointer (&batch->hello, hello_free);
   batch->hello = copy;

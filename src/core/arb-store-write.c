@@ -162,13 +162,13 @@ static gboolean
 write_hello (ArbStore *self, ArbStoreBatch *b, GError **error)
 {
   sqlite3_stmt *s = self->stmts[STMT_HELLO];
-  g_autofree char *commands = g_strjoinv (",", b->hello->commands);
+  g_autofree char *commands = g_strjoinv (",", b->hello->identity.commands);
 
-  _arb_sql_bind_text (s, 1, b->hello->bot_id);
-  _arb_sql_bind_text (s, 2, b->hello->name);
-  _arb_sql_bind_text (s, 3, b->hello->version);
-  _arb_sql_bind_text (s, 4, b->hello->strategy);
-  _arb_sql_bind_text (s, 5, b->hello->quote);
+  _arb_sql_bind_text (s, 1, b->hello->identity.bot_id);
+  _arb_sql_bind_text (s, 2, b->hello->identity.name);
+  _arb_sql_bind_text (s, 3, b->hello->identity.version);
+  _arb_sql_bind_text (s, 4, b->hello->identity.strategy);
+  _arb_sql_bind_text (s, 5, b->hello->identity.quote);
   _arb_sql_bind_text (s, 6, commands);
   sqlite3_bind_int64 (s, 7, b->seen_ms);
   return step (self, STMT_HELLO, error);

@@ -417,13 +417,13 @@ arb_store_load_bots (ArbStore  *self,
       ArbStoredBot *b = g_new0 (ArbStoredBot, 1);
       const char *commands = _arb_sql_col_text (s, 5);
 
-      b->bot_id = g_strdup (_arb_sql_col_text (s, 0));
-      b->name = g_strdup (_arb_sql_col_text (s, 1));
-      b->version = g_strdup (_arb_sql_col_text (s, 2));
-      b->strategy = g_strdup (_arb_sql_col_text (s, 3));
-      b->quote = g_strdup (_arb_sql_col_text (s, 4));
-      b->commands = commands != NULL && *commands != '\0' ? g_strsplit (commands, ",", -1)
-                                                          : g_new0 (char *, 1);
+      b->identity.bot_id = g_strdup (_arb_sql_col_text (s, 0));
+      b->identity.name = g_strdup (_arb_sql_col_text (s, 1));
+      b->identity.version = g_strdup (_arb_sql_col_text (s, 2));
+      b->identity.strategy = g_strdup (_arb_sql_col_text (s, 3));
+      b->identity.quote = g_strdup (_arb_sql_col_text (s, 4));
+      b->identity.commands = commands != NULL && *commands != '\0'
+                             ? g_strsplit (commands, ",", -1) : g_new0 (char *, 1);
       b->last_seq = sqlite3_column_int64 (s, 6);
       b->last_seen_ms = sqlite3_column_int64 (s, 7);
       g_ptr_array_add (bots, b);
@@ -517,11 +517,6 @@ arb_stored_bot_free (ArbStoredBot *bot)
 {
   if (bot == NULL)
     return;
-  g_free (bot->bot_id);
-  g_free (bot->name);
-  g_free (bot->version);
-  g_free (bot->strategy);
-  g_free (bot->quote);
-  g_strfreev (bot->commands);
+  arb_bot_identity_clear (&bot->identity);
   g_free (bot);
 }

@@ -30,14 +30,9 @@ G_DECLARE_FINAL_TYPE (ArbStore, arb_store, ARB, STORE, GObject)
 /* What one bot's row in the store says. */
 typedef struct
 {
-  char    *bot_id;
-  char    *name;
-  char    *version;
-  char    *strategy;
-  char    *quote;
-  char   **commands;
-  gint64   last_seq;
-  gint64   last_seen_ms;
+  ArbBotIdentity  identity;
+  gint64          last_seq;
+  gint64          last_seen_ms;
 } ArbStoredBot;
 
 void arb_stored_bot_free (ArbStoredBot *bot);

@@ -44,6 +44,7 @@
 
 #include "arb-demo-bot.h"
 #include "arb-event.h"
+#include "arb-json.h"
 
 #define PROGRAM                 "arbdash-feeder"
 #define DEFAULT_BOT_ID          "feeder"
@@ -237,35 +238,6 @@ print_status (Feeder *self,
   self->status_us = now_us;
 }
 
-/* ---------------------------------------------------------- JSON accessors */
-
-/* Strict accessors: a member of the wrong type counts as absent. */
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64     *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *value = json_node_get_int (node);
-  return TRUE;
-}
-
 /* ------------------------------------------------------------------ outbox */
 
 static void
@@ -418,82 +390,36 @@ on_bot_message (JsonNode *message,
 
 /* ------------------------------------------------------- load trades --rate */
 
-typedef struct
-{
-  const char *pair;
-  const char *chain;
-  guint       decimals;       /* of the base token */
-  double      price;          /* of the base token, USD */
-  double      gas_gwei;
-  guint       gas_min;
-  guint       gas_max;
-  double      native_price;   /* of the token that pays for gas, USD */
-  const char *venues[3];
-} LoadMarket;
-
-/* A few of the simulation's markets, with the same names and magnitudes. */
-static const LoadMarket load_markets[] = {
-  { "WETH/USDC", "ethereum", 18,  3200.0, 22.0,  180000,  320000, 3200.0,
-    { "uniswap_v3", "sushiswap", "curve" } },
-  { "WBTC/USDC", "ethereum",  8, 61000.0, 22.0,  180000,  320000, 3200.0,
-    { "uniswap_v3", "sushiswap", "curve" } },
-  { "ARB/USDC",  "arbitrum", 18,     1.1, 0.02,  600000, 1200000, 3200.0,
-    { "uniswap_v3", "camelot", "sushiswap" } },
-  { "OP/USDT",   "optimism", 18,     2.3, 0.005, 250000,  450000, 3200.0,
-    { "uniswap_v3", "velodrome", "sushiswap" } },
-  { "WBNB/USDT", "bsc",      18,   580.0, 3.0,   200000,  300000,  580.0,
-    { "pancakeswap", "uniswap_v3", "sushiswap" } },
-};
-
 static double
 round4 (double value)
 {
   return round (value * 1e4) / 1e4;
 }
 
-/* Token amounts in base units are decimal strings: 18 decimals overflow the
- * 2^53 that a JSON number holds exactly. */
-static char *
-token_amount (double tokens,
-              guint  decimals)
-{
-  guint64 micro = (guint64) llround (tokens * 1e6);
-
-  g_assert (decimals >= 6);
-  if (micro == 0)
-    return g_strdup ("0");
-  return g_strdup_printf ("%" G_GUINT64_FORMAT "%0*d", micro, (int) decimals - 6, 0);
-}
-
-static char *
-random_tx_hash (GRand *rand)
-{
-  GString *s = g_string_sized_new (66);
-
-  g_string_append (s, "0x");
-  for (guint i = 0; i < 64; i++)
-    g_string_append_c (s, "0123456789abcdef"[g_rand_int_range (rand, 0, 16)]);
-  return g_string_free (s, FALSE);
-}
-
-/* One trade with the field set of the simulation's trades. It takes the
+/* One trade with the field set of the simulation's trades, on the
+ * simulation's own market (its pairs, venues, prices and gas). It takes the
  * simulation's next seq, so the two share one unbroken sequence. */
 static void
 emit_load_trade (Feeder *self)
 {
   GRand *rand = self->rand;
-  const LoadMarket *m = &load_markets[g_rand_int_range (rand, 0, G_N_ELEMENTS (load_markets))];
+  const ArbMarket *market = arb_demo_bot_get_market (self->bot);
+  guint p = arb_market_pick_pair (rand);
+  const ArbPairInfo *pair = &arb_pairs[p];
+  const ArbChainInfo *chain = &arb_chains[pair->chain];
   gint64 seq = arb_demo_bot_get_next_seq (self->bot);
-  guint buy = g_rand_int_range (rand, 0, 3);
-  guint sell = (buy + g_rand_int_range (rand, 1, 3)) % 3;
-  double notional = g_rand_double_range (rand, 2000.0, 50000.0);
+  guint buy = g_rand_int_range (rand, 0, pair->n_venues);
+  guint sell = (buy + g_rand_int_range (rand, 1, pair->n_venues)) % pair->n_venues;
+  double notional = g_rand_double_range (rand, chain->notional_min, chain->notional_max);
   double draw = g_rand_double (rand);
   ArbTradeStatus status = draw < 0.85 ? ARB_TRADE_FILLED :
                           draw < 0.94 ? ARB_TRADE_REVERTED : ARB_TRADE_FAILED;
-  double gas_gwei = m->gas_gwei * g_rand_double_range (rand, 0.8, 1.5);
+  double price = market->price[p];
+  double gas_gwei = market->gas_gwei[pair->chain] * g_rand_double_range (rand, 1.0, 1.2);
+  double native_price = arb_market_native_price (market, pair->chain);
   double gas_used = 0, gas_cost = 0, fees = 0, profit = 0;
   g_autofree char *id = g_strdup_printf ("load-%" G_GINT64_FORMAT, seq);
-  g_autofree char *amount_in = token_amount (notional / m->price, m->decimals);
+  g_autofree char *amount_in = arb_market_token_amount (rand, notional / price, pair->decimals);
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
 
@@ -503,27 +429,28 @@ emit_load_trade (Feeder *self)
   json_object_set_int_member (object, "seq", seq);
   json_object_set_int_member (object, "ts", g_get_real_time () / 1000);
   json_object_set_string_member (object, "id", id);
-  json_object_set_string_member (object, "pair", m->pair);
-  json_object_set_string_member (object, "buy_venue", m->venues[buy]);
-  json_object_set_string_member (object, "sell_venue", m->venues[sell]);
+  json_object_set_string_member (object, "pair", pair->name);
+  json_object_set_string_member (object, "buy_venue", arb_venues[pair->venues[buy]].name);
+  json_object_set_string_member (object, "sell_venue", arb_venues[pair->venues[sell]].name);
   json_object_set_string_member (object, "status", arb_trade_status_name (status));
-  json_object_set_string_member (object, "chain", m->chain);
+  json_object_set_string_member (object, "chain", chain->name);
   json_object_set_string_member (object, "amount_in", amount_in);
 
   if (status != ARB_TRADE_FAILED)
     {
-      g_autofree char *tx_hash = random_tx_hash (rand);
+      g_autofree char *tx_hash = arb_market_random_hex (rand, 64);
 
-      gas_used = round (g_rand_double_range (rand, m->gas_min, m->gas_max) *
+      gas_used = round (g_rand_double_range (rand, chain->gas_min, chain->gas_max) *
                         (status == ARB_TRADE_REVERTED ? 0.5 : 1.0));
-      gas_cost = gas_used * gas_gwei * 1e-9 * m->native_price;
+      gas_cost = gas_used * gas_gwei * 1e-9 * native_price;
       json_object_set_string_member (object, "tx_hash", tx_hash);
     }
   if (status == ARB_TRADE_FILLED)
     {
       double net_bps = g_rand_double_range (rand, -1.0, 12.0);
-      g_autofree char *amount_out = token_amount (notional * (1 + net_bps / 1e4) / m->price,
-                                                  m->decimals);
+      g_autofree char *amount_out = arb_market_token_amount (rand, notional *
+                                                             (1 + net_bps / 1e4) / price,
+                                                             pair->decimals);
 
       fees = notional * 10.0 / 1e4;
       profit = notional * net_bps / 1e4 - gas_cost;
@@ -791,7 +718,7 @@ static void
 handle_welcome (Feeder     *self,
                 JsonObject *welcome)
 {
-  const char *bot_id = get_string (welcome, "bot_id");
+  const char *bot_id = arb_json_get_string (welcome, "bot_id");
   gint64 last_seq;
 
   if (self->link != LINK_HELLO)
@@ -799,7 +726,7 @@ handle_welcome (Feeder     *self,
       g_printerr ("%s: ignoring an unexpected welcome\n", PROGRAM);
       return;
     }
-  if (!get_int (welcome, "last_seq", &last_seq) || last_seq < 0)
+  if (!arb_json_get_int (welcome, "last_seq", &last_seq) || last_seq < 0)
     {
       drop_connection (self, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR,
                        "the dashboard's welcome has no valid last_seq");
@@ -864,7 +791,7 @@ handle_ack (Feeder     *self,
 
   if (self->link != LINK_READY)
     return;
-  if (!get_int (ack, "seq", &seq))
+  if (!arb_json_get_int (ack, "seq", &seq))
     {
       g_printerr ("%s: ignoring an ack without a valid seq\n", PROGRAM);
       return;
@@ -911,8 +838,8 @@ static void
 handle_command (Feeder     *self,
                 JsonObject *command)
 {
-  const char *id = get_string (command, "id");
-  const char *name = get_string (command, "name");
+  const char *id = arb_json_get_string (command, "id");
+  const char *name = arb_json_get_string (command, "name");
   JsonNode *args = json_object_get_member (command, "args");
   g_autofree char *safe_name = NULL;
 
@@ -939,11 +866,11 @@ static void
 handle_error (Feeder     *self,
               JsonObject *error)
 {
-  g_autofree char *code = one_line (get_string (error, "code"));
-  g_autofree char *message = one_line (get_string (error, "message"));
+  g_autofree char *code = one_line (arb_json_get_string (error, "code"));
+  g_autofree char *message = one_line (arb_json_get_string (error, "message"));
   gint64 seq;
 
-  if (get_int (error, "seq", &seq))
+  if (arb_json_get_int (error, "seq", &seq))
     g_printerr ("%s: dashboard error %s (seq %" G_GINT64_FORMAT "): %s\n",
                 PROGRAM, code, seq, message);
   else
@@ -983,7 +910,7 @@ on_ws_message (SoupWebsocketConnection *ws,
       return;
     }
   object = json_node_get_object (root);
-  kind = get_string (object, "type");
+  kind = arb_json_get_string (object, "type");
   if (kind == NULL)
     g_printerr ("%s: ignoring a message without a type\n", PROGRAM);
   else if (g_str_equal (kind, "ack"))
