@@ -1264,6 +1264,7 @@ test_metrics (Fixture *fx, gconstpointer data)
   g_autoptr(Reply) anon = http (fx, "GET", "/metrics", NULL, NULL);
   g_autoptr(Reply) post = http (fx, "POST", "/metrics", VIEWER_TOKEN, "{}");
   g_autoptr(Reply) batch = NULL;
+  g_autoptr(Reply) forbidden = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
 
@@ -1275,6 +1276,9 @@ test_metrics (Fixture *fx, gconstpointer data)
                 "{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"resources\",\"seq\":4,\"ts\":5,"
                 "\"pool\":{\"size\":8,\"in_use\":3,\"waiting\":0},\"memory\":{\"rss_bytes\":1000}}]}");
   assert_ok (batch);
+  /* an error on the operator's route is counted under its own name */
+  forbidden = http (fx, "GET", "/api/v1/rejected", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (forbidden->status, ==, 403);
   r = http (fx, "GET", "/metrics", VIEWER_TOKEN, NULL);
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (
@@ -1284,6 +1288,7 @@ test_metrics (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (text, "bot_id=\"" BOT "\""));
   g_assert_nonnull (strstr (text, "pair=\"W\\\"E\\\\TH\""));
   g_assert_nonnull (strstr (text, "# TYPE arbdash_cpu_busy_percent gauge\n"));
+  g_assert_nonnull (strstr (text, "endpoint=\"/api/v1/rejected\""));
   /* every line is a comment or "name{labels} value" */
   lines = g_strsplit (text, "\n", -1);
   for (char **l = lines; *l != NULL; l++)

@@ -334,6 +334,26 @@ test_connection_cap (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_cap_lines (), ==, 1);
 }
 
+/* A client that closes its kept-alive connection between requests frees its
+ * place at once: libsoup 3.2 alone never lets such a connection go, so the
+ * cap filled up with closed connections and the server stopped accepting. */
+static void
+test_closed_between_requests (Fixture *fx, gconstpointer data)
+{
+  Count none = { fx, 0 };
+
+  /* twice the cap, one after another, each closed by the client */
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(Raw) kept = raw_exchange (fx, "GET /api/v1/health HTTP/1.1\r\n" HOST "\r\n");
+
+      g_assert_true (g_str_has_prefix (kept->in->str, "HTTP/1.1 200"));
+      g_assert_false (kept->eof);
+    }
+  g_assert_true (raw_spin (n_connections, &none, SPIN_MS));
+  assert_health (fx);
+}
+
 /* ---------------------------------------------------------------- timeouts */
 
 static void
@@ -343,6 +363,7 @@ test_idle_timeout (Fixture *fx, gconstpointer data)
   g_autoptr(Raw) headers = raw_open (fx);
   g_autoptr(Raw) body = raw_open (fx);
   g_autoptr(Raw) kept = NULL;
+  Count none = { fx, 0 };
   gint64 start = g_get_monotonic_time ();
 
   /* nothing at all; half the headers; half the body */
@@ -360,6 +381,8 @@ test_idle_timeout (Fixture *fx, gconstpointer data)
   g_assert_true (g_str_has_prefix (kept->in->str, "HTTP/1.1 200"));
   g_assert_false (kept->eof);
   g_assert_true (raw_spin (raw_closed, kept, SPIN_MS));
+  /* and its place is free again, not only its socket shut */
+  g_assert_true (raw_spin (n_connections, &none, SPIN_MS));
   assert_health (fx);
 }
 
@@ -687,6 +710,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/transport/connection-cap", Fixture, &cap, setup, test_connection_cap,
               fixture_teardown);
+  g_test_add ("/transport/closed-between-requests", Fixture, &cap, setup,
+              test_closed_between_requests, fixture_teardown);
   g_test_add ("/transport/idle-timeout", Fixture, &quick, setup, test_idle_timeout,
               fixture_teardown);
   g_test_add ("/transport/body-from-headers", Fixture, NULL, setup, test_body_from_headers,

@@ -36,6 +36,10 @@ struct _ArbConnInput
 
   /* HTTP: the last two bytes given out, to find an empty line across reads */
   guint8        p1, p2;
+  /* between two requests of a kept-alive connection: nothing given out since
+   * the last answer (see closed_between_requests()) */
+  gboolean      idle;
+  gsize         hung_up;     /* bytes of the empty line given out */
 
   /* WebSocket */
   gboolean      websocket;
@@ -150,6 +154,7 @@ give_out (ArbConnInput *self, guint8 *out, gsize count, gsize n)
 
   n = MIN (n, count);
   memcpy (out, data, n);
+  self->idle = FALSE;
   if (self->websocket)
     self->frame_left -= n;
   else if (n >= 2)
@@ -163,6 +168,31 @@ give_out (ArbConnInput *self, guint8 *out, gsize count, gsize n)
       self->off = 0;
     }
   return n;
+}
+
+/* libsoup 3.2 starts a kept-alive connection's next request only once it
+ * has read a line of it; an end of stream before that finishes a request
+ * nobody waits for, and the connection is never let go (its descriptor and
+ * its place under the cap stay taken). So a client that hangs up between
+ * requests is given an empty line and then an error: libsoup starts the
+ * request, fails it unanswered, and drops the connection as for any broken
+ * request. Only between requests: inside one, the end of stream is libsoup's. */
+static gssize
+closed_between_requests (ArbConnInput *self, guint8 *out, gsize count, GError **error)
+{
+  static const guint8 line[] = { '\r', '\n' };
+
+  if (self->hung_up < sizeof line)
+    {
+      gsize n = MIN (count, sizeof line - self->hung_up);
+
+      memcpy (out, line + self->hung_up, n);
+      self->hung_up += n;
+      return n;
+    }
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                       "the client closed the connection");
+  return -1;
 }
 
 static gssize
@@ -200,6 +230,8 @@ produce (ArbConnInput  *self,
         return give_out (self, buffer, count, n);
       if (self->refused)
         continue;
+      if (self->eof && self->idle && !self->websocket)
+        return closed_between_requests (self, buffer, count, error);
       if (self->eof)
         {
           /* the client went away in the middle of a frame header */
@@ -356,4 +388,20 @@ arb_conn_input_get_refused (ArbConnInput *self)
   g_return_val_if_fail (ARB_IS_CONN_INPUT (self), FALSE);
 
   return self->refused;
+}
+
+/**
+ * arb_conn_input_set_idle:
+ * @self: a connection's input
+ *
+ * Says that the connection's last request has been answered and it is kept
+ * alive: until the next byte is given out, an end of stream means the client
+ * has hung up between requests.
+ */
+void
+arb_conn_input_set_idle (ArbConnInput *self)
+{
+  g_return_if_fail (ARB_IS_CONN_INPUT (self));
+
+  self->idle = TRUE;
 }

@@ -21,5 +21,8 @@ void          arb_conn_input_set_websocket (ArbConnInput *self,
                                             guint64       max_message);
 /* Whether a message was refused for its size. */
 gboolean      arb_conn_input_get_refused   (ArbConnInput *self);
+/* The last request is answered and the connection kept alive: an end of
+ * stream before the next byte means the client hung up between requests. */
+void          arb_conn_input_set_idle      (ArbConnInput *self);
 
 G_END_DECLS

@@ -363,8 +363,11 @@ arb_listener_request_done (ArbListener       *self,
 {
   Conn *c = conn_of (self, msg);
 
-  if (c != NULL && !self->stopped && !g_socket_is_closed (c->sock))
-    conn_arm (c);
+  if (c == NULL || self->stopped || g_socket_is_closed (c->sock))
+    return;
+  conn_arm (c);
+  if (c->input != NULL)
+    arb_conn_input_set_idle (c->input);
 }
 
 void
