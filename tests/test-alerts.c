@@ -801,7 +801,7 @@ query_alerts (Fixture *f, JsonParser *parser)
   g_autofree char *text = NULL;
 
   arb_store_flush (f->store);
-  text = arb_store_query_alerts (f->store, 100, &error);
+  text = test_alerts_json (arb_store_query_alerts (f->store, 100, &error));
   g_assert_no_error (error);
   g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
   g_assert_no_error (error);

@@ -79,7 +79,7 @@ stored_trade_seqs (Fixture *fx, const char *bot_id)
   arb_trade_query_init (&q);
   q.bot_id = g_strdup (bot_id);
   q.limit = 1000;
-  text = arb_store_query_trades (fx->store, &q, &error);
+  text = test_trade_page_json (arb_store_query_trades (fx->store, &q, &error));
   arb_trade_query_clear (&q);
   g_assert_no_error (error);
   root = json_from_string (text, &error);
@@ -1578,7 +1578,7 @@ test_commands_rejected (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (o.n, ==, 1);
   g_assert_cmpint (o.command->status, ==, ARB_COMMAND_TIMEOUT);
   g_assert_nonnull (strstr (o.command->message, "shut down"));
-  audit = arb_store_query_audit (fx->store, BOT, 1, &error);
+  audit = test_audit_json (arb_store_query_audit (fx->store, BOT, 1, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (
     json_array_get_object_element (json_node_get_array (audit), 0), "status"), ==, "timeout");
@@ -1645,7 +1645,7 @@ test_commands_answered (Fixture *fx, gconstpointer data)
   g_assert_cmpint (((ArbCommand *) g_ptr_array_index (fx->commands, 0))->status, ==,
                    ARB_COMMAND_PENDING);
   settle (fx);
-  audit = arb_store_query_audit (fx->store, BOT, 100, &error);
+  audit = test_audit_json (arb_store_query_audit (fx->store, BOT, 100, &error));
   g_assert_no_error (error);
   rows = json_node_get_array (audit);
   g_assert_cmpuint (json_array_get_length (rows), ==, 2);
@@ -1684,7 +1684,7 @@ test_commands_timeout (Fixture *fx, gconstpointer data)
   arb_ingest_send_command (fx->ingest, "nobody", "pause", NULL, "desktop", NULL, command_done,
                            &rejected);
   settle (fx);
-  audit = arb_store_query_audit (fx->store, NULL, 10, &error);
+  audit = test_audit_json (arb_store_query_audit (fx->store, NULL, 10, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (audit)), ==, 2);
   row = json_array_get_object_element (json_node_get_array (audit), 1);

@@ -153,7 +153,7 @@ static JsonNode *
 query (ArbStore *store, const ArbTradeQuery *q)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = arb_store_query_trades (store, q, &error);
+  g_autofree char *text = test_trade_page_json (arb_store_query_trades (store, q, &error));
   g_autoptr(JsonParser) parser = json_parser_new ();
 
   g_assert_no_error (error);
@@ -1497,7 +1497,8 @@ on_query_done (GObject *source, GAsyncResult *result, gpointer data)
   char **out = data;
   g_autoptr(GError) error = NULL;
 
-  *out = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
+  *out = test_trade_page_json (arb_store_query_trades_finish (ARB_STORE (source), result,
+                                                             &error));
   g_assert_no_error (error);
 }
 
@@ -1507,6 +1508,7 @@ test_query_async (Fixture *f, gconstpointer data)
   ArbTradeQuery q;
   g_autofree char *async_text = NULL;
   g_autofree char *sync_text = NULL;
+  g_autoptr(ArbTradePage) page = NULL;
 
   fill_for_filters (f);
   arb_trade_query_init (&q);
@@ -1520,9 +1522,27 @@ test_query_async (Fixture *f, gconstpointer data)
   arb_trade_query_init (&q);
   q.bot_id = g_strdup ("bot-a");
   q.limit = 4;
-  sync_text = arb_store_query_trades (f->store, &q, NULL);
+  sync_text = test_trade_page_json (arb_store_query_trades (f->store, &q, NULL));
   g_assert_cmpstr (async_text, ==, sync_text);
   g_assert_nonnull (strstr (async_text, "\"next_cursor\":\""));
+
+  /* what the trade list reads: the same page, typed, newest first */
+  page = arb_store_query_trades (f->store, &q, NULL);
+  g_assert_cmpuint (page->trades->len, ==, 4);
+  g_assert_nonnull (page->next_cursor);
+  g_assert_nonnull (strstr (sync_text, page->next_cursor));
+  for (guint i = 0; i < page->trades->len; i++)
+    {
+      const ArbStoredEvent *t = g_ptr_array_index (page->trades, i);
+
+      g_assert_cmpstr (t->bot_id, ==, "bot-a");
+      g_assert_cmpint (t->event->type, ==, ARB_MSG_TRADE);
+      g_assert_true (isnan (t->event->trade.gas_cost));
+      g_assert_nonnull (t->event->trade.pair);
+      if (i > 0)
+        g_assert_cmpint (t->event->ts, <=,
+                         ((ArbStoredEvent *) g_ptr_array_index (page->trades, i - 1))->event->ts);
+    }
   arb_trade_query_clear (&q);
 }
 
@@ -1797,8 +1817,10 @@ test_audit (Fixture *f, gconstpointer data)
   g_autoptr(JsonNode) only_a = NULL;
   g_autoptr(JsonNode) limited = NULL;
   g_autoptr(JsonNode) none = NULL;
+  g_autoptr(GPtrArray) typed = NULL;
   g_autoptr(GError) error = NULL;
   ArbStoreBatch *b = arb_store_batch_new (NULL);
+  const ArbCommand *command;
   JsonArray *rows;
   JsonObject *o;
 
@@ -1815,7 +1837,7 @@ test_audit (Fixture *f, gconstpointer data)
   submit_and_wait (f->store, b);
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM commands"), ==, 3);
 
-  all = arb_store_query_audit (f->store, NULL, 100, &error);
+  all = test_audit_json (arb_store_query_audit (f->store, NULL, 100, &error));
   g_assert_no_error (error);
   rows = json_node_get_array (all);
   g_assert_cmpuint (json_array_get_length (rows), ==, 3);
@@ -1842,16 +1864,33 @@ test_audit (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "pending");
   g_assert_true (json_object_get_null_member (json_object_get_object_member (o, "who"), "token"));
 
-  only_a = arb_store_query_audit (f->store, "bot-a", 100, &error);
+  only_a = test_audit_json (arb_store_query_audit (f->store, "bot-a", 100, &error));
   rows = json_node_get_array (only_a);
   g_assert_cmpuint (json_array_get_length (rows), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "id"),
                    ==, "c-3");
-  limited = arb_store_query_audit (f->store, NULL, 1, &error);
+  limited = test_audit_json (arb_store_query_audit (f->store, NULL, 1, &error));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (limited)), ==, 1);
-  none = arb_store_query_audit (f->store, "bot-none", 10, &error);
+  none = test_audit_json (arb_store_query_audit (f->store, "bot-none", 10, &error));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (none)), ==, 0);
   g_assert_no_error (error);
+
+  /* what the views read: the commands themselves, every field of them */
+  typed = arb_store_query_audit (f->store, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (typed->len, ==, 3);
+  command = g_ptr_array_index (typed, 2);
+  g_assert_cmpstr (command->id, ==, "c-1");
+  g_assert_cmpstr (command->bot_id, ==, "bot-a");
+  g_assert_cmpstr (command->name, ==, "pause");
+  g_assert_cmpstr (command->args_json, ==, "{\"why\":1}");
+  g_assert_cmpstr (command->role, ==, "operator");
+  g_assert_cmpstr (command->token_name, ==, "alice");
+  g_assert_cmpint (command->created_ms, ==, T0);
+  g_assert_cmpint (command->finished_ms, ==, T0 + 300);
+  g_assert_cmpint (command->status, ==, ARB_COMMAND_OK);
+  g_assert_cmpstr (command->message, ==, "paused");
+  g_assert_cmpint (command->hub_seq, ==, 99);
 }
 
 /* ---------------------------------------------------------------- flush, group commit */
@@ -2126,7 +2165,7 @@ test_alerts (Fixture *f, gconstpointer data)
   g_assert_cmpint (got->hub_seq, ==, 11);
 
   /* the history, newest first */
-  text = arb_store_query_alerts (f->store, 10, &error);
+  text = test_alerts_json (arb_store_query_alerts (f->store, 10, &error));
   g_assert_no_error (error);
   root = json_from_string (text, &error);
   g_assert_no_error (error);
@@ -2145,7 +2184,7 @@ test_alerts (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (json_object_get_double_member (o, "value"), ==, 40);
   g_assert_cmpint (json_object_get_int_member (o, "cleared"), ==, T0 + 5000);
 
-  one = arb_store_query_alerts (f->store, 1, &error);
+  one = test_alerts_json (arb_store_query_alerts (f->store, 1, &error));
   g_assert_no_error (error);
   g_assert_nonnull (strstr (one, "\"a-2\""));
   g_assert_null (strstr (one, "\"a-1\""));
@@ -2268,7 +2307,9 @@ test_recent_logs (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) newest = NULL;
   g_autoptr(GPtrArray) upto = NULL;
   g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) typed = NULL;
   g_autoptr(JsonNode) log = NULL;
+  const ArbStoredEvent *stored;
   ArbStoreBatch *b;
   JsonObject *o;
 
@@ -2311,6 +2352,21 @@ test_recent_logs (Fixture *f, gconstpointer data)
   none = arb_store_query_recent_logs (f->store, 21, 100, &error);
   g_assert_cmpuint (none->len, ==, 0);
   g_assert_no_error (error);
+
+  /* what the Log page reads: the same logs, typed */
+  typed = arb_store_read_recent_logs (f->store, G_MAXINT64, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (typed->len, ==, 2);
+  stored = g_ptr_array_index (typed, 1);
+  g_assert_cmpint (stored->hub_seq, ==, 32);
+  g_assert_cmpstr (stored->bot_id, ==, "bot-a");
+  g_assert_cmpint (stored->event->type, ==, ARB_MSG_LOG);
+  g_assert_cmpint (stored->event->seq, ==, 7);
+  g_assert_cmpint (stored->event->ts, ==, T0 + 52);
+  g_assert_cmpint (stored->event->log.level, ==, ARB_LOG_WARNING);
+  g_assert_cmpstr (stored->event->log.component, ==, "rpc");
+  g_assert_cmpstr (stored->event->log.message, ==, "line 2");
+  g_assert_cmpint (((ArbStoredEvent *) g_ptr_array_index (typed, 0))->hub_seq, ==, 31);
 }
 
 static void
@@ -2580,7 +2636,7 @@ test_close_reopen (Fixture *f, gconstpointer data)
   g_assert_true (g_bytes_equal (got, blob));
   g_assert_true (arb_store_get_meta (f->store, "m", &v));
   g_assert_cmpint (v, ==, 11);
-  audit = arb_store_query_audit (f->store, NULL, 10, NULL);
+  audit = test_audit_json (arb_store_query_audit (f->store, NULL, 10, NULL));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (audit)), ==, 1);
 }
 
@@ -3105,7 +3161,8 @@ on_json_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(GError) error = NULL;
   char **json = data;
 
-  *json = arb_store_query_rejected_finish (ARB_STORE (source), result, &error);
+  *json = test_rejected_page_json (arb_store_query_rejected_finish (ARB_STORE (source), result,
+                                                                    &error));
   g_assert_no_error (error);
 }
 

@@ -8,6 +8,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "arb-json.h"
 #include "test-util.h"
 
 void
@@ -86,6 +87,57 @@ test_capture_log (const char      *domain,
   capture.levels = levels;
   capture.sink = sink;
   g_log_set_writer_func (capture_writer, NULL, NULL);
+}
+
+char *
+test_trade_page_json (ArbTradePage *page)
+{
+  g_autoptr(ArbTradePage) owned = page;
+
+  return page != NULL ? arb_trade_page_to_json (page) : NULL;
+}
+
+char *
+test_rejected_page_json (ArbRejectedPage *page)
+{
+  g_autoptr(ArbRejectedPage) owned = page;
+
+  return page != NULL ? arb_rejected_page_to_json (page) : NULL;
+}
+
+JsonNode *
+test_audit_json (GPtrArray *commands)
+{
+  g_autoptr(GPtrArray) owned = commands;
+  g_autoptr(JsonBuilder) b = NULL;
+
+  if (commands == NULL)
+    return NULL;
+  b = json_builder_new_immutable ();
+  json_builder_begin_array (b);
+  for (guint i = 0; i < commands->len; i++)
+    json_builder_add_value (b, arb_command_to_json (g_ptr_array_index (commands, i)));
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+char *
+test_alerts_json (GPtrArray *alerts)
+{
+  g_autoptr(GPtrArray) owned = alerts;
+  GString *out;
+
+  if (alerts == NULL)
+    return NULL;
+  out = g_string_new (NULL);
+  arb_json_array_begin (out);
+  for (guint i = 0; i < alerts->len; i++)
+    {
+      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (alerts, i));
+      arb_json_raw (out, json);
+    }
+  arb_json_array_end (out);
+  return g_string_free (out, FALSE);
 }
 
 /* ---------------------------------------------------------------- waiting */

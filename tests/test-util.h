@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "arb-event.h"
+#include "arb-store.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,13 @@ ArbEvent *test_event_from_json (const char *json);
 void test_capture_log (const char      *domain,
                        GLogLevelFlags   levels,
                        GPtrArray      **sink);
+
+/* The JSON the REST API makes of the store's typed reads, for the tests
+ * that check it; each takes its argument and passes NULL through. */
+char     *test_trade_page_json    (ArbTradePage    *page);
+char     *test_rejected_page_json (ArbRejectedPage *page);
+JsonNode *test_audit_json         (GPtrArray       *commands);
+char     *test_alerts_json        (GPtrArray       *alerts);
 
 /* Waiting for a condition by spinning a main context, as libsoup's tests
  * do: never a fixed sleep, always a bound in time. */

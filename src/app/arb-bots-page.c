@@ -423,38 +423,11 @@ on_command_changed (ArbIngest *ingest, gpointer data, ArbBotsPage *self)
   add_audit_row (self, command, TRUE);
 }
 
-/* A command as arb_command_to_json() wrote it. */
-static ArbCommand *
-command_from_json (JsonObject *o)
-{
-  JsonObject *who = json_object_get_member (o, "who") != NULL &&
-                    JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "who"))
-                    ? json_object_get_object_member (o, "who") : NULL;
-  ArbCommand *c;
-
-  c = arb_command_new (json_object_get_string_member_with_default (o, "id", ""),
-                       json_object_get_string_member_with_default (o, "bot_id", ""),
-                       json_object_get_string_member_with_default (o, "name", ""),
-                       NULL,
-                       who != NULL ? json_object_get_string_member_with_default (who, "role", NULL)
-                                   : NULL,
-                       who != NULL ? json_object_get_string_member_with_default (who, "token", NULL)
-                                   : NULL,
-                       json_object_get_int_member_with_default (o, "created", 0));
-  c->finished_ms = json_object_get_int_member_with_default (o, "finished", 0);
-  if (!arb_command_status_parse (json_object_get_string_member_with_default (o, "status", NULL),
-                                 &c->status))
-    c->status = ARB_COMMAND_FAILED;
-  c->message = g_strdup (json_object_get_string_member_with_default (o, "message", NULL));
-  return c;
-}
-
 static void
 load_audit (ArbBotsPage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) audit = NULL;
-  JsonArray *array;
+  g_autoptr(GPtrArray) audit = NULL;
 
   audit = arb_store_query_audit (arb_engine_get_store (self->engine), NULL, AUDIT_LIMIT, &error);
   if (audit == NULL)
@@ -462,12 +435,8 @@ load_audit (ArbBotsPage *self)
       g_warning ("Could not read the audit log: %s", error->message);
       return;
     }
-  array = json_node_get_array (audit);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      g_autoptr(ArbCommand) c = command_from_json (json_array_get_object_element (array, i));
-      add_audit_row (self, c, FALSE);
-    }
+  for (guint i = 0; i < audit->len; i++)
+    add_audit_row (self, g_ptr_array_index (audit, i), FALSE);
 }
 
 /* ---------------------------------------------------------------- refused messages */

@@ -9,7 +9,6 @@
 
 #include "config.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "arb-log-entry.h"
@@ -18,7 +17,6 @@ struct _ArbLogEntry
 {
   GObject      parent_instance;
 
-  gint64       seq;
   gint64       ts;
   char        *bot_id;
   char        *component;
@@ -55,7 +53,6 @@ arb_log_entry_init (ArbLogEntry *self)
 
 /**
  * arb_log_entry_new:
- * @seq: the item's hub seq
  * @ts: when the message was logged, ms since the Unix epoch
  * @bot_id: (nullable): the bot that logged it, %NULL for the dashboard itself
  * @component: (nullable): the part of the bot that logged it
@@ -64,8 +61,7 @@ arb_log_entry_init (ArbLogEntry *self)
  * Returns: (transfer full): a new entry
  */
 ArbLogEntry *
-arb_log_entry_new (gint64       seq,
-                   gint64       ts,
+arb_log_entry_new (gint64       ts,
                    const char  *bot_id,
                    ArbLogLevel  level,
                    const char  *component,
@@ -73,7 +69,6 @@ arb_log_entry_new (gint64       seq,
 {
   ArbLogEntry *self = g_object_new (ARB_TYPE_LOG_ENTRY, NULL);
 
-  self->seq = seq;
   self->ts = ts;
   self->bot_id = g_strdup (bot_id);
   self->level = level;
@@ -83,41 +78,20 @@ arb_log_entry_new (gint64       seq,
 }
 
 /**
- * arb_log_entry_new_from_item:
- * @item: a hub item of kind "log"
+ * arb_log_entry_new_from_event:
+ * @bot_id: (nullable): the bot that logged it, %NULL for the dashboard itself
+ * @event: a log event
  *
- * Returns: (transfer full) (nullable): the entry, or %NULL when @item is
- *   not a log message
+ * Returns: (transfer full): the entry
  */
 ArbLogEntry *
-arb_log_entry_new_from_item (const ArbHubItem *item)
+arb_log_entry_new_from_event (const char     *bot_id,
+                              const ArbEvent *event)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  ArbLogLevel level = ARB_LOG_INFO;
-  JsonObject *o;
+  g_return_val_if_fail (event != NULL && event->type == ARB_MSG_LOG, NULL);
 
-  g_return_val_if_fail (item != NULL, NULL);
-
-  if (!json_parser_load_from_data (parser, item->json, item->json_len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  o = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (o, "message"))
-    return NULL;
-  arb_log_level_parse (json_object_get_string_member_with_default (o, "level", NULL), &level);
-  return arb_log_entry_new (item->seq,
-                            json_object_get_int_member_with_default (o, "ts", item->ts),
-                            json_object_get_string_member_with_default (o, "bot_id", NULL),
-                            level,
-                            json_object_get_string_member_with_default (o, "component", NULL),
-                            json_object_get_string_member_with_default (o, "message", ""));
-}
-
-gint64
-arb_log_entry_get_seq (ArbLogEntry *self)
-{
-  g_return_val_if_fail (ARB_IS_LOG_ENTRY (self), 0);
-  return self->seq;
+  return arb_log_entry_new (event->ts, bot_id, event->log.level, event->log.component,
+                            event->log.message);
 }
 
 gint64

@@ -7,7 +7,6 @@
 #include <glib-object.h>
 
 #include "arb-event.h"
-#include "arb-hub.h"
 
 G_BEGIN_DECLS
 
@@ -15,14 +14,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbLogEntry, arb_log_entry, ARB, LOG_ENTRY, GObject)
 
-ArbLogEntry *arb_log_entry_new           (gint64            seq,
-                                          gint64            ts,
+ArbLogEntry *arb_log_entry_new           (gint64            ts,
                                           const char       *bot_id,
                                           ArbLogLevel       level,
                                           const char       *component,
                                           const char       *message);
-ArbLogEntry *arb_log_entry_new_from_item (const ArbHubItem *item);
-gint64       arb_log_entry_get_seq       (ArbLogEntry      *self);
+ArbLogEntry *arb_log_entry_new_from_event (const char     *bot_id,
+                                          const ArbEvent   *event);
 gint64       arb_log_entry_get_ts        (ArbLogEntry      *self);
 const char  *arb_log_entry_get_bot_id    (ArbLogEntry      *self);
 ArbLogLevel  arb_log_entry_get_level     (ArbLogEntry      *self);

@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Log items come from the hub's "published" signal, in seq order, and are
+ * Log messages come as the ingest commits them ("event-committed", typed,
+ * in order; taken a main-loop turn at a time), and are
  * kept as ArbLogEntry items in a GListStore of at most
  * ARB_LOG_PAGE_MAX_ITEMS, the newest at the bottom; at start it holds the
  * newest stored ones, so the log survives a restart. A GtkFilterListModel
@@ -54,6 +55,9 @@ struct _ArbLogPage
   char               *component;    /* NULL: all */
   char               *folded_text;  /* case-folded search text; NULL: all */
   gboolean            follow;
+
+  GPtrArray          *pending;      /* ArbLogEntry committed, not yet in @entries */
+  guint               flush_id;
 };
 
 G_DEFINE_FINAL_TYPE (ArbLogPage, arb_log_page, ADW_TYPE_BIN)
@@ -88,26 +92,15 @@ note_component (ArbLogPage *self, const char *component)
   gtk_string_list_splice (self->components, pos, 0, (const char *const[]) { component, NULL });
 }
 
-/* Appends what of @items is a log message; at most one removal and one
- * addition (one items-changed each) per batch. */
+/* Appends @added (ArbLogEntry, oldest first): at most one removal and one
+ * addition (one items-changed each). */
 static void
-add_items (ArbLogPage *self, GPtrArray *items)
+add_entries (ArbLogPage *self, GPtrArray *added)
 {
-  const char *log_topic = g_intern_static_string (ARB_TOPIC_LOG);
-  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
   guint n, skip, drop;
 
-  for (guint i = 0; i < items->len; i++)
-    {
-      ArbHubItem *item = g_ptr_array_index (items, i);
-      ArbLogEntry *entry;
-
-      if (item->topic == log_topic && (entry = arb_log_entry_new_from_item (item)) != NULL)
-        {
-          note_component (self, arb_log_entry_get_component (entry));
-          g_ptr_array_add (added, entry);
-        }
-    }
+  for (guint i = 0; i < added->len; i++)
+    note_component (self, arb_log_entry_get_component (g_ptr_array_index (added, i)));
   if (added->len == 0)
     return;
   n = g_list_model_get_n_items (G_LIST_MODEL (self->entries));
@@ -119,10 +112,34 @@ add_items (ArbLogPage *self, GPtrArray *items)
   g_list_store_splice (self->entries, n - drop, 0, added->pdata + skip, added->len - skip);
 }
 
-static void
-on_published (ArbHub *hub, GPtrArray *items, ArbLogPage *self)
+static gboolean
+flush_pending (gpointer data)
 {
-  add_items (self, items);
+  ArbLogPage *self = data;
+  g_autoptr(GPtrArray) added = g_steal_pointer (&self->pending);
+
+  self->flush_id = 0;
+  add_entries (self, added);
+  return G_SOURCE_REMOVE;
+}
+
+/* A bot's messages come one event at a time; the list takes those of a
+ * main-loop turn as one change of its model. */
+static void
+on_event_committed (ArbIngest *ingest, const char *bot_id, gpointer data, ArbLogPage *self)
+{
+  const ArbEvent *event = data;
+
+  if (event->type != ARB_MSG_LOG)
+    return;
+  if (self->pending == NULL)
+    self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  /* the list keeps no more than this: older ones would go at once */
+  if (self->pending->len >= 2 * ARB_LOG_PAGE_MAX_ITEMS)
+    g_ptr_array_remove_range (self->pending, 0, ARB_LOG_PAGE_MAX_ITEMS);
+  g_ptr_array_add (self->pending, arb_log_entry_new_from_event (bot_id, event));
+  if (self->flush_id == 0)
+    self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, flush_pending, self, NULL);
 }
 
 static void
@@ -130,15 +147,27 @@ load_stored (ArbLogPage *self)
 {
   ArbHub *hub = arb_engine_get_hub (self->engine);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GPtrArray) added = NULL;
 
-  /* what the hub emitted so far is in the store; the rest comes as "published" */
-  items = arb_store_query_recent_logs (arb_engine_get_store (self->engine),
-                                      arb_hub_get_last_emitted_seq (hub), LOAD_AT_START, &error);
-  if (items == NULL)
-    g_warning ("Could not read the latest log messages: %s", error->message);
-  else
-    add_items (self, items);
+  /* the ingest released what the hub emitted so far (its commit is done,
+   * "event-committed" went out before this page listened): it is in the
+   * store; what commits from now on comes as "event-committed" */
+  logs = arb_store_read_recent_logs (arb_engine_get_store (self->engine),
+                                     arb_hub_get_last_emitted_seq (hub), LOAD_AT_START, &error);
+  if (logs == NULL)
+    {
+      g_warning ("Could not read the latest log messages: %s", error->message);
+      return;
+    }
+  added = g_ptr_array_new_full (logs->len, g_object_unref);
+  for (guint i = 0; i < logs->len; i++)
+    {
+      const ArbStoredEvent *log = g_ptr_array_index (logs, i);
+
+      g_ptr_array_add (added, arb_log_entry_new_from_event (log->bot_id, log->event));
+    }
+  add_entries (self, added);
 }
 
 /* ---------------------------------------------------------------- filters */
@@ -399,6 +428,8 @@ arb_log_page_dispose (GObject *object)
 {
   ArbLogPage *self = ARB_LOG_PAGE (object);
 
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_object (&self->engine);
   g_clear_object (&self->filtered);
   g_clear_object (&self->entries);
@@ -505,8 +536,8 @@ arb_log_page_init (ArbLogPage *self)
  * arb_log_page_set_engine:
  * @engine: the engine whose log items to show
  *
- * Shows the newest stored log messages of @engine, then its log items from
- * now on; can be called once.
+ * Shows the newest stored log messages of @engine, then those its ingest
+ * commits from now on; can be called once.
  */
 void
 arb_log_page_set_engine (ArbLogPage *self,
@@ -518,8 +549,8 @@ arb_log_page_set_engine (ArbLogPage *self,
 
   self->engine = g_object_ref (engine);
   load_stored (self);
-  g_signal_connect_object (arb_engine_get_hub (engine), "published",
-                           G_CALLBACK (on_published), self, 0);
+  g_signal_connect_object (arb_engine_get_ingest (engine), "event-committed",
+                           G_CALLBACK (on_event_committed), self, 0);
 }
 
 /**

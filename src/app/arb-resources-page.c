@@ -2,10 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The figures come from the hub's latest "resources" gauge of each bot, the
- * charts from the engine's series over the range of the switch. Updates are
- * taken only while the page is mapped; on mapping, it reloads both, so
- * nothing is missed.
+ * The figures come from each bot's latest "resources" report as the ingest
+ * commits it (typed, "event-committed"), the charts from the engine's
+ * series over the range of the switch. The page keeps each bot's latest
+ * report and shows updates only while it is mapped; on mapping, it shows the
+ * reports kept and reloads the charts, so nothing is missed.
  */
 #define G_LOG_DOMAIN "arb-resources-page"
 
@@ -16,7 +17,6 @@
 
 #include "arb-chart.h"
 #include "arb-format.h"
-#include "arb-hub.h"
 #include "arb-range-switch.h"
 #include "arb-resources-page.h"
 
@@ -45,6 +45,8 @@ struct _ArbResourcesPage
 
   ArbEngine  *engine;
   GHashTable *bots;   /* bot id -> BotView */
+  GHashTable *latest; /* bot id -> ArbResources, the latest committed */
+  GPtrArray  *order;  /* the bot ids of @latest, in the order of their first report */
 };
 
 G_DEFINE_FINAL_TYPE (ArbResourcesPage, arb_resources_page, ADW_TYPE_BIN)
@@ -100,32 +102,6 @@ bot_view_new (ArbResourcesPage *self, const char *bot_id)
 
 /* ---------------------------------------------------------------- figures */
 
-/* Returns: the member's number, or NAN when the bot did not report it */
-static double
-get_number (JsonObject *object, const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NAN;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-    case G_TYPE_DOUBLE:
-      return json_node_get_double (node);
-    default:
-      return NAN;
-    }
-}
-
-static JsonObject *
-get_group (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 static char *
 format_count (double value)
 {
@@ -146,11 +122,11 @@ set_subtitle_take (AdwActionRow *row, char *text)
 }
 
 static void
-show_pool (BotView *view, JsonObject *pool)
+show_pool (BotView *view, const ArbResources *r)
 {
-  g_autofree char *size = format_count (get_number (pool, "size"));
-  g_autofree char *in_use = format_count (get_number (pool, "in_use"));
-  g_autofree char *waiting = format_count (get_number (pool, "waiting"));
+  g_autofree char *size = format_count (r->pool_size);
+  g_autofree char *in_use = format_count (r->pool_in_use);
+  g_autofree char *waiting = format_count (r->pool_waiting);
 
   /* Translators: a bot's connection pool: its size, the connections in use and the
    * requests waiting for one */
@@ -159,12 +135,12 @@ show_pool (BotView *view, JsonObject *pool)
 }
 
 static void
-show_tasks (BotView *view, JsonObject *tasks)
+show_tasks (BotView *view, const ArbResources *r)
 {
-  g_autofree char *running = format_count (get_number (tasks, "running"));
-  g_autofree char *queued = format_count (get_number (tasks, "queued"));
-  g_autofree char *completed = format_count (get_number (tasks, "completed"));
-  g_autofree char *failed = format_count (get_number (tasks, "failed"));
+  g_autofree char *running = format_count (r->tasks_running);
+  g_autofree char *queued = format_count (r->tasks_queued);
+  g_autofree char *completed = format_count (r->tasks_completed);
+  g_autofree char *failed = format_count (r->tasks_failed);
 
   set_subtitle_take (view->tasks_row,
                      g_strdup_printf (_("Running %s · Queued %s · Completed %s · Failed %s"),
@@ -172,23 +148,23 @@ show_tasks (BotView *view, JsonObject *tasks)
 }
 
 static void
-show_memory (BotView *view, JsonObject *memory)
+show_memory (BotView *view, const ArbResources *r)
 {
-  g_autofree char *rss = format_bytes (get_number (memory, "rss_bytes"));
-  g_autofree char *heap = format_bytes (get_number (memory, "heap_bytes"));
+  g_autofree char *rss = format_bytes (r->memory_rss_bytes);
+  g_autofree char *heap = format_bytes (r->memory_heap_bytes);
 
   /* Translators: a bot's resident memory and its heap, such as "Resident 120 MB · Heap 80 MB" */
   set_subtitle_take (view->memory_row, g_strdup_printf (_("Resident %s · Heap %s"), rss, heap));
 }
 
 static void
-show_cache (BotView *view, JsonObject *cache)
+show_cache (BotView *view, const ArbResources *r)
 {
-  g_autofree char *entries = format_count (get_number (cache, "entries"));
-  g_autofree char *bytes = format_bytes (get_number (cache, "bytes"));
-  g_autofree char *evictions = format_count (get_number (cache, "evictions"));
-  double hits = get_number (cache, "hits");
-  double misses = get_number (cache, "misses");
+  g_autofree char *entries = format_count (r->cache_entries);
+  g_autofree char *bytes = format_bytes (r->cache_bytes);
+  g_autofree char *evictions = format_count (r->cache_evictions);
+  double hits = r->cache_hits;
+  double misses = r->cache_misses;
   double lookups = hits + misses;   /* NAN when either is missing */
 
   set_subtitle_take (view->cache_row,
@@ -199,35 +175,19 @@ show_cache (BotView *view, JsonObject *cache)
 
 static void load_chart (ArbResourcesPage *self, BotView *view);
 
-/* Shows one "resources" item's data; with @live, reloads the bot's chart too. */
+/* Shows a bot's report; with @live, reloads the bot's chart too. */
 static void
-show_item (ArbResourcesPage *self, const ArbHubItem *item, gboolean live)
+show_resources (ArbResourcesPage *self, const char *bot_id, const ArbResources *r,
+                gboolean live)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *object;
-  const char *bot_id;
-  BotView *view;
+  BotView *view = g_hash_table_lookup (self->bots, bot_id);
 
-  if (!json_parser_load_from_data (parser, item->json, (gssize) item->json_len, &error))
-    {
-      g_warning ("Cannot read resources item %" G_GINT64_FORMAT ": %s", item->seq, error->message);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return;
-  object = json_node_get_object (json_parser_get_root (parser));
-  bot_id = json_object_get_string_member_with_default (object, "bot_id", NULL);
-  if (bot_id == NULL)
-    return;
-
-  view = g_hash_table_lookup (self->bots, bot_id);
   if (view == NULL)
     view = bot_view_new (self, bot_id);
-  show_pool (view, get_group (object, "pool"));
-  show_tasks (view, get_group (object, "tasks"));
-  show_memory (view, get_group (object, "memory"));
-  show_cache (view, get_group (object, "cache"));
+  show_pool (view, r);
+  show_tasks (view, r);
+  show_memory (view, r);
+  show_cache (view, r);
   if (live)
     load_chart (self, view);
 }
@@ -251,13 +211,15 @@ load_chart (ArbResourcesPage *self, BotView *view)
 static void
 reload (ArbResourcesPage *self)
 {
-  g_autoptr(GPtrArray) items = arb_hub_get_latest (arb_engine_get_hub (self->engine),
-                                                   ARB_TOPIC_RESOURCES);
   GHashTableIter iter;
   gpointer value;
 
-  for (guint i = 0; i < items->len; i++)
-    show_item (self, g_ptr_array_index (items, i), FALSE);
+  for (guint i = 0; i < self->order->len; i++)
+    {
+      const char *bot_id = g_ptr_array_index (self->order, i);
+
+      show_resources (self, bot_id, g_hash_table_lookup (self->latest, bot_id), FALSE);
+    }
   g_hash_table_iter_init (&iter, self->bots);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     load_chart (self, value);
@@ -271,19 +233,26 @@ on_range_changed (ArbResourcesPage *self)
 }
 
 static void
-on_published (ArbHub *hub, GPtrArray *items, ArbResourcesPage *self)
+on_event_committed (ArbIngest *ingest, const char *bot_id, gpointer data,
+                    ArbResourcesPage *self)
 {
-  const char *kind = g_intern_static_string ("resources");
+  const ArbEvent *event = data;
+  ArbResources *latest;
 
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (event->type != ARB_MSG_RESOURCES)
     return;
-  for (guint i = 0; i < items->len; i++)
+  latest = g_hash_table_lookup (self->latest, bot_id);
+  if (latest == NULL)
     {
-      const ArbHubItem *item = g_ptr_array_index (items, i);
+      char *key = g_strdup (bot_id);
 
-      if (item->kind == kind)
-        show_item (self, item, TRUE);
+      latest = g_new (ArbResources, 1);
+      g_hash_table_insert (self->latest, key, latest);
+      g_ptr_array_add (self->order, key);
     }
+  *latest = event->resources;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    show_resources (self, bot_id, latest, TRUE);
 }
 
 /* ---------------------------------------------------------------- the widget */
@@ -314,6 +283,8 @@ arb_resources_page_finalize (GObject *object)
   ArbResourcesPage *self = ARB_RESOURCES_PAGE (object);
 
   g_hash_table_unref (self->bots);
+  g_ptr_array_unref (self->order);
+  g_hash_table_unref (self->latest);
 
   G_OBJECT_CLASS (arb_resources_page_parent_class)->finalize (object);
 }
@@ -345,6 +316,8 @@ arb_resources_page_init (ArbResourcesPage *self)
                             self);
   self->bots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) bot_view_free);
+  self->latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->order = g_ptr_array_new ();
 }
 
 /**
@@ -362,8 +335,8 @@ arb_resources_page_set_engine (ArbResourcesPage *self,
   g_return_if_fail (self->engine == NULL);
 
   self->engine = g_object_ref (engine);
-  g_signal_connect_object (arb_engine_get_hub (engine), "published",
-                           G_CALLBACK (on_published), self, 0);
+  g_signal_connect_object (arb_engine_get_ingest (engine), "event-committed",
+                           G_CALLBACK (on_event_committed), self, 0);
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     reload (self);
 }

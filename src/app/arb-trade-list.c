@@ -60,39 +60,23 @@ arb_trade_item_init (ArbTradeItem *self)
   self->gas_cost = NAN;
 }
 
-static char *
-dup_member (JsonObject *o, const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return g_strdup ("");
-  return g_strdup (json_node_get_string (node));
-}
-
-static double
-double_member (JsonObject *o, const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NAN;
-  return json_node_get_double (node);
-}
-
+/* The trade of a page of the store's, as the list shows it */
 static ArbTradeItem *
-item_from_json (JsonObject *o)
+item_from_stored (const ArbStoredEvent *stored)
 {
   ArbTradeItem *self = g_object_new (ARB_TYPE_TRADE_ITEM, NULL);
+  const ArbTrade *trade = &stored->event->trade;
 
-  self->ts = json_object_get_int_member_with_default (o, "ts", 0);
-  self->bot_id = dup_member (o, "bot_id");
-  self->pair = dup_member (o, "pair");
-  self->buy_venue = dup_member (o, "buy_venue");
-  self->sell_venue = dup_member (o, "sell_venue");
-  self->status = dup_member (o, "status");
-  self->profit = double_member (o, "profit");
-  self->gas_cost = double_member (o, "gas_cost");
+  g_assert (stored->event->type == ARB_MSG_TRADE);
+
+  self->ts = stored->event->ts;
+  self->bot_id = g_strdup (stored->bot_id != NULL ? stored->bot_id : "");
+  self->pair = g_strdup (trade->pair);
+  self->buy_venue = g_strdup (trade->buy_venue);
+  self->sell_venue = g_strdup (trade->sell_venue);
+  self->status = g_strdup (arb_trade_status_name (trade->status));
+  self->profit = trade->profit;
+  self->gas_cost = trade->gas_cost;
   return self;
 }
 
@@ -315,30 +299,18 @@ arb_trade_list_new (ArbStore *store)
   return self;
 }
 
-/* Returns: whether the page was read (else an error was set) */
-static gboolean
-append_page (ArbTradeList *self, const char *text)
+static void
+append_page (ArbTradeList *self, ArbTradePage *page)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root;
-  JsonArray *trades;
-  JsonNode *cursor;
   guint before = self->items->len;
 
-  if (!json_parser_load_from_data (parser, text, -1, &self->error))
-    return FALSE;
-  root = json_node_get_object (json_parser_get_root (parser));
-  trades = json_object_get_array_member (root, "trades");
-  cursor = json_object_get_member (root, "next_cursor");
-  for (guint i = 0; i < json_array_get_length (trades); i++)
-    g_ptr_array_add (self->items, item_from_json (json_array_get_object_element (trades, i)));
-  g_clear_pointer (&self->cursor, g_free);
-  if (cursor != NULL && json_node_get_value_type (cursor) == G_TYPE_STRING)
-    self->cursor = g_strdup (json_node_get_string (cursor));
+  for (guint i = 0; i < page->trades->len; i++)
+    g_ptr_array_add (self->items, item_from_stored (g_ptr_array_index (page->trades, i)));
+  g_free (self->cursor);
+  self->cursor = g_steal_pointer (&page->next_cursor);
   self->has_more = self->cursor != NULL;
   self->n_pages++;
   g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->items->len - before);
-  return TRUE;
 }
 
 static void
@@ -346,23 +318,21 @@ page_read (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(ArbTradeList) self = data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
+  g_autoptr(ArbTradePage) page = arb_store_query_trades_finish (ARB_STORE (source), result,
+                                                                &error);
 
   /* a reload or the end of the list went past this page */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->cancellable);
-  if (text == NULL)
+  if (page == NULL)
     {
       g_warning ("Cannot read the trades: %s", error->message);
       self->error = g_steal_pointer (&error);
       self->has_more = FALSE;
     }
-  else if (!append_page (self, text))
-    {
-      g_warning ("Cannot read the trades: %s", self->error->message);
-      self->has_more = FALSE;
-    }
+  else
+    append_page (self, page);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOADING]);
 }
 

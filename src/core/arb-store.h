@@ -5,12 +5,14 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <json-glib/json-glib.h>
 
 #include "arb-alert.h"
 #include "arb-command.h"
 #include "arb-event.h"
 #include "arb-rejected.h"
+#include "arb-store-batch.h"
+#include "arb-store-rows.h"
+#include "arb-trade-query.h"
 
 G_BEGIN_DECLS
 
@@ -35,58 +37,6 @@ typedef struct
 
 void arb_stored_bot_free (ArbStoredBot *bot);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbStoredBot, arb_stored_bot_free)
-
-/* A unit of work for the writer thread. Several batches share one
- * transaction (group commit); each is told when it is durable. */
-typedef struct _ArbStoreBatch ArbStoreBatch;
-
-typedef void (*ArbStoreBatchDone) (ArbStoreBatch *batch,
-                                   const GError  *error,
-                                   gpointer       user_data);
-
-ArbStoreBatch *arb_store_batch_new          (const char        *bot_id);
-void           arb_store_batch_free         (ArbStoreBatch     *batch);
-const char    *arb_store_batch_get_bot_id   (ArbStoreBatch     *batch);
-/* Takes ownership of @event; trades, opportunities and logs are stored. */
-void           arb_store_batch_add_event    (ArbStoreBatch     *batch,
-                                             ArbEvent          *event,
-                                             gint64             hub_seq);
-void           arb_store_batch_set_hub_seq  (ArbStoreBatch     *batch,
-                                             guint              index,
-                                             gint64             hub_seq);
-guint          arb_store_batch_get_n_events (ArbStoreBatch     *batch);
-ArbEvent      *arb_store_batch_get_event    (ArbStoreBatch     *batch,
-                                             guint              index,
-                                             gint64            *hub_seq);
-/* The batch moves the bot's stored last_seq from @prev_seq (the value it
- * must have when the batch commits) to @last_seq. */
-void           arb_store_batch_set_last_seq (ArbStoreBatch     *batch,
-                                             gint64             prev_seq,
-                                             gint64             last_seq);
-gint64         arb_store_batch_get_last_seq (ArbStoreBatch     *batch);
-void           arb_store_batch_set_hello    (ArbStoreBatch     *batch,
-                                             const ArbHello    *hello,
-                                             gint64             seen_ms);
-/* Takes a copy of @command (insert or update by id). */
-void           arb_store_batch_put_command  (ArbStoreBatch     *batch,
-                                             const ArbCommand  *command);
-/* Takes a copy of @alert (insert or update by id). */
-void           arb_store_batch_put_alert    (ArbStoreBatch     *batch,
-                                             const ArbAlert    *alert);
-void           arb_store_batch_put_series   (ArbStoreBatch     *batch,
-                                             const char        *name,
-                                             guint              tier,
-                                             GBytes            *blob);
-void           arb_store_batch_set_meta     (ArbStoreBatch     *batch,
-                                             const char        *key,
-                                             gint64             value);
-/* Takes ownership of @rejected; its row is set once the batch is durable. */
-void           arb_store_batch_add_rejected (ArbStoreBatch     *batch,
-                                             ArbRejected       *rejected);
-guint          arb_store_batch_get_n_rejected (ArbStoreBatch   *batch);
-const ArbRejected *arb_store_batch_get_rejected (ArbStoreBatch *batch,
-                                             guint              index);
-gboolean       arb_store_batch_is_empty     (ArbStoreBatch     *batch);
 
 ArbStore      *arb_store_open               (const char        *path,
                                              GError           **error);
@@ -119,63 +69,16 @@ GBytes        *arb_store_load_series        (ArbStore          *self,
                                              guint              tier);
 char         **arb_store_list_series        (ArbStore          *self);
 
-/* The orders trades can be read in: by one column, ties broken by arrival
- * (the row), the direction applying to both. A trade without a gas cost
- * sorts below every gas cost. Text sorts by its bytes (UTF-8). */
-typedef enum
-{
-  ARB_TRADE_SORT_TIME,
-  ARB_TRADE_SORT_PROFIT,
-  ARB_TRADE_SORT_GAS_COST,
-  ARB_TRADE_SORT_PAIR,
-  ARB_TRADE_SORT_BOT,
-  ARB_TRADE_SORT_STATUS,
-  ARB_TRADE_N_SORTS
-} ArbTradeSort;
-
-const char    *arb_trade_sort_name          (ArbTradeSort       sort);
-gboolean       arb_trade_sort_parse         (const char        *name,
-                                             ArbTradeSort      *sort);
-
-/* Trade queries: newest first unless told otherwise, paged by an opaque
- * cursor (keyset: the sort key and row of the last trade served). */
-typedef struct
-{
-  char   *bot_id;   /* NULL: any */
-  char   *pair;
-  int     status;   /* -1: any, else ArbTradeStatus */
-  gint64  after;    /* ts > after; G_MININT64: unbounded */
-  gint64  before;   /* ts < before; G_MAXINT64: unbounded */
-  guint   limit;    /* 1..1000 */
-  ArbTradeSort sort;       /* ARB_TRADE_SORT_TIME */
-  gboolean ascending;      /* FALSE: the largest key (the newest trade) first */
-  gboolean has_cursor;
-  gint64  cursor_ts;       /* the key the page follows, by the sort: time */
-  gint64  cursor_row;
-  double  cursor_number;   /* profit, gas cost (-inf: no gas cost) */
-  char   *cursor_text;     /* pair, bot, status */
-} ArbTradeQuery;
-
-void           arb_trade_query_init         (ArbTradeQuery     *query);
-void           arb_trade_query_clear        (ArbTradeQuery     *query);
-/* Set the sort and the direction first: a cursor of another order is refused. */
-gboolean       arb_trade_query_set_cursor   (ArbTradeQuery     *query,
-                                             const char        *cursor);
-/* The cursor after (ts, row) in the default order, newest first. */
-char          *arb_trade_cursor_encode      (gint64             ts,
-                                             gint64             row);
-
-/* Runs in a reader thread; the result is the JSON text
- * {"trades":[...],"next_cursor":...}. */
+/* Reads a page of trades in a reader thread. */
 void           arb_store_query_trades_async (ArbStore          *self,
                                              const ArbTradeQuery *query,
                                              GCancellable      *cancellable,
                                              GAsyncReadyCallback callback,
                                              gpointer           user_data);
-char          *arb_store_query_trades_finish (ArbStore         *self,
+ArbTradePage  *arb_store_query_trades_finish (ArbStore         *self,
                                              GAsyncResult      *result,
                                              GError           **error);
-char          *arb_store_query_trades       (ArbStore          *self,
+ArbTradePage  *arb_store_query_trades       (ArbStore          *self,
                                              const ArbTradeQuery *query,
                                              GError           **error);
 
@@ -219,8 +122,8 @@ gboolean       arb_store_replay_ledger_finish (ArbStore        *self,
                                                GAsyncResult    *result,
                                                GError         **error);
 
-/* The audit log, newest first. */
-JsonNode      *arb_store_query_audit        (ArbStore          *self,
+/* The audit log, newest first: (element-type ArbCommand). */
+GPtrArray     *arb_store_query_audit        (ArbStore          *self,
                                              const char        *bot_id,
                                              guint              limit,
                                              GError           **error);
@@ -248,6 +151,11 @@ GPtrArray     *arb_store_query_recent_logs  (ArbStore          *self,
                                              gint64             upto,
                                              guint              limit,
                                              GError           **error);
+/* The same as typed rows: (element-type ArbStoredEvent), each a log. */
+GPtrArray     *arb_store_read_recent_logs   (ArbStore          *self,
+                                             gint64             upto,
+                                             guint              limit,
+                                             GError           **error);
 
 /* The log of refused messages, newest first, paged by an opaque cursor
  * (keyset: the row of the last one served). */
@@ -268,19 +176,19 @@ GPtrArray     *arb_store_query_rejected     (ArbStore          *self,
                                              const ArbRejectedQuery *query,
                                              gint64            *next_row,
                                              GError           **error);
-/* In a reader thread; the result is the JSON text
- * {"rejected":[...],"next_cursor":...}. */
+/* The same in a reader thread. */
 void           arb_store_query_rejected_async (ArbStore        *self,
                                              const ArbRejectedQuery *query,
                                              GCancellable      *cancellable,
                                              GAsyncReadyCallback callback,
                                              gpointer           user_data);
-char          *arb_store_query_rejected_finish (ArbStore       *self,
+ArbRejectedPage *arb_store_query_rejected_finish (ArbStore       *self,
                                              GAsyncResult      *result,
                                              GError           **error);
 
 GPtrArray     *arb_store_load_active_alerts (ArbStore         *self);
-char          *arb_store_query_alerts       (ArbStore          *self,
+/* The most recently raised alerts, newest first: (element-type ArbAlert). */
+GPtrArray     *arb_store_query_alerts       (ArbStore          *self,
                                              guint              limit,
                                              GError           **error);
 

@@ -187,10 +187,11 @@ trades_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(SoupServerMessage) msg = data;
   g_autoptr(GError) error = NULL;
-  char *answer = arb_store_query_trades_finish (ARB_STORE (source), result, &error);
+  g_autoptr(ArbTradePage) page = arb_store_query_trades_finish (ARB_STORE (source), result,
+                                                                &error);
 
-  if (answer != NULL)
-    arb_http_send_text (msg, SOUP_STATUS_OK, answer);
+  if (page != NULL)
+    arb_http_send_text (msg, SOUP_STATUS_OK, arb_trade_page_to_json (page));
   else
     arb_http_send_error (msg, error->domain == ARB_ERROR ? error->code : ARB_ERROR_INTERNAL,
                          NULL, error->message);
@@ -448,19 +449,27 @@ route_audit (Request *r)
   const char *bot_id;
   gint64 limit = 100;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) commands = NULL;
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(JsonNode) body = NULL;
-  JsonObject *o;
 
   if (!param_ident (r, "bot_id", &bot_id) || !param_int (r, "limit", 1, 1000, &limit))
     return;
   commands = arb_store_query_audit (arb_engine_get_store (r->engine), bot_id, limit, &error);
   if (commands == NULL)
-    return arb_http_send_error (r->msg, ARB_ERROR_INTERNAL, NULL, error->message);
-  o = json_object_new ();
-  json_object_set_member (o, "commands", g_steal_pointer (&commands));
-  body = json_node_init_object (json_node_alloc (), o);
-  json_object_unref (o);
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_INTERNAL, NULL, error->message);
+      return;
+    }
+  b = json_builder_new_immutable ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "commands");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < commands->len; i++)
+    json_builder_add_value (b, arb_command_to_json (g_ptr_array_index (commands, i)));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
   arb_http_send_json (r->msg, SOUP_STATUS_OK, body);
 }
 
@@ -469,10 +478,11 @@ rejected_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(SoupServerMessage) msg = data;
   g_autoptr(GError) error = NULL;
-  char *answer = arb_store_query_rejected_finish (ARB_STORE (source), result, &error);
+  g_autoptr(ArbRejectedPage) page = arb_store_query_rejected_finish (ARB_STORE (source), result,
+                                                                     &error);
 
-  if (answer != NULL)
-    arb_http_send_text (msg, SOUP_STATUS_OK, answer);
+  if (page != NULL)
+    arb_http_send_text (msg, SOUP_STATUS_OK, arb_rejected_page_to_json (page));
   else
     arb_http_send_error (msg, error->domain == ARB_ERROR ? error->code : ARB_ERROR_INTERNAL,
                          NULL, error->message);
@@ -607,12 +617,25 @@ route_resources (Request *r)
   arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
 }
 
+/* @alerts (ArbAlert) as a JSON array */
+static void
+write_alerts (GString *s, GPtrArray *alerts)
+{
+  arb_json_array_begin (s);
+  for (guint i = 0; i < alerts->len; i++)
+    {
+      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (alerts, i));
+      arb_json_raw (s, json);
+    }
+  arb_json_array_end (s);
+}
+
 static void
 route_alerts (Request *r)
 {
   g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (r->engine));
   g_autoptr(GError) error = NULL;
-  g_autofree char *recent = NULL;
+  g_autoptr(GPtrArray) recent = NULL;
   gint64 limit = 100;
   GString *s;
 
@@ -620,19 +643,16 @@ route_alerts (Request *r)
     return;
   recent = arb_store_query_alerts (arb_engine_get_store (r->engine), limit, &error);
   if (recent == NULL)
-    return arb_http_send_error (r->msg, ARB_ERROR_INTERNAL, NULL, error->message);
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_INTERNAL, NULL, error->message);
+      return;
+    }
   s = g_string_new (NULL);
   arb_json_object_begin (s);
   arb_json_key (s, "active");
-  arb_json_array_begin (s);
-  for (guint i = 0; i < active->len; i++)
-    {
-      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (active, i));
-      arb_json_raw (s, json);
-    }
-  arb_json_array_end (s);
+  write_alerts (s, active);
   arb_json_key (s, "recent");
-  arb_json_raw (s, recent);
+  write_alerts (s, recent);
   arb_json_object_end (s);
   arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
 }
