@@ -231,6 +231,18 @@ export async function chartViewTests(h) {
     await page.context().close();
   });
 
+  await test('the Overview, not drawn while another view is shown, shows what came meanwhile when shown again', async () => {
+    const page = await openPage();
+    await signIn(page, TOKENS.viewer);
+    await openChartView(page, 'system');
+    assert(await page.locator('#overview').isHidden(), 'the Overview is hidden');
+    const [id] = await sendTrades([{ profit: 7 }]);
+    await page.locator('#views a[data-view="overview"]').click();
+    await page.locator(`#trades tr[data-trade="${id}"]`).waitFor({ timeout: WAIT_MS });
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
   await test('at 360 px, light and dark, the System, Trading and Resources views have no horizontal scroll', async () => {
     for (const colorScheme of ['light', 'dark']) {
       const page = await openPage({ viewport: { width: 360, height: 740 }, colorScheme });

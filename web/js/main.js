@@ -83,6 +83,8 @@ function showView() {
       link.removeAttribute('aria-current');
   }
   document.title = current ? S.pageTitle(S[VIEWS[current].title]) : 'arbdash';
+  if (overview)
+    overview.show(current === 'overview');
   if (alertsView)
     alertsView.show(current === 'alerts');
   if (logView)

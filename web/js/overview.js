@@ -37,6 +37,7 @@ export class Overview {
     this.memoryNow = NaN;
     this.dirty = new Set();
     this.frame = 0;
+    this.visible = true;
     this.summaryTimer = 0;
     this.summaryAt = 0;
     this.cpu = new Sparkline($('cpu-chart'), { windowMs: WINDOW_MS, max: 100, format: (v) => formatPercent(v / 100) });
@@ -62,7 +63,7 @@ export class Overview {
   markDirty(...parts) {
     for (const p of parts)
       this.dirty.add(p);
-    if (!this.frame)
+    if (!this.frame && this.visible)
       this.frame = requestAnimationFrame(() => this.render());
   }
 
@@ -240,8 +241,18 @@ export class Overview {
     return quotes.size === 1 ? [...quotes][0] : quotes.size === 0 ? 'USD' : '';
   }
 
+  // While another view is shown, the data still comes in but nothing is
+  // drawn: what changed is drawn at once when the Overview is shown again.
+  show(visible) {
+    this.visible = visible;
+    if (visible)
+      this.markDirty('figures', 'system', 'charts', 'bots', 'alerts', 'trades');
+  }
+
   render() {
     this.frame = 0;
+    if (!this.visible)
+      return;
     const dirty = this.dirty;
     this.dirty = new Set();
     if (dirty.has('figures') || dirty.has('bots'))
