@@ -14,7 +14,7 @@
 
 #include "arb-engine.h"
 #include "arb-login-codes.h"
-#include "arb-server.h"
+#include "arb-service.h"
 #if ARB_HAVE_GUI
 #include "arb-application.h"
 #include "arb-renderer.h"
@@ -47,10 +47,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
 typedef struct
 {
-  GMainLoop *loop;
-  ArbServer *server;
-  gint64     deadline;
-  guint      poll_id;
+  GMainLoop  *loop;
+  ArbService *service;
+  gboolean    stopping;
 } Running;
 
 static int
@@ -70,7 +69,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &o->listen,
       N_("Address to listen on (default 127.0.0.1)"), "ADDR" },
     { "db", 'd', 0, G_OPTION_ARG_FILENAME, &o->db, N_("Database file"), "PATH" },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, N_("Configuration file (default ~/.config/arbdash/arbdash.conf)"), "PATH" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
+      N_("Configuration file (default ~/.config/arbdash/arbdash.conf)"), "PATH" },
     { "no-demo", 0, 0, G_OPTION_ARG_NONE, &o->no_demo,
       N_("Do not run the built-in demo bot (a simulator)"), NULL },
     { "sample-interval", 0, 0, G_OPTION_ARG_INT, &o->sample_ms,
@@ -116,52 +116,66 @@ apply_options (Options *o, ArbConfig *config, GError **error)
   if (o->port != -1)
     {
       if (o->port < 0 || o->port > 65535)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--port must be 0 to 65535"), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--port must be 0 to 65535");
+          return FALSE;
+        }
       config->port = o->port;
     }
   if (o->sample_ms != -1)
     {
       if (o->sample_ms < 100 || o->sample_ms > 60000)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--sample-interval must be 100 to 60000"), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--sample-interval must be 100 to 60000");
+          return FALSE;
+        }
       config->sample_interval_ms = o->sample_ms;
     }
   if (o->retention_days != -1)
     {
       if (o->retention_days < 1 || o->retention_days > ARB_RETENTION_DAYS_MAX)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--retention-days must be 1 to %d", ARB_RETENTION_DAYS_MAX), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--retention-days must be 1 to %d", ARB_RETENTION_DAYS_MAX);
+          return FALSE;
+        }
       config->retention_days = o->retention_days;
     }
   if (o->max_connections != -1)
     {
       if (o->max_connections < 1)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "--max-connections must be at least 1"), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--max-connections must be at least 1");
+          return FALSE;
+        }
       config->max_connections = o->max_connections;
     }
   if (o->listen != NULL)
-    g_free (config->listen_address), config->listen_address = g_strdup (o->listen);
+    {
+      g_free (config->listen_address);
+      config->listen_address = g_strdup (o->listen);
+    }
   if (o->db != NULL)
-    g_free (config->db_path), config->db_path = g_strdup (o->db);
+    {
+      g_free (config->db_path);
+      config->db_path = g_strdup (o->db);
+    }
   if (o->no_demo)
     config->demo = FALSE;
   return TRUE;
 }
 
-static gboolean
-poll_closed (gpointer data)
+static void
+stopped (GObject *source, GAsyncResult *result, gpointer data)
 {
   Running *r = data;
 
-  if (arb_server_get_n_sockets (r->server) == 0 || g_get_monotonic_time () > r->deadline)
-    {
-      r->poll_id = 0;
-      g_main_loop_quit (r->loop);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  /* the wait for the close frames cannot fail: it has no cancellable */
+  arb_service_shutdown_finish (ARB_SERVICE (source), result, NULL);
+  g_main_loop_quit (r->loop);
 }
 
 static gboolean
@@ -169,13 +183,11 @@ on_signal (gpointer data)
 {
   Running *r = data;
 
-  if (r->poll_id != 0)
+  if (r->stopping)
     return G_SOURCE_CONTINUE;
+  r->stopping = TRUE;
   g_printerr ("arbdash: shutting down\n");
-  arb_server_shutdown (r->server);
-  /* let the close frames go out, for at most a second */
-  r->deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
-  r->poll_id = g_timeout_add (20, poll_closed, r);
+  arb_service_shutdown_async (r->service, NULL, stopped, r);
   return G_SOURCE_CONTINUE;
 }
 
@@ -227,38 +239,36 @@ static int
 run_headless (ArbConfig *config)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) sock = NULL;
-  g_autoptr(ArbEngine) engine = NULL;
-  g_autoptr(ArbServer) server = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Running running = { loop, NULL, 0, 0 };
+  ArbServiceStep failed = ARB_SERVICE_STEP_LISTEN;
+  Running running = { loop, NULL, FALSE };
   guint sigint, sigterm;
 
-  /* listen first: clients that come during start-up wait instead of failing */
-  sock = arb_server_bind_socket (config->listen_address, config->port, &error);
-  if (sock == NULL)
+  running.service = arb_service_new (config, &failed, &error);
+  if (running.service == NULL)
     {
-      g_autofree char *where = g_strdup_printf ("cannot listen on %s port %u",
-                                                config->listen_address, config->port);
-      return fail (where, error->message);
+      g_autofree char *where = NULL;
+
+      switch (failed)
+        {
+        case ARB_SERVICE_STEP_LISTEN:
+          where = g_strdup_printf ("cannot listen on %s port %u", config->listen_address,
+                                   config->port);
+          return fail (where, error->message);
+        case ARB_SERVICE_STEP_DATABASE:
+          return fail ("cannot open the database", error->message);
+        case ARB_SERVICE_STEP_SERVE:
+        default:
+          return fail ("cannot serve", error->message);
+        }
     }
-  engine = arb_engine_new (config, &error);
-  if (engine == NULL)
-    return fail ("cannot open the database", error->message);
-  server = arb_server_new (engine);
-  if (!arb_server_listen_socket (server, sock, &error))
-    {
-      arb_engine_shutdown (engine);
-      return fail ("cannot serve", error->message);
-    }
-  print_banner (server, arb_engine_get_config (engine));
-  running.server = server;
+  print_banner (arb_service_get_server (running.service),
+                arb_engine_get_config (arb_service_get_engine (running.service)));
   sigint = g_unix_signal_add (SIGINT, on_signal, &running);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &running);
   g_main_loop_run (loop);
   /* a second signal while the last commits finish must not kill us */
-  g_clear_object (&server);
-  g_clear_object (&engine);
+  g_clear_object (&running.service);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   return 0;

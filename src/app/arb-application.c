@@ -2,10 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The primary instance owns the engine and the embedded server, as the
- * headless path does: the socket is bound first, so bots that reconnect while
- * the database opens wait in the kernel's backlog. A failure at start-up does
- * not end the process: the window shows what went wrong and what to do.
+ * The primary instance runs one ArbService (the engine and the embedded
+ * server), as the headless path does. A failure at start-up does not end the
+ * process: the window shows what went wrong and what to do.
  */
 #define G_LOG_DOMAIN "arb-application"
 
@@ -28,8 +27,7 @@ struct _ArbApplication
 
   ArbConfig      *config;
   GSettings      *settings;
-  ArbEngine      *engine;
-  ArbServer      *server;
+  ArbService     *service;
   char           *error_title;
   char           *error_description;
   guint           sigint_id;
@@ -104,24 +102,25 @@ arb_application_load_settings (ArbConfig *config)
 static void
 on_setting_changed (GSettings *settings, const char *key, ArbApplication *self)
 {
+  ArbEngine *engine = arb_application_get_engine (self);
   ArbAlertThresholds t;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
   if (g_str_equal (key, "sample-interval-ms"))
     {
-      arb_sampler_set_interval (arb_engine_get_sampler (self->engine),
+      arb_sampler_set_interval (arb_engine_get_sampler (engine),
                                 g_settings_get_uint (settings, key));
       return;
     }
   if (g_str_equal (key, "retention-days"))
     {
-      arb_engine_set_retention_days (self->engine, g_settings_get_uint (settings, key));
+      arb_engine_set_retention_days (engine, g_settings_get_uint (settings, key));
       return;
     }
-  t = *arb_alerts_get_thresholds (arb_engine_get_alerts (self->engine));
+  t = *arb_alerts_get_thresholds (arb_engine_get_alerts (engine));
   read_thresholds (settings, &t);
-  arb_alerts_set_thresholds (arb_engine_get_alerts (self->engine), &t);
+  arb_alerts_set_thresholds (arb_engine_get_alerts (engine), &t);
 }
 
 /* ---------------------------------------------------------------- start-up */
@@ -182,16 +181,11 @@ static void
 start_engine (ArbApplication *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) sock = NULL;
+  g_autofree char *link = NULL;
+  ArbServiceStep failed = ARB_SERVICE_STEP_LISTEN;
 
-  sock = arb_server_bind_socket (self->config->listen_address, self->config->port, &error);
-  if (sock == NULL)
-    {
-      listen_failed (self, error);
-      return;
-    }
-  self->engine = arb_engine_new (self->config, &error);
-  if (self->engine == NULL)
+  self->service = arb_service_new (self->config, &failed, &error);
+  if (self->service == NULL && failed == ARB_SERVICE_STEP_DATABASE)
     {
       set_error (self, _("Cannot Open the Database"),
                  g_strdup_printf (_("The database %s cannot be opened: %s. Check that its "
@@ -200,22 +194,16 @@ start_engine (ArbApplication *self)
                                   self->config->db_path, error->message));
       return;
     }
-  self->server = arb_server_new (self->engine);
-  if (!arb_server_listen_socket (self->server, sock, &error))
+  if (self->service == NULL)
     {
       listen_failed (self, error);
-      arb_engine_shutdown (self->engine);
-      g_clear_object (&self->server);
-      g_clear_object (&self->engine);
       return;
     }
-  g_signal_connect_object (arb_engine_get_alerts (self->engine), "changed",
-                           G_CALLBACK (on_alert_changed), self, 0);
-  {
-    /* as the headless server does: the terminal that started the app can sign a browser in */
-    g_autofree char *link = arb_server_new_login_link (self->server);
-    g_print (_("arbdash: sign in with a browser (once, within 10 minutes): %s\n"), link);
-  }
+  g_signal_connect_object (arb_engine_get_alerts (arb_service_get_engine (self->service)),
+                           "changed", G_CALLBACK (on_alert_changed), self, 0);
+  /* as the headless server does: the terminal that started the app can sign a browser in */
+  link = arb_server_new_login_link (arb_service_get_server (self->service));
+  g_print (_("arbdash: sign in with a browser (once, within 10 minutes): %s\n"), link);
 }
 
 /* ---------------------------------------------------------------- actions */
@@ -253,14 +241,15 @@ static void
 preferences_activated (GSimpleAction *action, GVariant *param, gpointer data)
 {
   ArbApplication *self = data;
+  ArbEngine *engine = arb_application_get_engine (self);
   ArbPreferencesWindow *prefs;
 
   if (self->settings == NULL)
     return;
   /* tokens change where the server checks them; without an engine, for the next start */
   prefs = arb_preferences_window_new (self->settings,
-                                      self->engine != NULL ? arb_engine_get_config (self->engine)
-                                                           : self->config);
+                                      engine != NULL ? arb_engine_get_config (engine)
+                                                     : self->config);
   gtk_window_set_application (GTK_WINDOW (prefs), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (prefs), arb_application_get_main_window (self));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -361,7 +350,7 @@ arb_application_activate (GApplication *app)
 }
 
 /* Windows go first, so that no view reads the engine while it stops; the
- * engine then commits everything and closes the bots' connections. */
+ * service then commits everything and closes the connections. */
 static void
 arb_application_shutdown (GApplication *app)
 {
@@ -370,12 +359,9 @@ arb_application_shutdown (GApplication *app)
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
     gtk_window_destroy (windows->data);
-  if (self->server != NULL)
-    arb_server_shutdown (self->server);
-  if (self->engine != NULL)
-    arb_engine_shutdown (self->engine);
-  g_clear_object (&self->server);
-  g_clear_object (&self->engine);
+  if (self->service != NULL)
+    arb_service_shutdown (self->service);
+  g_clear_object (&self->service);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
 
@@ -387,8 +373,7 @@ arb_application_finalize (GObject *object)
 {
   ArbApplication *self = ARB_APPLICATION (object);
 
-  g_clear_object (&self->server);
-  g_clear_object (&self->engine);
+  g_clear_object (&self->service);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->config, arb_config_free);
   g_clear_pointer (&self->error_title, g_free);
@@ -452,7 +437,7 @@ ArbEngine *
 arb_application_get_engine (ArbApplication *self)
 {
   g_return_val_if_fail (ARB_IS_APPLICATION (self), NULL);
-  return self->engine;
+  return self->service != NULL ? arb_service_get_engine (self->service) : NULL;
 }
 
 /**
@@ -464,7 +449,7 @@ ArbServer *
 arb_application_get_server (ArbApplication *self)
 {
   g_return_val_if_fail (ARB_IS_APPLICATION (self), NULL);
-  return self->server;
+  return self->service != NULL ? arb_service_get_server (self->service) : NULL;
 }
 
 /**

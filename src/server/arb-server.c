@@ -42,7 +42,9 @@ arb_server_dispose (GObject *object)
 {
   ArbServer *self = ARB_SERVER (object);
 
-  arb_server_shutdown (self);
+  /* its own connections only: the engine is not the server's to stop */
+  if (self->soup != NULL)
+    arb_server_shutdown (self);
   g_clear_pointer (&self->listener, arb_listener_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->stream);
@@ -480,9 +482,8 @@ arb_server_shutdown (ArbServer *self)
 
   if (self->soup == NULL)
     return;
-  /* commit and ack what the bots sent, then say goodbye */
-  if (self->engine != NULL)
-    arb_engine_shutdown (self->engine);
+  /* the engine is its owner's (ArbService) to stop, before this: whatever
+   * it still acks goes out on these connections */
   for (guint i = self->sockets->len; i > 0; i--)
     {
       SoupWebsocketConnection *ws = g_ptr_array_index (self->sockets, i - 1);
