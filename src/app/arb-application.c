@@ -275,7 +275,7 @@ show_page_activated (GSimpleAction *action, GVariant *param, gpointer data)
 
   g_application_activate (G_APPLICATION (self));
   arb_main_window_show_page (ARB_MAIN_WINDOW (arb_application_get_main_window (self)),
-                        g_variant_get_string (param, NULL));
+                             g_variant_get_string (param, NULL));
 }
 
 static const GActionEntry app_actions[] = {
@@ -342,10 +342,18 @@ arb_application_startup (GApplication *app)
 static void
 arb_application_activate (GApplication *app)
 {
-  GtkWindow *window = arb_application_get_main_window (ARB_APPLICATION (app));
+  ArbApplication *self = ARB_APPLICATION (app);
+  GtkWindow *window = arb_application_get_main_window (self);
 
   if (window == NULL)
-    window = GTK_WINDOW (arb_main_window_new (ARB_APPLICATION (app)));
+    {
+      ArbMainWindow *main_window = arb_main_window_new (GTK_APPLICATION (self), self->settings,
+                                                        self->service);
+
+      if (self->service == NULL)
+        arb_main_window_show_error (main_window, self->error_title, self->error_description);
+      window = GTK_WINDOW (main_window);
+    }
   gtk_window_present (window);
 }
 

@@ -20,7 +20,6 @@
 
 #include "arb-chart.h"
 #include "arb-format.h"
-#include "arb-main-window.h"
 #include "arb-trading-page.h"
 
 #define REFRESH_INTERVAL_MS 1000
@@ -639,13 +638,11 @@ export_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
     g_task_return_boolean (task, TRUE);
 }
 
+/* through the window's action: outside a window there is nobody to tell */
 static void
 toast (ArbTradingPage *self, const char *text)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (ARB_IS_MAIN_WINDOW (root))
-    arb_main_window_add_toast (ARB_MAIN_WINDOW (root), adw_toast_new (text));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "(sb)", text, FALSE);
 }
 
 static void

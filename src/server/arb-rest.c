@@ -904,11 +904,19 @@ find_route (SoupServerMessage *msg, const char *path, gboolean *path_known)
   return NULL;
 }
 
-static void
-api_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *unused,
-             gpointer data)
+/**
+ * _arb_rest_handle:
+ * @path: the request's path, under /api
+ *
+ * Finds the route of @path in the table and runs it, once its role is
+ * authorised and its query parsed.
+ */
+void
+_arb_rest_handle (ArbServer         *self,
+                  SoupServerMessage *msg,
+                  const char        *path)
 {
-  Request r = { data, arb_server_get_engine (data), msg, NULL, NULL, ARB_ROLE_NONE };
+  Request r = { self, arb_server_get_engine (self), msg, NULL, NULL, ARB_ROLE_NONE };
   gboolean known;
   const Route *route = find_route (msg, path, &known);
   g_autofree char *bad_key = NULL;
@@ -930,14 +938,6 @@ api_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
     }
   r.query = query;
   route->func (&r);
-}
-
-void
-_arb_rest_handle (ArbServer         *self,
-                  SoupServerMessage *msg,
-                  const char        *path)
-{
-  api_handler (NULL, msg, path, NULL, self);
 }
 
 static void
@@ -990,12 +990,12 @@ not_found (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTabl
   arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "nothing here");
 }
 
+/* The /api paths come through the server's dispatcher (_arb_rest_handle);
+ * here only what runs before it or outside /api. */
 void
 _arb_rest_register (ArbServer  *self,
                     SoupServer *soup)
 {
-  soup_server_add_handler (soup, "/api", api_handler, self, NULL);
   soup_server_add_early_handler (soup, "/api/v1/events", events_early, self, NULL);
-  soup_server_add_handler (soup, "/api/v1/events", api_handler, self, NULL);
   soup_server_add_handler (soup, NULL, not_found, self, NULL);
 }

@@ -27,13 +27,11 @@
 
 #include "arb-http.h"
 #include "arb-json.h"
-#include "arb-server-private.h"
 #include "arb-stream.h"
 
 #define REPLAY_PAGE      2000
 #define DEFAULT_RATE_HZ  10.0
 #define MAX_RATE_HZ      100.0
-#define MAX_FRAME_BYTES  (4 * 1024 * 1024)
 #define RECENT_LOGS      50
 #define CLOSE_GRACE_S    5
 
@@ -942,8 +940,8 @@ arb_stream_add_viewer (ArbStream               *self,
   v->cancellable = g_cancellable_new ();
   v->calls = g_ptr_array_new ();
   v->acked_base = peer_acked (v);
-  soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_FRAME_BYTES);
-  soup_websocket_connection_set_keepalive_interval (ws, 20);
+  soup_websocket_connection_set_max_incoming_payload_size (ws, ARB_WS_MAX_MESSAGE_BYTES);
+  soup_websocket_connection_set_keepalive_interval (ws, ARB_WS_KEEPALIVE_S);
   g_ptr_array_add (self->viewers, v);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), v);
   g_signal_connect (ws, "closed", G_CALLBACK (on_closed), v);
@@ -1000,61 +998,4 @@ arb_stream_new (ArbEngine *engine,
   self->config = config;
   g_signal_connect (self->hub, "published", G_CALLBACK (on_published), self);
   return self;
-}
-
-/* ---------------------------------------------------------------- the endpoint */
-
-#define ROLE_KEY  "arb-role"
-#define TOKEN_KEY "arb-token-name"
-
-/* Runs before the upgrade: refuse here, with a plain HTTP status. */
-static void
-stream_gate (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
-             gpointer data)
-{
-  ArbServer *server = data;
-  ArbConfig *config = _arb_server_get_config (server);
-  ArbRole role = ARB_ROLE_NONE;
-  const char *name = NULL;
-
-  /* libsoup matches handlers by string prefix */
-  if (g_strcmp0 (path, "/api/v1/stream") != 0)
-    {
-      _arb_rest_handle (server, msg, path);
-      return;
-    }
-  if (!arb_http_origin_allowed (msg, config))
-    {
-      arb_http_send_error (msg, ARB_ERROR_FORBIDDEN, NULL,
-                           "WebSocket upgrades from another origin are refused");
-      return;
-    }
-  if (!arb_http_authorize (msg, config, ARB_ROLE_VIEWER, &role, &name))
-    return;
-  g_object_set_data (G_OBJECT (msg), ROLE_KEY, GINT_TO_POINTER (role));
-  g_object_set_data_full (G_OBJECT (msg), TOKEN_KEY, g_strdup (name), g_free);
-}
-
-static void
-stream_socket (SoupServer *soup, SoupServerMessage *msg, const char *path,
-               SoupWebsocketConnection *ws, gpointer data)
-{
-  ArbServer *server = data;
-
-  _arb_server_track_socket (server, ws);
-  arb_stream_add_viewer (_arb_server_get_stream (server), ws,
-                         _arb_server_get_message_socket (server, msg),
-                         GPOINTER_TO_INT (g_object_get_data (G_OBJECT (msg), ROLE_KEY)),
-                         g_object_get_data (G_OBJECT (msg), TOKEN_KEY));
-}
-
-void
-_arb_stream_register (ArbServer  *server,
-                      SoupServer *soup)
-{
-  static const char *protocols[] = { "arbdash.v1", NULL };
-
-  soup_server_add_handler (soup, "/api/v1/stream", stream_gate, server, NULL);
-  soup_server_add_websocket_handler (soup, "/api/v1/stream", NULL, (char **) protocols,
-                                     stream_socket, server, NULL);
 }
