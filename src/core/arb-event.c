@@ -13,34 +13,11 @@
 #include "arb-json.h"
 #include "arb-json-check.h"
 
-G_DEFINE_QUARK (arb-error-quark, arb_error)
-
 static int find_name (const char *const *names, guint n_names, const char *s);
-
-static const char *error_names[] = {
-  "bad_request", "unauthorized", "forbidden", "not_found", "too_large",
-  "rate_limited", "conflict", "unavailable", "internal",
-};
-
-static const guint error_status[] = { 400, 401, 403, 404, 413, 429, 409, 503, 500 };
 
 static const char *trade_status_names[] = { "filled", "failed", "reverted" };
 static const char *run_state_names[] = { "running", "paused", "stopped", "error" };
 static const char *log_level_names[] = { "debug", "info", "warning", "error", "critical" };
-
-const char *
-arb_error_code_name (ArbErrorCode code)
-{
-  g_return_val_if_fail (code <= ARB_ERROR_INTERNAL, "internal");
-  return error_names[code];
-}
-
-guint
-arb_error_code_http_status (ArbErrorCode code)
-{
-  g_return_val_if_fail (code <= ARB_ERROR_INTERNAL, 500);
-  return error_status[code];
-}
 
 void
 arb_limits_init_default (ArbLimits *limits)

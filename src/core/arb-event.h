@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "arb-error.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -162,26 +164,6 @@ typedef struct
   gsize max_string_bytes;   /* 4 KiB */
   guint max_depth;          /* 16 */
 } ArbLimits;
-
-#define ARB_ERROR (arb_error_quark ())
-GQuark arb_error_quark (void);
-
-/* The protocol's error codes, in the order of PROTOCOL.md. */
-typedef enum
-{
-  ARB_ERROR_BAD_REQUEST,
-  ARB_ERROR_UNAUTHORIZED,
-  ARB_ERROR_FORBIDDEN,
-  ARB_ERROR_NOT_FOUND,
-  ARB_ERROR_TOO_LARGE,
-  ARB_ERROR_RATE_LIMITED,
-  ARB_ERROR_CONFLICT,
-  ARB_ERROR_UNAVAILABLE,
-  ARB_ERROR_INTERNAL,
-} ArbErrorCode;
-
-const char      *arb_error_code_name        (ArbErrorCode code);
-guint            arb_error_code_http_status (ArbErrorCode code);
 
 void             arb_limits_init_default    (ArbLimits *limits);
 
