@@ -15,12 +15,16 @@
 # It prints the graph's summary (files, units, edges between layers, the
 # units with the most includes) so that a reviewer can rerun it:
 #   python3 build-aux/check-includes.py [SRC]
+#   python3 build-aux/check-includes.py --self-test   (the checks catch what they must)
 # Exit status: 0 when clean, 1 when a check fails, 2 on a usage error.
 
 import collections
+import contextlib
+import io
 import os
 import re
 import sys
+import tempfile
 
 LAYERS = ('core', 'server', 'app', 'top')
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)
@@ -113,7 +117,62 @@ def strongly_connected(graph):
     return found
 
 
+def check_tree(src):
+    """Runs the checks on src, printing to a string: (status, output)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(['check-includes.py', src])
+    return status, out.getvalue()
+
+
+def self_test():
+    """Small trees with a known answer each, so that a check that cannot fail
+    shows up as a failure here."""
+    cases = [
+        ('clean', {'core/a.h': '', 'core/a.c': '#include "a.h"\n#include "b.h"',
+                   'core/b.h': '', 'core/b.c': '#include "b.h"',
+                   'core/b-private.h': '#include "b.h"',
+                   'server/s.c': '#include "a.h"', 'main.c': '#include "s.h"',
+                   'server/s.h': '#include "a.h"'}, 0, 'OK:'),
+        ('header and .c include each other', {'core/a.h': '', 'core/a.c': '#include "a.h"'},
+         0, 'OK:'),
+        ('two units', {'core/a.h': '', 'core/a.c': '#include "b.h"',
+                       'core/b.h': '', 'core/b.c': '#include "a.h"'}, 1, 'CYCLE between'),
+        ('through a private header', {'server/s.h': '', 'server/s-private.h': '#include "s.h"',
+                                      'server/s.c': '#include "t.h"', 'server/t.h': '',
+                                      'server/t.c': '#include "s-private.h"'},
+         1, 'CYCLE between server/s, server/t'),
+        ('three units', {'app/a.c': '#include "b.h"', 'app/b.c': '#include "c.h"',
+                         'app/c.c': '#include "a.h"', 'app/a.h': '', 'app/b.h': '',
+                         'app/c.h': ''}, 1, 'CYCLE between'),
+        ('core includes server', {'core/a.c': '#include "s.h"', 'server/s.h': ''},
+         1, 'UPWARD INCLUDE: core/a.c (core) includes server/s.h (server)'),
+        ('server includes app', {'server/s.c': '  #  include "w.h"', 'app/w.h': ''},
+         1, 'UPWARD INCLUDE'),
+        ('app includes the tools', {'app/w.c': '#include "t.h"', 'tools/t.h': ''},
+         1, 'UPWARD INCLUDE'),
+    ]
+    failed = 0
+    for name, tree, want_status, want_text in cases:
+        with tempfile.TemporaryDirectory() as src:
+            for rel, text in tree.items():
+                os.makedirs(os.path.join(src, os.path.dirname(rel)), exist_ok=True)
+                with open(os.path.join(src, rel), 'w', encoding='utf-8') as f:
+                    f.write('#include "config.h"\n' + text + '\n')
+            status, output = check_tree(src)
+        ok = status == want_status and want_text in output
+        failed += not ok
+        print('%s - %s' % ('ok' if ok else 'not ok', name))
+        if not ok:
+            print('#   wanted status %d and "%s", got %d:' % (want_status, want_text, status))
+            print(''.join('#   ' + line + '\n' for line in output.splitlines()), end='')
+    print('self-test: %d of %d cases failed' % (failed, len(cases)))
+    return 1 if failed else 0
+
+
 def main(argv):
+    if argv[1:] == ['--self-test']:
+        return self_test()
     if len(argv) > 2:
         print('usage: check-includes.py [SRC]', file=sys.stderr)
         return 2

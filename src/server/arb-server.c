@@ -147,8 +147,8 @@ on_got_chunk (SoupServerMessage *msg, GBytes *chunk, ArbServer *self)
       *left -= len;
       return;
     }
-  /* a chunked body past the limit: stop reading it */
-  g_signal_handlers_disconnect_by_func (msg, on_got_chunk, self);
+  /* a chunked body past the limit: stop reading it (the status set here
+   * makes this handler ignore the chunks that still come) */
   arb_http_send_error (msg, ARB_ERROR_TOO_LARGE, NULL, "the body is larger than this route takes");
   arb_listener_refuse (self->listener, msg);
 }

@@ -187,7 +187,8 @@ arb_service_shutdown_async (ArbService          *self,
   g_return_if_fail (ARB_IS_SERVICE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, arb_service_shutdown_async);
+  /* a name, not a source tag: -pedantic refuses a function as a gpointer */
+  g_task_set_name (task, "arb_service_shutdown_async");
   arb_service_shutdown (self);
   *deadline = g_get_monotonic_time () + CLOSE_WAIT_MS * 1000;
   g_task_set_task_data (task, deadline, g_free);

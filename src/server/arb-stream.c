@@ -669,8 +669,11 @@ parse_topics (Viewer *v, JsonObject *msg, guint *mask)
 
   *mask = 0;
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
-                       "field 'topics' must be an array of topic names"), FALSE;
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
+                  "field 'topics' must be an array of topic names");
+      return FALSE;
+    }
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -679,14 +682,20 @@ parse_topics (Viewer *v, JsonObject *msg, guint *mask)
                   ? topic_bit (json_node_get_string (el)) : 0;
 
       if (bit == 0)
-        return send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
-                           "field 'topics' may hold system, trading, resources, bots, alerts "
-                           "and log"), FALSE;
+        {
+          send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
+                      "field 'topics' may hold system, trading, resources, bots, alerts "
+                      "and log");
+          return FALSE;
+        }
       *mask |= bit;
     }
   if (*mask == 0)
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
-                       "field 'topics' must name at least one topic"), FALSE;
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
+                  "field 'topics' must name at least one topic");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -811,16 +820,28 @@ command (Viewer *v, JsonObject *msg)
   CommandCall *call;
 
   if (!arb_role_allows (v->role, ARB_ROLE_OPERATOR))
-    return send_error (v, ARB_ERROR_FORBIDDEN, NULL, "only an operator token may send commands");
+    {
+      send_error (v, ARB_ERROR_FORBIDDEN, NULL, "only an operator token may send commands");
+      return;
+    }
   if (bot == NULL || json_node_get_value_type (bot) != G_TYPE_STRING ||
       !arb_is_identifier (json_node_get_string (bot)))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "bot_id", "field 'bot_id' must name a bot");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "bot_id", "field 'bot_id' must name a bot");
+      return;
+    }
   if (name == NULL || json_node_get_value_type (name) != G_TYPE_STRING ||
       !arb_is_identifier (json_node_get_string (name)))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "name",
-                       "field 'name' must be a command name such as \"pause\"");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "name",
+                  "field 'name' must be a command name such as \"pause\"");
+      return;
+    }
   if (args != NULL && !JSON_NODE_HOLDS_OBJECT (args) && !JSON_NODE_HOLDS_NULL (args))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "args", "field 'args' must be an object");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "args", "field 'args' must be an object");
+      return;
+    }
   call = g_new0 (CommandCall, 1);
   call->stream = v->stream;
   call->viewer = v;
@@ -848,12 +869,18 @@ on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *mes
   const char *data = g_bytes_get_data (message, &len);
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
-    return send_error (v, ARB_ERROR_BAD_REQUEST, NULL,
-                       "binary frames are not part of the protocol: send JSON text");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, NULL,
+                  "binary frames are not part of the protocol: send JSON text");
+      return;
+    }
   arb_limits_init_default (&limits);
   root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
   if (root == NULL)
-    return send_error (v, error->code, field, error->message);
+    {
+      send_error (v, error->code, field, error->message);
+      return;
+    }
   /* json-glib answers NULL (or a critical) for a type that is not a string */
   type_node = json_object_get_member (json_node_get_object (root), "type");
   kind = type_node != NULL && json_node_get_value_type (type_node) == G_TYPE_STRING
