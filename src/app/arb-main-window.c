@@ -203,12 +203,21 @@ arb_main_window_close_request (GtkWindow *window)
 }
 
 static void
+arb_main_window_dispose (GObject *object)
+{
+  ArbMainWindow *self = ARB_MAIN_WINDOW (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (arb_main_window_parent_class)->dispose (object);
+}
+
+static void
 arb_main_window_finalize (GObject *object)
 {
   ArbMainWindow *self = ARB_MAIN_WINDOW (object);
 
   g_clear_pointer (&self->url, g_free);
-  g_clear_object (&self->settings);
   g_clear_weak_pointer (&self->server);
   g_weak_ref_clear (&self->last_toast);
 
@@ -222,6 +231,7 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->dispose = arb_main_window_dispose;
   object_class->finalize = arb_main_window_finalize;
   window_class->close_request = arb_main_window_close_request;
 

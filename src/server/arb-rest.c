@@ -836,15 +836,15 @@ command_body (Request *r, const char **name, JsonNode **args, JsonParser *parser
   JsonObject *o;
   JsonNode *node;
 
-  if (len > 64 * 1024)
+  /* the command goes to the bot as one message: the protocol's limit of one */
+  arb_limits_init_default (&limits);
+  if (len > limits.max_message_bytes)
     {
       arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, NULL, "the body is too large");
       return FALSE;
     }
   /* strictly RFC 8259, every string valid text (a bad one is named); the
    * args go to the bot as they came, so no limit on their strings here */
-  arb_limits_init_default (&limits);
-  limits.max_message_bytes = 64 * 1024;
   limits.max_string_bytes = G_MAXSIZE;
   root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
   if (root == NULL && error->code == ARB_ERROR_TOO_LARGE)
