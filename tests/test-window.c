@@ -560,7 +560,7 @@ trading_body (Fixture *f)
   WAIT_UNTIL (g_list_model_get_n_items (model) == 2 * ARB_TRADE_LIST_PAGE_SIZE);
   g_assert_cmpuint (arb_trade_list_get_n_pages (list), ==, 2);
 
-  /* settle the fast bot (see live_body) so that the export can be counted */
+  /* settle the fast bot, so that the export can be counted */
   arb_demo_bot_stop (arb_local_bot_get_bot (f->fast));
   WAIT_UNTIL (arb_bot_link_get_stored_seq (link) == arb_bot_link_get_accepted_seq (link));
 

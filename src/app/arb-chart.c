@@ -34,6 +34,7 @@
 #include "arb-chart-private.h"
 #include "arb-toplevel-watch.h"
 
+#define MIN_CAPACITY     256
 /* A jump of more than this many times the local spacing is a missing point. */
 #define GAP_FACTOR       1.5
 #define PAD              8.0
@@ -50,7 +51,7 @@ typedef struct
 {
   char     *label;
   ArbPoint *points;       /* oldest first */
-  guint     capacity;     /* kept when a smaller set replaces a larger one */
+  guint     capacity;     /* allocated; kept when a smaller set replaces a larger one */
   guint     n;
 
   /* the scan, for the current time range */
@@ -266,10 +267,12 @@ series_set_points (Series *s, const ArbPoint *points, guint n_points)
 {
   gboolean sorted = TRUE;
 
+  /* a series shown live grows by a point a sample: doubling keeps that to
+   * a few allocations, not one per sample */
   if (n_points > s->capacity)
     {
       g_free (s->points);
-      s->capacity = n_points;
+      s->capacity = MAX (n_points, MAX (2 * s->capacity, MIN_CAPACITY));
       s->points = g_new (ArbPoint, s->capacity);
     }
   if (n_points > 0)
