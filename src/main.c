@@ -16,6 +16,7 @@
 #include "arb-engine.h"
 #include "arb-login-codes.h"
 #include "arb-server.h"
+#include "arb-service.h"
 #include "arb-token-command.h"
 #if ARB_HAVE_GUI
 #include "arb-application.h"
@@ -50,10 +51,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 typedef struct
 {
   GMainLoop      *loop;
-  ArbServer      *server;
+  ArbService     *service;
   ArbConfigWatch *watch;
-  gint64          deadline;
-  guint           poll_id;
+  gboolean        stopping;
 } Running;
 
 static int
@@ -143,52 +143,66 @@ apply_options (Options *o, ArbConfig *config, GError **error)
   if (o->port != -1)
     {
       if (o->port < 0 || o->port > 65535)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            _("--port must be 0 to 65535")), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--port must be 0 to 65535"));
+          return FALSE;
+        }
       config->port = o->port;
     }
   if (o->sample_ms != -1)
     {
       if (o->sample_ms < 100 || o->sample_ms > 60000)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            _("--sample-interval must be 100 to 60000")), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--sample-interval must be 100 to 60000"));
+          return FALSE;
+        }
       config->sample_interval_ms = o->sample_ms;
     }
   if (o->retention_days != -1)
     {
       if (o->retention_days < 1 || o->retention_days > ARB_RETENTION_DAYS_MAX)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            _("--retention-days must be 1 to %d"), ARB_RETENTION_DAYS_MAX), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--retention-days must be 1 to %d"), ARB_RETENTION_DAYS_MAX);
+          return FALSE;
+        }
       config->retention_days = o->retention_days;
     }
   if (o->max_connections != -1)
     {
       if (o->max_connections < 1)
-        return g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            _("--max-connections must be at least 1")), FALSE;
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--max-connections must be at least 1"));
+          return FALSE;
+        }
       config->max_connections = o->max_connections;
     }
   if (o->listen != NULL)
-    g_free (config->listen_address), config->listen_address = g_strdup (o->listen);
+    {
+      g_free (config->listen_address);
+      config->listen_address = g_strdup (o->listen);
+    }
   if (o->db != NULL)
-    g_free (config->db_path), config->db_path = g_strdup (o->db);
+    {
+      g_free (config->db_path);
+      config->db_path = g_strdup (o->db);
+    }
   if (o->no_demo)
     config->demo = FALSE;
   return TRUE;
 }
 
-static gboolean
-poll_closed (gpointer data)
+static void
+stopped (GObject *source, GAsyncResult *result, gpointer data)
 {
   Running *r = data;
 
-  if (arb_server_get_n_sockets (r->server) == 0 || g_get_monotonic_time () > r->deadline)
-    {
-      r->poll_id = 0;
-      g_main_loop_quit (r->loop);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  /* the wait for the close frames cannot fail: it has no cancellable */
+  arb_service_shutdown_finish (ARB_SERVICE (source), result, NULL);
+  g_main_loop_quit (r->loop);
 }
 
 static gboolean
@@ -196,13 +210,11 @@ on_signal (gpointer data)
 {
   Running *r = data;
 
-  if (r->poll_id != 0)
+  if (r->stopping)
     return G_SOURCE_CONTINUE;
+  r->stopping = TRUE;
   g_printerr (_("arbdash: shutting down\n"));
-  arb_server_shutdown (r->server);
-  /* let the close frames go out, for at most a second */
-  r->deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
-  r->poll_id = g_timeout_add (20, poll_closed, r);
+  arb_service_shutdown_async (r->service, NULL, stopped, r);
   return G_SOURCE_CONTINUE;
 }
 
@@ -271,48 +283,46 @@ static int
 run_headless (ArbConfig *config)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) sock = NULL;
-  g_autoptr(ArbEngine) engine = NULL;
-  g_autoptr(ArbServer) server = NULL;
   g_autoptr(ArbConfigWatch) watch = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Running running = { loop, NULL, NULL, 0, 0 };
+  ArbServiceStep failed = ARB_SERVICE_STEP_LISTEN;
+  Running running = { loop, NULL, NULL, FALSE };
   guint sigint, sigterm, sighup;
 
-  /* listen first: clients that come during start-up wait instead of failing */
-  sock = arb_server_bind_socket (config->listen_address, config->port, &error);
-  if (sock == NULL)
+  running.service = arb_service_new (config, &failed, &error);
+  if (running.service == NULL)
     {
-      /* Translators: %s is an address, %u a port */
-      g_autofree char *where = g_strdup_printf (_("cannot listen on %s port %u"),
-                                                config->listen_address, config->port);
-      return fail (where, error->message);
+      g_autofree char *where = NULL;
+
+      switch (failed)
+        {
+        case ARB_SERVICE_STEP_LISTEN:
+          /* Translators: %s is an address, %u a port */
+          where = g_strdup_printf (_("cannot listen on %s port %u"), config->listen_address,
+                                   config->port);
+          return fail (where, error->message);
+        case ARB_SERVICE_STEP_DATABASE:
+          return fail (_("cannot open the database"), error->message);
+        case ARB_SERVICE_STEP_SERVE:
+        default:
+          return fail (_("cannot serve"), error->message);
+        }
     }
-  engine = arb_engine_new (config, &error);
-  if (engine == NULL)
-    return fail (_("cannot open the database"), error->message);
-  server = arb_server_new (engine);
-  if (!arb_server_listen_socket (server, sock, &error))
-    {
-      arb_engine_shutdown (engine);
-      return fail (_("cannot serve"), error->message);
-    }
-  running.server = server;
   /* `arbdash token add|remove` changes the file: new and removed tokens apply at once */
-  watch = arb_config_watch_new (arb_engine_get_config (engine));
+  watch = arb_config_watch_new (arb_engine_get_config (arb_service_get_engine (running.service)));
   running.watch = watch;
   /* before the banner: whoever waits for it may stop us at once, and must get a clean stop */
   sigint = g_unix_signal_add (SIGINT, on_signal, &running);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &running);
   sighup = g_unix_signal_add (SIGHUP, on_hangup, &running);
-  print_banner (server, arb_engine_get_config (engine));
+  print_banner (arb_service_get_server (running.service),
+                arb_engine_get_config (arb_service_get_engine (running.service)));
   g_main_loop_run (loop);
   g_source_remove (sighup);
   /* the engine owns the configuration the watch changes */
   g_clear_object (&watch);
   /* a second signal while the last commits finish must not kill us */
-  g_clear_object (&server);
-  g_clear_object (&engine);
+  g_clear_object (&running.service);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   return 0;

@@ -690,7 +690,7 @@ test_empty (void)
   /* A series whose only point is outside the time range is empty too */
   arb_chart_set_empty_text (chart, NULL);
   arb_chart_add_series (chart, "CPU");
-  arb_chart_append_point (chart, 0, &stale);
+  arb_chart_set_points (chart, 0, &stale, 1);
   old = render (chart, WIDTH, HEIGHT, TRUE);
   g_assert_true (_arb_chart_is_empty (chart));
   g_assert_cmpuint (count_ink (old, WIDTH / 4, HEIGHT / 3, 3 * WIDTH / 4, 2 * HEIGHT / 3), >, 30);
@@ -946,8 +946,10 @@ test_hover (void)
   g_assert_null (_arb_chart_get_hover_text (chart));
 }
 
+/* Pages replace a series' points as values arrive (arb_chart_show_series()):
+ * each set replaces the last, whatever its size. */
 static void
-test_append (void)
+test_replace (void)
 {
   g_autoptr(ArbChart) chart = make_chart ("%");
   g_autoptr(GArray) points = flat_points (10, 10, 10);
@@ -959,27 +961,27 @@ test_append (void)
   g_assert_cmpuint (_arb_chart_get_n_points (chart, 0), ==, 100);
   arb_chart_set_time_range (chart, 0, 0);
 
-  /* The ring keeps the newest 4,096 */
-  for (guint i = 100; i < 5000; i++)
+  /* A later window of 4,096 points replaces the first set */
+  g_array_set_size (points, 0);
+  for (guint i = 5000 - 4096; i < 5000; i++)
     {
       p = point (T0 + i * 1000, 10, 10, 10);
-      arb_chart_append_point (chart, 0, &p);
+      g_array_append_val (points, p);
     }
+  arb_chart_set_points (chart, 0, (ArbPoint *) points->data, points->len);
   g_assert_cmpuint (_arb_chart_get_n_points (chart, 0), ==, 4096);
   g_assert_cmpstr (_arb_chart_get_summary (chart), ==,
                    "CPU: latest 10 %, min 10 %, max 10 % over the last 4095 seconds");
 
-  /* The newest bucket is updated in place; an older point is ignored */
-  p = point (T0 + 4999 * 1000, 5, 30, 90);
-  arb_chart_append_point (chart, 0, &p);
-  p = point (T0 + 10 * 1000, 0, 0, 0);
-  arb_chart_append_point (chart, 0, &p);
+  /* The newest bucket changed (a coarse tier's bucket grows as values arrive) */
+  g_array_index (points, ArbPoint, points->len - 1) = point (T0 + 4999 * 1000, 5, 30, 90);
+  arb_chart_set_points (chart, 0, (ArbPoint *) points->data, points->len);
   n = _arb_chart_get_n_points (chart, 0);
   g_assert_cmpuint (n, ==, 4096);
   g_assert_cmpstr (_arb_chart_get_summary (chart), ==,
                    "CPU: latest 30 %, min 5 %, max 90 % over the last 4095 seconds");
 
-  /* A larger set grows the ring */
+  /* A larger set grows the copy, an empty one empties it */
   g_array_set_size (points, 0);
   for (guint i = 0; i < 5000; i++)
     {
@@ -1146,7 +1148,8 @@ test_widget (void)
 
   /* Shown: the summary follows new data by itself */
   p = point (T0 + HOUR_MS - 500, 70, 70, 70);
-  arb_chart_append_point (chart, 0, &p);
+  g_array_append_val (points, p);
+  arb_chart_set_points (chart, 0, (ArbPoint *) points->data, points->len);
   assert_description (chart, "CPU: latest 70 %, min 50 %, max 70 % over the last hour");
 
   /* Drawn by the widget: the style's colours, the line where its values say */
@@ -1233,7 +1236,8 @@ test_widget (void)
   gtk_widget_set_visible (GTK_WIDGET (chart), FALSE);
   wait_for (GTK_WIDGET (chart), FALSE);
   p = point (T0 + HOUR_MS, 90, 90, 90);
-  arb_chart_append_point (chart, 0, &p);
+  g_array_append_val (points, p);
+  arb_chart_set_points (chart, 0, (ArbPoint *) points->data, points->len);
   assert_description (chart, "CPU: latest 70 %, min 50 %, max 70 % over the last hour");
   /* ... until it shows again */
   gtk_widget_set_visible (GTK_WIDGET (chart), TRUE);
@@ -1365,7 +1369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/arb/chart/untitled", test_untitled);
   g_test_add_func ("/arb/chart/sparkline", test_sparkline);
   g_test_add_func ("/arb/chart/hover", test_hover);
-  g_test_add_func ("/arb/chart/append", test_append);
+  g_test_add_func ("/arb/chart/replace", test_replace);
   g_test_add_func ("/arb/chart/unsorted", test_unsorted);
   g_test_add_func ("/arb/chart/summary", test_summary);
   g_test_add_func ("/arb/chart/properties", test_properties);

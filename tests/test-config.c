@@ -1192,7 +1192,7 @@ main (int   argc,
       char *argv[])
 {
   /* the default configuration file goes to a scratch folder, never the user's; not
-   * G_TEST_OPTION_ISOLATE_DIRS, whose replaced values LeakSanitizer reports (lsan.supp) */
+   * G_TEST_OPTION_ISOLATE_DIRS, whose replaced values GLib keeps (LeakSanitizer reports them) */
   g_autofree char *config_home = g_dir_make_tmp ("arb-config-home-XXXXXX", NULL);
   int status;
 

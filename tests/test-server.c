@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "arb-json.h"
+#include "arb-service.h"
 #include "server-fixture.h"
 
 /* ---------------------------------------------------------------- basics */
@@ -302,6 +303,115 @@ test_bot_shutdown (Fixture *fx, gconstpointer data)
   /* no longer listening */
   health = http (fx, "GET", "/api/v1/health", NULL, NULL);
   g_assert_nonnull (health->error);
+}
+
+/* ---------------------------------------------------------------- ArbService */
+
+static void
+service_stopped (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (arb_service_shutdown_finish (ARB_SERVICE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Serves fx from @service instead of the fixture's own engine and server. */
+static void
+serve_from (Fixture *fx, ArbService *service)
+{
+  arb_server_shutdown (fx->server);
+  g_clear_object (&fx->server);
+  arb_engine_shutdown (fx->engine);
+  g_clear_object (&fx->engine);
+  fx->engine = g_object_ref (arb_service_get_engine (service));
+  fx->server = g_object_ref (arb_service_get_server (service));
+  g_free (fx->base);
+  g_free (fx->origin);
+  fx->base = g_strdup_printf ("http://127.0.0.1:%u", arb_server_get_port (fx->server));
+  fx->origin = g_strdup (fx->base);
+}
+
+/* The owner of start-up and shutdown: its shutdown commits and acks what the
+ * bots sent before it closes their connections (1001), then stops listening. */
+static void
+test_service_shutdown (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(ArbConfig) config = arb_config_copy (arb_engine_get_config (fx->engine));
+  g_autoptr(ArbService) service = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) health = NULL;
+  ArbServiceStep failed = ARB_SERVICE_STEP_SERVE;
+  ArbBotLink *link;
+  Client *c, *idle;
+  gboolean stopped = FALSE;
+
+  g_free (config->db_path);
+  config->db_path = g_build_filename (fx->dir, "service.db", NULL);
+  config->port = 0;
+  service = arb_service_new (config, &failed, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (service);
+  g_assert_false (arb_service_is_shut_down (service));
+  serve_from (fx, service);
+
+  c = client_connect (fx);
+  idle = client_connect (fx);
+  client_hello (c, BOT);
+  for (gint64 seq = 1; seq <= 50; seq++)
+    client_trade (c, seq);
+  wait_frame (c, "ack", 1);
+  arb_service_shutdown_async (service, NULL, service_stopped, &stopped);
+  g_assert_true (arb_service_is_shut_down (service));
+  g_assert_true (spin_until (flag_set, &stopped, SPIN_MS));
+  g_assert_true (spin_until (client_closed, c, SPIN_MS));
+  g_assert_true (spin_until (client_closed, idle, SPIN_MS));
+  g_assert_cmpuint (c->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  g_assert_cmpuint (idle->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  /* everything the engine took is stored, and the bot was told so before the goodbye */
+  link = arb_ingest_lookup_bot (arb_engine_get_ingest (fx->engine), BOT);
+  g_assert_nonnull (link);
+  g_assert_cmpint (arb_bot_link_get_stored_seq (link), ==, arb_bot_link_get_accepted_seq (link));
+  g_assert_cmpint (c->last_ack, ==, arb_bot_link_get_stored_seq (link));
+  g_assert_cmpint (c->last_ack, >=, 1);
+  /* no longer listening; a second shutdown does nothing */
+  health = http (fx, "GET", "/api/v1/health", NULL, NULL);
+  g_assert_nonnull (health->error);
+  arb_service_shutdown (service);
+}
+
+/* A start-up that fails says at which step and leaves nothing running. */
+static void
+test_service_start_errors (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(ArbConfig) config = arb_config_copy (arb_engine_get_config (fx->engine));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_build_filename (fx->dir, "a-file", NULL);
+  ArbServiceStep failed = ARB_SERVICE_STEP_SERVE;
+
+  /* the fixture's server holds its port */
+  config->port = arb_server_get_port (fx->server);
+  g_assert_null (arb_service_new (config, &failed, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpint (failed, ==, ARB_SERVICE_STEP_LISTEN);
+  g_clear_error (&error);
+
+  /* a database under a regular file cannot open; the port it bound is free again */
+  g_assert_true (g_file_set_contents (file, "", 0, NULL));
+  g_free (config->db_path);
+  config->db_path = g_build_filename (file, "arbdash.db", NULL);
+  config->port = 0;
+  failed = ARB_SERVICE_STEP_SERVE;
+  g_assert_null (arb_service_new (config, &failed, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (failed, ==, ARB_SERVICE_STEP_DATABASE);
 }
 
 /* ---------------------------------------------------------------- POST /events */
@@ -1778,6 +1888,8 @@ main (int argc, char *argv[])
   ADD ("bot/auth", test_bot_auth);
   ADD ("bot/origin", test_bot_origin);
   ADD ("bot/shutdown", test_bot_shutdown);
+  ADD ("service/shutdown", test_service_shutdown);
+  ADD ("service/start-errors", test_service_start_errors);
   ADD ("bot/bot-ids", test_bot_ids);
   ADD ("events", test_events);
   ADD ("events/limits", test_events_limits);

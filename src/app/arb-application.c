@@ -2,10 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The primary instance owns the engine and the embedded server, as the
- * headless path does: the socket is bound first, so bots that reconnect while
- * the database opens wait in the kernel's backlog. A failure at start-up does
- * not end the process: the window shows what went wrong and what to do.
+ * The primary instance runs one ArbService (the engine and the embedded
+ * server), as the headless path does. A failure at start-up does not end the
+ * process: the window shows what went wrong and what to do.
  */
 #define G_LOG_DOMAIN "arb-application"
 
@@ -30,8 +29,7 @@ struct _ArbApplication
 
   ArbConfig      *config;
   GSettings      *settings;
-  ArbEngine      *engine;
-  ArbServer      *server;
+  ArbService     *service;
   ArbConfigWatch *config_watch;   /* tokens added or removed by `arbdash token` */
   char           *error_title;
   char           *error_description;
@@ -107,24 +105,25 @@ arb_application_load_settings (ArbConfig *config)
 static void
 on_setting_changed (GSettings *settings, const char *key, ArbApplication *self)
 {
+  ArbEngine *engine = arb_application_get_engine (self);
   ArbAlertThresholds t;
 
-  if (self->engine == NULL)
+  if (engine == NULL)
     return;
   if (g_str_equal (key, "sample-interval-ms"))
     {
-      arb_sampler_set_interval (arb_engine_get_sampler (self->engine),
+      arb_sampler_set_interval (arb_engine_get_sampler (engine),
                                 g_settings_get_uint (settings, key));
       return;
     }
   if (g_str_equal (key, "retention-days"))
     {
-      arb_engine_set_retention_days (self->engine, g_settings_get_uint (settings, key));
+      arb_engine_set_retention_days (engine, g_settings_get_uint (settings, key));
       return;
     }
-  t = *arb_alerts_get_thresholds (arb_engine_get_alerts (self->engine));
+  t = *arb_alerts_get_thresholds (arb_engine_get_alerts (engine));
   read_thresholds (settings, &t);
-  arb_alerts_set_thresholds (arb_engine_get_alerts (self->engine), &t);
+  arb_alerts_set_thresholds (arb_engine_get_alerts (engine), &t);
 }
 
 /* ---------------------------------------------------------------- start-up */
@@ -187,16 +186,11 @@ static void
 start_engine (ArbApplication *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) sock = NULL;
+  g_autofree char *link = NULL;
+  ArbServiceStep failed = ARB_SERVICE_STEP_LISTEN;
 
-  sock = arb_server_bind_socket (self->config->listen_address, self->config->port, &error);
-  if (sock == NULL)
-    {
-      listen_failed (self, error);
-      return;
-    }
-  self->engine = arb_engine_new (self->config, &error);
-  if (self->engine == NULL)
+  self->service = arb_service_new (self->config, &failed, &error);
+  if (self->service == NULL && failed == ARB_SERVICE_STEP_DATABASE)
     {
       set_error (self, _("Cannot Open the Database"),
                  g_strdup_printf (_("The database %s cannot be opened: %s. Check that its "
@@ -205,23 +199,18 @@ start_engine (ArbApplication *self)
                                   self->config->db_path, error->message));
       return;
     }
-  self->server = arb_server_new (self->engine);
-  if (!arb_server_listen_socket (self->server, sock, &error))
+  if (self->service == NULL)
     {
       listen_failed (self, error);
-      arb_engine_shutdown (self->engine);
-      g_clear_object (&self->server);
-      g_clear_object (&self->engine);
       return;
     }
-  g_signal_connect_object (arb_engine_get_alerts (self->engine), "changed",
-                           G_CALLBACK (on_alert_changed), self, 0);
-  self->config_watch = arb_config_watch_new (arb_engine_get_config (self->engine));
-  {
-    /* as the headless server does: the terminal that started the app can sign a browser in */
-    g_autofree char *link = arb_server_new_login_link (self->server);
-    g_print (_("arbdash: sign in with a browser (once, within 10 minutes): %s\n"), link);
-  }
+  g_signal_connect_object (arb_engine_get_alerts (arb_service_get_engine (self->service)),
+                           "changed", G_CALLBACK (on_alert_changed), self, 0);
+  self->config_watch =
+    arb_config_watch_new (arb_engine_get_config (arb_service_get_engine (self->service)));
+  /* as the headless server does: the terminal that started the app can sign a browser in */
+  link = arb_server_new_login_link (arb_service_get_server (self->service));
+  g_print (_("arbdash: sign in with a browser (once, within 10 minutes): %s\n"), link);
 }
 
 /* ---------------------------------------------------------------- actions */
@@ -259,14 +248,15 @@ static void
 preferences_activated (GSimpleAction *action, GVariant *param, gpointer data)
 {
   ArbApplication *self = data;
+  ArbEngine *engine = arb_application_get_engine (self);
   ArbPreferencesWindow *prefs;
 
   if (self->settings == NULL)
     return;
   /* tokens change where the server checks them; without an engine, for the next start */
   prefs = arb_preferences_window_new (self->settings,
-                                      self->engine != NULL ? arb_engine_get_config (self->engine)
-                                                           : self->config);
+                                      engine != NULL ? arb_engine_get_config (engine)
+                                                     : self->config);
   /* its list follows tokens added or removed with `arbdash token` meanwhile */
   if (self->config_watch != NULL)
     g_signal_connect_object (self->config_watch, "tokens-changed",
@@ -297,7 +287,7 @@ show_page_activated (GSimpleAction *action, GVariant *param, gpointer data)
 
   g_application_activate (G_APPLICATION (self));
   arb_main_window_show_page (ARB_MAIN_WINDOW (arb_application_get_main_window (self)),
-                        g_variant_get_string (param, NULL));
+                             g_variant_get_string (param, NULL));
 }
 
 static const GActionEntry app_actions[] = {
@@ -364,15 +354,23 @@ arb_application_startup (GApplication *app)
 static void
 arb_application_activate (GApplication *app)
 {
-  GtkWindow *window = arb_application_get_main_window (ARB_APPLICATION (app));
+  ArbApplication *self = ARB_APPLICATION (app);
+  GtkWindow *window = arb_application_get_main_window (self);
 
   if (window == NULL)
-    window = GTK_WINDOW (arb_main_window_new (ARB_APPLICATION (app)));
+    {
+      ArbMainWindow *main_window = arb_main_window_new (GTK_APPLICATION (self), self->settings,
+                                                        self->service);
+
+      if (self->service == NULL)
+        arb_main_window_show_error (main_window, self->error_title, self->error_description);
+      window = GTK_WINDOW (main_window);
+    }
   gtk_window_present (window);
 }
 
 /* Windows go first, so that no view reads the engine while it stops; the
- * engine then commits everything and closes the bots' connections. */
+ * service then commits everything and closes the connections. */
 static void
 arb_application_shutdown (GApplication *app)
 {
@@ -383,12 +381,9 @@ arb_application_shutdown (GApplication *app)
     gtk_window_destroy (windows->data);
   /* it changes the engine's configuration: it goes first */
   g_clear_object (&self->config_watch);
-  if (self->server != NULL)
-    arb_server_shutdown (self->server);
-  if (self->engine != NULL)
-    arb_engine_shutdown (self->engine);
-  g_clear_object (&self->server);
-  g_clear_object (&self->engine);
+  if (self->service != NULL)
+    arb_service_shutdown (self->service);
+  g_clear_object (&self->service);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
 
@@ -401,8 +396,7 @@ arb_application_finalize (GObject *object)
   ArbApplication *self = ARB_APPLICATION (object);
 
   g_clear_object (&self->config_watch);
-  g_clear_object (&self->server);
-  g_clear_object (&self->engine);
+  g_clear_object (&self->service);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->config, arb_config_free);
   g_clear_pointer (&self->error_title, g_free);
@@ -466,7 +460,7 @@ ArbEngine *
 arb_application_get_engine (ArbApplication *self)
 {
   g_return_val_if_fail (ARB_IS_APPLICATION (self), NULL);
-  return self->engine;
+  return self->service != NULL ? arb_service_get_engine (self->service) : NULL;
 }
 
 /**
@@ -478,7 +472,7 @@ ArbServer *
 arb_application_get_server (ArbApplication *self)
 {
   g_return_val_if_fail (ARB_IS_APPLICATION (self), NULL);
-  return self->server;
+  return self->service != NULL ? arb_service_get_server (self->service) : NULL;
 }
 
 /**

@@ -9,6 +9,7 @@
 #include "arb-config.h"
 #include "arb-engine.h"
 #include "arb-server.h"
+#include "arb-service.h"
 
 G_BEGIN_DECLS
 

@@ -27,7 +27,6 @@
 #include "arb-bots-page.h"
 #include "arb-dialogs.h"
 #include "arb-format.h"
-#include "arb-main-window.h"
 
 #define COMMAND_ROLE "desktop"
 #define AUDIT_LIMIT  50
@@ -210,7 +209,6 @@ command_done (const ArbCommand *command, gpointer data)
   CommandCall *call = data;
   g_autoptr(ArbBotsPage) self = g_weak_ref_get (&call->page);
   BotRow *r;
-  GtkRoot *root;
 
   if (self != NULL && (r = g_hash_table_lookup (self->rows, call->bot_id)) != NULL)
     {
@@ -218,13 +216,12 @@ command_done (const ArbCommand *command, gpointer data)
       update_row (self, r, arb_ingest_lookup_bot (arb_engine_get_ingest (self->engine),
                                                   call->bot_id));
     }
-  if (self != NULL && ARB_IS_MAIN_WINDOW (root = gtk_widget_get_root (GTK_WIDGET (self))))
+  if (self != NULL)
     {
       g_autofree char *text = describe_result (command);
-      AdwToast *toast = adw_toast_new (text);
 
-      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-      arb_main_window_add_toast (ARB_MAIN_WINDOW (root), toast);
+      /* urgent: the operator waits for it; outside a window nobody is told */
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "(sb)", text, TRUE);
     }
   command_call_free (call);
 }

@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The chart keeps a copy of each series' points in a ring, so live values
- * append in constant time. Drawing goes through three caches, each dropped
- * only by what changes it:
+ * The chart keeps a copy of each series' points, which the pages replace
+ * from the series (arb_chart_show_series()) as new values arrive. Drawing
+ * goes through three caches, each dropped only by what changes it:
  *
  *  - the scan: which points fall in the time range, and their extent
  *    (dropped by new points or a new time range);
@@ -34,7 +34,7 @@
 #include "arb-chart-private.h"
 #include "arb-toplevel-watch.h"
 
-#define DEFAULT_CAPACITY 4096
+#define MIN_CAPACITY     256
 /* A jump of more than this many times the local spacing is a missing point. */
 #define GAP_FACTOR       1.5
 #define PAD              8.0
@@ -50,9 +50,8 @@
 typedef struct
 {
   char     *label;
-  ArbPoint *ring;
-  guint     capacity;
-  guint     start;        /* ring index of the oldest point */
+  ArbPoint *points;       /* oldest first */
+  guint     capacity;     /* allocated; kept when a smaller set replaces a larger one */
   guint     n;
 
   /* the scan, for the current time range */
@@ -197,8 +196,6 @@ series_new (const char *label)
   Series *s = g_new0 (Series, 1);
 
   s->label = g_strdup (label);
-  s->capacity = DEFAULT_CAPACITY;
-  s->ring = g_new (ArbPoint, s->capacity);
   s->columns = g_array_sized_new (FALSE, FALSE, sizeof (ArbChartColumn), 512);
   s->latest = -1;
   return s;
@@ -210,7 +207,7 @@ series_free (gpointer data)
   Series *s = data;
 
   g_free (s->label);
-  g_free (s->ring);
+  g_free (s->points);
   g_array_unref (s->columns);
   g_free (s);
 }
@@ -218,9 +215,7 @@ series_free (gpointer data)
 static inline ArbPoint *
 series_at (const Series *s, guint i)
 {
-  guint slot = s->start + i;
-
-  return &s->ring[slot >= s->capacity ? slot - s->capacity : slot];
+  return &s->points[i];
 }
 
 static inline gboolean
@@ -272,47 +267,21 @@ series_set_points (Series *s, const ArbPoint *points, guint n_points)
 {
   gboolean sorted = TRUE;
 
+  /* a series shown live grows by a point a sample: doubling keeps that to
+   * a few allocations, not one per sample */
   if (n_points > s->capacity)
     {
-      g_free (s->ring);
-      s->capacity = n_points;
-      s->ring = g_new (ArbPoint, s->capacity);
+      g_free (s->points);
+      s->capacity = MAX (n_points, MAX (2 * s->capacity, MIN_CAPACITY));
+      s->points = g_new (ArbPoint, s->capacity);
     }
   if (n_points > 0)
-    memcpy (s->ring, points, n_points * sizeof (ArbPoint));
-  s->start = 0;
+    memcpy (s->points, points, n_points * sizeof (ArbPoint));
   s->n = n_points;
   for (guint i = 1; i < n_points && sorted; i++)
-    sorted = s->ring[i - 1].ts <= s->ring[i].ts;
+    sorted = s->points[i - 1].ts <= s->points[i].ts;
   if (!sorted)
-    g_qsort_with_data (s->ring, n_points, sizeof (ArbPoint), compare_points, NULL);
-}
-
-/* Returns FALSE for a point older than the newest, which is dropped. */
-static gboolean
-series_append (Series *s, const ArbPoint *point)
-{
-  if (s->n > 0)
-    {
-      ArbPoint *newest = series_at (s, s->n - 1);
-
-      /* The current bucket of a tier is updated in place as values arrive. */
-      if (point->ts == newest->ts)
-        {
-          *newest = *point;
-          return TRUE;
-        }
-      if (point->ts < newest->ts)
-        return FALSE;
-    }
-  if (s->n == s->capacity)
-    {
-      s->start = s->start + 1 == s->capacity ? 0 : s->start + 1;
-      s->n--;
-    }
-  *series_at (s, s->n) = *point;
-  s->n++;
-  return TRUE;
+    g_qsort_with_data (s->points, n_points, sizeof (ArbPoint), compare_points, NULL);
 }
 
 /* Whether the jump from point @j to the next valid point @i skips points:
@@ -1649,7 +1618,7 @@ arb_chart_get_sparkline (ArbChart *self)
  *
  * Adds an empty series, drawn in the next colour of the palette.
  *
- * Returns: its index, for arb_chart_set_points() and arb_chart_append_point()
+ * Returns: its index, for arb_chart_set_points() and arb_chart_show_series()
  */
 guint
 arb_chart_add_series (ArbChart *self, const char *label)
@@ -1682,8 +1651,7 @@ arb_chart_get_n_series (ArbChart *self)
  *   arb_series_query() gives them; a point with count 0 is a gap
  * @n_points: how many
  *
- * Replaces the series' points with a copy of @points. The series keeps at
- * least 4,096 points, or @n_points if more, when points are appended.
+ * Replaces the series' points with a copy of @points.
  */
 void
 arb_chart_set_points (ArbChart *self, guint series, const ArbPoint *points, guint n_points)
@@ -1694,27 +1662,6 @@ arb_chart_set_points (ArbChart *self, guint series, const ArbPoint *points, guin
 
   series_set_points (get_series (self, series), points, n_points);
   changed (self, CHANGE_DATA);
-}
-
-/**
- * arb_chart_append_point:
- * @self: a chart
- * @series: a series' index
- * @point: the new point
- *
- * Appends a live point. A point with the newest point's time replaces it
- * (the current bucket of a tier grows as values arrive); an older one is
- * ignored. When the series is full, its oldest point goes.
- */
-void
-arb_chart_append_point (ArbChart *self, guint series, const ArbPoint *point)
-{
-  g_return_if_fail (ARB_IS_CHART (self));
-  g_return_if_fail (series < self->series->len);
-  g_return_if_fail (point != NULL);
-
-  if (series_append (get_series (self, series), point))
-    changed (self, CHANGE_DATA);
 }
 
 /**

@@ -39,9 +39,6 @@ void        arb_chart_set_points       (ArbChart       *self,
                                         guint           series,
                                         const ArbPoint *points,
                                         guint           n_points);
-void        arb_chart_append_point     (ArbChart       *self,
-                                        guint           series,
-                                        const ArbPoint *point);
 
 void        arb_chart_show_series      (ArbChart       *self,
                                         guint           series,

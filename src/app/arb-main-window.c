@@ -40,6 +40,7 @@ struct _ArbMainWindow
 
   char                 *url;
   ArbServer            *server;
+  GSettings            *settings;   /* the window's size is saved there */
   ArbUriOpener          open_uri;
   GWeakRef              last_toast;
 };
@@ -61,6 +62,22 @@ static void
 show_page_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   arb_main_window_show_page (ARB_MAIN_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+/* win.toast((sb)): a page's message and whether it is urgent. The pages
+ * post through the action, so that none of them needs this window's type. */
+static void
+toast_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  const char *text = NULL;
+  gboolean urgent = FALSE;
+  AdwToast *toast;
+
+  g_variant_get (param, "(&sb)", &text, &urgent);
+  toast = adw_toast_new (text);
+  if (urgent)
+    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  arb_main_window_add_toast (ARB_MAIN_WINDOW (widget), toast);
 }
 
 static void
@@ -101,12 +118,22 @@ open_in_browser_activated (GtkWidget *widget, const char *action, GVariant *para
   self->open_uri (self, link);
 }
 
-static void
-show_error (ArbMainWindow *self, ArbApplication *app)
+/**
+ * arb_main_window_show_error:
+ * @title: the headline of what failed at start-up
+ * @description: what failed and what to do about it
+ *
+ * Shows, instead of the dashboard, why the service did not start.
+ */
+void
+arb_main_window_show_error (ArbMainWindow *self,
+                            const char    *title,
+                            const char    *description)
 {
-  adw_status_page_set_title (self->error_page, arb_application_get_error_title (app));
-  adw_status_page_set_description (self->error_page,
-                                   arb_application_get_error_description (app));
+  g_return_if_fail (ARB_IS_MAIN_WINDOW (self));
+
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, description);
   gtk_stack_set_visible_child_name (self->main_stack, "error");
   gtk_widget_set_visible (self->status_line, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-url", FALSE);
@@ -121,7 +148,7 @@ show_dashboard (ArbMainWindow *self, ArbEngine *engine, ArbServer *server)
   g_autofree char *line = NULL;
 
   self->url = arb_server_dup_url (server);
-  /* the application owns the server: the window must not keep it (and its engine) alive */
+  /* the service owns the server: the window must not keep it (and its engine) alive */
   g_set_weak_pointer (&self->server, server);
   /* Translators: %s is a web address such as http://127.0.0.1:8080/ */
   line = g_strdup_printf (_("Serving %s"), self->url);
@@ -157,8 +184,7 @@ bind_window_state (ArbMainWindow *self, GSettings *settings)
 static gboolean
 arb_main_window_close_request (GtkWindow *window)
 {
-  ArbApplication *app = ARB_APPLICATION (gtk_window_get_application (window));
-  GSettings *settings = app != NULL ? arb_application_get_settings (app) : NULL;
+  GSettings *settings = ARB_MAIN_WINDOW (window)->settings;
   int width, height;
 
   if (settings != NULL)
@@ -174,6 +200,16 @@ arb_main_window_close_request (GtkWindow *window)
       g_settings_apply (settings);
     }
   return GTK_WINDOW_CLASS (arb_main_window_parent_class)->close_request (window);
+}
+
+static void
+arb_main_window_dispose (GObject *object)
+{
+  ArbMainWindow *self = ARB_MAIN_WINDOW (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (arb_main_window_parent_class)->dispose (object);
 }
 
 static void
@@ -195,6 +231,7 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->dispose = arb_main_window_dispose;
   object_class->finalize = arb_main_window_finalize;
   window_class->close_request = arb_main_window_close_request;
 
@@ -229,6 +266,7 @@ arb_main_window_class_init (ArbMainWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-in-browser", NULL,
                                    open_in_browser_activated);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
+  gtk_widget_class_install_action (widget_class, "win.toast", "(sb)", toast_activated);
 }
 
 static void
@@ -245,31 +283,33 @@ arb_main_window_init (ArbMainWindow *self)
 /**
  * arb_main_window_new:
  * @application: the application, started up
+ * @settings: (nullable): where the window's size and the charts' range are kept
+ * @service: (nullable): the running service, or %NULL when it could not start
+ *   (then arb_main_window_show_error() says why)
  *
- * Shows the dashboard of the application's engine, or what went wrong when
- * it could not start.
+ * Shows the dashboard of the service's engine.
  *
  * Returns: (transfer none): a new window, owned by its application
  */
 ArbMainWindow *
-arb_main_window_new (ArbApplication *application)
+arb_main_window_new (GtkApplication *application,
+                     GSettings      *settings,
+                     ArbService     *service)
 {
   ArbMainWindow *self;
-  GSettings *settings;
 
-  g_return_val_if_fail (ARB_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (service == NULL || ARB_IS_SERVICE (service), NULL);
 
   self = g_object_new (ARB_TYPE_MAIN_WINDOW, "application", application, NULL);
-  settings = arb_application_get_settings (application);
+  g_set_object (&self->settings, settings);
   if (settings != NULL)
     bind_window_state (self, settings);
   else
     gtk_window_set_default_size (GTK_WINDOW (self), 1200, 800);
-  if (arb_application_get_engine (application) != NULL)
-    show_dashboard (self, arb_application_get_engine (application),
-                    arb_application_get_server (application));
-  else
-    show_error (self, application);
+  if (service != NULL)
+    show_dashboard (self, arb_service_get_engine (service), arb_service_get_server (service));
   return self;
 }
 

@@ -8,7 +8,7 @@
 
 #include <adwaita.h>
 
-#include "arb-application.h"
+#include "arb-service.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +16,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ArbMainWindow, arb_main_window, ARB, MAIN_WINDOW, AdwApplicationWindow)
 
-ArbMainWindow *arb_main_window_new              (ArbApplication *application);
+ArbMainWindow *arb_main_window_new              (GtkApplication *application,
+                                                 GSettings      *settings,
+                                                 ArbService     *service);
+void           arb_main_window_show_error       (ArbMainWindow  *self,
+                                                 const char     *title,
+                                                 const char     *description);
 typedef void (*ArbUriOpener) (ArbMainWindow *self, const char *uri);
 void           arb_main_window_set_uri_opener   (ArbMainWindow  *self,
                                                  ArbUriOpener    opener);

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "arb-event.h"
+#include "arb-error.h"
 #include "arb-json-check.h"
 
 /* What a marker says, by its code point: U+DC80 + the reason. json-glib

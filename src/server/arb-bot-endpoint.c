@@ -13,10 +13,6 @@
 #include "arb-http.h"
 #include "arb-server-private.h"
 
-/* Frames above the protocol's 64 KiB get an error and the connection stays;
- * only frames above this are cut with 1009, to bound memory per connection. */
-#define MAX_FRAME_BYTES (4 * 1024 * 1024)
-#define KEEPALIVE_S     20
 #define BOT_IDS_KEY     "arb-bot-ids"
 
 typedef struct
@@ -92,30 +88,24 @@ bot_socket (SoupServer *soup, SoupServerMessage *msg, const char *path,
   c->ws = ws;
   c->session = arb_ingest_open_session (ingest, &conn_vtable, c);
   arb_session_set_bot_ids (c->session, g_object_get_data (G_OBJECT (msg), BOT_IDS_KEY));
-  soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_FRAME_BYTES);
-  soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_S);
+  soup_websocket_connection_set_max_incoming_payload_size (ws, ARB_WS_MAX_MESSAGE_BYTES);
+  soup_websocket_connection_set_keepalive_interval (ws, ARB_WS_KEEPALIVE_S);
   _arb_server_track_socket (self, ws);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), c);
   /* the connection holds the BotConn; it goes when the connection goes */
   g_signal_connect_data (ws, "closed", G_CALLBACK (on_closed), c, conn_free, 0);
 }
 
-/* Runs before the upgrade: refuse here, with a plain HTTP status. */
-static void
-bot_gate (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
-          gpointer data)
+/* Runs before the upgrade, for the exact path (the server's /api
+ * dispatcher): refuse here, with a plain HTTP status. */
+void
+_arb_bot_endpoint_gate (ArbServer         *self,
+                        SoupServerMessage *msg)
 {
-  ArbServer *self = data;
   ArbConfig *config = _arb_server_get_config (self);
   const char *name = NULL;
   const ArbToken *token;
 
-  /* libsoup matches handlers by string prefix: /api/v1/bots lands here too */
-  if (g_strcmp0 (path, "/api/v1/bot") != 0)
-    {
-      _arb_rest_handle (self, msg, path);
-      return;
-    }
   if (!arb_http_origin_allowed (msg, config))
     {
       arb_http_send_error (msg, ARB_ERROR_FORBIDDEN, NULL,
@@ -140,9 +130,8 @@ _arb_bot_endpoint_register (ArbServer  *self,
 {
   /* a client that offers subprotocols ("arbdash.v1, bearer.TOKEN") must get
    * one chosen in the answer, or browsers drop the connection */
-  char *protocols[] = { (char *) "arbdash.v1", NULL };
+  char *protocols[] = { (char *) ARB_WS_PROTOCOL, NULL };
 
-  soup_server_add_handler (soup, "/api/v1/bot", bot_gate, self, NULL);
   soup_server_add_websocket_handler (soup, "/api/v1/bot", NULL, protocols, bot_socket, self,
                                      NULL);
 }

@@ -28,8 +28,10 @@ void
 arb_http_pause (SoupServerMessage *msg)
 {
   g_object_ref (msg);
-  g_object_set_data (G_OBJECT (msg), PAUSED_KEY, GINT_TO_POINTER (1));
-  g_signal_connect (msg, "finished", G_CALLBACK (on_finished), NULL);
+  /* the key holds the "finished" handler's id (never 0), to disconnect it by */
+  g_object_set_data (G_OBJECT (msg), PAUSED_KEY,
+                     GSIZE_TO_POINTER (g_signal_connect (msg, "finished",
+                                                         G_CALLBACK (on_finished), NULL)));
   soup_server_message_pause (msg);
 }
 
@@ -37,15 +39,16 @@ arb_http_pause (SoupServerMessage *msg)
 gboolean
 arb_http_resume (SoupServerMessage *msg)
 {
+  gulong finished_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), PAUSED_KEY));
   gboolean alive;
 
-  if (g_object_get_data (G_OBJECT (msg), PAUSED_KEY) == NULL)
+  if (finished_id == 0)
     return TRUE;
   g_object_set_data (G_OBJECT (msg), PAUSED_KEY, NULL);
   alive = g_object_get_data (G_OBJECT (msg), FINISHED_KEY) == NULL;
   if (alive)
     soup_server_message_unpause (msg);
-  g_signal_handlers_disconnect_by_func (msg, on_finished, NULL);
+  g_signal_handler_disconnect (msg, finished_id);
   g_object_unref (msg);
   return alive;
 }

@@ -12,6 +12,15 @@
 
 G_BEGIN_DECLS
 
+/* A WebSocket message, all its fragments together, on either endpoint: frames
+ * above the protocol's 64 KiB get an error and the connection stays; only
+ * messages above this are cut with 1009, to bound memory per connection. */
+#define ARB_WS_MAX_MESSAGE_BYTES (4 * 1024 * 1024)
+/* Pings that keep idle WebSockets open through proxies, in seconds. */
+#define ARB_WS_KEEPALIVE_S       20
+/* The WebSocket subprotocol of both endpoints (PROTOCOL.md). */
+#define ARB_WS_PROTOCOL          "arbdash.v1"
+
 void      arb_http_send_json     (SoupServerMessage *msg,
                                   guint              status,
                                   JsonNode          *body);

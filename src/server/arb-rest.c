@@ -214,17 +214,32 @@ trade_filters (Request *r, ArbTradeQuery *q)
       !param_int (r, "limit", 1, 1000, &limit))
     return FALSE;
   if (pair != NULL && (*pair == '\0' || strlen (pair) > 128))
-    return bad_param (r, "pair", "must be 1 to 128 characters"), FALSE;
+    {
+      bad_param (r, "pair", "must be 1 to 128 characters");
+      return FALSE;
+    }
   if (status != NULL && !arb_trade_status_parse (status, &st))
-    return bad_param (r, "status", "must be filled, failed or reverted"), FALSE;
+    {
+      bad_param (r, "status", "must be filled, failed or reverted");
+      return FALSE;
+    }
   if (sort != NULL && !arb_trade_sort_parse (sort, &q->sort))
-    return bad_param (r, "sort", "must be time, profit, gas_cost, pair, bot_id or status"), FALSE;
+    {
+      bad_param (r, "sort", "must be time, profit, gas_cost, pair, bot_id or status");
+      return FALSE;
+    }
   if (order != NULL && !g_str_equal (order, "asc") && !g_str_equal (order, "desc"))
-    return bad_param (r, "order", "must be asc or desc"), FALSE;
+    {
+      bad_param (r, "order", "must be asc or desc");
+      return FALSE;
+    }
   q->ascending = g_strcmp0 (order, "asc") == 0;
   /* after the order: a cursor holds the order it was given out for */
   if (cursor != NULL && !arb_trade_query_set_cursor (q, cursor))
-    return bad_param (r, "cursor", "is not a cursor this server gave out for this order"), FALSE;
+    {
+      bad_param (r, "cursor", "is not a cursor this server gave out for this order");
+      return FALSE;
+    }
   q->bot_id = g_strdup (bot_id);
   q->pair = g_strdup (pair);
   q->status = status != NULL ? (int) st : -1;
@@ -392,12 +407,18 @@ route_summary (Request *r)
   if (!param_ident (r, "bot_id", &bot_id))
     return;
   if (window_name != NULL && !arb_window_parse (window_name, &window))
-    return bad_param (r, "window", "must be 1h, 24h, 7d or all");
+    {
+      bad_param (r, "window", "must be 1h, 24h, 7d or all");
+      return;
+    }
   /* the browser's time zone, whose midnight starts its "today" */
   if (tz_name != NULL && (strlen (tz_name) > 64 || strchr (tz_name, '.') != NULL ||
                           tz_name[0] == '/' ||
                           (tz = g_time_zone_new_identifier (tz_name)) == NULL))
-    return bad_param (r, "tz", "must be a time zone such as Europe/Berlin or UTC");
+    {
+      bad_param (r, "tz", "must be a time zone such as Europe/Berlin or UTC");
+      return;
+    }
   body = arb_ledger_summary_json (arb_engine_get_ledger (r->engine), window, bot_id, now_ms);
   if (tz != NULL)
     json_object_set_double_member (json_node_get_object (body), "net_profit_today",
@@ -499,7 +520,10 @@ route_rejected (Request *r)
   if (!param_ident (r, "bot_id", &q.bot_id) || !param_int (r, "limit", 1, 1000, &limit))
     return;
   if (cursor != NULL && !arb_rejected_cursor_parse (cursor, &q.before_row))
-    return bad_param (r, "cursor", "is not a cursor of /rejected that this server gave out");
+    {
+      bad_param (r, "cursor", "is not a cursor of /rejected that this server gave out");
+      return;
+    }
   q.limit = limit;
   arb_http_pause (r->msg);
   arb_store_query_rejected_async (arb_engine_get_store (r->engine), &q, NULL, rejected_done,
@@ -517,7 +541,10 @@ route_series (Request *r)
   GString *s;
 
   if (metric == NULL || *metric == '\0')
-    return bad_param (r, "metric", "is required, e.g. cpu.total");
+    {
+      bad_param (r, "metric", "is required, e.g. cpu.total");
+      return;
+    }
   if (!param_int (r, "before", 0, G_MAXINT64 / 2, &before) ||
       !param_int (r, "after", 0, G_MAXINT64 / 2, &after) ||
       !param_int (r, "points", 1, 10000, &points) ||
@@ -526,12 +553,16 @@ route_series (Request *r)
   if (after == G_MININT64)
     after = before - 3600 * 1000;
   if (after >= before)
-    return bad_param (r, "after", "must be before 'before'");
+    {
+      bad_param (r, "after", "must be before 'before'");
+      return;
+    }
   series = arb_series_set_lookup (arb_engine_get_series (r->engine), metric);
   if (series == NULL)
     {
       g_autofree char *m = g_strdup_printf ("there is no series '%s'", metric);
-      return arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, "metric", m);
+      arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, "metric", m);
+      return;
     }
   width = arb_series_query (series, after, before, points, out);
   s = g_string_sized_new (64 + out->len * 64);
@@ -685,12 +716,18 @@ session_from_code (Request *r, JsonNode *node)
   ArbRole role = ARB_ROLE_NONE;
 
   if (json_node_get_value_type (node) != G_TYPE_STRING)
-    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "login_code",
-                                "field 'login_code' must be a string");
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "login_code",
+                           "field 'login_code' must be a string");
+      return;
+    }
   result = arb_login_codes_redeem (codes, json_node_get_string (node), g_get_real_time (), &role);
   if (result != ARB_LOGIN_CODE_OK)
-    return arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "login_code",
-                                arb_login_codes_result_message (result));
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "login_code",
+                           arb_login_codes_result_message (result));
+      return;
+    }
   start_session (r, role, NULL);
 }
 
@@ -721,9 +758,13 @@ route_session (Request *r)
       if (!arb_http_peek_role (r->msg, _arb_server_get_config (r->server), &role))
         return;
       if (role == ARB_ROLE_NONE)
-        return arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"role\":null}"));
-      return arb_http_send_text (r->msg, SOUP_STATUS_OK,
-                                 g_strdup_printf ("{\"role\":\"%s\"}", arb_role_name (role)));
+        {
+          arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"role\":null}"));
+          return;
+        }
+      arb_http_send_text (r->msg, SOUP_STATUS_OK,
+                          g_strdup_printf ("{\"role\":\"%s\"}", arb_role_name (role)));
+      return;
     }
   if (strcmp (method, "DELETE") == 0)
     {
@@ -732,7 +773,8 @@ route_session (Request *r)
       soup_message_headers_append (soup_server_message_get_response_headers (r->msg),
                                    "Set-Cookie", ARB_SESSION_COOKIE "=; Path=/; Max-Age=0; "
                                    "HttpOnly; SameSite=Strict");
-      return arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"ok\":true}"));
+      arb_http_send_text (r->msg, SOUP_STATUS_OK, g_strdup ("{\"ok\":true}"));
+      return;
     }
   /* strictly RFC 8259, every string valid text (a bad one is named) */
   arb_limits_init_default (&limits);
@@ -743,23 +785,33 @@ route_session (Request *r)
       g_autofree char *message = g_strdup_printf ("the body must be {\"token\":\"...\"} or "
                                                   "{\"login_code\":\"...\"}: %s",
                                                   error->message);
-      return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, field, message);
+      arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, field, message);
+      return;
     }
   o = json_node_get_object (root);
   node = json_object_get_member (o, "login_code");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-    return session_from_code (r, node);
+    {
+      session_from_code (r, node);
+      return;
+    }
   node = json_object_get_member (o, "token");
   if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
     token = json_node_get_string (node);
   if (token == NULL)
-    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "token",
-                                "field 'token' must be a string");
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "token",
+                           "field 'token' must be a string");
+      return;
+    }
   if (!arb_http_verify_token (r->msg, _arb_server_get_config (r->server), token, &role, &name))
     return;
   if (role == ARB_ROLE_NONE || role == ARB_ROLE_BOT)
-    return arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "token",
-                                "the token is not a viewer or operator token");
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_UNAUTHORIZED, "token",
+                           "the token is not a viewer or operator token");
+      return;
+    }
   start_session (r, role, name);
 }
 
@@ -824,36 +876,47 @@ command_body (Request *r, const char **name, JsonNode **args, JsonParser *parser
   JsonObject *o;
   JsonNode *node;
 
-  if (len > 64 * 1024)
-    return arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, NULL, "the body is too large"),
-           FALSE;
+  /* the command goes to the bot as one message: the protocol's limit of one */
+  arb_limits_init_default (&limits);
+  if (len > limits.max_message_bytes)
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, NULL, "the body is too large");
+      return FALSE;
+    }
   /* strictly RFC 8259, every string valid text (a bad one is named); the
    * args go to the bot as they came, so no limit on their strings here */
-  arb_limits_init_default (&limits);
-  limits.max_message_bytes = 64 * 1024;
   limits.max_string_bytes = G_MAXSIZE;
   root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
   if (root == NULL && error->code == ARB_ERROR_TOO_LARGE)
-    return arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, field, "the body is too large"),
-           FALSE;
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_TOO_LARGE, field, "the body is too large");
+      return FALSE;
+    }
   if (root == NULL)
     {
       g_autofree char *message = g_strdup_printf ("the body must be a JSON object "
                                                   "{\"name\":...,\"args\":{}}: %s",
                                                   error->message);
-      return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, field, message), FALSE;
+      arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, field, message);
+      return FALSE;
     }
   o = json_node_get_object (root);
   node = json_object_get_member (o, "name");
   if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING ||
       !arb_is_identifier (json_node_get_string (node)))
-    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "name",
-                                "field 'name' must be a command name such as \"pause\""), FALSE;
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "name",
+                           "field 'name' must be a command name such as \"pause\"");
+      return FALSE;
+    }
   *name = json_node_get_string (node);
   *args = json_object_get_member (o, "args");
   if (*args != NULL && !JSON_NODE_HOLDS_OBJECT (*args))
-    return arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "args",
-                                "field 'args' must be an object"), FALSE;
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_BAD_REQUEST, "args",
+                           "field 'args' must be an object");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -871,12 +934,16 @@ route_command (Request *r)
   JsonNode *args;
 
   if (bot_id == NULL || g_strcmp0 (slash, "/commands") != 0 || !arb_is_identifier (bot_id))
-    return arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, NULL,
-                                "no such route: commands go to /api/v1/bots/BOT_ID/commands");
+    {
+      arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, NULL,
+                           "no such route: commands go to /api/v1/bots/BOT_ID/commands");
+      return;
+    }
   if (arb_ingest_lookup_bot (arb_engine_get_ingest (r->engine), bot_id) == NULL)
     {
       g_autofree char *m = g_strdup_printf ("there is no bot %s", bot_id);
-      return arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, "bot_id", m);
+      arb_http_send_error (r->msg, ARB_ERROR_NOT_FOUND, "bot_id", m);
+      return;
     }
   if (!command_body (r, &name, &args, parser))
     return;
@@ -951,20 +1018,34 @@ find_route (SoupServerMessage *msg, const char *path, gboolean *path_known)
   return NULL;
 }
 
-static void
-api_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *unused,
-             gpointer data)
+/**
+ * _arb_rest_handle:
+ * @path: the request's path, under /api
+ *
+ * Finds the route of @path in the table and runs it, once its role is
+ * authorised and its query parsed.
+ */
+void
+_arb_rest_handle (ArbServer         *self,
+                  SoupServerMessage *msg,
+                  const char        *path)
 {
-  Request r = { data, arb_server_get_engine (data), msg, NULL, NULL, ARB_ROLE_NONE };
+  Request r = { self, arb_server_get_engine (self), msg, NULL, NULL, ARB_ROLE_NONE };
   gboolean known;
   const Route *route = find_route (msg, path, &known);
   g_autofree char *bad_key = NULL;
   g_autoptr(GHashTable) query = NULL;
 
   if (route == NULL && known)
-    return method_not_allowed (msg, path);
+    {
+      method_not_allowed (msg, path);
+      return;
+    }
   if (route == NULL)
-    return arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "no such route in API v1");
+    {
+      arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "no such route in API v1");
+      return;
+    }
   if (route->role != ARB_ROLE_NONE &&
       !arb_http_authorize (msg, _arb_server_get_config (r.server), route->role, &r.role,
                            &r.token_name))
@@ -973,18 +1054,11 @@ api_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
   if (query == NULL)
     {
       g_autofree char *m = g_strdup_printf ("parameter '%s' is not validly URL-encoded", bad_key);
-      return arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, bad_key, m);
+      arb_http_send_error (msg, ARB_ERROR_BAD_REQUEST, bad_key, m);
+      return;
     }
   r.query = query;
   route->func (&r);
-}
-
-void
-_arb_rest_handle (ArbServer         *self,
-                  SoupServerMessage *msg,
-                  const char        *path)
-{
-  api_handler (NULL, msg, path, NULL, self);
 }
 
 static void
@@ -1037,12 +1111,12 @@ not_found (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTabl
   arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "nothing here");
 }
 
+/* The /api paths come through the server's dispatcher (_arb_rest_handle);
+ * here only what runs before it or outside /api. */
 void
 _arb_rest_register (ArbServer  *self,
                     SoupServer *soup)
 {
-  soup_server_add_handler (soup, "/api", api_handler, self, NULL);
   soup_server_add_early_handler (soup, "/api/v1/events", events_early, self, NULL);
-  soup_server_add_handler (soup, "/api/v1/events", api_handler, self, NULL);
   soup_server_add_handler (soup, NULL, not_found, self, NULL);
 }

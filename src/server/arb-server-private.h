@@ -20,12 +20,16 @@ void       _arb_server_track_socket   (ArbServer         *self,
 /* arb-bot-endpoint.c */
 void       _arb_bot_endpoint_register (ArbServer         *self,
                                        SoupServer        *soup);
+void       _arb_bot_endpoint_gate     (ArbServer         *self,
+                                       SoupServerMessage *msg);
 
-/* arb-stream.c */
+/* arb-stream-endpoint.c */
 struct _ArbStream;
 struct _ArbStream *_arb_server_get_stream (ArbServer *self);
-void       _arb_stream_register       (ArbServer         *self,
+void       _arb_stream_endpoint_register (ArbServer      *self,
                                        SoupServer        *soup);
+void       _arb_stream_endpoint_gate  (ArbServer         *self,
+                                       SoupServerMessage *msg);
 
 /* arb-metrics.c */
 void       _arb_metrics_register      (ArbServer         *self,

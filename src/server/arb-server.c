@@ -17,9 +17,6 @@
 /* Bodies of the routes that take one besides POST /events (whose limit is
  * the configuration's): a session token, a command. */
 #define SMALL_BODY_BYTES (16 * 1024)
-/* A WebSocket message, all its fragments together: the endpoints' frame
- * limit (libsoup's max-incoming-payload-size, per frame). */
-#define WS_MESSAGE_BYTES (4 * 1024 * 1024)
 
 struct _ArbServer
 {
@@ -42,7 +39,9 @@ arb_server_dispose (GObject *object)
 {
   ArbServer *self = ARB_SERVER (object);
 
-  arb_server_shutdown (self);
+  /* its own connections only: the engine is not the server's to stop */
+  if (self->soup != NULL)
+    arb_server_shutdown (self);
   g_clear_pointer (&self->listener, arb_listener_free);
   g_clear_object (&self->soup);
   g_clear_object (&self->stream);
@@ -148,8 +147,8 @@ on_got_chunk (SoupServerMessage *msg, GBytes *chunk, ArbServer *self)
       *left -= len;
       return;
     }
-  /* a chunked body past the limit: stop reading it */
-  g_signal_handlers_disconnect_by_func (msg, on_got_chunk, self);
+  /* a chunked body past the limit: stop reading it (the status set here
+   * makes this handler ignore the chunks that still come) */
   arb_http_send_error (msg, ARB_ERROR_TOO_LARGE, NULL, "the body is larger than this route takes");
   arb_listener_refuse (self->listener, msg);
 }
@@ -225,7 +224,7 @@ on_got_headers (SoupServerMessage *msg, ArbServer *self)
   /* from here on the client may send frames, whether the upgrade is
    * granted or not (a refusal closes the connection) */
   if (soup_message_headers_get_one (request, "Upgrade") != NULL)
-    arb_listener_set_websocket (self->listener, msg, WS_MESSAGE_BYTES);
+    arb_listener_set_websocket (self->listener, msg, ARB_WS_MAX_MESSAGE_BYTES);
   if (encoding == SOUP_ENCODING_CHUNKED)
     {
       gsize *left = g_new (gsize, 1);
@@ -267,6 +266,41 @@ on_request_done (SoupServer *soup, SoupServerMessage *msg, ArbServer *self)
   arb_listener_request_done (self->listener, msg);
 }
 
+/* Every /api request, routed by its exact path. libsoup picks a handler by
+ * the longest registered prefix, so /api/v1/bots… would reach the bot
+ * endpoint's handler: each /api prefix that has a handler of its own (the
+ * WebSocket upgrades, the early body limit of /events) gets this one too,
+ * and the WebSocket gates run only for their own path. */
+static void
+api_dispatch (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer data)
+{
+  ArbServer *self = data;
+
+  if (g_strcmp0 (path, "/api/v1/bot") == 0)
+    _arb_bot_endpoint_gate (self, msg);
+  else if (g_strcmp0 (path, "/api/v1/stream") == 0)
+    _arb_stream_endpoint_gate (self, msg);
+  else
+    _arb_rest_handle (self, msg, path);
+}
+
+static void
+register_routes (ArbServer *self)
+{
+  static const char *const api_prefixes[] = {
+    "/api", "/api/v1/bot", "/api/v1/stream", "/api/v1/events",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (api_prefixes); i++)
+    soup_server_add_handler (self->soup, api_prefixes[i], api_dispatch, self, NULL);
+  _arb_rest_register (self, self->soup);
+  _arb_bot_endpoint_register (self, self->soup);
+  _arb_stream_endpoint_register (self, self->soup);
+  _arb_metrics_register (self, self->soup);
+  _arb_web_register (self, self->soup);
+}
+
 /**
  * arb_server_new:
  * @engine: the core to serve
@@ -287,12 +321,8 @@ arb_server_new (ArbEngine *engine)
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (on_request_done), self);
   /* a 64 KiB frame can inflate to gigabytes (a compression bomb) */
   soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
-  _arb_rest_register (self, self->soup);
-  _arb_bot_endpoint_register (self, self->soup);
   self->stream = arb_stream_new (engine, self->config);
-  _arb_stream_register (self, self->soup);
-  _arb_metrics_register (self, self->soup);
-  _arb_web_register (self, self->soup);
+  register_routes (self);
   {
     g_autofree char *codes = arb_login_codes_path_for_db (self->config->db_path);
     self->login_codes = arb_login_codes_new (codes,
@@ -480,9 +510,8 @@ arb_server_shutdown (ArbServer *self)
 
   if (self->soup == NULL)
     return;
-  /* commit and ack what the bots sent, then say goodbye */
-  if (self->engine != NULL)
-    arb_engine_shutdown (self->engine);
+  /* the engine is its owner's (ArbService) to stop, before this: whatever
+   * it still acks goes out on these connections */
   for (guint i = self->sockets->len; i > 0; i--)
     {
       SoupWebsocketConnection *ws = g_ptr_array_index (self->sockets, i - 1);

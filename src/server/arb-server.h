@@ -36,7 +36,9 @@ ArbEngine  *arb_server_get_engine  (ArbServer   *self);
 guint       arb_server_get_n_sockets (ArbServer *self);
 /* Connections accepted and not yet closed, of any kind. */
 guint       arb_server_get_n_connections (ArbServer *self);
-/* Stops listening and closes every connection (1001 for WebSockets). */
+/* Stops listening and closes every connection (1001 for WebSockets). The
+ * engine is not stopped: ArbService stops it first, so that its last acks
+ * go out before the connections close. */
 void        arb_server_shutdown    (ArbServer   *self);
 
 G_END_DECLS

@@ -27,13 +27,11 @@
 
 #include "arb-http.h"
 #include "arb-json.h"
-#include "arb-server-private.h"
 #include "arb-stream.h"
 
 #define REPLAY_PAGE      2000
 #define DEFAULT_RATE_HZ  10.0
 #define MAX_RATE_HZ      100.0
-#define MAX_FRAME_BYTES  (4 * 1024 * 1024)
 #define RECENT_LOGS      50
 #define CLOSE_GRACE_S    5
 
@@ -687,8 +685,11 @@ parse_topics (Viewer *v, JsonObject *msg, guint *mask)
 
   *mask = 0;
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
-                       "field 'topics' must be an array of topic names"), FALSE;
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
+                  "field 'topics' must be an array of topic names");
+      return FALSE;
+    }
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -697,14 +698,20 @@ parse_topics (Viewer *v, JsonObject *msg, guint *mask)
                   ? topic_bit (json_node_get_string (el)) : 0;
 
       if (bit == 0)
-        return send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
-                           "field 'topics' may hold system, trading, resources, bots, alerts "
-                           "and log"), FALSE;
+        {
+          send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
+                      "field 'topics' may hold system, trading, resources, bots, alerts "
+                      "and log");
+          return FALSE;
+        }
       *mask |= bit;
     }
   if (*mask == 0)
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
-                       "field 'topics' must name at least one topic"), FALSE;
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "topics",
+                  "field 'topics' must name at least one topic");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -829,16 +836,28 @@ command (Viewer *v, JsonObject *msg)
   CommandCall *call;
 
   if (!arb_role_allows (v->role, ARB_ROLE_OPERATOR))
-    return send_error (v, ARB_ERROR_FORBIDDEN, NULL, "only an operator token may send commands");
+    {
+      send_error (v, ARB_ERROR_FORBIDDEN, NULL, "only an operator token may send commands");
+      return;
+    }
   if (bot == NULL || json_node_get_value_type (bot) != G_TYPE_STRING ||
       !arb_is_identifier (json_node_get_string (bot)))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "bot_id", "field 'bot_id' must name a bot");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "bot_id", "field 'bot_id' must name a bot");
+      return;
+    }
   if (name == NULL || json_node_get_value_type (name) != G_TYPE_STRING ||
       !arb_is_identifier (json_node_get_string (name)))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "name",
-                       "field 'name' must be a command name such as \"pause\"");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "name",
+                  "field 'name' must be a command name such as \"pause\"");
+      return;
+    }
   if (args != NULL && !JSON_NODE_HOLDS_OBJECT (args) && !JSON_NODE_HOLDS_NULL (args))
-    return send_error (v, ARB_ERROR_BAD_REQUEST, "args", "field 'args' must be an object");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, "args", "field 'args' must be an object");
+      return;
+    }
   call = g_new0 (CommandCall, 1);
   call->stream = v->stream;
   call->viewer = v;
@@ -866,12 +885,18 @@ on_message (SoupWebsocketConnection *ws, SoupWebsocketDataType type, GBytes *mes
   const char *data = g_bytes_get_data (message, &len);
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
-    return send_error (v, ARB_ERROR_BAD_REQUEST, NULL,
-                       "binary frames are not part of the protocol: send JSON text");
+    {
+      send_error (v, ARB_ERROR_BAD_REQUEST, NULL,
+                  "binary frames are not part of the protocol: send JSON text");
+      return;
+    }
   arb_limits_init_default (&limits);
   root = arb_json_parse_text (parser, data, len, &limits, &field, &error);
   if (root == NULL)
-    return send_error (v, error->code, field, error->message);
+    {
+      send_error (v, error->code, field, error->message);
+      return;
+    }
   /* json-glib answers NULL (or a critical) for a type that is not a string */
   type_node = json_object_get_member (json_node_get_object (root), "type");
   kind = type_node != NULL && json_node_get_value_type (type_node) == G_TYPE_STRING
@@ -958,8 +983,8 @@ arb_stream_add_viewer (ArbStream               *self,
   v->cancellable = g_cancellable_new ();
   v->calls = g_ptr_array_new ();
   v->acked_base = peer_acked (v);
-  soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_FRAME_BYTES);
-  soup_websocket_connection_set_keepalive_interval (ws, 20);
+  soup_websocket_connection_set_max_incoming_payload_size (ws, ARB_WS_MAX_MESSAGE_BYTES);
+  soup_websocket_connection_set_keepalive_interval (ws, ARB_WS_KEEPALIVE_S);
   g_ptr_array_add (self->viewers, v);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), v);
   g_signal_connect (ws, "closed", G_CALLBACK (on_closed), v);
@@ -1016,61 +1041,4 @@ arb_stream_new (ArbEngine *engine,
   self->config = config;
   g_signal_connect (self->hub, "published", G_CALLBACK (on_published), self);
   return self;
-}
-
-/* ---------------------------------------------------------------- the endpoint */
-
-#define ROLE_KEY  "arb-role"
-#define TOKEN_KEY "arb-token-name"
-
-/* Runs before the upgrade: refuse here, with a plain HTTP status. */
-static void
-stream_gate (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
-             gpointer data)
-{
-  ArbServer *server = data;
-  ArbConfig *config = _arb_server_get_config (server);
-  ArbRole role = ARB_ROLE_NONE;
-  const char *name = NULL;
-
-  /* libsoup matches handlers by string prefix */
-  if (g_strcmp0 (path, "/api/v1/stream") != 0)
-    {
-      _arb_rest_handle (server, msg, path);
-      return;
-    }
-  if (!arb_http_origin_allowed (msg, config))
-    {
-      arb_http_send_error (msg, ARB_ERROR_FORBIDDEN, NULL,
-                           "WebSocket upgrades from another origin are refused");
-      return;
-    }
-  if (!arb_http_authorize (msg, config, ARB_ROLE_VIEWER, &role, &name))
-    return;
-  g_object_set_data (G_OBJECT (msg), ROLE_KEY, GINT_TO_POINTER (role));
-  g_object_set_data_full (G_OBJECT (msg), TOKEN_KEY, g_strdup (name), g_free);
-}
-
-static void
-stream_socket (SoupServer *soup, SoupServerMessage *msg, const char *path,
-               SoupWebsocketConnection *ws, gpointer data)
-{
-  ArbServer *server = data;
-
-  _arb_server_track_socket (server, ws);
-  arb_stream_add_viewer (_arb_server_get_stream (server), ws,
-                         _arb_server_get_message_socket (server, msg),
-                         GPOINTER_TO_INT (g_object_get_data (G_OBJECT (msg), ROLE_KEY)),
-                         g_object_get_data (G_OBJECT (msg), TOKEN_KEY));
-}
-
-void
-_arb_stream_register (ArbServer  *server,
-                      SoupServer *soup)
-{
-  static const char *protocols[] = { "arbdash.v1", NULL };
-
-  soup_server_add_handler (soup, "/api/v1/stream", stream_gate, server, NULL);
-  soup_server_add_websocket_handler (soup, "/api/v1/stream", NULL, (char **) protocols,
-                                     stream_socket, server, NULL);
 }

@@ -248,19 +248,21 @@ web_handler (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
   if (a == NULL)
     {
 #if ARB_HAVE_WEB
-      return arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "nothing here");
+      arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL, "nothing here");
 #else
-      return arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL,
-                                  "nothing here: this arbdash was built without the browser "
-                                  "dashboard (Chart.js was missing at build time)");
+      arb_http_send_error (msg, ARB_ERROR_NOT_FOUND, NULL,
+                           "nothing here: this arbdash was built without the browser "
+                           "dashboard (Chart.js was missing at build time)");
 #endif
+      return;
     }
   if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
     {
       g_autofree char *m = g_strdup_printf ("%s takes GET, HEAD", path);
       soup_message_headers_replace (headers, "Allow", "GET, HEAD");
-      return arb_http_send_error_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                                         ARB_ERROR_BAD_REQUEST, NULL, m);
+      arb_http_send_error_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                                  ARB_ERROR_BAD_REQUEST, NULL, m);
+      return;
     }
   serve_asset (msg, a);
 }
