@@ -2887,6 +2887,84 @@ arb_store_query_recent_logs (ArbStore  *self,
   return g_steal_pointer (&items);
 }
 
+/**
+ * arb_store_query_logs:
+ * @query: the filters, the row to start below and the page size
+ * @next_row: (out): the row to continue below, or 0 on the last page
+ *
+ * A page of stored log messages, newest first (by row, the order they were
+ * stored in), that match @query: what GET /api/v1/logs serves. Reads on a
+ * reader connection, so it may run in a thread. A filter on text scans the
+ * table from @query->before_row down, stopping at the page's end.
+ *
+ * Returns: (transfer container) (element-type utf8) (nullable): the items'
+ *   JSON, as the stream's log items carry them
+ */
+GPtrArray *
+arb_store_query_logs (ArbStore           *self,
+                      const ArbLogQuery  *query,
+                      gint64             *next_row,
+                      GError            **error)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = get_reader (self, error);
+  sqlite3_stmt *s = NULL;
+  gint64 last_row = 0;
+  int rc;
+
+  *next_row = 0;
+  if (db == NULL)
+    return NULL;
+  /* one more row than the page tells whether another page follows */
+  if (sqlite3_prepare_v2 (db, "SELECT row, bot_id, seq, ts, level, component, message FROM logs"
+                          " WHERE (?1 = 0 OR row < ?1)"
+                          " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
+                          " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
+                          " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
+                          " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
+                          " ORDER BY row DESC LIMIT ?6", -1, &s, NULL) != SQLITE_OK)
+    {
+      sql_error (db, error, "reading logs");
+      put_reader (self, db);
+      return NULL;
+    }
+  sqlite3_bind_int64 (s, 1, query->before_row);
+  sqlite3_bind_int (s, 2, query->min_level);
+  bind_text (s, 3, query->component);
+  bind_text (s, 4, query->bot_id);
+  bind_text (s, 5, query->text);
+  sqlite3_bind_int64 (s, 6, (gint64) query->limit + 1);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      ArbEvent e = { 0 };
+
+      if (page->len == query->limit)
+        {
+          *next_row = last_row;
+          break;
+        }
+      last_row = sqlite3_column_int64 (s, 0);
+      e.type = ARB_MSG_LOG;
+      e.seq = sqlite3_column_int64 (s, 2);
+      e.ts = sqlite3_column_int64 (s, 3);
+      arb_log_level_parse (col_text (s, 4), &e.log.level);
+      e.log.component = (char *) col_text (s, 5);
+      e.log.message = (char *) col_text (s, 6);
+      /* a log of the dashboard itself has no bot */
+      g_ptr_array_add (page, arb_event_to_json (&e, sqlite3_column_type (s, 1) == SQLITE_NULL
+                                                      ? NULL : col_text (s, 1)));
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      sql_error (db, error, "reading logs");
+      put_reader (self, db);
+      return NULL;
+    }
+  put_reader (self, db);
+  return g_steal_pointer (&page);
+}
+
 typedef struct
 {
   gint64 since;
