@@ -8,10 +8,13 @@ import { Stream } from './stream.js';
 import { Overview } from './overview.js';
 import { AlertsView } from './alerts.js';
 import { LogView } from './log.js';
+import { BotsView } from './bots.js';
+import { AlertNotifier } from './notify.js';
 
 const TOPICS = ['system', 'trading', 'bots', 'alerts', 'log'];
 const VIEWS = {
   overview: { section: 'overview', title: 'viewOverview' },
+  bots: { section: 'bots-view', title: 'viewBots' },
   alerts: { section: 'alerts-view', title: 'viewAlerts' },
   log: { section: 'log-view', title: 'viewLog' },
 };
@@ -24,6 +27,8 @@ let stream = null;
 let overview = null;
 let alertsView = null;
 let logView = null;
+let botsView = null;
+let notifier = null;
 let signedIn = false;
 
 function setConnection(state, detail) {
@@ -49,6 +54,12 @@ function stopDashboard() {
     alertsView.destroy();
   if (logView)
     logView.destroy();
+  if (botsView)
+    botsView.destroy();
+  if (notifier)
+    notifier.destroy();
+  botsView = null;
+  notifier = null;
   stream = null;
   overview = null;
   alertsView = null;
@@ -76,6 +87,8 @@ function showView() {
     alertsView.show(current === 'alerts');
   if (logView)
     logView.show(current === 'log');
+  if (botsView)
+    botsView.show(current === 'bots');
 }
 
 function showSignIn(message) {
@@ -105,6 +118,8 @@ function showDashboard(role) {
   overview = new Overview(role);
   alertsView = new AlertsView();
   logView = new LogView();
+  botsView = new BotsView(role);
+  notifier = new AlertNotifier();
   signedIn = true;
   showView();
   let first = true;
@@ -114,6 +129,8 @@ function showDashboard(role) {
       overview.applySnapshot(msg.topics);
       alertsView.applySnapshot(msg.topics);
       logView.applySnapshot(msg.topics);
+      botsView.applySnapshot(msg.topics);
+      notifier.applySnapshot(msg.topics);
       if (first) {
         first = false;
         overview.loadHistory().catch(() => {});
@@ -124,6 +141,8 @@ function showDashboard(role) {
       overview.applyItems(items);
       alertsView.applyItems(items);
       logView.applyItems(items);
+      botsView.applyItems(items);
+      notifier.applyItems(items);
     },
     onSignedOut: () => showSignIn(S.sessionEnded),
   });
