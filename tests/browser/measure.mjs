@@ -3,14 +3,25 @@
 // main-thread busy time under load. Same setup as run.mjs.
 //
 //   ARBDASH_BIN=_build/src/arbdash node tests/browser/measure.mjs [TRADES_PER_S] [SECONDS]
+//
+// Memory flatness: the page open for MINUTES (10) at TRADES_PER_S (100) on a
+// view (overview), sampling every minute the JS heap after a forced GC and
+// the DOM's nodes (CDP HeapProfiler.collectGarbage, Runtime.getHeapUsage,
+// Performance.getMetrics: JSHeapUsedSize, Nodes, and the elements in the
+// document):
+//
+//   ARBDASH_BIN=_build/src/arbdash node tests/browser/measure.mjs --memory [MINUTES] [TRADES_PER_S] [VIEW]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const RATE = Number(process.argv[2] || 100);
-const SECONDS = Number(process.argv[3] || 30);
+const MEMORY = process.argv[2] === '--memory';
+const args = MEMORY ? process.argv.slice(3) : process.argv.slice(2);
+const RATE = Number((MEMORY ? args[1] : args[0]) || 100);
+const SECONDS = Number((MEMORY ? 60 * Number(args[0] || 10) : args[1]) || 30);
+const VIEW = (MEMORY && args[2]) || 'overview';
 const TOKENS = { viewer: 'viewer-token-for-measurements', bot: 'bot-token-for-measurements-0001' };
 const dir = mkdtempSync(join(tmpdir(), 'arbdash-measure-'));
 const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'),
@@ -99,6 +110,11 @@ console.log(`first load: ${loads[0].ms} ms to a filled Overview, ${loads[0].requ
 const reloads = loads.slice(1).map((l) => l.ms).sort((a, b) => a - b);
 console.log(`reloads (revalidated): median ${reloads[2]} ms, ${loads[1].bytes} bytes`);
 
+if (MEMORY) {
+  await measureMemory();
+  process.exit(0);
+}
+
 // load: RATE trades/s in batches every 100 ms, for SECONDS
 const sent = new Map();
 const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name).value;
@@ -131,3 +147,56 @@ await browser.close();
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 rmSync(dir, { recursive: true, force: true });
+
+// ------------------------------------------------------------------ memory
+
+// The heap after a forced GC and the DOM's size, now.
+async function memorySample(minute) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = await cdp.send('Runtime.getHeapUsage');
+  const metrics = new Map((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
+  return { minute, heap: heap.usedSize, jsHeap: metrics.get('JSHeapUsedSize'), nodes: metrics.get('Nodes'),
+           listeners: metrics.get('JSEventListeners'), elements };
+}
+
+async function measureMemory() {
+  await page.goto(`${base}#/${VIEW}`);
+  await filled();
+  await cdp.send('HeapProfiler.enable');
+  const minutes = SECONDS / 60;
+  const perBatch = Math.max(1, Math.round(RATE / 10));
+  const sent = new Map();
+  const samples = [];
+  const t0 = Date.now();
+  let nextSample = t0 + 60000;
+  // a minute of load first: the tables and charts fill to their bounds
+  console.log(`memory: ${minutes} min at ${RATE} trades/s on #/${VIEW}, a sample every minute after a minute of warm-up`);
+  for (let tick = 0; samples.length <= minutes; tick++) {
+    await post(perBatch, sent);
+    sent.clear(); // only the count matters here, not latencies
+    if (Date.now() >= nextSample) {
+      const s = await memorySample(samples.length);
+      samples.push(s);
+      console.log(`  minute ${s.minute}: JS heap ${(s.heap / 1048576).toFixed(2)} MiB after GC ` +
+                  `(JSHeapUsedSize ${(s.jsHeap / 1048576).toFixed(2)} MiB), ${s.nodes} DOM nodes ` +
+                  `(${s.elements} elements in the document), ${s.listeners} listeners`);
+      nextSample += 60000;
+    }
+    const next = t0 + (tick + 1) * 100;
+    await sleep(Math.max(0, next - Date.now()));
+  }
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const deviation = (key) => Math.max(...samples.map((s) => Math.abs(s[key] - first[key]) / first[key]));
+  const pct = (x) => `${(100 * x).toFixed(1)} %`;
+  console.log(`JS heap: first ${(first.heap / 1048576).toFixed(2)} MiB, last ${(last.heap / 1048576).toFixed(2)} MiB ` +
+              `(${pct((last.heap - first.heap) / first.heap)}), max deviation from the first ${pct(deviation('heap'))}`);
+  console.log(`DOM nodes: first ${first.nodes}, last ${last.nodes} (${pct((last.nodes - first.nodes) / first.nodes)}), ` +
+              `max deviation from the first ${pct(deviation('nodes'))}; elements first ${first.elements}, last ${last.elements}`);
+  console.log(`trades sent: ${seq} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+  await browser.close();
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -10,8 +10,9 @@ import { S } from './strings.js';
 import { formatCount, formatDateTime, formatTime } from './format.js';
 import { getJson } from './api.js';
 
-// the live tail and the older pages together
-export const MAX_ROWS = 2000;
+// the live tail; with older pages loaded above it, up to MAX_WITH_OLDER
+export const MAX_ROWS = 1000;
+const MAX_WITH_OLDER = 2000;
 const OLDER_PAGE = 200;
 // pages read at most per click, to pass those already shown (after the
 // oldest loaded ones went, the reading starts again from the newest)
@@ -132,6 +133,12 @@ export class LogView {
       haystack: `${log.message}\n${log.component || ''}\n${log.bot_id}`.toLowerCase() };
   }
 
+  // Older pages make room for themselves; once the last of them went from
+  // the top, the list is back to the live tail's bound.
+  cap() {
+    return this.entries.length && this.entries[0].older ? MAX_WITH_OLDER : MAX_ROWS;
+  }
+
   add(log) {
     const key = logKey(log);
     if (this.keys.has(key))
@@ -142,7 +149,7 @@ export class LogView {
     // while hidden, the list is redone when shown: nothing piles up meanwhile
     if (this.visible)
       this.added.push(entry);
-    while (this.entries.length > MAX_ROWS) {
+    while (this.entries.length > this.cap()) {
       const old = this.entries.shift();
       this.keys.delete(old.key);
       if (old.older)
@@ -212,7 +219,7 @@ export class LogView {
     const fresh = [];
     for (const log of logs) {
       const key = logKey(log);
-      if (this.keys.has(key) || this.entries.length + fresh.length >= MAX_ROWS)
+      if (this.keys.has(key) || this.entries.length + fresh.length >= MAX_WITH_OLDER)
         continue;
       fresh.push(this.entry(log, true));
       this.keys.add(key);
@@ -305,7 +312,7 @@ export class LogView {
     const shown = this.list.childElementCount;
     $('log-empty').hidden = this.entries.length > 0;
     $('log-no-match').hidden = this.entries.length === 0 || shown > 0;
-    $('log-count').textContent = S.logCount(formatCount(shown), formatCount(this.entries.length), formatCount(MAX_ROWS));
+    $('log-count').textContent = S.logCount(formatCount(shown), formatCount(this.entries.length), formatCount(this.cap()));
 
     if (this.showOlder) {
       this.showOlder = false;
