@@ -450,6 +450,24 @@ append_latest (GString *s, ArbHub *hub, const char *topic, const char *kind)
   arb_json_array_end (s);
 }
 
+/* Alerts go through the hub as discrete items, which it keeps no latest
+ * state of: the active ones are the alert engine's. One raised or cleared
+ * but not yet emitted also comes in the next batch; the page keeps it once. */
+static void
+append_active_alerts (GString *s, ArbEngine *engine)
+{
+  g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (engine));
+
+  arb_json_array_begin (s);
+  for (guint i = 0; i < active->len; i++)
+    {
+      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (active, i));
+
+      arb_json_raw (s, json);
+    }
+  arb_json_array_end (s);
+}
+
 static void
 append_one (GString *s, ArbHub *hub, const char *topic, const char *kind, const char *key)
 {
@@ -550,7 +568,7 @@ send_snapshot (Viewer *v)
       arb_json_key (s, "alerts");
       arb_json_object_begin (s);
       arb_json_key (s, "active");
-      append_latest (s, self->hub, ARB_TOPIC_ALERTS, "alert");
+      append_active_alerts (s, self->engine);
       arb_json_object_end (s);
     }
   if (v->mask & topic_bit ("log"))

@@ -318,7 +318,7 @@ async function stopArbdash(proc) {
 // each again until arbdash took it, as a bot does across a restart: the
 // trades sent while arbdash is down arrive once it is back.
 function startRetryingBot(base, count, everyMs) {
-  const bot = { ids: [], taken: 0, stopped: false, error: null };
+  const bot = { ids: [], taken: 0, refused: 0, stopped: false, error: null };
   bot.done = (async () => {
     for (let seq = 1; seq <= count && !bot.stopped; seq++) {
       const id = `rb-${seq}`;
@@ -346,6 +346,7 @@ function startRetryingBot(base, count, everyMs) {
         } catch {
           // arbdash is down: again in a moment
         }
+        bot.refused++;
         await new Promise((r) => setTimeout(r, 50));
       }
       bot.taken = seq;
@@ -475,7 +476,12 @@ try {
       const lines = await page.locator('#log-list li').evaluateAll((rows) => rows.map((r) => r.dataset.key));
       assert(new Set(lines).size === lines.length, 'a log line is shown twice');
       await openView(page, 'alerts');
-      await page.locator('#alerts-active li', { hasText: 'drop-bot' }).first().waitFor({ timeout: WAIT_MS });
+      await page.locator('#alerts-active li', { hasText: 'drop-bot' }).first().waitFor({ timeout: WAIT_MS })
+        .catch(async (error) => {
+          const shown = await page.locator('#alerts-active li .alert-subject').allTextContents();
+          const known = await (await page.request.get(`${baseUrl}api/v1/alerts`)).json();
+          throw new Error(`${error.message}\nshown: ${shown.join(' ')}\n/alerts: ${JSON.stringify(known)}`);
+        });
       await page.context().close();
     } finally {
       relay.drop();
@@ -708,6 +714,24 @@ try {
       return [r.status, (await r.json()).error.code];
     });
     assert(forged[0] === 403 && forged[1] === 'forbidden', `forged command: ${forged.join(' ')}`);
+    // and on a stream connection of its own, as PROTOCOL.md lets an operator send them
+    const refusal = await page.evaluate(() => new Promise((resolve) => {
+      const ws = new WebSocket(`ws://${location.host}/api/v1/stream`, ['arbdash.v1']);
+      const timer = setTimeout(() => resolve('no answer'), 10000);
+      ws.onopen = () => {
+        ws.send(JSON.stringify({ type: 'subscribe', topics: ['bots'], max_rate_hz: 1 }));
+        ws.send(JSON.stringify({ type: 'command', bot_id: 'demo', name: 'pause', args: {} }));
+      };
+      ws.onmessage = (e) => {
+        const msg = JSON.parse(e.data);
+        if (msg.type === 'error' || msg.type === 'command_result') {
+          clearTimeout(timer);
+          ws.close();
+          resolve(`${msg.type} ${msg.code || (msg.error && msg.error.code) || msg.status}`);
+        }
+      };
+    }));
+    assert(/^error forbidden$/.test(refusal), `a viewer's command on the stream: ${refusal}`);
     const audit = await page.evaluate(async () => (await fetch('/api/v1/audit')).status);
     assert(audit === 403, `the audit answered a viewer with ${audit}`);
     const bots = await (await page.request.get(`${baseUrl}api/v1/bots`)).json();
@@ -908,7 +932,7 @@ try {
       await expectText(page.locator('#connection'), /^Reconnecting/, 'connection state');
       const takenBefore = bot.taken;
       // the bot keeps trying while arbdash is down; arbdash comes back on the same database and port
-      await new Promise((r) => setTimeout(r, 600));
+      await until('the bot to find arbdash down', () => bot.refused > 0);
       proc = spawnArbdash(home, port);
       await until('arbdash again', () => /serving /.test(proc.output));
       // sessions live in memory: the page says so and asks to sign in again
