@@ -319,7 +319,8 @@ export class BotsView {
       formatDateTime(c.created),
       c.bot_id,
       S.commandNames[c.name] || c.name,
-      who.token ? S.auditBy(who.token, who.role || '') : who.role || '–',
+      // a token's name, which says more than its role; the role without one
+      who.token || (who.role && (S.roleNames[who.role] || who.role)) || '–',
       S.commandStatus[c.status] || c.status,
       c.message || '',
     ];

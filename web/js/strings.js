@@ -136,8 +136,7 @@ export const S = {
   colCommand: _('Command'),
   colBy: _('By'),
   colMessage: _('Message'),
-  // TRANSLATORS: {token} is the name of a token, {role} operator or viewer
-  auditBy: (token, role) => (role ? fmt(_('{token} ({role})'), { token, role }) : token),
+  roleNames: { operator: _('Operator'), viewer: _('Viewer') },
 
   // browser notifications of new alerts (asked for on a click, never on load)
   notifyEnable: _('Notify me of new alerts'),
