@@ -82,8 +82,9 @@ await cdp.send('Performance.enable');
 let bytes = 0;
 let requests = 0;
 cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; requests++; });
-// when each trade's row first enters the DOM (inside the page's animation frame, just before paint)
-await page.addInitScript(() => {
+// when each trade's row first enters the DOM (inside the page's animation frame, just before paint);
+// not when measuring memory, since the record of every row is a growth of its own
+if (!MEMORY) await page.addInitScript(() => {
   window.__rows = new Map();
   new MutationObserver((records) => {
     const now = Date.now();
@@ -156,8 +157,48 @@ rmSync(dir, { recursive: true, force: true });
 
 // ------------------------------------------------------------------ memory
 
+// A heap snapshot, summed by what each object is: {type:name -> [count, bytes]}.
+async function heapByKind() {
+  const chunks = [];
+  const onChunk = (e) => chunks.push(e.chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const snap = JSON.parse(chunks.join(''));
+  const fields = snap.snapshot.meta.node_fields;
+  const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const types = snap.snapshot.meta.node_types[0];
+  const kinds = new Map();
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const key = `${types[snap.nodes[i + type]]}:${String(snap.strings[snap.nodes[i + name]]).slice(0, 50)}`;
+    const k = kinds.get(key) || [0, 0];
+    k[0]++;
+    k[1] += snap.nodes[i + size];
+    kinds.set(key, k);
+  }
+  return kinds;
+}
+
+// What grew between two heapByKind(): V8's compiled code apart from the rest.
+function heapGrowth(before, after) {
+  const rows = [];
+  for (const [key, [count, bytes]] of after) {
+    const [c0, b0] = before.get(key) || [0, 0];
+    rows.push({ key, count: count - c0, bytes: bytes - b0 });
+  }
+  for (const [key, [c0, b0]] of before)
+    if (!after.has(key))
+      rows.push({ key, count: -c0, bytes: -b0 });
+  const sum = (pred) => rows.filter(pred).reduce((t, r) => t + r.bytes, 0);
+  const code = sum((r) => r.key.startsWith('code:'));
+  rows.sort((a, b) => b.bytes - a.bytes);
+  return { code, rest: sum((r) => !r.key.startsWith('code:')), top: rows.slice(0, 10) };
+}
+
 // The heap after a forced GC and the DOM's size, now.
 async function memorySample(minute) {
+  // twice: the DOM nodes that the first one freed from script go with the second
+  await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = await cdp.send('Runtime.getHeapUsage');
   const metrics = new Map((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
@@ -182,6 +223,8 @@ async function measureMemory() {
   const perBatch = Math.max(1, Math.round(RATE / 10));
   const sent = new Map();
   const samples = [];
+  let kindsFirst = null;
+  let kindsLast = null;
   const t0 = Date.now();
   let nextSample = t0 + 60000;
   // a minute of load first: the tables and charts fill to their bounds
@@ -192,6 +235,10 @@ async function measureMemory() {
     if (Date.now() >= nextSample) {
       const s = await memorySample(samples.length);
       samples.push(s);
+      if (samples.length === 1)
+        kindsFirst = await heapByKind();
+      else if (samples.length > minutes)
+        kindsLast = await heapByKind();
       console.log(`  minute ${s.minute}: JS heap ${(s.heap / 1048576).toFixed(2)} MiB after GC ` +
                   `(JSHeapUsedSize ${(s.jsHeap / 1048576).toFixed(2)} MiB), ${s.nodes} DOM nodes ` +
                   `(${s.elements} elements in the document), ${s.listeners} listeners`);
@@ -209,6 +256,12 @@ async function measureMemory() {
   console.log(`DOM nodes: first ${first.nodes}, last ${last.nodes} (${pct((last.nodes - first.nodes) / first.nodes)}), ` +
               `max deviation from the first ${pct(deviation('nodes'))}; elements first ${first.elements}, last ${last.elements}`);
   console.log(`trades sent: ${seq} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+  // what the growth is made of, from heap snapshots at the first and the last sample
+  const growth = heapGrowth(kindsFirst, kindsLast);
+  const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
+  console.log(`heap snapshots, first to last sample: V8 compiled code ${kib(growth.code)}, everything else ${kib(growth.rest)}`);
+  for (const r of growth.top)
+    console.log(`  ${kib(r.bytes).padStart(10)}  ${String(r.count).padStart(6)}  ${r.key}`);
   await browser.close();
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
