@@ -57,6 +57,9 @@ export class BotsView {
 
   show(visible) {
     this.visible = visible;
+    // going elsewhere (the browser's Back) while asked to confirm is No
+    if (!visible && this.dialog.open)
+      this.dialog.close('cancel');
     if (visible) {
       if (this.operator && !this.auditLoaded)
         this.loadAudit();

@@ -193,7 +193,7 @@ export class LogView {
     const filter = this.filter;
     let added = 0;
     try {
-      for (let i = 0; i < OLDER_PAGES_PER_CLICK && added === 0 && !this.olderDone; i++) {
+      for (let i = 0; i < OLDER_PAGES_PER_CLICK && added === 0 && !this.olderDone && !this.full(); i++) {
         const page = await getJson(`/api/v1/logs?${this.olderQuery()}`);
         if (this.filter !== filter || !this.list.isConnected)
           return;   // the filters changed meanwhile: this page is for the old ones
@@ -212,6 +212,10 @@ export class LogView {
       this.rebuild = true;
     }
     this.markDirty();
+  }
+
+  full() {
+    return this.entries.length >= MAX_WITH_OLDER;
   }
 
   // @logs: newest first, older than every entry not yet known
@@ -322,9 +326,10 @@ export class LogView {
     else if (anchor && anchor.isConnected)
       this.scroll.scrollTop = anchor.offsetTop - anchorTop;
     this.jump.hidden = this.follow;
-    $('log-older').disabled = this.olderLoading || this.olderDone;
+    $('log-older').disabled = this.olderLoading || this.olderDone || this.full();
     $('log-older-state').textContent = this.olderError ||
-      (this.olderLoading ? S.loadingOlder : this.olderDone ? S.noOlder : '');
+      (this.olderLoading ? S.loadingOlder : this.olderDone ? S.noOlder
+        : this.full() ? S.olderFull(formatCount(MAX_WITH_OLDER)) : '');
   }
 
   firstKept() {

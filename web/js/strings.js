@@ -150,6 +150,7 @@ export const S = {
   loadOlder: _('Load older'),
   loadingOlder: _('Loading…'),
   noOlder: _('No older messages.'),
+  olderFull: (max) => fmt(_('The latest {max} messages are kept: filter by level, component or text to reach older ones.'), { max }),
   olderFailed: (message) => fmt(_('Older messages could not be loaded: {message}'), { message }),
 };
 
