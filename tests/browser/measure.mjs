@@ -210,6 +210,9 @@ async function memorySample(minute) {
 async function measureMemory() {
   const warmup = Number(process.env.ARBDASH_WARMUP_S ?? 330);
   const perBatchWarm = Math.max(1, Math.round(RATE / 10));
+  // the network agent of this CDP session keeps what each request was, in the page's process:
+  // the first loads needed it, the memory figures would count it
+  await cdp.send('Network.disable');
   await page.goto('about:blank');
   console.log(`memory: ${warmup} s of load before the page opens`);
   for (let tick = 0, w0 = Date.now(); Date.now() - w0 < warmup * 1000; tick++) {
