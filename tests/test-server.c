@@ -1479,6 +1479,162 @@ test_command_empty_body (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_frames (c, "command"), ==, 0);
 }
 
+/* ---------------------------------------------------------------- stored logs */
+
+static JsonArray *
+log_rows (Reply *r)
+{
+  return json_object_get_array_member (assert_ok (r), "logs");
+}
+
+typedef struct
+{
+  Fixture    *fx;
+  const char *path;
+  guint       n;
+} LogWait;
+
+static gboolean
+has_logs (gpointer data)
+{
+  LogWait *w = data;
+  g_autoptr(Reply) r = http (w->fx, "GET", w->path, VIEWER_TOKEN, NULL);
+
+  if (json_array_get_length (log_rows (r)) >= w->n)
+    return TRUE;
+  spin_for (10);
+  return FALSE;
+}
+
+static const char *
+log_message (Reply *r, guint i)
+{
+  return json_object_get_string_member (json_array_get_object_element (log_rows (r), i),
+                                        "message");
+}
+
+static void
+test_logs (Fixture *fx, gconstpointer data)
+{
+  static const char *levels[] = { "debug", "info", "warning", "error", "critical" };
+  LogWait w = { fx, "/api/v1/logs?bot_id=" BOT "&limit=500", 10 };
+  GString *body = g_string_new ("{\"bot_id\":\"" BOT "\",\"events\":[{\"type\":\"hello\","
+                                "\"bot_id\":\"" BOT "\",\"name\":\"Log bot\"}");
+  g_autoptr(Reply) post = NULL;
+  g_autoptr(Reply) all = NULL;
+  g_autoptr(Reply) page1 = NULL;
+  g_autoptr(Reply) page2 = NULL;
+  g_autoptr(Reply) page3 = NULL;
+  g_autoptr(Reply) errors = NULL;
+  g_autoptr(Reply) component = NULL;
+  g_autoptr(Reply) text = NULL;
+  g_autoptr(Reply) none = NULL;
+  g_autoptr(Reply) operator = NULL;
+  g_autoptr(Reply) no_token = NULL;
+  g_autoptr(Reply) bot = NULL;
+  g_autofree char *body_text = NULL;
+  g_autofree char *next = NULL;
+  JsonObject *o;
+
+  /* ten lines: levels in turn, two components, "needle" in two of them */
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (body, ",{\"type\":\"log\",\"seq\":%u,\"ts\":%" G_GINT64_FORMAT ","
+                            "\"level\":\"%s\",\"component\":\"%s\",\"message\":\"line %u%s\"}",
+                            i + 1, T0 + i, levels[i % 5], i % 2 ? "executor" : "scanner", i,
+                            i == 3 || i == 8 ? " has a NEEDLE" : "");
+  g_string_append (body, "]}");
+  body_text = g_string_free (body, FALSE);
+  post = http (fx, "POST", "/api/v1/events", BOT_TOKEN, body_text);
+  assert_ok (post);
+  g_assert_true (spin_until (has_logs, &w, SPIN_MS));
+
+  /* every line, newest first, as the stream's log items */
+  all = http (fx, "GET", "/api/v1/logs?bot_id=" BOT, VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (all)), ==, 10);
+  g_assert_true (json_object_get_null_member (reply_object (all), "next_cursor"));
+  o = json_array_get_object_element (log_rows (all), 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "message"), ==, "line 9");
+  g_assert_cmpstr (json_object_get_string_member (o, "bot_id"), ==, BOT);
+  g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, 10);
+  g_assert_cmpint (json_object_get_int_member (o, "ts"), ==, T0 + 9);
+  g_assert_cmpstr (json_object_get_string_member (o, "level"), ==, "critical");
+  g_assert_cmpstr (json_object_get_string_member (o, "component"), ==, "executor");
+  g_assert_cmpstr (log_message (all, 9), ==, "line 0");
+
+  /* pages by cursor: 4 + 4 + 2, none twice, none missed */
+  page1 = http (fx, "GET", "/api/v1/logs?bot_id=" BOT "&limit=4", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (page1)), ==, 4);
+  g_assert_cmpstr (log_message (page1, 3), ==, "line 6");
+  next = g_strdup_printf ("/api/v1/logs?bot_id=" BOT "&limit=4&cursor=%s",
+                          json_object_get_string_member (reply_object (page1), "next_cursor"));
+  page2 = http (fx, "GET", next, VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (page2)), ==, 4);
+  g_assert_cmpstr (log_message (page2, 0), ==, "line 5");
+  g_assert_cmpstr (log_message (page2, 3), ==, "line 2");
+  g_free (next);
+  next = g_strdup_printf ("/api/v1/logs?bot_id=" BOT "&limit=4&cursor=%s",
+                          json_object_get_string_member (reply_object (page2), "next_cursor"));
+  page3 = http (fx, "GET", next, VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (page3)), ==, 2);
+  g_assert_cmpstr (log_message (page3, 1), ==, "line 0");
+  g_assert_true (json_object_get_null_member (reply_object (page3), "next_cursor"));
+
+  /* filters: level and above, component, text (case ignored), together */
+  errors = http (fx, "GET", "/api/v1/logs?bot_id=" BOT "&level=error", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (errors)), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *level = json_object_get_string_member (
+        json_array_get_object_element (log_rows (errors), i), "level");
+      g_assert_true (g_str_equal (level, "error") || g_str_equal (level, "critical"));
+    }
+  component = http (fx, "GET", "/api/v1/logs?bot_id=" BOT "&component=scanner&level=info",
+                    VIEWER_TOKEN, NULL);
+  /* lines 0 2 4 6 8 are the scanner's; 0 and 5 are debug */
+  g_assert_cmpuint (json_array_get_length (log_rows (component)), ==, 4);
+  g_assert_cmpstr (log_message (component, 3), ==, "line 2");
+  text = http (fx, "GET", "/api/v1/logs?text=needle", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (text)), ==, 2);
+  g_assert_cmpstr (log_message (text, 0), ==, "line 8 has a NEEDLE");
+  none = http (fx, "GET", "/api/v1/logs?text=needle&component=nothing-logs-here", VIEWER_TOKEN,
+               NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (none)), ==, 0);
+  g_assert_true (json_object_get_null_member (reply_object (none), "next_cursor"));
+
+  /* roles: viewer and operator; never a bot token or none */
+  operator = http (fx, "GET", "/api/v1/logs?limit=1", OPERATOR_TOKEN, NULL);
+  g_assert_cmpuint (json_array_get_length (log_rows (operator)), ==, 1);
+  no_token = http (fx, "GET", "/api/v1/logs", NULL, NULL);
+  assert_http_error (no_token, 401, "unauthorized", NULL);
+  bot = http (fx, "GET", "/api/v1/logs", BOT_TOKEN, NULL);
+  assert_http_error (bot, 403, "forbidden", NULL);
+
+  /* every parameter is checked */
+  {
+    static const struct { const char *query; const char *field; } bad[] = {
+      { "limit=0", "limit" }, { "limit=501", "limit" }, { "limit=x", "limit" },
+      { "level=loud", "level" }, { "level=", "level" }, { "bot_id=a%20b", "bot_id" },
+      { "component=", "component" }, { "text=", "text" }, { "cursor=", "cursor" },
+      { "cursor=garbage!", "cursor" },
+      /* base64url of "r1:1" (a /rejected cursor), "l1:0", "l1:x" */
+      { "cursor=cjE6MQ", "cursor" }, { "cursor=bDE6MA", "cursor" }, { "cursor=bDE6eA", "cursor" },
+      { "cursor=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cursor" },
+    };
+    g_autofree char *long_text = g_strnfill (201, 'a');
+    g_autofree char *long_path = g_strconcat ("/api/v1/logs?text=", long_text, NULL);
+    g_autoptr(Reply) too_long = http (fx, "GET", long_path, VIEWER_TOKEN, NULL);
+
+    assert_http_error (too_long, 400, "bad_request", "text");
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *path = g_strconcat ("/api/v1/logs?", bad[i].query, NULL);
+        g_autoptr(Reply) r = http (fx, "GET", path, VIEWER_TOKEN, NULL);
+
+        assert_http_error (r, 400, "bad_request", bad[i].field);
+      }
+  }
+}
+
 /* ---------------------------------------------------------------- refused messages */
 
 static JsonArray *
@@ -1910,6 +2066,7 @@ main (int argc, char *argv[])
   ADD ("session", test_session);
   ADD ("metrics", test_metrics);
   ADD ("rejected", test_rejected);
+  ADD ("logs", test_logs);
   ADD ("bot/string-not-text", test_bot_string_not_text);
   ADD ("bodies-not-text", test_bodies_not_text);
   ADD ("second-wall", test_second_wall);

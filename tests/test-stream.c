@@ -793,17 +793,27 @@ test_snapshot_state (StreamFixture *sf, gconstpointer data)
   JsonObject *snap;
   JsonArray *array;
 
+  /* log 3 is an error: it raises an alert, active in the snapshot */
   for (guint n = 1; n <= 55; n++)
-    client_send (bot, "{\"type\":\"log\",\"seq\":%u,\"ts\":%u,\"level\":\"info\","
-                 "\"message\":\"log %u\"}", n, n, n);
+    client_send (bot, "{\"type\":\"log\",\"seq\":%u,\"ts\":%u,\"level\":\"%s\","
+                 "\"message\":\"log %u\"}", n, n, n == 3 ? "error" : "info", n);
   client_send (bot, "{\"type\":\"metric\",\"seq\":56,\"ts\":56,\"name\":\"queue\",\"value\":4}");
   client_send (bot, "{\"type\":\"metric\",\"seq\":57,\"ts\":57,\"name\":\"queue\",\"value\":5}");
   client_send (bot, "{\"type\":\"resources\",\"seq\":58,\"ts\":58,"
                "\"pool\":{\"size\":8,\"in_use\":3,\"waiting\":0}}");
   wait_ack (bot, 58);
   spin_for (50);
-  viewer_subscribe (v, "[\"system\",\"resources\",\"log\",\"bots\"]", 10, -1, TRUE);
+  viewer_subscribe (v, "[\"system\",\"resources\",\"log\",\"bots\",\"alerts\"]", 10, -1, TRUE);
   snap = viewer_last (v, "snapshot");
+
+  array = json_node_get_array (topic_member (snap, "alerts", "active"));
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "rule"), ==, "error_log");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "subject"), ==, BOT);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                  "state"), ==, "active");
 
   array = json_node_get_array (topic_member (snap, "system", "metrics"));
   g_assert_cmpuint (json_array_get_length (array), ==, 1);

@@ -516,6 +516,79 @@ arb_store_read_recent_logs (ArbStore  *self,
 }
 
 /**
+ * arb_store_query_logs:
+ * @query: the filters, the row to start below and the page size
+ * @next_row: (out): the row to continue below, or 0 on the last page
+ *
+ * A page of stored log messages, newest first (by row, the order they were
+ * stored in), that match @query: what GET /api/v1/logs serves. Reads on a
+ * reader connection, so it may run in a thread. A filter on text scans the
+ * table from @query->before_row down, stopping at the page's end.
+ *
+ * Returns: (transfer container) (element-type ArbStoredEvent) (nullable): the logs
+ */
+GPtrArray *
+arb_store_query_logs (ArbStore           *self,
+                      const ArbLogQuery  *query,
+                      gint64             *next_row,
+                      GError            **error)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  sqlite3 *db = _arb_store_get_reader (self, error);
+  sqlite3_stmt *s = NULL;
+  gint64 last_row = 0;
+  int rc;
+
+  *next_row = 0;
+  if (db == NULL)
+    return NULL;
+  page = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
+  /* one more row than the page tells whether another page follows */
+  if (sqlite3_prepare_v2 (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
+                          " WHERE (?1 = 0 OR row < ?1)"
+                          " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
+                          " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
+                          " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
+                          " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
+                          " ORDER BY row DESC LIMIT ?6", -1, &s, NULL) != SQLITE_OK)
+    {
+      _arb_sql_error (db, error, "reading logs");
+      _arb_store_put_reader (self, db);
+      return NULL;
+    }
+  sqlite3_bind_int64 (s, 1, query->before_row);
+  sqlite3_bind_int (s, 2, query->min_level);
+  _arb_sql_bind_text (s, 3, query->component);
+  _arb_sql_bind_text (s, 4, query->bot_id);
+  _arb_sql_bind_text (s, 5, query->text);
+  sqlite3_bind_int64 (s, 6, (gint64) query->limit + 1);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      ArbEvent e = { 0 };
+
+      if (page->len == query->limit)
+        {
+          *next_row = last_row;
+          break;
+        }
+      last_row = sqlite3_column_int64 (s, 0);
+      _arb_store_log_from_row (s, &e);
+      g_ptr_array_add (page, arb_stored_event_new (_arb_store_bot_from_row (s),
+                                                   sqlite3_column_int64 (s, 7),
+                                                   _arb_store_event_dup (&e)));
+    }
+  sqlite3_finalize (s);
+  _arb_store_put_reader (self, db);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_INTERNAL, "reading logs: %s",
+                   sqlite3_errstr (rc));
+      return NULL;
+    }
+  return g_steal_pointer (&page);
+}
+
+/**
  * arb_store_query_recent_logs:
  *
  * The logs of arb_store_read_recent_logs() as the hub published them.

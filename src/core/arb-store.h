@@ -157,6 +157,23 @@ GPtrArray     *arb_store_read_recent_logs   (ArbStore          *self,
                                              guint              limit,
                                              GError           **error);
 
+/* Stored log messages, newest first, paged by row (GET /api/v1/logs):
+ * (element-type ArbStoredEvent), each a log. */
+typedef struct
+{
+  const char *bot_id;      /* NULL: every bot */
+  const char *component;   /* NULL: every component */
+  const char *text;        /* NULL: any message; else a part of it, ASCII case ignored */
+  int         min_level;   /* ArbLogLevel: this level and above */
+  gint64      before_row;  /* 0: from the newest */
+  guint       limit;
+} ArbLogQuery;
+
+GPtrArray     *arb_store_query_logs         (ArbStore          *self,
+                                             const ArbLogQuery *query,
+                                             gint64            *next_row,
+                                             GError           **error);
+
 /* The log of refused messages, newest first, paged by an opaque cursor
  * (keyset: the row of the last one served). */
 typedef struct

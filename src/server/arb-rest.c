@@ -530,6 +530,153 @@ route_rejected (Request *r)
                                   g_object_ref (r->msg));
 }
 
+/* GET /logs: stored log messages, newest first, paged by an opaque cursor
+ * (base64url of "l1:ROW", the row to continue below). */
+#define LOG_CURSOR_MAX_LEN 40
+
+static char *
+log_cursor_encode (gint64 row)
+{
+  g_autofree char *plain = g_strdup_printf ("l1:%" G_GINT64_FORMAT, row);
+  char *b64 = g_base64_encode ((const guchar *) plain, strlen (plain));
+
+  g_strdelimit (b64, "+", '-');
+  g_strdelimit (b64, "/", '_');
+  if (strchr (b64, '=') != NULL)
+    *strchr (b64, '=') = '\0';
+  return b64;
+}
+
+static gboolean
+log_cursor_parse (const char *cursor, gint64 *row)
+{
+  gsize len = strlen (cursor), plain_len = 0;
+  char b64[LOG_CURSOR_MAX_LEN + 4] = { 0 };
+  g_autofree guchar *plain = NULL;
+  g_autofree char *text = NULL;
+
+  if (len == 0 || len > LOG_CURSOR_MAX_LEN)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = cursor[i];
+
+      if (!g_ascii_isalnum (c) && c != '-' && c != '_')
+        return FALSE;
+      b64[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+  while (len % 4 != 0)
+    b64[len++] = '=';
+  plain = g_base64_decode (b64, &plain_len);
+  text = g_strndup ((const char *) plain, plain_len);
+  return strlen (text) == plain_len && g_str_has_prefix (text, "l1:") &&
+         g_ascii_string_to_signed (text + 3, 10, 1, G_MAXINT64, row, NULL);
+}
+
+typedef struct
+{
+  ArbLogQuery query;
+  char       *bot_id;
+  char       *component;
+  char       *text;
+} LogJob;
+
+static void
+log_job_free (LogJob *job)
+{
+  g_free (job->bot_id);
+  g_free (job->component);
+  g_free (job->text);
+  g_free (job);
+}
+
+static void
+logs_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  LogJob *job = data;
+  GError *error = NULL;
+  gint64 next_row = 0;
+  g_autoptr(GPtrArray) page = arb_store_query_logs (source, &job->query, &next_row, &error);
+  GString *s;
+
+  if (page == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  s = g_string_new (NULL);
+  arb_json_object_begin (s);
+  arb_json_key (s, "logs");
+  arb_json_array_begin (s);
+  for (guint i = 0; i < page->len; i++)
+    {
+      ArbStoredEvent *log = g_ptr_array_index (page, i);
+      g_autofree char *json = arb_event_to_json (log->event, log->bot_id);
+
+      arb_json_raw (s, json);
+    }
+  arb_json_array_end (s);
+  arb_json_key (s, "next_cursor");
+  if (next_row > 0)
+    {
+      g_autofree char *cursor = log_cursor_encode (next_row);
+      arb_json_string (s, cursor);
+    }
+  else
+    arb_json_raw (s, "null");
+  arb_json_object_end (s);
+  g_task_return_pointer (task, g_string_free (s, FALSE), g_free);
+}
+
+static void
+logs_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+  g_autoptr(GError) error = NULL;
+  char *answer = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (answer != NULL)
+    arb_http_send_text (msg, SOUP_STATUS_OK, answer);
+  else
+    arb_http_send_error (msg, error->domain == ARB_ERROR ? error->code : ARB_ERROR_INTERNAL,
+                         NULL, error->message);
+}
+
+static void
+route_logs (Request *r)
+{
+  const char *level = g_hash_table_lookup (r->query, "level");
+  const char *component = g_hash_table_lookup (r->query, "component");
+  const char *text = g_hash_table_lookup (r->query, "text");
+  const char *cursor = g_hash_table_lookup (r->query, "cursor");
+  const char *bot_id;
+  ArbLogLevel min_level = ARB_LOG_DEBUG;
+  gint64 limit = 100, before_row = 0;
+  g_autoptr(GTask) task = NULL;
+  LogJob *job;
+
+  if (!param_ident (r, "bot_id", &bot_id) || !param_int (r, "limit", 1, 500, &limit))
+    return;
+  if (level != NULL && !arb_log_level_parse (level, &min_level))
+    return bad_param (r, "level", "must be debug, info, warning, error or critical");
+  if (component != NULL && (*component == '\0' || strlen (component) > 128))
+    return bad_param (r, "component", "must be 1 to 128 characters");
+  if (text != NULL && (*text == '\0' || g_utf8_strlen (text, -1) > 200))
+    return bad_param (r, "text", "must be 1 to 200 characters");
+  if (cursor != NULL && !log_cursor_parse (cursor, &before_row))
+    return bad_param (r, "cursor", "is not a cursor of /logs that this server gave out");
+  job = g_new0 (LogJob, 1);
+  job->bot_id = g_strdup (bot_id);
+  job->component = g_strdup (component);
+  job->text = g_strdup (text);
+  job->query = (ArbLogQuery) { job->bot_id, job->component, job->text, min_level, before_row,
+                               (guint) limit };
+  arb_http_pause (r->msg);
+  task = g_task_new (arb_engine_get_store (r->engine), NULL, logs_done, g_object_ref (r->msg));
+  g_task_set_task_data (task, job, (GDestroyNotify) log_job_free);
+  g_task_run_in_thread (task, logs_thread);
+}
+
 static void
 route_series (Request *r)
 {
@@ -970,6 +1117,7 @@ static const Route routes[] = {
   { "GET", "/api/v1/series/names", ARB_ROLE_VIEWER, route_series_names },
   { "GET", "/api/v1/resources", ARB_ROLE_VIEWER, route_resources },
   { "GET", "/api/v1/alerts", ARB_ROLE_VIEWER, route_alerts },
+  { "GET", "/api/v1/logs", ARB_ROLE_VIEWER, route_logs },
   { "GET", "/api/v1/session", ARB_ROLE_NONE, route_session },
   { "POST", "/api/v1/session", ARB_ROLE_NONE, route_session },
   { "DELETE", "/api/v1/session", ARB_ROLE_NONE, route_session },

@@ -448,6 +448,24 @@ append_latest (GString *s, ArbHub *hub, const char *topic, const char *kind)
   arb_json_array_end (s);
 }
 
+/* Alerts go through the hub as discrete items, which it keeps no latest
+ * state of: the active ones are the alert engine's. One raised or cleared
+ * but not yet emitted also comes in the next batch; the page keeps it once. */
+static void
+append_active_alerts (GString *s, ArbEngine *engine)
+{
+  g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (engine));
+
+  arb_json_array_begin (s);
+  for (guint i = 0; i < active->len; i++)
+    {
+      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (active, i));
+
+      arb_json_raw (s, json);
+    }
+  arb_json_array_end (s);
+}
+
 static void
 append_one (GString *s, ArbHub *hub, const char *topic, const char *kind, const char *key)
 {
@@ -492,22 +510,6 @@ append_bots (GString *s, ArbEngine *engine)
     {
       g_autoptr(JsonNode) node = arb_bot_link_to_json (g_ptr_array_index (bots, i));
       g_autofree char *json = arb_json_node_to_string (node);
-      arb_json_raw (s, json);
-    }
-  arb_json_array_end (s);
-}
-
-/* Alerts are discrete items in the hub, not gauges it keeps the latest of:
- * the active ones come from their owner, however long ago they were raised. */
-static void
-append_active_alerts (GString *s, ArbEngine *engine)
-{
-  g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (engine));
-
-  arb_json_array_begin (s);
-  for (guint i = 0; i < active->len; i++)
-    {
-      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (active, i));
       arb_json_raw (s, json);
     }
   arb_json_array_end (s);

@@ -6,15 +6,31 @@
 //
 // VIEW (overview, system, trading, resources, ...) is the view shown while the
 // load runs; the default is the Overview.
+//
+// Memory flatness: the page open for MINUTES (10) at TRADES_PER_S (100) on a
+// view (overview), sampling every minute the JS heap after a forced GC and
+// the DOM's nodes (CDP HeapProfiler.collectGarbage, Runtime.getHeapUsage,
+// Performance.getMetrics: JSHeapUsedSize, Nodes, and the elements in the
+// document):
+//
+//   ARBDASH_BIN=_build/src/arbdash node tests/browser/measure.mjs --memory [MINUTES] [TRADES_PER_S] [VIEW]
+//
+// The load runs ARBDASH_WARMUP_S (330) before the page opens, so that the
+// server's series cover the Overview's five-minute charts from the start: a
+// page opened on a dashboard that just started fills its charts for five
+// minutes, which is growth up to a bound, not a leak. Then one more minute
+// before the first sample.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const RATE = Number(process.argv[2] || 100);
-const SECONDS = Number(process.argv[3] || 30);
-const VIEW = process.argv[4] || 'overview';
+const MEMORY = process.argv[2] === '--memory';
+const args = MEMORY ? process.argv.slice(3) : process.argv.slice(2);
+const RATE = Number((MEMORY ? args[1] : args[0]) || 100);
+const SECONDS = Number((MEMORY ? 60 * Number(args[0] || 10) : args[1]) || 30);
+const VIEW = args[2] || 'overview';
 const TOKENS = { viewer: 'viewer-token-for-measurements', bot: 'bot-token-for-measurements-0001' };
 const dir = mkdtempSync(join(tmpdir(), 'arbdash-measure-'));
 const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'),
@@ -69,8 +85,9 @@ await cdp.send('Performance.enable');
 let bytes = 0;
 let requests = 0;
 cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; requests++; });
-// when each trade's row first enters the DOM (inside the page's animation frame, just before paint)
-await page.addInitScript(() => {
+// when each trade's row first enters the DOM (inside the page's animation frame, just before paint);
+// not when measuring memory, since the record of every row is a growth of its own
+if (!MEMORY) await page.addInitScript(() => {
   window.__rows = new Map();
   new MutationObserver((records) => {
     const now = Date.now();
@@ -112,6 +129,11 @@ if (VIEW !== 'overview') {
   await sleep(2000); // its first loads are done
 }
 
+if (MEMORY) {
+  await measureMemory();
+  process.exit(0);
+}
+
 // load: RATE trades/s in batches every 100 ms, for SECONDS, on VIEW
 const sent = new Map();
 const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name).value;
@@ -148,3 +170,119 @@ await browser.close();
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 rmSync(dir, { recursive: true, force: true });
+
+// ------------------------------------------------------------------ memory
+
+// A heap snapshot, summed by what each object is: {type:name -> [count, bytes]}.
+async function heapByKind() {
+  const chunks = [];
+  const onChunk = (e) => chunks.push(e.chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const snap = JSON.parse(chunks.join(''));
+  const fields = snap.snapshot.meta.node_fields;
+  const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const types = snap.snapshot.meta.node_types[0];
+  const kinds = new Map();
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const key = `${types[snap.nodes[i + type]]}:${String(snap.strings[snap.nodes[i + name]]).slice(0, 50)}`;
+    const k = kinds.get(key) || [0, 0];
+    k[0]++;
+    k[1] += snap.nodes[i + size];
+    kinds.set(key, k);
+  }
+  return kinds;
+}
+
+// What grew between two heapByKind(): V8's compiled code apart from the rest.
+function heapGrowth(before, after) {
+  const rows = [];
+  for (const [key, [count, bytes]] of after) {
+    const [c0, b0] = before.get(key) || [0, 0];
+    rows.push({ key, count: count - c0, bytes: bytes - b0 });
+  }
+  for (const [key, [c0, b0]] of before)
+    if (!after.has(key))
+      rows.push({ key, count: -c0, bytes: -b0 });
+  const sum = (pred) => rows.filter(pred).reduce((t, r) => t + r.bytes, 0);
+  const code = sum((r) => r.key.startsWith('code:'));
+  rows.sort((a, b) => b.bytes - a.bytes);
+  return { code, rest: sum((r) => !r.key.startsWith('code:')), top: rows.slice(0, 10) };
+}
+
+// The heap after a forced GC and the DOM's size, now.
+async function memorySample(minute) {
+  // twice: the DOM nodes that the first one freed from script go with the second
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = await cdp.send('Runtime.getHeapUsage');
+  const metrics = new Map((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
+  return { minute, heap: heap.usedSize, jsHeap: metrics.get('JSHeapUsedSize'), nodes: metrics.get('Nodes'),
+           listeners: metrics.get('JSEventListeners'), elements };
+}
+
+async function measureMemory() {
+  const warmup = Number(process.env.ARBDASH_WARMUP_S ?? 330);
+  const perBatchWarm = Math.max(1, Math.round(RATE / 10));
+  // the network agent of this CDP session keeps what each request was, in the page's process:
+  // the first loads needed it, the memory figures would count it
+  await cdp.send('Network.disable');
+  await page.goto('about:blank');
+  console.log(`memory: ${warmup} s of load before the page opens`);
+  for (let tick = 0, w0 = Date.now(); Date.now() - w0 < warmup * 1000; tick++) {
+    await post(perBatchWarm, new Map());
+    await sleep(Math.max(0, w0 + (tick + 1) * 100 - Date.now()));
+  }
+  await page.goto(`${base}#/${VIEW}`);
+  await filled();
+  await cdp.send('HeapProfiler.enable');
+  const minutes = SECONDS / 60;
+  const perBatch = Math.max(1, Math.round(RATE / 10));
+  const sent = new Map();
+  const samples = [];
+  let kindsFirst = null;
+  let kindsLast = null;
+  const t0 = Date.now();
+  let nextSample = t0 + 60000;
+  // a minute of load first: the tables and charts fill to their bounds
+  console.log(`memory: ${minutes} min at ${RATE} trades/s on #/${VIEW}, a sample every minute after a minute of warm-up`);
+  for (let tick = 0; samples.length <= minutes; tick++) {
+    await post(perBatch, sent);
+    sent.clear(); // only the count matters here, not latencies
+    if (Date.now() >= nextSample) {
+      const s = await memorySample(samples.length);
+      samples.push(s);
+      if (samples.length === 1)
+        kindsFirst = await heapByKind();
+      else if (samples.length > minutes)
+        kindsLast = await heapByKind();
+      console.log(`  minute ${s.minute}: JS heap ${(s.heap / 1048576).toFixed(2)} MiB after GC ` +
+                  `(JSHeapUsedSize ${(s.jsHeap / 1048576).toFixed(2)} MiB), ${s.nodes} DOM nodes ` +
+                  `(${s.elements} elements in the document), ${s.listeners} listeners`);
+      nextSample += 60000;
+    }
+    const next = t0 + (tick + 1) * 100;
+    await sleep(Math.max(0, next - Date.now()));
+  }
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const deviation = (key) => Math.max(...samples.map((s) => Math.abs(s[key] - first[key]) / first[key]));
+  const pct = (x) => `${(100 * x).toFixed(1)} %`;
+  console.log(`JS heap: first ${(first.heap / 1048576).toFixed(2)} MiB, last ${(last.heap / 1048576).toFixed(2)} MiB ` +
+              `(${pct((last.heap - first.heap) / first.heap)}), max deviation from the first ${pct(deviation('heap'))}`);
+  console.log(`DOM nodes: first ${first.nodes}, last ${last.nodes} (${pct((last.nodes - first.nodes) / first.nodes)}), ` +
+              `max deviation from the first ${pct(deviation('nodes'))}; elements first ${first.elements}, last ${last.elements}`);
+  console.log(`trades sent: ${seq} in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+  // what the growth is made of, from heap snapshots at the first and the last sample
+  const growth = heapGrowth(kindsFirst, kindsLast);
+  const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
+  console.log(`heap snapshots, first to last sample: V8 compiled code ${kib(growth.code)}, everything else ${kib(growth.rest)}`);
+  for (const r of growth.top)
+    console.log(`  ${kib(r.bytes).padStart(10)}  ${String(r.count).padStart(6)}  ${r.key}`);
+  await browser.close();
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}

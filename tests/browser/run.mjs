@@ -232,7 +232,7 @@ async function sendLogs(lines) {
 // The view switcher's link to @view; the view's section once shown.
 async function openView(page, view) {
   await page.locator(`#views a[data-view="${view}"]`).click();
-  const section = { overview: '#overview', alerts: '#alerts-view', log: '#log-view' }[view];
+  const section = { overview: '#overview', alerts: '#alerts-view', log: '#log-view', bots: '#bots-view' }[view];
   await page.locator(section).waitFor({ state: 'visible', timeout: WAIT_MS });
   return page.locator(section);
 }
@@ -292,6 +292,74 @@ async function startRelay(target) {
 function linkFromOutput(text) {
   const m = /(http:\/\/\S+#login=[0-9a-f]+)/.exec(text);
   return m ? m[1] : null;
+}
+
+// Another arbdash, of its own (directory, database, port), for the restart
+// test: started again on the same database and port, it has lost the
+// sessions, which live in memory only.
+function spawnArbdash(home, port) {
+  const child = spawn(BIN, ['--headless', '--no-demo', '--port', String(port), '--db', join(home, 'arbdash.db')],
+                      { env: { ...env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') },
+                        stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = { child, output: '', exited: false };
+  child.stdout.on('data', (d) => { proc.output += d; });
+  child.stderr.on('data', (d) => { proc.output += d; });
+  child.once('exit', () => { proc.exited = true; });
+  return proc;
+}
+
+async function stopArbdash(proc) {
+  if (proc.exited)
+    return;
+  const exited = new Promise((resolve) => proc.child.once('exit', resolve));
+  proc.child.kill('SIGTERM');
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 10000));
+  if (await Promise.race([exited, timeout]) === 'timeout') {
+    proc.child.kill('SIGKILL');
+    throw new Error('arbdash did not exit within 10 s of SIGTERM');
+  }
+}
+
+// A bot of its own that sends its trades over POST /api/v1/events and sends
+// each again until arbdash took it, as a bot does across a restart: the
+// trades sent while arbdash is down arrive once it is back.
+function startRetryingBot(base, count, everyMs) {
+  const bot = { ids: [], taken: 0, refused: 0, stopped: false, error: null };
+  bot.done = (async () => {
+    for (let seq = 1; seq <= count && !bot.stopped; seq++) {
+      const id = `rb-${seq}`;
+      bot.ids.push(id);
+      const body = JSON.stringify({
+        bot_id: 'retry-bot',
+        events: [
+          { type: 'hello', bot_id: 'retry-bot', name: 'Retrying bot', quote: 'USD' },
+          { type: 'trade', seq, ts: Date.now(), id, pair: 'WBTC/USDC', buy_venue: 'curve',
+            sell_venue: 'balancer', status: 'filled', profit: seq },
+        ],
+      });
+      for (let attempt = 0; !bot.stopped; attempt++) {
+        if (attempt > 600) {
+          bot.error = new Error(`trade ${id} was never taken`);
+          return;
+        }
+        try {
+          const r = await fetch(`${base}api/v1/events`, {
+            method: 'POST', body,
+            headers: { Authorization: `Bearer ${TOKENS.bot}`, 'Content-Type': 'application/json' },
+          });
+          if (r.ok)
+            break;
+        } catch {
+          // arbdash is down: again in a moment
+        }
+        bot.refused++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      bot.taken = seq;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return bot;
 }
 
 // ------------------------------------------------------------------ the tests
@@ -380,7 +448,7 @@ try {
     await page.context().close();
   });
 
-  await test('a dropped connection shows "Reconnecting", then every trade and log line sent meanwhile, none twice', async () => {
+  await test('a dropped connection shows "Reconnecting", then every trade, log line and alert sent meanwhile, none twice', async () => {
     try {
       const page = await openPage();
       await page.goto(relay.url);
@@ -393,6 +461,15 @@ try {
       for (let i = 0; i < 5; i++)
         ids.push(await sendTrade(100 + i));
       const logKeys = await sendLogs([['info', 'browser-test', 'logged while the page was away']]);
+      // and an alert raised meanwhile (an error logged by a bot of its own)
+      const alerted = await fetch(`${baseUrl}api/v1/events`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKENS.bot}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ bot_id: 'drop-bot', events: [
+          { type: 'hello', bot_id: 'drop-bot', name: 'Drop bot', quote: 'USD' },
+          { type: 'log', seq: 1, ts: Date.now(), level: 'error', component: 'test', message: 'while the page was away' }] }),
+      });
+      assert(alerted.ok, `ingest answered ${alerted.status}`);
       relay.restore();
       await expectText(page.locator('#connection'), /^Live$/, 'connection state', 30000);
       for (const id of ids)
@@ -404,6 +481,13 @@ try {
       await page.locator(`#log-list li[data-key="${logKeys[0]}"]`).waitFor({ timeout: WAIT_MS });
       const lines = await page.locator('#log-list li').evaluateAll((rows) => rows.map((r) => r.dataset.key));
       assert(new Set(lines).size === lines.length, 'a log line is shown twice');
+      await openView(page, 'alerts');
+      await page.locator('#alerts-active li', { hasText: 'drop-bot' }).first().waitFor({ timeout: WAIT_MS })
+        .catch(async (error) => {
+          const shown = await page.locator('#alerts-active li .alert-subject').allTextContents();
+          const known = await (await page.request.get(`${baseUrl}api/v1/alerts`)).json();
+          throw new Error(`${error.message}\nshown: ${shown.join(' ')}\n/alerts: ${JSON.stringify(known)}`);
+        });
       await page.context().close();
     } finally {
       relay.drop();
@@ -691,6 +775,272 @@ try {
     assert(etag && again.status === 304, `revalidation answered ${again.status}`);
   });
 
+  await test('a viewer sees the bots\' states on the Bots view, no command buttons, no audit, and a forged command is refused', async () => {
+    const page = await openPage();
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    await openView(page, 'bots');
+    const demo = page.locator('#bots-list li[data-bot-id="demo"]');
+    await demo.waitFor({ timeout: WAIT_MS });
+    await expectText(demo.locator('.badge'), /^(running|paused)$/i, 'the state');
+    await expectText(demo.locator('.bot-details'), /demo/, 'the details');
+    assert(await page.locator('#bots-view button.command').count() === 0, 'a viewer has command buttons');
+    assert(await page.locator('#audit').isHidden(), 'a viewer sees the audit');
+    // a command with the viewer's session cookie, as a page's script could forge it
+    const forged = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/bots/demo/commands', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'pause', args: {} }), credentials: 'same-origin' });
+      return [r.status, (await r.json()).error.code];
+    });
+    assert(forged[0] === 403 && forged[1] === 'forbidden', `forged command: ${forged.join(' ')}`);
+    // and on a stream connection of its own, as PROTOCOL.md lets an operator send them
+    const refusal = await page.evaluate(() => new Promise((resolve) => {
+      const ws = new WebSocket(`ws://${location.host}/api/v1/stream`, ['arbdash.v1']);
+      const timer = setTimeout(() => resolve('no answer'), 10000);
+      ws.onopen = () => {
+        ws.send(JSON.stringify({ type: 'subscribe', topics: ['bots'], max_rate_hz: 1 }));
+        ws.send(JSON.stringify({ type: 'command', bot_id: 'demo', name: 'pause', args: {} }));
+      };
+      ws.onmessage = (e) => {
+        const msg = JSON.parse(e.data);
+        if (msg.type === 'error' || msg.type === 'command_result') {
+          clearTimeout(timer);
+          ws.close();
+          resolve(`${msg.type} ${msg.code || (msg.error && msg.error.code) || msg.status}`);
+        }
+      };
+    }));
+    assert(/^error forbidden$/.test(refusal), `a viewer's command on the stream: ${refusal}`);
+    const audit = await page.evaluate(async () => (await fetch('/api/v1/audit')).status);
+    assert(audit === 403, `the audit answered a viewer with ${audit}`);
+    const bots = await (await page.request.get(`${baseUrl}api/v1/bots`)).json();
+    const state = bots.bots.find((b) => b.bot_id === 'demo').run_state;
+    assert(state === 'running', `the demo bot is ${state} after a forged command`);
+    // the browser logs the two refusals above; nothing else may fail
+    const unexpected = page.problems.filter((p) => !/status of 403/.test(p));
+    assert(unexpected.length === 0 && page.problems.length === 2, page.problems.join('; '));
+    await page.context().close();
+  });
+
+  await test('an operator pauses, resumes and (after a confirmation dialog) stops the demo bot on the Bots view, and pages the audit log', async () => {
+    const page = await openPage();
+    await signIn(page, TOKENS.operator);
+    await expectOverviewFilled(page);
+    await openView(page, 'bots');
+    const demo = page.locator('#bots-list li[data-bot-id="demo"]');
+    await demo.getByRole('button', { name: /^Pause / }).click();
+    await expectText(demo.locator('.command-result'), /Pause: done/, 'the pause result');
+    await expectText(demo.locator('.badge'), /^(paused)$/i, 'the state');
+    await demo.getByRole('button', { name: /^Resume / }).click();
+    await expectText(demo.locator('.command-result'), /Resume: done/, 'the resume result');
+    await expectText(demo.locator('.badge'), /^(running)$/i, 'the state');
+
+    // Stop asks first, in a modal dialog with the focus on Cancel; Escape sends nothing
+    const stop = demo.getByRole('button', { name: /^Stop / });
+    await stop.click();
+    const dialog = page.getByRole('dialog', { name: /Stop Demo/ });
+    await dialog.waitFor({ timeout: WAIT_MS });
+    assert(await page.evaluate(() => document.activeElement.id) === 'stop-cancel', 'the focus is not on Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+    await eventually('the focus back on Stop', () =>
+      page.evaluate(() => document.activeElement.dataset.command === 'stop'));
+    await expectText(demo.locator('.badge'), /^(running)$/i, 'the state after Cancel');
+    await expectText(demo.locator('.command-result'), /Resume: done/, 'the result after Cancel');
+    // confirmed, with the keyboard: the bot stops, and Resume starts it again
+    await stop.click();
+    await dialog.waitFor({ timeout: WAIT_MS });
+    await page.keyboard.press('Tab');
+    assert(await page.evaluate(() => document.activeElement.id) === 'stop-confirm', 'Tab does not reach Stop');
+    await page.keyboard.press('Enter');
+    await expectText(demo.locator('.command-result'), /Stop: done/, 'the stop result');
+    await expectText(demo.locator('.badge'), /^(stopped)$/i, 'the state');
+    await demo.getByRole('button', { name: /^Resume / }).click();
+    await expectText(demo.locator('.badge'), /^(running)$/i, 'the state');
+
+    // the audit: the newest first, 20 a page, with the commands just sent
+    const rows = page.locator('#audit-rows tr');
+    await eventually('the stop in the audit', async () =>
+      (await rows.allTextContents()).some((t) => /Stop.*Done/.test(t)));
+    const first = await rows.first().textContent();
+    assert(/Resume/.test(first) && /operator/.test(first), `the newest audit row: ${first}`);
+    // more than a page of commands (as another operator sends them): the pager shows
+    for (let i = 0; i < 11; i++)
+      for (const name of ['pause', 'resume']) {
+        const r = await page.request.post(`${baseUrl}api/v1/bots/demo/commands`,
+          { data: { name, args: {} }, headers: { Authorization: `Bearer ${TOKENS.operator}` } });
+        assert(r.ok(), `${name} answered ${r.status()}`);
+      }
+    await page.locator('#audit-pager').waitFor({ timeout: WAIT_MS });
+    await expectText(page.locator('#audit-page'), /^Page 1 of \d+$/, 'the page');
+    assert(await rows.count() === 20, `rows on a page: ${await rows.count()}`);
+    const page1 = await rows.evaluateAll((r) => r.map((tr) => tr.dataset.command));
+    await page.getByRole('button', { name: 'Older' }).click();
+    await expectText(page.locator('#audit-page'), /^Page 2 of/, 'the page');
+    const page2 = await rows.evaluateAll((r) => r.map((tr) => tr.dataset.command));
+    assert(page2.length > 0 && page2.every((id) => !page1.includes(id)), 'page 2 repeats page 1');
+    await page.getByRole('button', { name: 'Newer' }).click();
+    await expectText(page.locator('#audit-page'), /^Page 1 of/, 'the page');
+    await expectText(demo.locator('.badge'), /^(running)$/i, 'the state at the end');
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
+  await test('a browser notification for a new alert, after permission asked on a click (never on load)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // a Notification that records what is asked of it, in place of the browser's
+    await context.addInitScript(() => {
+      window.__notifications = [];
+      window.__asked = 0;
+      let permission = 'default';
+      window.Notification = class {
+        constructor(title, options) {
+          window.__notifications.push({ title, body: options && options.body, tag: options && options.tag });
+        }
+        static get permission() { return permission; }
+        static async requestPermission() {
+          window.__asked++;
+          permission = 'granted';
+          return permission;
+        }
+        close() {}
+      };
+    });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(baseUrl);
+    await page.getByLabel('Access token').fill(TOKENS.viewer);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectOverviewFilled(page);
+    await openView(page, 'alerts');
+    assert(await page.evaluate(() => window.__asked) === 0, 'permission was asked without a click');
+    await page.getByRole('button', { name: 'Notify me of new alerts' }).click();
+    await expectText(page.locator('#notify-state'), /shows a notification/, 'the state');
+    assert(await page.evaluate(() => window.__asked) === 1, 'permission was not asked on the click');
+    assert(await page.locator('#notify-enable').isHidden(), 'the button stays after permission');
+    // an error log of a bot with no alert yet raises one: one notification about it
+    const response = await fetch(`${baseUrl}api/v1/events`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKENS.bot}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ bot_id: 'notify-bot', events: [
+        { type: 'hello', bot_id: 'notify-bot', name: 'Notify bot', quote: 'USD' },
+        { type: 'log', seq: 1, ts: Date.now(), level: 'error', component: 'test', message: 'raises an alert' }] }),
+    });
+    assert(response.ok, `ingest answered ${response.status}`);
+    await eventually('a notification', () => page.evaluate(() =>
+      window.__notifications.some((n) => /notify-bot/.test(n.title))));
+    const shown = await page.evaluate(() => window.__notifications);
+    assert(shown.filter((n) => /notify-bot/.test(n.title)).length === 1, `notifications: ${JSON.stringify(shown)}`);
+    assert(problems.length === 0, problems.join('; '));
+    // and a page that was never clicked asks for nothing
+    const quiet = await context.newPage();
+    await quiet.goto(baseUrl);
+    await expectOverviewFilled(quiet);
+    await openView(quiet, 'alerts');
+    assert(await quiet.evaluate(() => window.__asked) === 0, 'a fresh page asked for permission');
+    await context.close();
+  });
+
+  await test('the Log view loads older stored messages page by page, with the filters, beside the live tail', async () => {
+    // 300 lines before the page opens: the snapshot brings only the latest 50
+    const lines = [];
+    for (let i = 0; i < 300; i++)
+      lines.push([i % 10 === 0 ? 'warning' : 'info', 'history', `history line ${String(i).padStart(3, '0')}`]);
+    const keys = await sendLogs(lines);
+    const page = await openPage();
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    await openView(page, 'log');
+    const first = page.locator(`#log-list li[data-key="${keys[0]}"]`);
+    await page.locator(`#log-list li[data-key="${keys[keys.length - 1]}"]`).waitFor({ timeout: WAIT_MS });
+    assert(await first.count() === 0, 'the oldest line is there before "Load older"');
+    // the oldest only after a few pages; each page older than the one before
+    for (let i = 0; i < 10 && await first.count() === 0; i++) {
+      await page.getByRole('button', { name: 'Load older' }).click();
+      await eventually('a page read', async () => !(await page.locator('#log-older').isDisabled()) ||
+        /No older/.test(await page.locator('#log-older-state').textContent()));
+    }
+    await first.waitFor({ state: 'attached', timeout: WAIT_MS });
+    const shown = await page.locator('#log-list li').evaluateAll((rows) => rows.map((r) => r.dataset.key));
+    assert(new Set(shown).size === shown.length, 'a line is shown twice');
+    // in order: the history lines keep theirs, oldest at the top
+    const history = shown.filter((k) => keys.includes(k));
+    assert(history.length === keys.length, `history lines shown: ${history.length}`);
+    assert(history.every((k, i) => k === keys[i]), 'the history lines are out of order');
+    // live lines still come at the end
+    const [live] = await sendLogs([['info', 'history', 'a live line after the older pages']]);
+    await page.locator(`#log-list li[data-key="${live}"]`).waitFor({ state: 'attached', timeout: WAIT_MS });
+    const last = await page.locator('#log-list li').last().getAttribute('data-key');
+    assert(last === live, `the last row is ${last}`);
+    // with a filter, older pages are read with it: only warnings of the history
+    await page.getByLabel('Text').fill('history line');
+    await page.locator(`#log-list li[data-key="${live}"]`).waitFor({ state: 'detached', timeout: WAIT_MS });
+    await page.getByLabel('Level').selectOption({ label: 'Warning and above' });
+    await eventually('only warnings', async () => (await page.locator('#log-list li').evaluateAll((rows) =>
+      rows.length > 0 && rows.every((r) => r.dataset.level === 'warning'))));
+    // the older lines read without the filters are gone; those with it come
+    assert(await page.locator(`#log-list li[data-key="${keys[0]}"]`).count() === 0, 'an older line stayed');
+    await page.getByRole('button', { name: 'Load older' }).click();
+    await page.locator(`#log-list li[data-key="${keys[0]}"]`).waitFor({ state: 'attached', timeout: WAIT_MS });
+    const levels = await page.locator('#log-list li').evaluateAll((rows) => rows.map((r) => r.dataset.level));
+    assert(levels.every((l) => l === 'warning'), `levels: ${levels.join(' ')}`);
+    assert(levels.length === 30, `warnings shown: ${levels.length}`);
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
+  await test('a restart of arbdash shows "Reconnecting", then says the session ended; signed in again, every trade a bot sent meanwhile is there once', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'arbdash-restart-'));
+    let proc = spawnArbdash(home, 0);
+    let bot = null;
+    try {
+      const base = await until('the banner of the restarted arbdash', () => {
+        const m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(proc.output);
+        return m ? m[1] : null;
+      });
+      const port = new URL(base).port;
+      const page = await openPage();
+      await page.goto(base);
+      await page.getByLabel('Access token').fill(TOKENS.viewer);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectText(page.locator('#connection'), /^Live$/, 'connection state');
+      bot = startRetryingBot(base, 15, 150);
+      await page.locator('#trades tr[data-trade="rb-2"]').waitFor({ timeout: WAIT_MS });
+      await stopArbdash(proc);
+      await expectText(page.locator('#connection'), /^Reconnecting/, 'connection state');
+      const takenBefore = bot.taken;
+      // the bot keeps trying while arbdash is down; arbdash comes back on the same database and port
+      await until('the bot to find arbdash down', () => bot.refused > 0);
+      proc = spawnArbdash(home, port);
+      await until('arbdash again', () => /serving /.test(proc.output));
+      // sessions live in memory: the page says so and asks to sign in again
+      await page.locator('#sign-in').waitFor({ timeout: 30000 });
+      await expectText(page.locator('#sign-in-error'), /session has ended/, 'the message');
+      await expectText(page.locator('#connection'), /Signed out/, 'connection state');
+      await page.getByLabel('Access token').fill(TOKENS.viewer);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectText(page.locator('#connection'), /^Live$/, 'connection state');
+      await bot.done;
+      if (bot.error)
+        throw bot.error;
+      assert(bot.taken > takenBefore, 'no trade was sent across the restart');
+      for (const id of bot.ids)
+        await page.locator(`#trades tr[data-trade="${id}"]`).waitFor({ timeout: WAIT_MS });
+      const shown = await page.locator('#trades tr').evaluateAll((rows) => rows.map((r) => r.dataset.trade));
+      assert(new Set(shown).size === shown.length, `a trade is shown twice: ${shown.join(' ')}`);
+      assert(shown.length === bot.ids.length, `rows: ${shown.join(' ')}`);
+      assert(page.problems.every((p) => /Failed to load resource|WebSocket/.test(p)), page.problems.join('; '));
+      await page.context().close();
+    } finally {
+      if (bot)
+        bot.stopped = true;
+      await stopArbdash(proc).catch(() => {});
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   await test('first load and reload of a signed-in Overview (figures in the comments)', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const signedIn = await context.request.post(`${baseUrl}api/v1/session`, { data: { token: TOKENS.viewer } });
@@ -734,10 +1084,14 @@ try {
       await expectNoHorizontalScroll(page, `${colorScheme}, Overview`);
       if (process.env.ARBDASH_SCREENSHOTS)
         await page.screenshot({ path: join(process.env.ARBDASH_SCREENSHOTS, `web-phone-${colorScheme}.png`), fullPage: true });
-      for (const view of ['alerts', 'log']) {
+      for (const view of ['bots', 'alerts', 'log']) {
         await openView(page, view);
         if (view === 'log')
           await page.locator('#log-list li').first().waitFor({ timeout: WAIT_MS });
+        if (view === 'bots') {
+          await page.locator('#bots-list li[data-bot-id="demo"] button.command').first().waitFor({ timeout: WAIT_MS });
+          await page.locator('#audit-rows tr').first().waitFor({ timeout: WAIT_MS });
+        }
         await expectNoHorizontalScroll(page, `${colorScheme}, ${view}`);
         if (process.env.ARBDASH_SCREENSHOTS)
           await page.screenshot({ path: join(process.env.ARBDASH_SCREENSHOTS, `web-phone-${view}-${colorScheme}.png`) });

@@ -1,5 +1,6 @@
 // The Log view: the bots' log messages, live from the stream's `log` topic
-// (the snapshot brings the latest 50; there is no REST route for older ones).
+// (the snapshot brings the latest 50), and older ones paged from
+// GET /api/v1/logs with the filters shown ("Load older").
 // Messages are keyed by (bot_id, seq), so that a replay after a reconnection
 // (`since`) or the snapshot's copy of a message shows it once. At most
 // MAX_ROWS are kept, so memory stays flat however long the page is open. The
@@ -7,8 +8,15 @@
 // most once per animation frame, and only while the view is shown.
 import { S } from './strings.js';
 import { formatCount, formatDateTime, formatTime } from './format.js';
+import { getJson } from './api.js';
 
+// the live tail; with older pages loaded above it, up to MAX_WITH_OLDER
 export const MAX_ROWS = 1000;
+const MAX_WITH_OLDER = 2000;
+const OLDER_PAGE = 200;
+// pages read at most per click, to pass those already shown (after the
+// oldest loaded ones went, the reading starts again from the newest)
+const OLDER_PAGES_PER_CLICK = 12;
 const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'];
 const TEXT_DELAY_MS = 150;
 const FOLLOW_SLACK_PX = 8;
@@ -31,6 +39,11 @@ export class LogView {
     this.frame = 0;
     this.textTimer = 0;
     this.filter = { level: 0, component: '', text: '' };
+    this.olderCursor = null;        // where "Load older" continues; null: from the newest
+    this.olderDone = false;
+    this.olderLoading = false;
+    this.olderError = '';
+    this.showOlder = false;         // scroll to the top once the older ones are in
 
     this.scroll = $('log-scroll');
     this.list = $('log-list');
@@ -53,6 +66,7 @@ export class LogView {
       [$('log-filters'), 'submit', (e) => { e.preventDefault(); this.readFilters(); }],
       [this.scroll, 'scroll', () => this.onScroll()],
       [this.jump, 'click', () => this.jumpToLatest()],
+      [$('log-older'), 'click', () => this.loadOlder()],
     ];
     for (const [el, type, fn] of this.listeners)
       el.addEventListener(type, fn);
@@ -68,6 +82,8 @@ export class LogView {
     this.levelSelect.value = '0';
     this.textInput.value = '';
     this.jump.hidden = true;
+    $('log-older').disabled = false;
+    $('log-older-state').textContent = '';
   }
 
   show(visible) {
@@ -108,30 +124,113 @@ export class LogView {
       this.markDirty();
   }
 
+  entry(log, older) {
+    if (log.component && !this.components.has(log.component)) {
+      this.components.add(log.component);
+      this.componentsChanged = true;
+    }
+    return { key: logKey(log), log, older, level: Math.max(0, LEVELS.indexOf(log.level)), row: null,
+      haystack: `${log.message}\n${log.component || ''}\n${log.bot_id}`.toLowerCase() };
+  }
+
+  // Older pages make room for themselves; once the last of them went from
+  // the top, the list is back to the live tail's bound.
+  cap() {
+    return this.entries.length && this.entries[0].older ? MAX_WITH_OLDER : MAX_ROWS;
+  }
+
   add(log) {
     const key = logKey(log);
     if (this.keys.has(key))
       return false;
-    const entry = { key, log, level: Math.max(0, LEVELS.indexOf(log.level)), row: null,
-      haystack: `${log.message}\n${log.component || ''}\n${log.bot_id}`.toLowerCase() };
+    const entry = this.entry(log, false);
     this.entries.push(entry);
     this.keys.add(key);
     // while hidden, the list is redone when shown: nothing piles up meanwhile
     if (this.visible)
       this.added.push(entry);
-    if (log.component && !this.components.has(log.component)) {
-      this.components.add(log.component);
-      this.componentsChanged = true;
-    }
-    while (this.entries.length > MAX_ROWS) {
+    while (this.entries.length > this.cap()) {
       const old = this.entries.shift();
       this.keys.delete(old.key);
+      if (old.older)
+        this.resetOlder();
       if (this.visible)
         this.removed.push(old);
       else
         old.row = null;
     }
     return true;
+  }
+
+  // ------------------------------------------------------------ older messages
+
+  resetOlder() {
+    this.olderCursor = null;
+    this.olderDone = false;
+  }
+
+  olderQuery() {
+    const q = new URLSearchParams({ limit: String(OLDER_PAGE) });
+    if (this.filter.level > 0)
+      q.set('level', LEVELS[this.filter.level]);
+    if (this.filter.component)
+      q.set('component', this.filter.component);
+    if (this.filter.text)
+      q.set('text', this.filter.text.slice(0, 200));
+    if (this.olderCursor)
+      q.set('cursor', this.olderCursor);
+    return q;
+  }
+
+  // Messages stored before the live tail: each page is older than the one
+  // before, and those already shown are passed over by their key.
+  async loadOlder() {
+    if (this.olderLoading || this.olderDone)
+      return;
+    this.olderLoading = true;
+    this.olderError = '';
+    this.markDirty();
+    const filter = this.filter;
+    let added = 0;
+    try {
+      for (let i = 0; i < OLDER_PAGES_PER_CLICK && added === 0 && !this.olderDone && !this.full(); i++) {
+        const page = await getJson(`/api/v1/logs?${this.olderQuery()}`);
+        if (this.filter !== filter || !this.list.isConnected)
+          return;   // the filters changed meanwhile: this page is for the old ones
+        added += this.prepend(page.logs);
+        this.olderCursor = page.next_cursor;
+        this.olderDone = !page.next_cursor;
+      }
+    } catch (error) {
+      this.olderError = S.olderFailed(error.message);
+    } finally {
+      this.olderLoading = false;
+    }
+    if (added > 0) {
+      this.follow = false;
+      this.showOlder = true;
+      this.rebuild = true;
+    }
+    this.markDirty();
+  }
+
+  full() {
+    return this.entries.length >= MAX_WITH_OLDER;
+  }
+
+  // @logs: newest first, older than every entry not yet known
+  prepend(logs) {
+    const fresh = [];
+    for (const log of logs) {
+      const key = logKey(log);
+      if (this.keys.has(key) || this.entries.length + fresh.length >= MAX_WITH_OLDER)
+        continue;
+      fresh.push(this.entry(log, true));
+      this.keys.add(key);
+    }
+    fresh.reverse();
+    this.entries.unshift(...fresh);
+    return fresh.length;
   }
 
   // ------------------------------------------------------------ filters and scrolling
@@ -142,6 +241,14 @@ export class LogView {
       component: this.componentSelect.value,
       text: this.textInput.value.trim().toLowerCase(),
     };
+    // older pages were read with the old filters: they go, and are read anew
+    if (this.entries.some((e) => e.older)) {
+      for (const e of this.entries)
+        if (e.older)
+          this.keys.delete(e.key);
+      this.entries = this.entries.filter((e) => !e.older);
+    }
+    this.resetOlder();
     this.rebuild = true;
     this.markDirty();
   }
@@ -210,13 +317,20 @@ export class LogView {
     $('log-empty').hidden = this.entries.length > 0;
     $('log-no-match').hidden = this.entries.length === 0 || shown > 0;
     $('log-count').textContent = S.logCount(formatCount(shown), formatCount(this.entries.length),
-      formatCount(MAX_ROWS), this.entries.length);
+      formatCount(this.cap()), this.entries.length);
 
-    if (this.follow)
+    if (this.showOlder) {
+      this.showOlder = false;
+      this.scroll.scrollTop = 0;
+    } else if (this.follow)
       this.scroll.scrollTop = this.scroll.scrollHeight;
     else if (anchor && anchor.isConnected)
       this.scroll.scrollTop = anchor.offsetTop - anchorTop;
     this.jump.hidden = this.follow;
+    $('log-older').disabled = this.olderLoading || this.olderDone || this.full();
+    $('log-older-state').textContent = this.olderError ||
+      (this.olderLoading ? S.loadingOlder : this.olderDone ? S.noOlder
+        : this.full() ? S.olderFull(formatCount(MAX_WITH_OLDER)) : '');
   }
 
   firstKept() {

@@ -11,6 +11,8 @@ import { LogView } from './log.js';
 import { SystemView } from './system.js';
 import { TradingView } from './trading.js';
 import { ResourcesView } from './resources.js';
+import { BotsView } from './bots.js';
+import { AlertNotifier } from './notify.js';
 
 const TOPICS = ['system', 'trading', 'bots', 'alerts', 'log', 'resources'];
 const VIEWS = {
@@ -18,6 +20,7 @@ const VIEWS = {
   system: { section: 'system-view', title: 'viewSystem', make: () => new SystemView() },
   trading: { section: 'trading-view', title: 'viewTrading', make: () => new TradingView() },
   resources: { section: 'resources-view', title: 'viewResources', make: () => new ResourcesView() },
+  bots: { section: 'bots-view', title: 'viewBots' },
   alerts: { section: 'alerts-view', title: 'viewAlerts' },
   log: { section: 'log-view', title: 'viewLog' },
 };
@@ -32,6 +35,8 @@ let alertsView = null;
 let logView = null;
 // the views that VIEWS makes (make()): name -> view, while signed in
 const made = new Map();
+let botsView = null;
+let notifier = null;
 let signedIn = false;
 
 function setConnection(state, detail) {
@@ -60,6 +65,12 @@ function stopDashboard() {
   for (const view of made.values())
     view.destroy();
   made.clear();
+  if (botsView)
+    botsView.destroy();
+  if (notifier)
+    notifier.destroy();
+  botsView = null;
+  notifier = null;
   stream = null;
   overview = null;
   alertsView = null;
@@ -91,6 +102,8 @@ function showView() {
     logView.show(current === 'log');
   for (const [name, view] of made)
     view.show(current === name);
+  if (botsView)
+    botsView.show(current === 'bots');
 }
 
 function showSignIn(message) {
@@ -123,6 +136,8 @@ function showDashboard(role) {
   for (const [name, view] of Object.entries(VIEWS))
     if (view.make)
       made.set(name, view.make());
+  botsView = new BotsView(role);
+  notifier = new AlertNotifier();
   signedIn = true;
   showView();
   let first = true;
@@ -134,6 +149,8 @@ function showDashboard(role) {
       logView.applySnapshot(msg.topics);
       for (const view of made.values())
         view.applySnapshot(msg.topics);
+      botsView.applySnapshot(msg.topics);
+      notifier.applySnapshot(msg.topics);
       if (first) {
         first = false;
         overview.loadHistory().catch(() => {});
@@ -146,6 +163,8 @@ function showDashboard(role) {
       logView.applyItems(items);
       for (const view of made.values())
         view.applyItems(items);
+      botsView.applyItems(items);
+      notifier.applyItems(items);
     },
     onSignedOut: () => showSignIn(S.sessionEnded),
   });

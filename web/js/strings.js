@@ -249,6 +249,61 @@ export const S = {
   heap: (size) => fmt(_('heap {size}'), { size }),
   cacheDetail: (size, evictions) => fmt(_('{size} · {evictions} evicted'), { size, evictions }),
   hitsMisses: (hits, misses) => fmt(_('{hits} hits · {misses} misses'), { hits, misses }),
+
+  // the Bots view
+  viewBots: _('Bots'),
+  botsViewTitle: _('Bots'),
+  botField: { id: _('Id'), strategy: _('Strategy'), version: _('Version'), quote: _('Quote currency'),
+    heartbeat: _('Last heartbeat'), seq: _('Last event') },
+  commandNames: { pause: _('Pause'), resume: _('Resume'), stop: _('Stop') },
+  // a command's status in the audit log's table
+  auditStatus: { pending: _('Pending'), done: _('Done'), failed: _('Failed'), timeout: _('Timed out'),
+    rejected: _('Not sent'), error: _('Error') },
+  // what became of the latest command to a bot, as the desktop app says it
+  commandOutcome: (c) => {
+    const name = S.commandNames[c.name] || c.name;
+    switch (c.status) {
+      case 'pending': return fmt(_('{name}: waiting for the bot…'), { name });
+      case 'done': return c.message ? fmt(_('{name}: done ({message})'), { name, message: c.message })
+        : fmt(_('{name}: done'), { name });
+      case 'failed': return fmt(_('{name} failed: {message}'), { name, message: c.message || '' });
+      case 'timeout': return fmt(_('{name}: the bot did not answer in time'), { name });
+      case 'rejected': return fmt(_('{name} was not sent: {message}'), { name, message: c.message || '' });
+      default: return fmt(_('{name} failed: {message}'), { name, message: c.message || '' });
+    }
+  },
+  // TRANSLATORS: {bot} is a bot's name
+  stopQuestion: (bot) => fmt(_('Stop {bot}?'), { bot }),
+  stopBody: _('The bot stops looking for opportunities. Trades in flight still settle, and Resume starts it again.'),
+  stopConfirm: _('Stop'),
+  cancel: _('Cancel'),
+  auditTitle: _('Audit log'),
+  auditHelp: _('Every command sent to a bot, newest first (the latest 1,000).'),
+  noAudit: _('No command has been sent yet.'),
+  auditLoadFailed: (message) => fmt(_('The audit log could not be loaded: {message}'), { message }),
+  auditPage: (page, pages) => fmt(_('Page {page} of {pages}'), { page, pages }),
+  auditNewer: _('Newer'),
+  auditOlder: _('Older'),
+  auditLabel: _('Audit log pages'),
+  colCommand: _('Command'),
+  colBy: _('By'),
+  colMessage: _('Message'),
+  roleNames: { operator: _('Operator'), viewer: _('Viewer') },
+
+  // browser notifications of new alerts (asked for on a click, never on load)
+  notifyEnable: _('Notify me of new alerts'),
+  notifyOn: _('This browser shows a notification for each new alert while the page is open.'),
+  notifyBlocked: _('Notifications are blocked for this page: allow them in the browser\'s site settings.'),
+  notifyUnsupported: _('This browser cannot show notifications here.'),
+  // TRANSLATORS: {severity} is Warning or Critical, {subject} what the alert is about
+  notificationTitle: (severity, subject) => fmt(_('{severity}: {subject}'), { severity, subject }),
+
+  // the Log view's older messages, from GET /api/v1/logs
+  loadOlder: _('Load older'),
+  loadingOlder: _('Loading…'),
+  noOlder: _('No older messages.'),
+  olderFull: (max) => fmt(_('The latest {max} messages are kept: filter by level, component or text to reach older ones.'), { max }),
+  olderFailed: (message) => fmt(_('Older messages could not be loaded: {message}'), { message }),
 };
 
 // An alert in the page's words, from its rule and fields. The server's message
