@@ -1615,6 +1615,9 @@ test_logs (Fixture *fx, gconstpointer data)
       { "limit=0", "limit" }, { "limit=501", "limit" }, { "limit=x", "limit" },
       { "level=loud", "level" }, { "level=", "level" }, { "bot_id=a%20b", "bot_id" },
       { "component=", "component" }, { "text=", "text" }, { "cursor=", "cursor" },
+      /* bytes that are not UTF-8 once decoded; a lead byte whose sequence the
+       * end of the text cuts (g_utf8_strlen() would read past it) */
+      { "text=%FF%FE", "text" }, { "text=ab%F0", "text" }, { "component=%C3", "component" },
       { "cursor=garbage!", "cursor" },
       /* base64url of "r1:1" (a /rejected cursor), "l1:0", "l1:x" */
       { "cursor=cjE6MQ", "cursor" }, { "cursor=bDE6MA", "cursor" }, { "cursor=bDE6eA", "cursor" },

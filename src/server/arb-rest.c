@@ -658,13 +658,28 @@ route_logs (Request *r)
   if (!param_ident (r, "bot_id", &bot_id) || !param_int (r, "limit", 1, 500, &limit))
     return;
   if (level != NULL && !arb_log_level_parse (level, &min_level))
-    return bad_param (r, "level", "must be debug, info, warning, error or critical");
-  if (component != NULL && (*component == '\0' || strlen (component) > 128))
-    return bad_param (r, "component", "must be 1 to 128 characters");
-  if (text != NULL && (*text == '\0' || g_utf8_strlen (text, -1) > 200))
-    return bad_param (r, "text", "must be 1 to 200 characters");
+    {
+      bad_param (r, "level", "must be debug, info, warning, error or critical");
+      return;
+    }
+  /* a query parameter is any bytes once decoded: UTF-8 first, then its length */
+  if (component != NULL && (*component == '\0' || strlen (component) > 128 ||
+                            !g_utf8_validate (component, -1, NULL)))
+    {
+      bad_param (r, "component", "must be 1 to 128 characters");
+      return;
+    }
+  if (text != NULL && (*text == '\0' || !g_utf8_validate (text, -1, NULL) ||
+                       g_utf8_strlen (text, -1) > 200))
+    {
+      bad_param (r, "text", "must be 1 to 200 characters");
+      return;
+    }
   if (cursor != NULL && !log_cursor_parse (cursor, &before_row))
-    return bad_param (r, "cursor", "is not a cursor of /logs that this server gave out");
+    {
+      bad_param (r, "cursor", "is not a cursor of /logs that this server gave out");
+      return;
+    }
   job = g_new0 (LogJob, 1);
   job->bot_id = g_strdup (bot_id);
   job->component = g_strdup (component);
