@@ -504,7 +504,30 @@ def rejected(server):
          what="/api/v1/rejected (viewer)")
 
 
-# GET /api/v1/logs: its calls go here (and in main()) with the route.
+def logs(server):
+    _, page = call(server, "GET", "/api/v1/logs", f"/api/v1/logs?bot_id={BOT_ID}&limit=1",
+                   token=V, status=200)
+    if page:
+        expect([(x["message"], x.get("component")) for x in page["logs"]] == [("started", "main")],
+               f"/logs of {BOT_ID}: {page['logs']}")
+    _, page = call(server, "GET", "/api/v1/logs",
+                   f"/api/v1/logs?bot_id={BOT_ID}&level=warning&component=main&text=START",
+                   token=V, status=200, what="/api/v1/logs (filtered)")
+    if page:
+        expect(page == {"logs": [], "next_cursor": None}, f"/logs at warning: {page}")
+    # two stored messages of the demo bot or ours: the first page names the next
+    until("two stored log messages", lambda: len(server.request(
+        "GET", "/api/v1/logs?limit=2", token=V).json().get("logs", [])) == 2)
+    _, first = call(server, "GET", "/api/v1/logs", "/api/v1/logs?limit=1", token=V, status=200,
+                    what="/api/v1/logs (first page)")
+    if first:
+        expect(first["next_cursor"] is not None, "/logs?limit=1 names no next page")
+        call(server, "GET", "/api/v1/logs", f"/api/v1/logs?limit=1&cursor={first['next_cursor']}",
+             token=V, status=200, what="/api/v1/logs (next page)")
+    for query in ("limit=0", "limit=501", "level=loud", "cursor=garbage!", "text=%FF"):
+        call(server, "GET", "/api/v1/logs", f"/api/v1/logs?{query}", token=V, status=400)
+    call(server, "GET", "/api/v1/logs", status=401, what="/api/v1/logs (no token)")
+    call(server, "GET", "/api/v1/logs", token=B, status=403, what="/api/v1/logs (bot)")
 
 
 def series(server):
@@ -680,6 +703,7 @@ def main():
         commands(server)
         audit(server)
         rejected(server)
+        logs(server)
         series(server)
         resources(server)
         alerts(server)

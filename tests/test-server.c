@@ -1424,6 +1424,7 @@ test_metrics (Fixture *fx, gconstpointer data)
   g_autoptr(Reply) post = http (fx, "POST", "/metrics", VIEWER_TOKEN, "{}");
   g_autoptr(Reply) batch = NULL;
   g_autoptr(Reply) forbidden = NULL;
+  g_autoptr(Reply) bad_logs = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
 
@@ -1438,6 +1439,8 @@ test_metrics (Fixture *fx, gconstpointer data)
   /* an error on the operator's route is counted under its own name */
   forbidden = http (fx, "GET", "/api/v1/rejected", VIEWER_TOKEN, NULL);
   g_assert_cmpuint (forbidden->status, ==, 403);
+  bad_logs = http (fx, "GET", "/api/v1/logs?limit=0", VIEWER_TOKEN, NULL);
+  g_assert_cmpuint (bad_logs->status, ==, 400);
   r = http (fx, "GET", "/metrics", VIEWER_TOKEN, NULL);
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (
@@ -1448,6 +1451,7 @@ test_metrics (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (text, "pair=\"W\\\"E\\\\TH\""));
   g_assert_nonnull (strstr (text, "# TYPE arbdash_cpu_busy_percent gauge\n"));
   g_assert_nonnull (strstr (text, "endpoint=\"/api/v1/rejected\""));
+  g_assert_nonnull (strstr (text, "endpoint=\"/api/v1/logs\""));
   /* every line is a comment or "name{labels} value" */
   lines = g_strsplit (text, "\n", -1);
   for (char **l = lines; *l != NULL; l++)

@@ -99,7 +99,8 @@ endpoint_of (SoupServerMessage *msg)
   static const char *known[] = {
     "/api/v1/health", "/api/v1/events", "/api/v1/trades", "/api/v1/trades.csv",
     "/api/v1/summary", "/api/v1/system", "/api/v1/series", "/api/v1/resources",
-    "/api/v1/bots", "/api/v1/audit", "/api/v1/rejected", "/api/v1/alerts", "/api/v1/session",
+    "/api/v1/bots", "/api/v1/audit", "/api/v1/rejected", "/api/v1/logs", "/api/v1/series/names",
+    "/api/v1/alerts", "/api/v1/session",
     "/api/v1/bot",
     "/api/v1/stream", "/metrics",
   };
