@@ -544,11 +544,68 @@ def series(server):
     for query in ("", "metric=", "metric=cpu.total&points=0", "metric=cpu.total&points=10001",
                   "metric=cpu.total&after=5&before=5", "metric=cpu.total&before=-1"):
         call(server, "GET", "/api/v1/series", f"/api/v1/series?{query}", token=V, status=400)
+    # count=1: a fifth element per point, the number of its values (0: a gap, no figures)
+    _, c = call(server, "GET", "/api/v1/series", "/api/v1/series?metric=cpu.total&points=10&count=1",
+                token=V, status=200, what="/api/v1/series (count=1)")
+    if c:
+        expect(len(c["points"]) >= 1, "cpu.total with count=1 has no points")
+        for p in c["points"]:
+            expect(len(p) == 5 and isinstance(p[4], int) and p[4] >= 0,
+                   f"a point with count=1 has no count: {p}")
+            expect((p[4] == 0) == (p[2] is None), f"a point's count and avg disagree: {p}")
+        expect(any(p[4] > 0 for p in c["points"]), f"count=1: every point is a gap: {c}")
+    _, c = call(server, "GET", "/api/v1/series", "/api/v1/series?metric=cpu.total&points=10&count=0",
+                token=V, status=200, what="/api/v1/series (count=0)")
+    if c:
+        expect(all(len(p) == 4 for p in c["points"]), "count=0 gave points of 5 elements")
+    for query in ("metric=cpu.total&count=2", "metric=cpu.total&count=-1",
+                  "metric=cpu.total&count=yes"):
+        _, e = call(server, "GET", "/api/v1/series", f"/api/v1/series?{query}", token=V,
+                    status=400)
+        if e:
+            expect(e["error"].get("field") == "count", f"{query}: field {e['error']}")
     call(server, "GET", "/api/v1/series", "/api/v1/series?metric=no.such", token=V, status=404)
     call(server, "GET", "/api/v1/series", "/api/v1/series?metric=cpu.total", status=401,
          what="/api/v1/series (no token)")
     call(server, "GET", "/api/v1/series", "/api/v1/series?metric=cpu.total", token=B,
          status=403, what="/api/v1/series (bot)")
+
+
+def series_names(server):
+    T = "/api/v1/series/names"
+    _, n = call(server, "GET", T, token=V, status=200)
+    if n:
+        names = n["names"]
+        expect(names == sorted(names, key=lambda x: x.encode()), f"names not sorted: {names}")
+        expect("cpu.total" in names and f"bot.{BOT_ID}.rpc.latency" in names,
+               f"names lack cpu.total or the bot's metric: {names}")
+        # every name it gives is a series /series serves (no 404)
+        for name in ("cpu.total", f"bot.{BOT_ID}.rpc.latency"):
+            a = server.request("GET", f"/api/v1/series?metric={name}", token=V)
+            expect(a.status == 200, f"/series of listed {name}: {a.status}")
+    _, n = call(server, "GET", T, f"{T}?prefix=cpu.", token=V, status=200)
+    if n:
+        expect("cpu.total" in n["names"] and all(x.startswith("cpu.") for x in n["names"]),
+               f"prefix=cpu.: {n['names']}")
+    _, n = call(server, "GET", T, f"{T}?prefix=bot.{BOT_ID}.", token=V, status=200)
+    if n:
+        expect(f"bot.{BOT_ID}.rpc.latency" in n["names"] and
+               all(x.startswith(f"bot.{BOT_ID}.") for x in n["names"]),
+               f"prefix=bot.{BOT_ID}.: {n['names']}")
+    _, n = call(server, "GET", T, f"{T}?prefix=no.such.", token=V, status=200)
+    if n:
+        expect(n["names"] == [], f"prefix=no.such.: {n['names']}")
+    _, n = call(server, "GET", T, f"{T}?prefix=", token=V, status=200, what=f"{T} (empty prefix)")
+    _, every = call(server, "GET", T, token=V, status=200)
+    if n and every:
+        expect(set(every["names"]) <= set(n["names"]), "an empty prefix left names out")
+    # the prefix is decoded strictly, as every parameter: one that is not UTF-8 is
+    # refused naming it (a broken %-escape never reaches the route: libsoup refuses it)
+    _, e = call(server, "GET", T, f"{T}?prefix=%FF", token=V, status=400)
+    if e:
+        expect(e["error"].get("field") == "prefix", f"prefix=%FF: field {e['error']}")
+    call(server, "GET", T, status=401, what=f"{T} (no token)")
+    call(server, "GET", T, token=B, status=403, what=f"{T} (bot)")
 
 
 def resources(server):
@@ -705,6 +762,7 @@ def main():
         rejected(server)
         logs(server)
         series(server)
+        series_names(server)
         resources(server)
         alerts(server)
         session(server)

@@ -10,7 +10,7 @@
 
 #include "config.h"
 
-#include "arb-store-private.h"
+#include "arb-store-batch-private.h"
 
 ArbStoreBatch *
 arb_store_batch_new (const char *bot_id)

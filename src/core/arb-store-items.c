@@ -131,25 +131,6 @@ arb_store_query_alerts (ArbStore  *self,
 /* A page of raw messages is bounded in bytes too, as each may be 64 KiB. */
 #define REJECTED_PAGE_BYTES (4 * 1024 * 1024)
 
-/* "r1:ROW", in URL-safe base64 as the trade cursors */
-char *
-arb_rejected_cursor_encode (gint64 row)
-{
-  g_autofree char *plain = g_strdup_printf ("r1:%" G_GINT64_FORMAT, row);
-
-  return _arb_cursor_from_text (plain);
-}
-
-gboolean
-arb_rejected_cursor_parse (const char *cursor,
-                           gint64     *row)
-{
-  g_autofree char *text = _arb_cursor_to_text (cursor);
-
-  return text != NULL && g_str_has_prefix (text, "r1:") &&
-         g_ascii_string_to_signed (text + 3, 10, 1, G_MAXINT64, row, NULL);
-}
-
 static ArbRejected *
 rejected_from_row (sqlite3_stmt *s)
 {

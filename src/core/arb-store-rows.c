@@ -10,8 +10,11 @@
 
 #include "config.h"
 
+#include "arb-cursor.h"
 #include "arb-json.h"
-#include "arb-store-private.h"
+#include "arb-rejected.h"
+#include "arb-sql.h"
+#include "arb-store-rows-private.h"
 
 /* ---------------------------------------------------------------- row decoders */
 
@@ -228,6 +231,25 @@ arb_trade_page_to_json (const ArbTradePage *page)
 
   arb_trade_page_write_json (page, out);
   return g_string_free (out, FALSE);
+}
+
+/* "r1:ROW", in URL-safe base64 as the trade cursors */
+char *
+arb_rejected_cursor_encode (gint64 row)
+{
+  g_autofree char *plain = g_strdup_printf ("r1:%" G_GINT64_FORMAT, row);
+
+  return _arb_cursor_from_text (plain);
+}
+
+gboolean
+arb_rejected_cursor_parse (const char *cursor,
+                           gint64     *row)
+{
+  g_autofree char *text = _arb_cursor_to_text (cursor);
+
+  return text != NULL && g_str_has_prefix (text, "r1:") &&
+         g_ascii_string_to_signed (text + 3, 10, 1, G_MAXINT64, row, NULL);
 }
 
 void

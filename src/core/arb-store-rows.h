@@ -49,6 +49,10 @@ typedef struct
   gint64     next_row;     /* the before_row of the next page; 0 on the last */
 } ArbRejectedPage;
 
+/* The cursor of the page after @row ("r1:ROW", opaque as the trade cursors) */
+char           *arb_rejected_cursor_encode (gint64                row);
+gboolean        arb_rejected_cursor_parse  (const char           *cursor,
+                                            gint64               *row);
 void            arb_rejected_page_free     (ArbRejectedPage      *page);
 /* {"rejected":[...],"next_cursor":...}, as GET /api/v1/rejected answers */
 char           *arb_rejected_page_to_json  (const ArbRejectedPage *page);

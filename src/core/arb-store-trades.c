@@ -63,6 +63,27 @@ arb_store_query_trades (ArbStore             *self,
   return page;
 }
 
+/*
+ * _arb_store_explain_trade_query:
+ *
+ * For tests: the query plans (EXPLAIN QUERY PLAN) of the statements that
+ * read a page of @q, from the start and after a cursor, one line each step.
+ */
+char *
+_arb_store_explain_trade_query (ArbStore             *self,
+                                const ArbTradeQuery  *q,
+                                GError              **error)
+{
+  sqlite3 *db = _arb_store_get_reader (self, error);
+  char *plans;
+
+  if (db == NULL)
+    return NULL;
+  plans = _arb_trade_query_explain (db, q, error);
+  _arb_store_put_reader (self, db);
+  return plans;
+}
+
 static void
 query_trades_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {

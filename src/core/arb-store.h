@@ -175,7 +175,8 @@ GPtrArray     *arb_store_query_logs         (ArbStore          *self,
                                              GError           **error);
 
 /* The log of refused messages, newest first, paged by an opaque cursor
- * (keyset: the row of the last one served). */
+ * (keyset: the row of the last one served; arb_rejected_cursor_encode()
+ * and _parse() are in arb-store-rows.h, beside the page). */
 typedef struct
 {
   const char *bot_id;      /* NULL: any */
@@ -184,9 +185,6 @@ typedef struct
   gsize       max_bytes;   /* a page ends early past this many raw bytes; 0: no bound */
 } ArbRejectedQuery;
 
-char          *arb_rejected_cursor_encode   (gint64             row);
-gboolean       arb_rejected_cursor_parse    (const char        *cursor,
-                                             gint64            *row);
 /* Returns: (element-type ArbRejected): the page; *next_row is the
  * before_row of the next page, 0 after the last. */
 GPtrArray     *arb_store_query_rejected     (ArbStore          *self,

@@ -10,7 +10,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "arb-store-private.h"
+#include "arb-cursor.h"
+#include "arb-sql.h"
+#include "arb-store-rows-private.h"
+#include "arb-trade-query-private.h"
 
 typedef enum
 {
@@ -113,61 +116,6 @@ static gboolean
 is_default_order (const ArbTradeQuery *q)
 {
   return q->sort == ARB_TRADE_SORT_TIME && !q->ascending;
-}
-
-/* Longer than any cursor of ours: a text key is one string of a trade. */
-#define CURSOR_MAX_LEN 16384
-
-/* A cursor is text in URL-safe base64, so clients treat it as opaque and
- * cannot build one by accident. */
-char *
-_arb_cursor_from_text (const char *plain)
-{
-  char *b64 = g_base64_encode ((const guchar *) plain, strlen (plain));
-
-  for (char *p = b64; *p; p++)
-    {
-      if (*p == '+')
-        *p = '-';
-      else if (*p == '/')
-        *p = '_';
-      else if (*p == '=')
-        *p = '\0';
-    }
-  return b64;
-}
-
-/* Returns: (nullable): the text of @cursor, or NULL if it is not base64url
- * of UTF-8 without NULs */
-char *
-_arb_cursor_to_text (const char *cursor)
-{
-  gsize len = strlen (cursor);
-  g_autofree char *b64 = NULL;
-  g_autofree guchar *plain = NULL;
-  gsize plain_len = 0;
-
-  if (len == 0 || len > CURSOR_MAX_LEN)
-    return NULL;
-  b64 = g_malloc0 (len + 4);
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = cursor[i];
-      if (c == '-')
-        c = '+';
-      else if (c == '_')
-        c = '/';
-      else if (!g_ascii_isalnum (c))
-        return NULL;
-      b64[i] = c;
-    }
-  while (len % 4 != 0)
-    b64[len++] = '=';
-  plain = g_base64_decode (b64, &plain_len);
-  if (memchr (plain, '\0', plain_len) != NULL ||
-      !g_utf8_validate ((const char *) plain, (gssize) plain_len, NULL))
-    return NULL;
-  return g_strndup ((const char *) plain, plain_len);
 }
 
 /* The cursor of the default order (newest first) is "v1:TS:ROW", as it
@@ -442,22 +390,15 @@ _arb_trade_query_run (sqlite3              *db,
   return TRUE;
 }
 
-/*
- * _arb_store_explain_trade_query:
- *
- * For tests: the query plans (EXPLAIN QUERY PLAN) of the statements that
- * read a page of @q, from the start and after a cursor, one line each step.
- */
+/* For tests: the query plans (EXPLAIN QUERY PLAN) of the statements that
+ * read a page of @q, from the start and after a cursor, one line each step. */
 char *
-_arb_store_explain_trade_query (ArbStore             *self,
-                                const ArbTradeQuery  *q,
-                                GError              **error)
+_arb_trade_query_explain (sqlite3              *db,
+                          const ArbTradeQuery  *q,
+                          GError              **error)
 {
-  sqlite3 *db = _arb_store_get_reader (self, error);
   g_autoptr(GString) out = g_string_new (NULL);
 
-  if (db == NULL)
-    return NULL;
   for (PagePart part = PART_FROM_START; part < N_PARTS; part++)
     {
       g_autofree char *sql = trade_query_sql (q, part);
@@ -467,13 +408,11 @@ _arb_store_explain_trade_query (ArbStore             *self,
       if (sqlite3_prepare_v2 (db, explain, -1, &s, NULL) != SQLITE_OK)
         {
           _arb_sql_error (db, error, "explaining a trade query");
-          _arb_store_put_reader (self, db);
           return NULL;
         }
       while (sqlite3_step (s) == SQLITE_ROW)
         g_string_append_printf (out, "%d: %s\n", part, _arb_sql_col_text (s, 3));
       sqlite3_finalize (s);
     }
-  _arb_store_put_reader (self, db);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
