@@ -151,7 +151,7 @@ export const S = {
   load1: _('1 minute'),
   loadDetail: _('1, 5 and 15 minutes'),
   disk: _('Disk'),
-  diskUsed: _('Used'),
+  diskUsed: _('Used space'),
   // TRANSLATORS: under the disk space in use: "of 270 GB (/var/lib/arbdash)"
   diskDetail: (total, path) => fmt(_('of {total} ({path})'), { total, path }),
   uptime: _('Uptime'),
