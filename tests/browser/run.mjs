@@ -866,13 +866,20 @@ try {
     const first = await rows.first().textContent();
     assert(/Resume/.test(first) && /operator/.test(first), `the newest audit row: ${first}`);
     // more than a page of commands (as another operator sends them): the pager shows
+    let last = null;
     for (let i = 0; i < 11; i++)
       for (const name of ['pause', 'resume']) {
         const r = await page.request.post(`${baseUrl}api/v1/bots/demo/commands`,
           { data: { name, args: {} }, headers: { Authorization: `Bearer ${TOKENS.operator}` } });
         assert(r.ok(), `${name} answered ${r.status()}`);
+        last = await r.json();
       }
     await page.locator('#audit-pager').waitFor({ timeout: WAIT_MS });
+    // every command is in before the pages are compared: a newer one shifts them all
+    const lastId = (last.command || last).id;
+    assert(lastId, `the last command's answer names no id: ${JSON.stringify(last)}`);
+    await eventually('the last command at the top of the audit', async () =>
+      (await rows.first().getAttribute('data-command')) === lastId);
     await expectText(page.locator('#audit-page'), /^Page 1 of \d+$/, 'the page');
     assert(await rows.count() === 20, `rows on a page: ${await rows.count()}`);
     const page1 = await rows.evaluateAll((r) => r.map((tr) => tr.dataset.command));

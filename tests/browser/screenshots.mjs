@@ -8,7 +8,7 @@
 //
 //   ARBDASH_BIN=_build/src/arbdash node tests/browser/screenshots.mjs [FOLDER=docs/screenshots] [MIN_SECONDS=90]
 //
-// Writes web-{overview,bots}-{desktop,phone}-{light,dark}.png: desktop
+// Writes web-{overview,system,trading,bots}-{desktop,phone}-{light,dark}.png: desktop
 // 1280×800, phone 360×740.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -78,15 +78,27 @@ for (const [size, viewport] of Object.entries(SIZES)) {
     await sleep(1500); // the sparklines' history is in on their next frames
     await page.screenshot({ path: join(OUT, `web-overview-${size}-${colorScheme}.png`) });
 
+    // System and Trading once their charts show values (their names say "latest")
+    for (const view of ['system', 'trading']) {
+      await page.locator(`#views a[data-view="${view}"]`).click();
+      await page.waitForFunction((v) => {
+        const section = document.getElementById(`${v}-view`);
+        const canvases = section ? [...section.querySelectorAll('canvas')] : [];
+        return canvases.length > 0 && canvases.every((c) => /latest/.test(c.getAttribute('aria-label') || ''));
+      }, view, { timeout: 30000 });
+      await sleep(1000); // drawn on the next frames
+      await page.screenshot({ path: join(OUT, `web-${view}-${size}-${colorScheme}.png`) });
+    }
+
     await page.locator('#views a[data-view="bots"]').click();
     const demo = page.locator('#bots-list li[data-bot-id="demo"]');
     await demo.waitFor({ timeout: 15000 });
     if (!operated) {
       // what an operator does: pause the demo bot and start it again
       await demo.getByRole('button', { name: /^Pause / }).click();
-      await until('the pause', async () => /paused/.test(await demo.locator('.badge').textContent()), 15000);
+      await until('the pause', async () => /paused/i.test(await demo.locator('.badge').textContent()), 15000);
       await demo.getByRole('button', { name: /^Resume / }).click();
-      await until('the resume', async () => /running/.test(await demo.locator('.badge').textContent()), 15000);
+      await until('the resume', async () => /running/i.test(await demo.locator('.badge').textContent()), 15000);
       operated = true;
     }
     await page.locator('#audit-rows tr').first().waitFor({ timeout: 15000 });
