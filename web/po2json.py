@@ -23,7 +23,7 @@ import sys
 
 # the plural rules web/js/i18n.js implements, as po headers write them
 KNOWN_PLURALS = {'n != 1', 'n > 1', '0'}
-PLACEHOLDER = re.compile(r'\{([a-z]+)\}', re.IGNORECASE)
+PLACEHOLDER = re.compile(r'\{([a-z][a-z0-9_]*)\}', re.IGNORECASE)
 
 
 class CatalogError(Exception):

@@ -21,7 +21,8 @@ export async function chartViewTests(h) {
       const id = `views-${seq}`;
       ids.push(id);
       events.push({ type: 'trade', seq, ts: t0 + i, id, pair: t.pair || 'WBTC/USDT', buy_venue: 'curve',
-                    sell_venue: 'balancer', status: t.status || 'filled', profit: t.profit, gas_cost: 0.5 });
+                    sell_venue: 'balancer', status: t.status || 'filled', profit: t.profit, gas_cost: 0.5,
+                    ...(t.latency ? { latency_ms: t.latency } : {}) });
     });
     const response = await fetch(`${baseUrl}api/v1/events`, {
       method: 'POST',
@@ -45,6 +46,13 @@ export async function chartViewTests(h) {
       /latest/.test((await chart.locator('canvas').getAttribute('aria-label')) || '') &&
       await chart.locator('.chart-empty').isHidden());
     await expectText(chart.locator('.chart-summary'), /\d/, `${what}'s summary`);
+  }
+
+  // no {placeholder} of strings.js left unfilled in what the page shows
+  async function expectNoPlaceholders(page) {
+    const text = await page.locator('main, body').first().innerText();
+    const left = text.match(/\{[a-z][a-z0-9_]*\}/gi);
+    assert(!left, `unfilled placeholders: ${left && left.join(' ')}`);
   }
 
   // the figure whose title is exactly @title
@@ -77,6 +85,7 @@ export async function chartViewTests(h) {
     await expectText(demo.locator('.bot-lag'), /Block lag: \d/, 'block lag');
     await demo.locator('tbody tr').first().waitFor({ timeout: WAIT_MS });
     await expectChartFilled(demo.locator('figure.chart-card'), 'RPC latency');
+    await expectNoPlaceholders(page);
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });
@@ -106,9 +115,10 @@ export async function chartViewTests(h) {
     // about one point per pixel of the chart, never more than the server gives
     const points = asked.slice(before).map((q) => Number(q.get('points')));
     assert(points.every((p) => p >= 60 && p <= 2000), `points asked: ${points.join(' ')}`);
+    // (the chart names its range once the new points are drawn, a frame after they came)
+    await eventually('the chart to name its new range', async () =>
+      /Last 24 hours/.test(await chartTitled(view, 'CPU').locator('canvas').getAttribute('aria-label')));
     await expectChartFilled(chartTitled(view, 'CPU'), 'CPU over 24 hours');
-    assert(/Last 24 hours/.test(await chartTitled(view, 'CPU').locator('canvas').getAttribute('aria-label')),
-           'the chart does not name its range');
     // the focus ring shows on the switch (focused from the keyboard above)
     const outline = await view.locator('input[data-range="24h"] + span').evaluate((s) => getComputedStyle(s).outlineStyle);
     assert(outline !== 'none', `focus outline: ${outline}`);
@@ -124,6 +134,7 @@ export async function chartViewTests(h) {
       asked.some((q) => /^bot\..*\.profit$/.test(q.get('metric')) && q.get('count') === '1' &&
         Number(q.get('before')) - Number(q.get('after')) === 5 * 60 * 1000));
     await page.locator('#trading-view input[data-range="1h"]').check();
+    await expectNoPlaceholders(page);
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });
@@ -132,13 +143,15 @@ export async function chartViewTests(h) {
     // 60 trades of a bot of its own: more than a page
     const profits = [];
     for (let i = 0; i < 60; i++)
-      profits.push({ profit: ((i * 37) % 23) - 7, status: i % 10 === 3 ? 'failed' : 'filled' });
+      profits.push({ profit: ((i * 37) % 23) - 7, status: i % 10 === 3 ? 'failed' : 'filled', latency: 200 + 10 * i });
     const ids = await sendTrades(profits);
     const page = await openPage();
     await signIn(page, TOKENS.viewer);
     const view = await openChartView(page, 'trading');
     await expectText(fig(view, 'Opportunities seen'), /\d/, 'opportunities');
     await expectText(fig(view, 'Trades'), /\d/, 'trades');
+    // the bot's trades carry their latency: the percentiles under the median
+    await expectText(fig(view, 'Latency \\(p50\\)').locator('xpath=..'), /p90 [\d,.]+\s*ms · p99 [\d,.]+\s*ms/, 'latency percentiles');
     await view.locator('.data-table tbody tr[data-key="WBTC/USDT"]').waitFor({ timeout: WAIT_MS });
     await expectChartFilled(chartTitled(view, 'Cumulative profit'), 'cumulative profit');
     assert(await view.locator('.chart-legend li', { hasText: 'Views bot' }).count() === 1, 'no series of the bot');
@@ -210,6 +223,7 @@ export async function chartViewTests(h) {
     await view.getByLabel('Pair', { exact: true }).fill('NO/PAIR');
     await expectText(view.locator('.table-status'), /No trades match the filters/, 'the no-match state');
     assert(await rows.count() === 0, 'rows shown that do not match');
+    await expectNoPlaceholders(page);
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });
@@ -227,6 +241,7 @@ export async function chartViewTests(h) {
     await expectChartFilled(chartTitled(demo, 'Pool and tasks'), 'pool and tasks');
     await expectChartFilled(chartTitled(demo, 'Memory'), 'memory');
     await expectChartFilled(chartTitled(demo, 'Cache'), 'cache');
+    await expectNoPlaceholders(page);
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });
@@ -239,6 +254,7 @@ export async function chartViewTests(h) {
     const [id] = await sendTrades([{ profit: 7 }]);
     await page.locator('#views a[data-view="overview"]').click();
     await page.locator(`#trades tr[data-trade="${id}"]`).waitFor({ timeout: WAIT_MS });
+    await expectNoPlaceholders(page);
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });
@@ -266,7 +282,8 @@ export async function chartViewTests(h) {
           await page.screenshot({ path: join(process.env.ARBDASH_SCREENSHOTS, `web-desktop-${name}-${colorScheme}.png`), fullPage: true });
         }
       }
-      assert(page.problems.length === 0, page.problems.join('; '));
+      await expectNoPlaceholders(page);
+    assert(page.problems.length === 0, page.problems.join('; '));
       await page.context().close();
     }
   });

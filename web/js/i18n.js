@@ -73,5 +73,5 @@ export function ngettext(singular, plural, n) {
 
 // Fills {name} placeholders from @values; a placeholder with no value stays.
 export function fmt(text, values) {
-  return text.replace(/\{([a-z]+)\}/gi, (all, key) => (key in values ? String(values[key]) : all));
+  return text.replace(/\{([a-z][a-z0-9_]*)\}/gi, (all, key) => (key in values ? String(values[key]) : all));
 }
