@@ -54,13 +54,10 @@ arb_store_query_audit (ArbStore    *self,
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
   commands = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_command_free);
-  if (sqlite3_prepare_v2 (self->db, "SELECT " COMMAND_COLUMNS " FROM commands"
-                          " WHERE ?1 IS NULL OR bot_id = ?1 ORDER BY created DESC, rowid DESC"
-                          " LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (self->db, error, "reading the audit log");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (self->db, "SELECT " COMMAND_COLUMNS " FROM commands"
+                         " WHERE ?1 IS NULL OR bot_id = ?1 ORDER BY created DESC, rowid DESC"
+                         " LIMIT ?2", &s, error, "reading the audit log"))
+    return NULL;
   _arb_sql_bind_text (s, 1, bot_id);
   sqlite3_bind_int (s, 2, limit);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
@@ -108,12 +105,9 @@ arb_store_query_alerts (ArbStore  *self,
 
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT " ARB_STORE_ALERT_COLUMNS " FROM alerts"
-                          " ORDER BY raised DESC, rowid DESC LIMIT ?", -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (self->db, error, "reading alerts");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (self->db, "SELECT " ARB_STORE_ALERT_COLUMNS " FROM alerts"
+                         " ORDER BY raised DESC, rowid DESC LIMIT ?", &s, error, "reading alerts"))
+    return NULL;
   sqlite3_bind_int (s, 1, limit);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     g_ptr_array_add (alerts, _arb_store_alert_from_row (s));
@@ -162,13 +156,10 @@ run_rejected_query (sqlite3 *db, const ArbRejectedQuery *q, gint64 *next_row, GE
 
   *next_row = 0;
   /* the bot's index (bot_id, row) or the table's row order: no sort */
-  if (sqlite3_prepare_v2 (db, "SELECT row, bot_id, seq, ts, code, field, message, raw, raw_bytes"
-                          " FROM rejected WHERE (?1 IS NULL OR bot_id = ?1) AND row < ?2"
-                          " ORDER BY row DESC LIMIT ?3", -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (db, error, "reading refused messages");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (db, "SELECT row, bot_id, seq, ts, code, field, message, raw, raw_bytes"
+                         " FROM rejected WHERE (?1 IS NULL OR bot_id = ?1) AND row < ?2"
+                         " ORDER BY row DESC LIMIT ?3", &s, error, "reading refused messages"))
+    return NULL;
   _arb_sql_bind_text (s, 1, q->bot_id);
   sqlite3_bind_int64 (s, 2, q->before_row > 0 ? q->before_row : G_MAXINT64);
   sqlite3_bind_int64 (s, 3, (gint64) q->limit + 1);
@@ -369,8 +360,8 @@ query_item_table (sqlite3 *db, guint table, gint64 since, gint64 upto, guint lim
   sqlite3_stmt *s = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (db, item_tables[table].sql, -1, &s, NULL) != SQLITE_OK)
-    return _arb_sql_error (db, error, "replaying items");
+  if (!_arb_sql_prepare (db, item_tables[table].sql, &s, error, "replaying items"))
+    return FALSE;
   sqlite3_bind_int64 (s, 1, since);
   sqlite3_bind_int64 (s, 2, upto);
   sqlite3_bind_int64 (s, 3, limit);
@@ -436,6 +427,18 @@ arb_store_query_items (ArbStore  *self,
   return g_steal_pointer (&items);
 }
 
+/* A row selected as ARB_STORE_LOG_COLUMNS ", hub_seq": both log readers
+ * select that, so one place turns it into a stored event. */
+static ArbStoredEvent *
+stored_log_from_row (sqlite3_stmt *s)
+{
+  ArbEvent e = { 0 };
+
+  _arb_store_log_from_row (s, &e);
+  return arb_stored_event_new (_arb_store_bot_from_row (s), sqlite3_column_int64 (s, 7),
+                               _arb_store_event_dup (&e));
+}
+
 /**
  * arb_store_read_recent_logs:
  * @upto: the newest hub seq to include
@@ -461,24 +464,14 @@ arb_store_read_recent_logs (ArbStore  *self,
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
   logs = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
-  if (sqlite3_prepare_v2 (self->db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
-                          " WHERE hub_seq <= ?1 ORDER BY hub_seq DESC LIMIT ?2", -1, &s,
-                          NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (self->db, error, "reading logs");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (self->db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
+                         " WHERE hub_seq <= ?1 ORDER BY hub_seq DESC LIMIT ?2", &s, error,
+                         "reading logs"))
+    return NULL;
   sqlite3_bind_int64 (s, 1, upto);
   sqlite3_bind_int64 (s, 2, limit);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      ArbEvent e = { 0 };
-
-      _arb_store_log_from_row (s, &e);
-      g_ptr_array_add (logs, arb_stored_event_new (_arb_store_bot_from_row (s),
-                                                   sqlite3_column_int64 (s, 7),
-                                                   _arb_store_event_dup (&e)));
-    }
+    g_ptr_array_add (logs, stored_log_from_row (s));
   sqlite3_finalize (s);
   if (rc != SQLITE_DONE)
     {
@@ -525,15 +518,14 @@ arb_store_query_logs (ArbStore           *self,
     return NULL;
   page = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
   /* one more row than the page tells whether another page follows */
-  if (sqlite3_prepare_v2 (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
-                          " WHERE (?1 = 0 OR row < ?1)"
-                          " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
-                          " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
-                          " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
-                          " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
-                          " ORDER BY row DESC LIMIT ?6", -1, &s, NULL) != SQLITE_OK)
+  if (!_arb_sql_prepare (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
+                         " WHERE (?1 = 0 OR row < ?1)"
+                         " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
+                         " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
+                         " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
+                         " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
+                         " ORDER BY row DESC LIMIT ?6", &s, error, "reading logs"))
     {
-      _arb_sql_error (db, error, "reading logs");
       _arb_store_put_reader (self, db);
       return NULL;
     }
@@ -545,18 +537,13 @@ arb_store_query_logs (ArbStore           *self,
   sqlite3_bind_int64 (s, 6, (gint64) query->limit + 1);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
-      ArbEvent e = { 0 };
-
       if (page->len == query->limit)
         {
           *next_row = last_row;
           break;
         }
       last_row = sqlite3_column_int64 (s, 0);
-      _arb_store_log_from_row (s, &e);
-      g_ptr_array_add (page, arb_stored_event_new (_arb_store_bot_from_row (s),
-                                                   sqlite3_column_int64 (s, 7),
-                                                   _arb_store_event_dup (&e)));
+      g_ptr_array_add (page, stored_log_from_row (s));
     }
   sqlite3_finalize (s);
   _arb_store_put_reader (self, db);

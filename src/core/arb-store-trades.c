@@ -157,8 +157,8 @@ replay_table (sqlite3 *db, const char *sql, gboolean trades, Replay *r,
   sqlite3_stmt *s = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
-    return _arb_sql_error (db, error, "reading the ledger");
+  if (!_arb_sql_prepare (db, sql, &s, error, "reading the ledger"))
+    return FALSE;
   sqlite3_bind_int64 (s, 1, trades ? r->max_trade_row : r->max_opportunity_row);
   sqlite3_bind_int64 (s, 2, r->min_ts);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
