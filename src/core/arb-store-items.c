@@ -235,10 +235,8 @@ query_rejected_thread (GTask *task, gpointer source, gpointer data, GCancellable
   g_autoptr(ArbRejectedPage) page = g_new0 (ArbRejectedPage, 1);
 
   page->rejected = arb_store_query_rejected (source, &t->query, &page->next_row, &error);
-  if (page->rejected == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, g_steal_pointer (&page), (GDestroyNotify) arb_rejected_page_free);
+  _arb_store_task_return (task, page->rejected != NULL ? g_steal_pointer (&page) : NULL,
+                          (GDestroyNotify) arb_rejected_page_free, error);
 }
 
 /**
@@ -600,10 +598,7 @@ query_items_thread (GTask *task, gpointer source, gpointer data, GCancellable *c
   GError *error = NULL;
   GPtrArray *items = arb_store_query_items (source, q->since, q->upto, q->limit, &error);
 
-  if (items != NULL)
-    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
-  else
-    g_task_return_error (task, error);
+  _arb_store_task_return (task, items, (GDestroyNotify) g_ptr_array_unref, error);
 }
 
 void

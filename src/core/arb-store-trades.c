@@ -90,10 +90,7 @@ query_trades_thread (GTask *task, gpointer source, gpointer data, GCancellable *
   GError *error = NULL;
   ArbTradePage *page = arb_store_query_trades (source, data, &error);
 
-  if (page != NULL)
-    g_task_return_pointer (task, page, (GDestroyNotify) arb_trade_page_free);
-  else
-    g_task_return_error (task, error);
+  _arb_store_task_return (task, page, (GDestroyNotify) arb_trade_page_free, error);
 }
 
 static void
@@ -392,10 +389,7 @@ csv_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
   GError *error = NULL;
   ArbCsvPage *page = arb_store_query_trades_csv (source, data, &error);
 
-  if (page != NULL)
-    g_task_return_pointer (task, page, (GDestroyNotify) arb_csv_page_free);
-  else
-    g_task_return_error (task, error);
+  _arb_store_task_return (task, page, (GDestroyNotify) arb_csv_page_free, error);
 }
 
 void

@@ -510,6 +510,15 @@ _arb_store_put_reader (ArbStore *self, sqlite3 *db)
 }
 
 void
+_arb_store_task_return (GTask *task, gpointer result, GDestroyNotify free_func, GError *error)
+{
+  if (result != NULL)
+    g_task_return_pointer (task, result, free_func);
+  else
+    g_task_return_error (task, error);
+}
+
+void
 arb_stored_bot_free (ArbStoredBot *bot)
 {
   if (bot == NULL)
