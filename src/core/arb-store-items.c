@@ -146,9 +146,32 @@ rejected_from_row (sqlite3_stmt *s)
   return r;
 }
 
+/* A page query run on a reader connection: @query is its own query struct. */
+typedef GPtrArray *(*PageQuery) (sqlite3       *db,
+                                 gconstpointer  query,
+                                 gint64        *next_row,
+                                 GError       **error);
+
+/* Takes a reader connection from the pool for @run and gives it back, so
+ * that the paged queries may run in any thread. */
 static GPtrArray *
-run_rejected_query (sqlite3 *db, const ArbRejectedQuery *q, gint64 *next_row, GError **error)
+query_page (ArbStore *self, PageQuery run, gconstpointer query, gint64 *next_row, GError **error)
 {
+  sqlite3 *db = _arb_store_get_reader (self, error);
+  GPtrArray *page;
+
+  *next_row = 0;
+  if (db == NULL)
+    return NULL;
+  page = run (db, query, next_row, error);
+  _arb_store_put_reader (self, db);
+  return page;
+}
+
+static GPtrArray *
+run_rejected_query (sqlite3 *db, gconstpointer query, gint64 *next_row, GError **error)
+{
+  const ArbRejectedQuery *q = query;
   g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_rejected_free);
   sqlite3_stmt *s = NULL;
   gsize bytes = 0;
@@ -200,18 +223,10 @@ arb_store_query_rejected (ArbStore               *self,
                           gint64                 *next_row,
                           GError                **error)
 {
-  sqlite3 *db;
-  GPtrArray *page;
-
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
   g_return_val_if_fail (query->limit >= 1, NULL);
 
-  db = _arb_store_get_reader (self, error);
-  if (db == NULL)
-    return NULL;
-  page = run_rejected_query (db, query, next_row, error);
-  _arb_store_put_reader (self, db);
-  return page;
+  return query_page (self, run_rejected_query, query, next_row, error);
 }
 
 typedef struct
@@ -487,6 +502,51 @@ arb_store_read_recent_logs (ArbStore  *self,
   return g_steal_pointer (&logs);
 }
 
+static GPtrArray *
+run_log_query (sqlite3 *db, gconstpointer log_query, gint64 *next_row, GError **error)
+{
+  const ArbLogQuery *query = log_query;
+  g_autoptr(GPtrArray) page =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
+  sqlite3_stmt *s = NULL;
+  gint64 last_row = 0;
+  int rc;
+
+  /* one more row than the page tells whether another page follows */
+  if (!_arb_sql_prepare (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
+                         " WHERE (?1 = 0 OR row < ?1)"
+                         " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
+                         " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
+                         " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
+                         " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
+                         " ORDER BY row DESC LIMIT ?6", &s, error, "reading logs"))
+    return NULL;
+  sqlite3_bind_int64 (s, 1, query->before_row);
+  sqlite3_bind_int (s, 2, query->min_level);
+  _arb_sql_bind_text (s, 3, query->component);
+  _arb_sql_bind_text (s, 4, query->bot_id);
+  _arb_sql_bind_text (s, 5, query->text);
+  sqlite3_bind_int64 (s, 6, (gint64) query->limit + 1);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      if (page->len == query->limit)
+        {
+          *next_row = last_row;
+          break;
+        }
+      last_row = sqlite3_column_int64 (s, 0);
+      g_ptr_array_add (page, stored_log_from_row (s));
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_INTERNAL, "reading logs: %s",
+                   sqlite3_errstr (rc));
+      return NULL;
+    }
+  return g_steal_pointer (&page);
+}
+
 /**
  * arb_store_query_logs:
  * @query: the filters, the row to start below and the page size
@@ -505,53 +565,7 @@ arb_store_query_logs (ArbStore           *self,
                       gint64             *next_row,
                       GError            **error)
 {
-  g_autoptr(GPtrArray) page = NULL;
-  sqlite3 *db = _arb_store_get_reader (self, error);
-  sqlite3_stmt *s = NULL;
-  gint64 last_row = 0;
-  int rc;
-
-  *next_row = 0;
-  if (db == NULL)
-    return NULL;
-  page = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
-  /* one more row than the page tells whether another page follows */
-  if (!_arb_sql_prepare (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
-                         " WHERE (?1 = 0 OR row < ?1)"
-                         " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
-                         " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
-                         " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
-                         " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
-                         " ORDER BY row DESC LIMIT ?6", &s, error, "reading logs"))
-    {
-      _arb_store_put_reader (self, db);
-      return NULL;
-    }
-  sqlite3_bind_int64 (s, 1, query->before_row);
-  sqlite3_bind_int (s, 2, query->min_level);
-  _arb_sql_bind_text (s, 3, query->component);
-  _arb_sql_bind_text (s, 4, query->bot_id);
-  _arb_sql_bind_text (s, 5, query->text);
-  sqlite3_bind_int64 (s, 6, (gint64) query->limit + 1);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      if (page->len == query->limit)
-        {
-          *next_row = last_row;
-          break;
-        }
-      last_row = sqlite3_column_int64 (s, 0);
-      g_ptr_array_add (page, stored_log_from_row (s));
-    }
-  sqlite3_finalize (s);
-  _arb_store_put_reader (self, db);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      g_set_error (error, ARB_ERROR, ARB_ERROR_INTERNAL, "reading logs: %s",
-                   sqlite3_errstr (rc));
-      return NULL;
-    }
-  return g_steal_pointer (&page);
+  return query_page (self, run_log_query, query, next_row, error);
 }
 
 /**
