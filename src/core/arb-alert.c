@@ -22,6 +22,28 @@ arb_alert_thresholds_init_default (ArbAlertThresholds *t)
   t->error_window_s = 300;
 }
 
+/**
+ * arb_alert_write_array:
+ * @s: where to append
+ * @alerts: (element-type ArbAlert): the alerts, in the order to write
+ *
+ * Appends @alerts as a JSON array of arb_alert_to_json() objects: the REST
+ * alerts page and the stream's alerts snapshot write the same shape.
+ */
+void
+arb_alert_write_array (GString   *s,
+                       GPtrArray *alerts)
+{
+  arb_json_array_begin (s);
+  for (guint i = 0; i < alerts->len; i++)
+    {
+      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (alerts, i));
+
+      arb_json_raw (s, json);
+    }
+  arb_json_array_end (s);
+}
+
 const char *
 arb_alert_severity_name (ArbAlertSeverity severity)
 {

@@ -32,6 +32,8 @@ typedef struct
 ArbAlert   *arb_alert_copy          (const ArbAlert *alert);
 void        arb_alert_free          (ArbAlert       *alert);
 char       *arb_alert_to_json       (const ArbAlert *alert);
+void        arb_alert_write_array   (GString        *s,
+                                     GPtrArray      *alerts);
 const char *arb_alert_severity_name (ArbAlertSeverity severity);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArbAlert, arb_alert_free)

@@ -315,56 +315,45 @@ enter (Check *c)
   return TRUE;
 }
 
+/* One object member, c->pos at its opening '"': name, ':' and value. */
 static gboolean
-check_object (Check *c)
+check_member (Check *c)
 {
-  if (!enter (c))
+  if (c->pos >= c->len || c->text[c->pos] != '"')
+    return fail (c, "expected a member name in double quotes");
+  if (!check_string (c))
     return FALSE;
-  if (c->pos < c->len && c->text[c->pos] == '}')
-    goto done;
-  for (;;)
-    {
-      if (c->pos >= c->len || c->text[c->pos] != '"')
-        return fail (c, "expected a member name in double quotes");
-      if (!check_string (c))
-        return FALSE;
-      skip_space (c);
-      if (c->pos >= c->len || c->text[c->pos] != ':')
-        return fail (c, "expected ':' after a member name");
-      c->pos++;
-      skip_space (c);
-      if (!check_value (c))
-        return FALSE;
-      skip_space (c);
-      if (c->pos < c->len && c->text[c->pos] == '}')
-        break;
-      if (c->pos >= c->len || c->text[c->pos] != ',')
-        return fail (c, "expected ',' or '}' in an object");
-      c->pos++;
-      skip_space (c);
-    }
-done:
+  skip_space (c);
+  if (c->pos >= c->len || c->text[c->pos] != ':')
+    return fail (c, "expected ':' after a member name");
   c->pos++;
-  c->depth--;
-  return TRUE;
+  skip_space (c);
+  return check_value (c);
 }
 
+/* Objects and arrays share one frame, so that nesting depth, the empty case
+ * and the ',' separators are checked in one place: c->pos is on the opening
+ * character; @item checks one member or element; @expected is the problem
+ * named when neither ',' nor @close follows an item. */
 static gboolean
-check_array (Check *c)
+check_list (Check       *c,
+            char         close,
+            gboolean   (*item) (Check *c),
+            const char  *expected)
 {
   if (!enter (c))
     return FALSE;
-  if (c->pos < c->len && c->text[c->pos] == ']')
+  if (c->pos < c->len && c->text[c->pos] == close)
     goto done;
   for (;;)
     {
-      if (!check_value (c))
+      if (!item (c))
         return FALSE;
       skip_space (c);
-      if (c->pos < c->len && c->text[c->pos] == ']')
+      if (c->pos < c->len && c->text[c->pos] == close)
         break;
       if (c->pos >= c->len || c->text[c->pos] != ',')
-        return fail (c, "expected ',' or ']' in an array");
+        return fail (c, expected);
       c->pos++;
       skip_space (c);
     }
@@ -382,8 +371,8 @@ check_value (Check *c)
     return fail (c, "expected a value");
   switch (c->text[c->pos])
     {
-    case '{': return check_object (c);
-    case '[': return check_array (c);
+    case '{': return check_list (c, '}', check_member, "expected ',' or '}' in an object");
+    case '[': return check_list (c, ']', check_value, "expected ',' or ']' in an array");
     case '"': return check_string (c);
     case 't': return literal (c, "true");
     case 'f': return literal (c, "false");

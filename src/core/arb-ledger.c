@@ -198,33 +198,55 @@ labels_map (Labels       *into,
 
 /* Sorted sparse arrays */
 
-static PairStat *
-pair_stat_get (GArray **array,
-               guint    id)
+/* PairStat and LatencyBin arrays are both kept sorted by their first member,
+ * a guint key, so one binary search serves both.  Returns the element whose
+ * key is the first member of @fresh, inserting a copy of @fresh at its place
+ * when there is none; @found says which happened. */
+G_STATIC_ASSERT (G_STRUCT_OFFSET (PairStat, id) == 0);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (LatencyBin, bin) == 0);
+
+static gpointer
+sorted_get (GArray        **array,
+            guint           element_size,
+            gconstpointer   fresh,
+            gboolean       *found)
 {
-  PairStat fresh = { id, 0, 0 };
+  guint key = *(const guint *) fresh;
   guint lo = 0;
   guint hi;
 
   if (*array == NULL)
-    *array = g_array_new (FALSE, FALSE, sizeof (PairStat));
+    *array = g_array_new (FALSE, FALSE, element_size);
   hi = (*array)->len;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      guint mid_id = g_array_index (*array, PairStat, mid).id;
+      gpointer entry = (*array)->data + (gsize) mid * element_size;
+      guint mid_key = *(const guint *) entry;
 
-      if (mid_id == id)
-        return &g_array_index (*array, PairStat, mid);
-      if (mid_id < id)
+      *found = mid_key == key;
+      if (*found)
+        return entry;
+      if (mid_key < key)
         lo = mid + 1;
       else
         hi = mid;
     }
 
-  g_array_insert_val (*array, lo, fresh);
-  return &g_array_index (*array, PairStat, lo);
+  *found = FALSE;
+  g_array_insert_vals (*array, lo, fresh, 1);
+  return (*array)->data + (gsize) lo * element_size;
+}
+
+static PairStat *
+pair_stat_get (GArray **array,
+               guint    id)
+{
+  PairStat fresh = { id, 0, 0 };
+  gboolean found;
+
+  return sorted_get (array, sizeof (PairStat), &fresh, &found);
 }
 
 static void
@@ -233,30 +255,11 @@ latency_add (GArray  **array,
              guint64   count)
 {
   LatencyBin fresh = { bin, count };
-  guint lo = 0;
-  guint hi;
+  gboolean found;
+  LatencyBin *entry = sorted_get (array, sizeof (LatencyBin), &fresh, &found);
 
-  if (*array == NULL)
-    *array = g_array_new (FALSE, FALSE, sizeof (LatencyBin));
-  hi = (*array)->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      LatencyBin *entry = &g_array_index (*array, LatencyBin, mid);
-
-      if (entry->bin == bin)
-        {
-          entry->count += count;
-          return;
-        }
-      if (entry->bin < bin)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-
-  g_array_insert_val (*array, lo, fresh);
+  if (found)
+    entry->count += count;
 }
 
 /* Aggregates */

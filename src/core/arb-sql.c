@@ -29,6 +29,15 @@ _arb_sql_error (sqlite3 *db, GError **error, const char *what)
 }
 
 gboolean
+_arb_sql_prepare (sqlite3 *db, const char *sql, sqlite3_stmt **s, GError **error,
+                  const char *what)
+{
+  if (sqlite3_prepare_v2 (db, sql, -1, s, NULL) != SQLITE_OK)
+    return _arb_sql_error (db, error, what);
+  return TRUE;
+}
+
+gboolean
 _arb_sql_exec (sqlite3 *db, const char *sql, GError **error)
 {
   if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)

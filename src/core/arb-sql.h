@@ -16,6 +16,13 @@ G_BEGIN_DECLS
 gboolean      _arb_sql_error          (sqlite3        *db,
                                        GError        **error,
                                        const char     *what);
+/* Prepares @sql into @s; on failure sets @error as _arb_sql_error() does,
+ * with @s NULL (nothing to finalize), and returns FALSE. */
+gboolean      _arb_sql_prepare        (sqlite3        *db,
+                                       const char     *sql,
+                                       sqlite3_stmt  **s,
+                                       GError        **error,
+                                       const char     *what);
 gboolean      _arb_sql_exec           (sqlite3        *db,
                                        const char     *sql,
                                        GError        **error);

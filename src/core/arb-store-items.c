@@ -54,13 +54,10 @@ arb_store_query_audit (ArbStore    *self,
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
   commands = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_command_free);
-  if (sqlite3_prepare_v2 (self->db, "SELECT " COMMAND_COLUMNS " FROM commands"
-                          " WHERE ?1 IS NULL OR bot_id = ?1 ORDER BY created DESC, rowid DESC"
-                          " LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (self->db, error, "reading the audit log");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (self->db, "SELECT " COMMAND_COLUMNS " FROM commands"
+                         " WHERE ?1 IS NULL OR bot_id = ?1 ORDER BY created DESC, rowid DESC"
+                         " LIMIT ?2", &s, error, "reading the audit log"))
+    return NULL;
   _arb_sql_bind_text (s, 1, bot_id);
   sqlite3_bind_int (s, 2, limit);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
@@ -108,12 +105,9 @@ arb_store_query_alerts (ArbStore  *self,
 
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT " ARB_STORE_ALERT_COLUMNS " FROM alerts"
-                          " ORDER BY raised DESC, rowid DESC LIMIT ?", -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (self->db, error, "reading alerts");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (self->db, "SELECT " ARB_STORE_ALERT_COLUMNS " FROM alerts"
+                         " ORDER BY raised DESC, rowid DESC LIMIT ?", &s, error, "reading alerts"))
+    return NULL;
   sqlite3_bind_int (s, 1, limit);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     g_ptr_array_add (alerts, _arb_store_alert_from_row (s));
@@ -152,9 +146,32 @@ rejected_from_row (sqlite3_stmt *s)
   return r;
 }
 
+/* A page query run on a reader connection: @query is its own query struct. */
+typedef GPtrArray *(*PageQuery) (sqlite3       *db,
+                                 gconstpointer  query,
+                                 gint64        *next_row,
+                                 GError       **error);
+
+/* Takes a reader connection from the pool for @run and gives it back, so
+ * that the paged queries may run in any thread. */
 static GPtrArray *
-run_rejected_query (sqlite3 *db, const ArbRejectedQuery *q, gint64 *next_row, GError **error)
+query_page (ArbStore *self, PageQuery run, gconstpointer query, gint64 *next_row, GError **error)
 {
+  sqlite3 *db = _arb_store_get_reader (self, error);
+  GPtrArray *page;
+
+  *next_row = 0;
+  if (db == NULL)
+    return NULL;
+  page = run (db, query, next_row, error);
+  _arb_store_put_reader (self, db);
+  return page;
+}
+
+static GPtrArray *
+run_rejected_query (sqlite3 *db, gconstpointer query, gint64 *next_row, GError **error)
+{
+  const ArbRejectedQuery *q = query;
   g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_rejected_free);
   sqlite3_stmt *s = NULL;
   gsize bytes = 0;
@@ -162,13 +179,10 @@ run_rejected_query (sqlite3 *db, const ArbRejectedQuery *q, gint64 *next_row, GE
 
   *next_row = 0;
   /* the bot's index (bot_id, row) or the table's row order: no sort */
-  if (sqlite3_prepare_v2 (db, "SELECT row, bot_id, seq, ts, code, field, message, raw, raw_bytes"
-                          " FROM rejected WHERE (?1 IS NULL OR bot_id = ?1) AND row < ?2"
-                          " ORDER BY row DESC LIMIT ?3", -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (db, error, "reading refused messages");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (db, "SELECT row, bot_id, seq, ts, code, field, message, raw, raw_bytes"
+                         " FROM rejected WHERE (?1 IS NULL OR bot_id = ?1) AND row < ?2"
+                         " ORDER BY row DESC LIMIT ?3", &s, error, "reading refused messages"))
+    return NULL;
   _arb_sql_bind_text (s, 1, q->bot_id);
   sqlite3_bind_int64 (s, 2, q->before_row > 0 ? q->before_row : G_MAXINT64);
   sqlite3_bind_int64 (s, 3, (gint64) q->limit + 1);
@@ -209,18 +223,10 @@ arb_store_query_rejected (ArbStore               *self,
                           gint64                 *next_row,
                           GError                **error)
 {
-  sqlite3 *db;
-  GPtrArray *page;
-
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
   g_return_val_if_fail (query->limit >= 1, NULL);
 
-  db = _arb_store_get_reader (self, error);
-  if (db == NULL)
-    return NULL;
-  page = run_rejected_query (db, query, next_row, error);
-  _arb_store_put_reader (self, db);
-  return page;
+  return query_page (self, run_rejected_query, query, next_row, error);
 }
 
 typedef struct
@@ -244,10 +250,8 @@ query_rejected_thread (GTask *task, gpointer source, gpointer data, GCancellable
   g_autoptr(ArbRejectedPage) page = g_new0 (ArbRejectedPage, 1);
 
   page->rejected = arb_store_query_rejected (source, &t->query, &page->next_row, &error);
-  if (page->rejected == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, g_steal_pointer (&page), (GDestroyNotify) arb_rejected_page_free);
+  _arb_store_task_return (task, page->rejected != NULL ? g_steal_pointer (&page) : NULL,
+                          (GDestroyNotify) arb_rejected_page_free, error);
 }
 
 /**
@@ -369,8 +373,8 @@ query_item_table (sqlite3 *db, guint table, gint64 since, gint64 upto, guint lim
   sqlite3_stmt *s = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (db, item_tables[table].sql, -1, &s, NULL) != SQLITE_OK)
-    return _arb_sql_error (db, error, "replaying items");
+  if (!_arb_sql_prepare (db, item_tables[table].sql, &s, error, "replaying items"))
+    return FALSE;
   sqlite3_bind_int64 (s, 1, since);
   sqlite3_bind_int64 (s, 2, upto);
   sqlite3_bind_int64 (s, 3, limit);
@@ -436,6 +440,18 @@ arb_store_query_items (ArbStore  *self,
   return g_steal_pointer (&items);
 }
 
+/* A row selected as ARB_STORE_LOG_COLUMNS ", hub_seq": both log readers
+ * select that, so one place turns it into a stored event. */
+static ArbStoredEvent *
+stored_log_from_row (sqlite3_stmt *s)
+{
+  ArbEvent e = { 0 };
+
+  _arb_store_log_from_row (s, &e);
+  return arb_stored_event_new (_arb_store_bot_from_row (s), sqlite3_column_int64 (s, 7),
+                               _arb_store_event_dup (&e));
+}
+
 /**
  * arb_store_read_recent_logs:
  * @upto: the newest hub seq to include
@@ -461,24 +477,14 @@ arb_store_read_recent_logs (ArbStore  *self,
   g_return_val_if_fail (ARB_IS_STORE (self), NULL);
 
   logs = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
-  if (sqlite3_prepare_v2 (self->db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
-                          " WHERE hub_seq <= ?1 ORDER BY hub_seq DESC LIMIT ?2", -1, &s,
-                          NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (self->db, error, "reading logs");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (self->db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
+                         " WHERE hub_seq <= ?1 ORDER BY hub_seq DESC LIMIT ?2", &s, error,
+                         "reading logs"))
+    return NULL;
   sqlite3_bind_int64 (s, 1, upto);
   sqlite3_bind_int64 (s, 2, limit);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      ArbEvent e = { 0 };
-
-      _arb_store_log_from_row (s, &e);
-      g_ptr_array_add (logs, arb_stored_event_new (_arb_store_bot_from_row (s),
-                                                   sqlite3_column_int64 (s, 7),
-                                                   _arb_store_event_dup (&e)));
-    }
+    g_ptr_array_add (logs, stored_log_from_row (s));
   sqlite3_finalize (s);
   if (rc != SQLITE_DONE)
     {
@@ -494,6 +500,51 @@ arb_store_read_recent_logs (ArbStore  *self,
       logs->pdata[logs->len - 1 - i] = t;
     }
   return g_steal_pointer (&logs);
+}
+
+static GPtrArray *
+run_log_query (sqlite3 *db, gconstpointer log_query, gint64 *next_row, GError **error)
+{
+  const ArbLogQuery *query = log_query;
+  g_autoptr(GPtrArray) page =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
+  sqlite3_stmt *s = NULL;
+  gint64 last_row = 0;
+  int rc;
+
+  /* one more row than the page tells whether another page follows */
+  if (!_arb_sql_prepare (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
+                         " WHERE (?1 = 0 OR row < ?1)"
+                         " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
+                         " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
+                         " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
+                         " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
+                         " ORDER BY row DESC LIMIT ?6", &s, error, "reading logs"))
+    return NULL;
+  sqlite3_bind_int64 (s, 1, query->before_row);
+  sqlite3_bind_int (s, 2, query->min_level);
+  _arb_sql_bind_text (s, 3, query->component);
+  _arb_sql_bind_text (s, 4, query->bot_id);
+  _arb_sql_bind_text (s, 5, query->text);
+  sqlite3_bind_int64 (s, 6, (gint64) query->limit + 1);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      if (page->len == query->limit)
+        {
+          *next_row = last_row;
+          break;
+        }
+      last_row = sqlite3_column_int64 (s, 0);
+      g_ptr_array_add (page, stored_log_from_row (s));
+    }
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      g_set_error (error, ARB_ERROR, ARB_ERROR_INTERNAL, "reading logs: %s",
+                   sqlite3_errstr (rc));
+      return NULL;
+    }
+  return g_steal_pointer (&page);
 }
 
 /**
@@ -514,59 +565,7 @@ arb_store_query_logs (ArbStore           *self,
                       gint64             *next_row,
                       GError            **error)
 {
-  g_autoptr(GPtrArray) page = NULL;
-  sqlite3 *db = _arb_store_get_reader (self, error);
-  sqlite3_stmt *s = NULL;
-  gint64 last_row = 0;
-  int rc;
-
-  *next_row = 0;
-  if (db == NULL)
-    return NULL;
-  page = g_ptr_array_new_with_free_func ((GDestroyNotify) arb_stored_event_free);
-  /* one more row than the page tells whether another page follows */
-  if (sqlite3_prepare_v2 (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
-                          " WHERE (?1 = 0 OR row < ?1)"
-                          " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
-                          " WHEN 'error' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?2"
-                          " AND (?3 IS NULL OR component = ?3) AND (?4 IS NULL OR bot_id = ?4)"
-                          " AND (?5 IS NULL OR instr(lower(message), lower(?5)) > 0)"
-                          " ORDER BY row DESC LIMIT ?6", -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (db, error, "reading logs");
-      _arb_store_put_reader (self, db);
-      return NULL;
-    }
-  sqlite3_bind_int64 (s, 1, query->before_row);
-  sqlite3_bind_int (s, 2, query->min_level);
-  _arb_sql_bind_text (s, 3, query->component);
-  _arb_sql_bind_text (s, 4, query->bot_id);
-  _arb_sql_bind_text (s, 5, query->text);
-  sqlite3_bind_int64 (s, 6, (gint64) query->limit + 1);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      ArbEvent e = { 0 };
-
-      if (page->len == query->limit)
-        {
-          *next_row = last_row;
-          break;
-        }
-      last_row = sqlite3_column_int64 (s, 0);
-      _arb_store_log_from_row (s, &e);
-      g_ptr_array_add (page, arb_stored_event_new (_arb_store_bot_from_row (s),
-                                                   sqlite3_column_int64 (s, 7),
-                                                   _arb_store_event_dup (&e)));
-    }
-  sqlite3_finalize (s);
-  _arb_store_put_reader (self, db);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      g_set_error (error, ARB_ERROR, ARB_ERROR_INTERNAL, "reading logs: %s",
-                   sqlite3_errstr (rc));
-      return NULL;
-    }
-  return g_steal_pointer (&page);
+  return query_page (self, run_log_query, query, next_row, error);
 }
 
 /**
@@ -613,10 +612,7 @@ query_items_thread (GTask *task, gpointer source, gpointer data, GCancellable *c
   GError *error = NULL;
   GPtrArray *items = arb_store_query_items (source, q->since, q->upto, q->limit, &error);
 
-  if (items != NULL)
-    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
-  else
-    g_task_return_error (task, error);
+  _arb_store_task_return (task, items, (GDestroyNotify) g_ptr_array_unref, error);
 }
 
 void

@@ -142,5 +142,11 @@ sqlite3      *_arb_store_get_reader   (ArbStore       *self,
                                        GError        **error);
 void          _arb_store_put_reader   (ArbStore       *self,
                                        sqlite3        *db);
+/* Ends a reader thread's task: @result (freed by @free_func) or, when it
+ * is NULL, @error, which the task takes. */
+void          _arb_store_task_return  (GTask          *task,
+                                       gpointer        result,
+                                       GDestroyNotify  free_func,
+                                       GError         *error);
 
 G_END_DECLS

@@ -90,10 +90,7 @@ query_trades_thread (GTask *task, gpointer source, gpointer data, GCancellable *
   GError *error = NULL;
   ArbTradePage *page = arb_store_query_trades (source, data, &error);
 
-  if (page != NULL)
-    g_task_return_pointer (task, page, (GDestroyNotify) arb_trade_page_free);
-  else
-    g_task_return_error (task, error);
+  _arb_store_task_return (task, page, (GDestroyNotify) arb_trade_page_free, error);
 }
 
 static void
@@ -157,8 +154,8 @@ replay_table (sqlite3 *db, const char *sql, gboolean trades, Replay *r,
   sqlite3_stmt *s = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
-    return _arb_sql_error (db, error, "reading the ledger");
+  if (!_arb_sql_prepare (db, sql, &s, error, "reading the ledger"))
+    return FALSE;
   sqlite3_bind_int64 (s, 1, trades ? r->max_trade_row : r->max_opportunity_row);
   sqlite3_bind_int64 (s, 2, r->min_ts);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
@@ -392,10 +389,7 @@ csv_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
   GError *error = NULL;
   ArbCsvPage *page = arb_store_query_trades_csv (source, data, &error);
 
-  if (page != NULL)
-    g_task_return_pointer (task, page, (GDestroyNotify) arb_csv_page_free);
-  else
-    g_task_return_error (task, error);
+  _arb_store_task_return (task, page, (GDestroyNotify) arb_csv_page_free, error);
 }
 
 void

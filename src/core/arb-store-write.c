@@ -70,6 +70,28 @@ step (ArbStore *self, int which, GError **error)
   return TRUE;
 }
 
+/* trades, opportunities and log lines share their first four columns */
+static void
+bind_event_head (sqlite3_stmt *s, const char *bot_id, const ArbEvent *e, gint64 hub_seq)
+{
+  _arb_sql_bind_text (s, 1, bot_id);
+  sqlite3_bind_int64 (s, 2, e->seq);
+  sqlite3_bind_int64 (s, 3, hub_seq);
+  sqlite3_bind_int64 (s, 4, e->ts);
+}
+
+/* The statements are stepped before @bytes is released, so SQLITE_STATIC
+ * is safe.  A NULL pointer would bind NULL, which the blob columns refuse:
+ * "" is an empty blob. */
+static void
+bind_bytes (sqlite3_stmt *s, int index, GBytes *bytes)
+{
+  gsize len;
+  gconstpointer data = g_bytes_get_data (bytes, &len);
+
+  sqlite3_bind_blob (s, index, data != NULL ? data : "", len, SQLITE_STATIC);
+}
+
 static gboolean
 write_trade (ArbStore *self, const char *bot_id, const ArbEvent *e, gint64 hub_seq,
              GError **error)
@@ -77,10 +99,7 @@ write_trade (ArbStore *self, const char *bot_id, const ArbEvent *e, gint64 hub_s
   sqlite3_stmt *s = self->stmts[STMT_TRADE];
   const ArbTrade *t = &e->trade;
 
-  _arb_sql_bind_text (s, 1, bot_id);
-  sqlite3_bind_int64 (s, 2, e->seq);
-  sqlite3_bind_int64 (s, 3, hub_seq);
-  sqlite3_bind_int64 (s, 4, e->ts);
+  bind_event_head (s, bot_id, e, hub_seq);
   _arb_sql_bind_text (s, 5, t->id);
   _arb_sql_bind_text (s, 6, t->pair);
   _arb_sql_bind_text (s, 7, t->buy_venue);
@@ -106,10 +125,7 @@ write_opportunity (ArbStore *self, const char *bot_id, const ArbEvent *e, gint64
   sqlite3_stmt *s = self->stmts[STMT_OPPORTUNITY];
   const ArbOpportunity *o = &e->opportunity;
 
-  _arb_sql_bind_text (s, 1, bot_id);
-  sqlite3_bind_int64 (s, 2, e->seq);
-  sqlite3_bind_int64 (s, 3, hub_seq);
-  sqlite3_bind_int64 (s, 4, e->ts);
+  bind_event_head (s, bot_id, e, hub_seq);
   _arb_sql_bind_text (s, 5, o->pair);
   _arb_sql_bind_text (s, 6, o->buy_venue);
   _arb_sql_bind_text (s, 7, o->sell_venue);
@@ -126,11 +142,10 @@ write_log (ArbStore *self, const char *bot_id, const ArbEvent *e, gint64 hub_seq
 {
   sqlite3_stmt *s = self->stmts[STMT_LOG];
 
-  _arb_sql_bind_text (s, 1, bot_id);
-  if (e->seq > 0)
-    sqlite3_bind_int64 (s, 2, e->seq);
-  sqlite3_bind_int64 (s, 3, hub_seq);
-  sqlite3_bind_int64 (s, 4, e->ts);
+  bind_event_head (s, bot_id, e, hub_seq);
+  /* a log line may come without a seq: it is stored as NULL, not 0 */
+  if (e->seq <= 0)
+    sqlite3_bind_null (s, 2);
   _arb_sql_bind_text (s, 5, arb_log_level_name (e->log.level));
   _arb_sql_bind_text (s, 6, e->log.component);
   _arb_sql_bind_text (s, 7, e->log.message);
@@ -226,13 +241,10 @@ write_extras (ArbStore *self, ArbStoreBatch *b, GError **error)
     {
       SeriesBlob *sb = g_ptr_array_index (b->series, i);
       sqlite3_stmt *s = self->stmts[STMT_SERIES];
-      gsize len;
-      gconstpointer data = g_bytes_get_data (sb->blob, &len);
 
       _arb_sql_bind_text (s, 1, sb->name);
       sqlite3_bind_int (s, 2, sb->tier);
-      /* a NULL pointer would bind NULL, which the column refuses: "" is an empty blob */
-      sqlite3_bind_blob (s, 3, data != NULL ? data : "", len, SQLITE_STATIC);
+      bind_bytes (s, 3, sb->blob);
       if (!step (self, STMT_SERIES, error))
         return FALSE;
     }
@@ -249,27 +261,36 @@ write_extras (ArbStore *self, ArbStoreBatch *b, GError **error)
   return TRUE;
 }
 
+/* Both last_seq statements take the same parameters; @moved says whether
+ * the statement found the row it may advance. */
+static gboolean
+step_last_seq (ArbStore *self, int which, ArbStoreBatch *b, gboolean *moved, GError **error)
+{
+  sqlite3_stmt *s = self->stmts[which];
+
+  _arb_sql_bind_text (s, 1, b->bot_id);
+  sqlite3_bind_int64 (s, 2, b->last_seq);
+  sqlite3_bind_int64 (s, 3, b->prev_seq);
+  if (!step (self, which, error))
+    return FALSE;
+  *moved = sqlite3_changes (self->wdb) == 1;
+  return TRUE;
+}
+
 /* A batch applies only on top of the very last_seq it was built on, so a
  * batch behind a failed one can never leave a hole below last_seq. */
 static gboolean
 write_last_seq (ArbStore *self, ArbStoreBatch *b, GError **error)
 {
-  sqlite3_stmt *s = self->stmts[STMT_LAST_SEQ];
+  gboolean moved = FALSE;
 
-  _arb_sql_bind_text (s, 1, b->bot_id);
-  sqlite3_bind_int64 (s, 2, b->last_seq);
-  sqlite3_bind_int64 (s, 3, b->prev_seq);
-  if (!step (self, STMT_LAST_SEQ, error))
+  if (!step_last_seq (self, STMT_LAST_SEQ, b, &moved, error))
     return FALSE;
-  if (sqlite3_changes (self->wdb) == 1)
+  if (moved)
     return TRUE;
-  s = self->stmts[STMT_ADVANCE_SEQ];
-  _arb_sql_bind_text (s, 1, b->bot_id);
-  sqlite3_bind_int64 (s, 2, b->last_seq);
-  sqlite3_bind_int64 (s, 3, b->prev_seq);
-  if (!step (self, STMT_ADVANCE_SEQ, error))
+  if (!step_last_seq (self, STMT_ADVANCE_SEQ, b, &moved, error))
     return FALSE;
-  if (sqlite3_changes (self->wdb) == 1)
+  if (moved)
     return TRUE;
   g_set_error (error, ARB_ERROR, ARB_ERROR_CONFLICT,
                "bot %s: events after seq %" G_GINT64_FORMAT " do not continue the stored seq",
@@ -284,8 +305,6 @@ write_rejected (ArbStore *self, ArbStoreBatch *b, GError **error)
     {
       ArbRejected *r = g_ptr_array_index (b->rejected, i);
       sqlite3_stmt *s = self->stmts[STMT_REJECTED];
-      gsize len;
-      gconstpointer data = g_bytes_get_data (r->raw, &len);
 
       _arb_sql_bind_text (s, 1, r->bot_id);
       if (r->seq > 0)
@@ -294,7 +313,7 @@ write_rejected (ArbStore *self, ArbStoreBatch *b, GError **error)
       _arb_sql_bind_text (s, 4, arb_error_code_name (r->code));
       _arb_sql_bind_text (s, 5, r->field);
       _arb_sql_bind_text (s, 6, r->message);
-      sqlite3_bind_blob (s, 7, data != NULL ? data : "", len, SQLITE_STATIC);
+      bind_bytes (s, 7, r->raw);
       sqlite3_bind_int64 (s, 8, r->raw_bytes);
       if (!step (self, STMT_REJECTED, error))
         return FALSE;

@@ -405,13 +405,10 @@ arb_store_load_bots (ArbStore  *self,
   sqlite3_stmt *s = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT bot_id, name, version, strategy, quote, commands,"
-                          " last_seq, last_seen FROM bots ORDER BY bot_id", -1, &s,
-                          NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (self->db, error, "reading bots");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (self->db, "SELECT bot_id, name, version, strategy, quote, commands,"
+                         " last_seq, last_seen FROM bots ORDER BY bot_id", &s, error,
+                         "reading bots"))
+    return NULL;
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       ArbStoredBot *b = g_new0 (ArbStoredBot, 1);
@@ -510,6 +507,15 @@ void
 _arb_store_put_reader (ArbStore *self, sqlite3 *db)
 {
   g_async_queue_push (self->readers, db);
+}
+
+void
+_arb_store_task_return (GTask *task, gpointer result, GDestroyNotify free_func, GError *error)
+{
+  if (result != NULL)
+    g_task_return_pointer (task, result, free_func);
+  else
+    g_task_return_error (task, error);
 }
 
 void

@@ -311,11 +311,8 @@ prepare_trade_query (sqlite3 *db, const ArbTradeQuery *q, PagePart part, guint l
   g_autofree char *sql = trade_query_sql (q, part);
   sqlite3_stmt *s = NULL;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
-    {
-      _arb_sql_error (db, error, "querying trades");
-      return NULL;
-    }
+  if (!_arb_sql_prepare (db, sql, &s, error, "querying trades"))
+    return NULL;
   /* parameters the statement does not use are bound all the same: harmless */
   sqlite3_bind_int64 (s, 1, q->after);
   sqlite3_bind_int64 (s, 2, q->before);
@@ -405,11 +402,8 @@ _arb_trade_query_explain (sqlite3              *db,
       g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
       sqlite3_stmt *s = NULL;
 
-      if (sqlite3_prepare_v2 (db, explain, -1, &s, NULL) != SQLITE_OK)
-        {
-          _arb_sql_error (db, error, "explaining a trade query");
-          return NULL;
-        }
+      if (!_arb_sql_prepare (db, explain, &s, error, "explaining a trade query"))
+        return NULL;
       while (sqlite3_step (s) == SQLITE_ROW)
         g_string_append_printf (out, "%d: %s\n", part, _arb_sql_col_text (s, 3));
       sqlite3_finalize (s);

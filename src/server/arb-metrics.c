@@ -96,6 +96,14 @@ sample (Out *o, double value)
   sample2 (o, NULL, NULL, NULL, NULL, NULL, value);
 }
 
+/* Most families are one unlabelled sample: both in one call. */
+static void
+family_value (Out *o, const char *name, const char *type, const char *help, double value)
+{
+  family (o, name, type, help);
+  sample (o, value);
+}
+
 static void
 sample1 (Out *o, const char *l, const char *v, double value)
 {
@@ -111,8 +119,8 @@ render_system (Out *o, const ArbSystemSample *s)
 
   if (s == NULL)
     return;
-  family (o, "arbdash_cpu_busy_percent", "gauge", "CPU busy over the last sampling interval.");
-  sample (o, s->cpu_total);
+  family_value (o, "arbdash_cpu_busy_percent", "gauge",
+                "CPU busy over the last sampling interval.", s->cpu_total);
   family (o, "arbdash_cpu_core_busy_percent", "gauge", "CPU busy per core.");
   for (guint i = 0; i < s->n_cores; i++)
     {
@@ -131,8 +139,7 @@ render_system (Out *o, const ArbSystemSample *s)
   sample1 (o, "period", "1m", s->load1);
   sample1 (o, "period", "5m", s->load5);
   sample1 (o, "period", "15m", s->load15);
-  family (o, "arbdash_uptime_seconds", "gauge", "Uptime of the machine.");
-  sample (o, s->uptime_s);
+  family_value (o, "arbdash_uptime_seconds", "gauge", "Uptime of the machine.", s->uptime_s);
   family (o, "arbdash_disk_bytes", "gauge", "The disk that holds the database.");
   sample1 (o, "kind", "total", s->disk_total);
   sample1 (o, "kind", "used", s->disk_used);
@@ -143,10 +150,10 @@ render_system (Out *o, const ArbSystemSample *s)
   family (o, "arbdash_network_transmit_bytes_total", "counter", "Bytes sent per interface.");
   for (guint i = 0; i < s->n_ifaces; i++)
     sample1 (o, "interface", s->ifaces[i].name, s->ifaces[i].tx_bytes);
-  family (o, "arbdash_process_cpu_percent", "gauge", "CPU of the dashboard (100 = one core).");
-  sample (o, s->self.cpu_pct);
-  family (o, "arbdash_process_resident_memory_bytes", "gauge", "RSS of the dashboard.");
-  sample (o, s->self.rss_bytes);
+  family_value (o, "arbdash_process_cpu_percent", "gauge",
+                "CPU of the dashboard (100 = one core).", s->self.cpu_pct);
+  family_value (o, "arbdash_process_resident_memory_bytes", "gauge",
+                "RSS of the dashboard.", s->self.rss_bytes);
 }
 
 /* ---------------------------------------------------------------- trading */
@@ -299,16 +306,14 @@ render_store (Out *o, ArbStore *store)
   char le[32];
 
   arb_store_get_stats (store, &st);
-  family (o, "arbdash_store_commits_total", "counter", "Transactions committed (group commits).");
-  sample (o, st.commits);
-  family (o, "arbdash_store_batches_total", "counter", "Batches written.");
-  sample (o, st.batches);
-  family (o, "arbdash_store_rows_total", "counter", "Events written.");
-  sample (o, st.rows);
-  family (o, "arbdash_store_commit_errors_total", "counter", "Commits that failed.");
-  sample (o, st.errors);
-  family (o, "arbdash_store_queue_batches", "gauge", "Batches waiting for, or in, a commit.");
-  sample (o, arb_store_get_queue_length (store));
+  family_value (o, "arbdash_store_commits_total", "counter",
+                "Transactions committed (group commits).", st.commits);
+  family_value (o, "arbdash_store_batches_total", "counter", "Batches written.", st.batches);
+  family_value (o, "arbdash_store_rows_total", "counter", "Events written.", st.rows);
+  family_value (o, "arbdash_store_commit_errors_total", "counter",
+                "Commits that failed.", st.errors);
+  family_value (o, "arbdash_store_queue_batches", "gauge",
+                "Batches waiting for, or in, a commit.", arb_store_get_queue_length (store));
   family (o, "arbdash_store_commit_duration_seconds", "histogram",
           "Time of each commit, fsync included.");
   for (guint i = 0; i < ARB_STORE_COMMIT_BUCKETS; i++)
@@ -341,9 +346,10 @@ render_rejected (Out *o, ArbIngest *ingest)
   family (o, "arbdash_rejected_events_total", "counter",
           "Bot messages refused, by bot (\"\" when not known) and error code.");
   arb_ingest_foreach_rejected (ingest, rejected_sample, o);
-  family (o, "arbdash_rejected_events_not_kept_total", "counter",
-          "Refused bot messages answered but not kept in the log: too many waited for the disk.");
-  sample (o, in.rejected_dropped);
+  family_value (o, "arbdash_rejected_events_not_kept_total", "counter",
+                "Refused bot messages answered but not kept in the log: "
+                "too many waited for the disk.",
+                in.rejected_dropped);
 }
 
 static void
@@ -358,21 +364,17 @@ render_health (Out *o, ArbServer *server)
   family (o, "arbdash_connections", "gauge", "Open connections.");
   sample1 (o, "kind", "bot", in.sessions);
   sample1 (o, "kind", "viewer", stream.viewers);
-  family (o, "arbdash_ingest_events_total", "counter", "Bot events accepted.");
-  sample (o, in.events);
-  family (o, "arbdash_ingest_duplicates_total", "counter", "Bot events that were resent.");
-  sample (o, in.duplicates);
-  family (o, "arbdash_ingest_acks_total", "counter", "Acks sent to bots.");
-  sample (o, in.acks);
-  family (o, "arbdash_stream_frames_total", "counter", "Frames sent to viewers.");
-  sample (o, stream.frames);
-  family (o, "arbdash_stream_bytes_total", "counter", "Bytes sent to viewers.");
-  sample (o, stream.bytes);
-  family (o, "arbdash_stream_gauges_dropped_total", "counter",
-          "Gauge frames not sent to viewers that were behind.");
-  sample (o, stream.gauges_dropped);
-  family (o, "arbdash_stream_slow_closed_total", "counter", "Viewers closed as too slow (1013).");
-  sample (o, stream.closed_slow);
+  family_value (o, "arbdash_ingest_events_total", "counter", "Bot events accepted.", in.events);
+  family_value (o, "arbdash_ingest_duplicates_total", "counter",
+                "Bot events that were resent.", in.duplicates);
+  family_value (o, "arbdash_ingest_acks_total", "counter", "Acks sent to bots.", in.acks);
+  family_value (o, "arbdash_stream_frames_total", "counter",
+                "Frames sent to viewers.", stream.frames);
+  family_value (o, "arbdash_stream_bytes_total", "counter", "Bytes sent to viewers.", stream.bytes);
+  family_value (o, "arbdash_stream_gauges_dropped_total", "counter",
+                "Gauge frames not sent to viewers that were behind.", stream.gauges_dropped);
+  family_value (o, "arbdash_stream_slow_closed_total", "counter",
+                "Viewers closed as too slow (1013).", stream.closed_slow);
   family (o, "arbdash_errors_total", "counter", "Errors answered, by code and endpoint.");
   sample2 (o, NULL, "code", "any", "endpoint", "bot", in.rejected);
   arb_http_foreach_error (o->s, o->family);

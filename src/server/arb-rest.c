@@ -810,19 +810,6 @@ route_resources (Request *r)
   arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
 }
 
-/* @alerts (ArbAlert) as a JSON array */
-static void
-write_alerts (GString *s, GPtrArray *alerts)
-{
-  arb_json_array_begin (s);
-  for (guint i = 0; i < alerts->len; i++)
-    {
-      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (alerts, i));
-      arb_json_raw (s, json);
-    }
-  arb_json_array_end (s);
-}
-
 static void
 route_alerts (Request *r)
 {
@@ -843,9 +830,9 @@ route_alerts (Request *r)
   s = g_string_new (NULL);
   arb_json_object_begin (s);
   arb_json_key (s, "active");
-  write_alerts (s, active);
+  arb_alert_write_array (s, active);
   arb_json_key (s, "recent");
-  write_alerts (s, recent);
+  arb_alert_write_array (s, recent);
   arb_json_object_end (s);
   arb_http_send_text (r->msg, SOUP_STATUS_OK, g_string_free (s, FALSE));
 }

@@ -456,14 +456,7 @@ append_active_alerts (GString *s, ArbEngine *engine)
 {
   g_autoptr(GPtrArray) active = arb_alerts_list_active (arb_engine_get_alerts (engine));
 
-  arb_json_array_begin (s);
-  for (guint i = 0; i < active->len; i++)
-    {
-      g_autofree char *json = arb_alert_to_json (g_ptr_array_index (active, i));
-
-      arb_json_raw (s, json);
-    }
-  arb_json_array_end (s);
+  arb_alert_write_array (s, active);
 }
 
 static void
