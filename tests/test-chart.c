@@ -1112,7 +1112,9 @@ timed_out (gpointer data)
 static void
 wait_for (GtkWidget *widget, gboolean mapped)
 {
-  guint id = g_timeout_add_seconds (10, timed_out, NULL);
+  /* bounded, but generous: a first map under AddressSanitizer on a busy
+   * 2-core machine took more than 10 s */
+  guint id = g_timeout_add_seconds (30, timed_out, NULL);
 
   while (gtk_widget_get_mapped (widget) != mapped
          || (mapped && gtk_widget_get_width (widget) == 0))
