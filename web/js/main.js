@@ -140,6 +140,8 @@ function showDashboard(role) {
   notifier = new AlertNotifier();
   signedIn = true;
   showView();
+  overview.loadTrades().catch(() => {});
+  overview.refreshRecent();
   let first = true;
   stream = new Stream(TOPICS, MAX_RATE_HZ, {
     onState: setConnection,

@@ -89,25 +89,32 @@ export class Overview {
     this.refreshRecent();
   }
 
-  // The history of the sparklines and the latest trades, after a (re)start.
+  // What needs no snapshot, asked for at sign-in beside the stream's
+  // connection rather than after it: the latest trades and today's figures.
+  // A trade the stream brings meanwhile is kept once (by bot and seq).
+  async loadTrades() {
+    const trades = await getJson(`/api/v1/trades?limit=${MAX_TRADES}`);
+    for (const trade of trades.trades)
+      this.addTrade(trade);
+    this.markDirty('trades');
+  }
+
+  // The history of the sparklines, after the first snapshot.
   async loadHistory() {
     const now = Date.now();
     const series = (metric) =>
       getJson(`/api/v1/series?metric=${metric}&after=${now - WINDOW_MS}&before=${now}&points=150`);
     // a series exists from its first value on: memory from the first sample, CPU
     // (a difference of two readings) from the second; asking earlier is a 404
-    const [cpu, memory, trades] = await Promise.all([
+    const [cpu, memory] = await Promise.all([
       this.sampleIntervalMs > 0 ? series('cpu.total').catch(() => null) : null,
       this.memoryTotal > 0 ? series('mem.used').catch(() => null) : null,
-      getJson(`/api/v1/trades?limit=${MAX_TRADES}`),
     ]);
     if (cpu)
       this.cpu.replace(cpu.points.map((p) => [p[0], p[2]]));
     if (memory && this.memoryTotal > 0)
       this.memory.replace(memory.points.map((p) => [p[0], (100 * p[2]) / this.memoryTotal]));
-    for (const trade of trades.trades)
-      this.addTrade(trade);
-    this.markDirty('charts', 'trades');
+    this.markDirty('charts');
   }
 
   applyItems(items) {
