@@ -242,24 +242,7 @@ sample_disk (Fixture *f, gint64 ts, const char *path, guint64 used, guint64 tota
 static void
 trade (Fixture *f, const char *bot_id, gint64 now, double profit, double gas_gwei)
 {
-  ArbEvent e;
-
-  memset (&e, 0, sizeof e);
-  e.type = ARB_MSG_TRADE;
-  e.seq = 1;
-  e.ts = now;
-  e.trade.id = (char *) "t";
-  e.trade.pair = (char *) "ETH/USDC";
-  e.trade.buy_venue = (char *) "uniswap";
-  e.trade.sell_venue = (char *) "sushiswap";
-  e.trade.status = profit < 0 ? ARB_TRADE_FAILED : ARB_TRADE_FILLED;
-  e.trade.profit = profit;
-  e.trade.gas_used = -1;
-  e.trade.gas_price_gwei = gas_gwei;
-  e.trade.gas_cost = NAN;
-  e.trade.fees = NAN;
-  e.trade.latency_ms = NAN;
-  arb_alerts_observe_event (f->alerts, bot_id, &e, now);
+  test_observe_trade (f->alerts, bot_id, now, profit, gas_gwei);
 }
 
 static void

@@ -10,6 +10,7 @@
 
 #include "arb-alerts.h"
 #include "arb-format.h"
+#include "test-util.h"
 
 static void
 check_money (double amount, const char *quote, const char *expected)
@@ -51,24 +52,7 @@ test_currency_symbol (void)
 static void
 trade (ArbAlerts *alerts, const char *bot_id, gint64 now, double profit, double gas_gwei)
 {
-  ArbEvent e;
-
-  memset (&e, 0, sizeof e);
-  e.type = ARB_MSG_TRADE;
-  e.seq = 1;
-  e.ts = now;
-  e.trade.id = (char *) "t";
-  e.trade.pair = (char *) "ETH/USDC";
-  e.trade.buy_venue = (char *) "uniswap";
-  e.trade.sell_venue = (char *) "sushiswap";
-  e.trade.status = profit < 0 ? ARB_TRADE_FAILED : ARB_TRADE_FILLED;
-  e.trade.profit = profit;
-  e.trade.gas_used = -1;
-  e.trade.gas_price_gwei = gas_gwei;
-  e.trade.gas_cost = NAN;
-  e.trade.fees = NAN;
-  e.trade.latency_ms = NAN;
-  arb_alerts_observe_event (alerts, bot_id, &e, now);
+  test_observe_trade (alerts, bot_id, now, profit, gas_gwei);
 }
 
 /* Returns: (transfer full): the window's words for the active alert of @rule */

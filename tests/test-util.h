@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "arb-event.h"
+#include "arb-alerts.h"
 #include "arb-store.h"
 
 G_BEGIN_DECLS
@@ -78,5 +79,13 @@ void     test_wait_end   (TestWait     *wait);
   } G_STMT_END
 
 #define WAIT_UNTIL(cond) WAIT_UNTIL_IN (NULL, cond)
+
+/* A trade of @bot_id at @now with @profit and a gas price of @gas_gwei (the
+ * rest unset), as @alerts observes committed events: for the alert rules. */
+void test_observe_trade (ArbAlerts  *alerts,
+                         const char *bot_id,
+                         gint64      now,
+                         double      profit,
+                         double      gas_gwei);
 
 G_END_DECLS
