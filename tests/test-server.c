@@ -1452,6 +1452,8 @@ test_metrics (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (text, "# TYPE arbdash_cpu_busy_percent gauge\n"));
   g_assert_nonnull (strstr (text, "endpoint=\"/api/v1/rejected\""));
   g_assert_nonnull (strstr (text, "endpoint=\"/api/v1/logs\""));
+  /* the POST above: a path served outside the REST table has its own label too */
+  g_assert_nonnull (strstr (text, "endpoint=\"/metrics\""));
   /* every line is a comment or "name{labels} value" */
   lines = g_strsplit (text, "\n", -1);
   for (char **l = lines; *l != NULL; l++)

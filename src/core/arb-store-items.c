@@ -512,7 +512,8 @@ run_log_query (sqlite3 *db, gconstpointer log_query, gint64 *next_row, GError **
   gint64 last_row = 0;
   int rc;
 
-  /* one more row than the page tells whether another page follows */
+  /* one more row than the page tells whether another page follows; the
+   * CASE ranks the stored level names in the order of ArbLogLevel */
   if (!_arb_sql_prepare (db, "SELECT " ARB_STORE_LOG_COLUMNS ", hub_seq FROM logs"
                          " WHERE (?1 = 0 OR row < ?1)"
                          " AND (CASE level WHEN 'info' THEN 1 WHEN 'warning' THEN 2"
@@ -540,8 +541,7 @@ run_log_query (sqlite3 *db, gconstpointer log_query, gint64 *next_row, GError **
   sqlite3_finalize (s);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
-      g_set_error (error, ARB_ERROR, ARB_ERROR_INTERNAL, "reading logs: %s",
-                   sqlite3_errstr (rc));
+      _arb_sql_error (db, error, "reading logs");
       return NULL;
     }
   return g_steal_pointer (&page);

@@ -132,6 +132,7 @@ _arb_bot_endpoint_register (ArbServer  *self,
    * one chosen in the answer, or browsers drop the connection */
   char *protocols[] = { (char *) ARB_WS_PROTOCOL, NULL };
 
+  arb_http_name_endpoint ("/api/v1/bot");
   soup_server_add_websocket_handler (soup, "/api/v1/bot", NULL, protocols, bot_socket, self,
                                      NULL);
 }

@@ -93,25 +93,36 @@ arb_http_send_text (SoupServerMessage *msg,
  * process: every server answers from the main thread. */
 static GHashTable *error_counts;
 
+/* The paths errors are counted under: each place that serves a path names
+ * it (arb_http_name_endpoint()) as it registers, so the list cannot miss a
+ * route. Anything else is "other": a client's path is not a label. */
+static GHashTable *endpoints;
+
+/**
+ * arb_http_name_endpoint:
+ * @path: (not nullable): an exact path a handler serves, kept as it is
+ *
+ * Errors answered on @path are counted under it in /metrics.
+ */
+void
+arb_http_name_endpoint (const char *path)
+{
+  if (endpoints == NULL)
+    endpoints = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_add (endpoints, (gpointer) path);
+}
+
 static const char *
 endpoint_of (SoupServerMessage *msg)
 {
-  static const char *known[] = {
-    "/api/v1/health", "/api/v1/events", "/api/v1/trades", "/api/v1/trades.csv",
-    "/api/v1/summary", "/api/v1/system", "/api/v1/series", "/api/v1/resources",
-    "/api/v1/bots", "/api/v1/audit", "/api/v1/rejected", "/api/v1/logs", "/api/v1/series/names",
-    "/api/v1/alerts", "/api/v1/session",
-    "/api/v1/bot",
-    "/api/v1/stream", "/metrics",
-  };
   GUri *uri = soup_server_message_get_uri (msg);
   const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+  const char *known;
 
   if (path == NULL)
     return "other";
-  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-    if (strcmp (path, known[i]) == 0)
-      return known[i];
+  if (endpoints != NULL && (known = g_hash_table_lookup (endpoints, path)) != NULL)
+    return known;
   if (g_str_has_prefix (path, "/api/v1/bots/"))
     return "/api/v1/bots/{bot_id}/commands";
   return "other";

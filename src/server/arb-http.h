@@ -96,6 +96,10 @@ gboolean  arb_http_peek_role     (SoupServerMessage *msg,
                                   ArbConfig         *config,
                                   ArbRole           *role);
 
+/* An exact path a handler serves, kept as it is: its errors are counted
+ * under it (the rest under "other"). */
+void      arb_http_name_endpoint (const char        *path);
+
 /* /metrics: one sample of @family per (code, endpoint) of the errors answered. */
 void      arb_http_foreach_error (GString           *out,
                                   const char        *family);

@@ -420,5 +420,6 @@ void
 _arb_metrics_register (ArbServer  *server,
                        SoupServer *soup)
 {
+  arb_http_name_endpoint ("/metrics");
   soup_server_add_handler (soup, "/metrics", render_metrics, server, NULL);
 }

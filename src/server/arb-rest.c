@@ -1269,4 +1269,8 @@ _arb_rest_register (ArbServer  *self,
 {
   soup_server_add_early_handler (soup, "/api/v1/events", events_early, self, NULL);
   soup_server_add_handler (soup, NULL, not_found, self, NULL);
+  /* "/api/v1/bots/" is a prefix: its errors go under its template */
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (!g_str_has_suffix (routes[i].path, "/"))
+      arb_http_name_endpoint (routes[i].path);
 }

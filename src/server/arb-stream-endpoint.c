@@ -58,6 +58,7 @@ _arb_stream_endpoint_register (ArbServer  *server,
 {
   static const char *protocols[] = { ARB_WS_PROTOCOL, NULL };
 
+  arb_http_name_endpoint ("/api/v1/stream");
   soup_server_add_websocket_handler (soup, "/api/v1/stream", NULL, (char **) protocols,
                                      stream_socket, server, NULL);
 }
