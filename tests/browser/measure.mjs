@@ -31,6 +31,12 @@ const args = MEMORY ? process.argv.slice(3) : process.argv.slice(2);
 const RATE = Number((MEMORY ? args[1] : args[0]) || 100);
 const SECONDS = Number((MEMORY ? 60 * Number(args[0] || 10) : args[1]) || 30);
 const VIEW = args[2] || 'overview';
+// how the load comes: POSTS_PER_S requests a second (10 by default, each of
+// RATE/10 trades); ARBDASH_POSTS_PER_S=100 sends each trade on its own, as a
+// bot that sends every trade when it happens does
+const POSTS_PER_S = Number(process.env.ARBDASH_POSTS_PER_S || 10);
+const PERIOD_MS = 1000 / POSTS_PER_S;
+const PER_POST = Math.max(1, Math.round(RATE / POSTS_PER_S));
 const TOKENS = { viewer: 'viewer-token-for-measurements', bot: 'bot-token-for-measurements-0001' };
 const dir = mkdtempSync(join(tmpdir(), 'arbdash-measure-'));
 const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'),
@@ -140,10 +146,9 @@ const metric = async (name) => (await cdp.send('Performance.getMetrics')).metric
 const busy0 = await metric('TaskDuration');
 const cpu0 = await metric('ThreadTime');
 const t0 = Date.now();
-const perBatch = Math.max(1, Math.round(RATE / 10));
 for (let tick = 0; Date.now() - t0 < SECONDS * 1000; tick++) {
-  await post(perBatch, sent);
-  const next = t0 + (tick + 1) * 100;
+  await post(PER_POST, sent);
+  const next = t0 + (tick + 1) * PERIOD_MS;
   await sleep(Math.max(0, next - Date.now()));
 }
 await sleep(500);
@@ -225,21 +230,19 @@ async function memorySample(minute) {
 
 async function measureMemory() {
   const warmup = Number(process.env.ARBDASH_WARMUP_S ?? 330);
-  const perBatchWarm = Math.max(1, Math.round(RATE / 10));
   // the network agent of this CDP session keeps what each request was, in the page's process:
   // the first loads needed it, the memory figures would count it
   await cdp.send('Network.disable');
   await page.goto('about:blank');
   console.log(`memory: ${warmup} s of load before the page opens`);
   for (let tick = 0, w0 = Date.now(); Date.now() - w0 < warmup * 1000; tick++) {
-    await post(perBatchWarm, new Map());
-    await sleep(Math.max(0, w0 + (tick + 1) * 100 - Date.now()));
+    await post(PER_POST, new Map());
+    await sleep(Math.max(0, w0 + (tick + 1) * PERIOD_MS - Date.now()));
   }
   await page.goto(`${base}#/${VIEW}`);
   await filled();
   await cdp.send('HeapProfiler.enable');
   const minutes = SECONDS / 60;
-  const perBatch = Math.max(1, Math.round(RATE / 10));
   const sent = new Map();
   const samples = [];
   let kindsFirst = null;
@@ -249,7 +252,7 @@ async function measureMemory() {
   // a minute of load first: the tables and charts fill to their bounds
   console.log(`memory: ${minutes} min at ${RATE} trades/s on #/${VIEW}, a sample every minute after a minute of warm-up`);
   for (let tick = 0; samples.length <= minutes; tick++) {
-    await post(perBatch, sent);
+    await post(PER_POST, sent);
     sent.clear(); // only the count matters here, not latencies
     if (Date.now() >= nextSample) {
       const s = await memorySample(samples.length);
@@ -263,7 +266,7 @@ async function measureMemory() {
                   `(${s.elements} elements in the document), ${s.listeners} listeners`);
       nextSample += 60000;
     }
-    const next = t0 + (tick + 1) * 100;
+    const next = t0 + (tick + 1) * PERIOD_MS;
     await sleep(Math.max(0, next - Date.now()));
   }
   const first = samples[0];

@@ -1048,6 +1048,65 @@ try {
     }
   });
 
+  await test('the Overview draws its sparklines itself, in the scheme\'s colours, and loads Chart.js only after it is filled', async () => {
+    const page = await openPage();
+    const chartJs = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/vendor/chart.mjs'))
+        chartJs.push(Date.now());
+    });
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    const filledAt = Date.now();
+    // pixels of the line's colour (--chart-line of the scheme) in the CPU sparkline
+    const linePixels = (rgb) => page.evaluate(([r, g, b]) => {
+      const canvas = document.getElementById('cpu-chart');
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if (data[i + 3] > 200 && Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8)
+          n++;
+      return n;
+    }, rgb);
+    const light = [0x1c, 0x71, 0xd8];
+    const dark = [0x78, 0xae, 0xed];
+    await eventually('the CPU sparkline has a line', async () => await linePixels(light) > 20);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await eventually('the CPU sparkline is redrawn in the dark scheme', async () =>
+      await linePixels(dark) > 20 && await linePixels(light) === 0);
+    assert(chartJs.every((t) => t >= filledAt), 'Chart.js was loaded before the Overview was filled');
+    // the other views' charts need it: loaded in the background, or at once when one is shown
+    await page.locator('#views a[data-view="system"]').click();
+    await eventually('Chart.js is loaded for the System view', async () => chartJs.length === 1);
+    await eventually('the System view draws its CPU chart', async () =>
+      page.locator('#system-view figure.chart-card').first().locator('.chart-empty').isHidden());
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
+  await test('trades sent one at a time, a hundred in a burst, end as the newest 20 on the Overview, once each and in order', async () => {
+    const page = await openPage();
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    const ids = [];
+    let most = 0;
+    for (let i = 0; i < 100; i++) {
+      ids.push(await sendTrade(i));
+      if (i % 10 === 9)
+        most = Math.max(most, await page.locator('#trades tr').count());
+    }
+    const newest = ids.slice(-20).reverse();
+    // (a demo bot's trade may come between them a second later: its time is the newest then)
+    await eventually('the newest 20 trades are the rows, in order', async () => {
+      const shown = await page.locator('#trades tr').evaluateAll((rows) => rows.map((r) => r.dataset.trade));
+      const ours = shown.filter((id) => id.startsWith('ext-'));
+      return shown.length === 20 && ours.length >= 15 && ours.join() === newest.slice(0, ours.length).join();
+    });
+    assert(most <= 20, `the Overview showed ${most} trades`);
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
   await test('first load and reload of a signed-in Overview (figures in the comments)', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const signedIn = await context.request.post(`${baseUrl}api/v1/session`, { data: { token: TOKENS.viewer } });

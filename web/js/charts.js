@@ -7,13 +7,30 @@
 // redrawn at most once per animation frame, all of them in the same frame,
 // and only while they are on screen. Colours come from CSS custom properties
 // (--chart-1 ...), so the dark scheme applies, also when it changes.
-import {
-  Chart, LineController, LineElement, PointElement, LinearScale, Filler, Tooltip,
-} from '../vendor/chart.mjs';
 import { S } from './strings.js';
 import { getJson } from './api.js';
+import { lazy } from './format.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Tooltip);
+// Chart.js (200 kB) is loaded when a chart is first drawn, or when the page
+// is idle after its start (loadChartJs()), not before the Overview can show:
+// the Overview draws no Chart.js chart.
+let Chart = null;
+let loading = null;
+
+export function loadChartJs() {
+  if (!loading) {
+    loading = import('../vendor/chart.mjs').then((m) => {
+      m.Chart.register(m.LineController, m.LineElement, m.PointElement, m.LinearScale, m.Filler, m.Tooltip);
+      Chart = m.Chart;
+      for (const chart of charts)
+        chart.refresh();
+    }, (error) => {
+      loading = null;   // the next chart to draw asks again
+      throw error;
+    });
+  }
+  return loading;
+}
 
 export const RANGES = [
   { id: '5m', spanMs: 5 * 60 * 1000 },
@@ -141,6 +158,30 @@ function runFrame() {
     fn(now);
 }
 
+// Live values are drawn in rounds, at most one per MIN_REDRAW_MS, every chart
+// with a new value in the same round: one timer for all of them, so that
+// charts whose values come at different times do not each take a frame of
+// their own (eight charts on their own timers drift into eight frames a
+// second).
+const liveDirty = new Set();
+let liveTimer = 0;
+let liveAt = -Infinity;
+
+function runLive() {
+  liveTimer = 0;
+  liveAt = performance.now();
+  for (const chart of liveDirty)
+    if (chart.dirty && chart.shown)
+      schedule(chart.draw);
+  liveDirty.clear();
+}
+
+function scheduleLive(chart) {
+  liveDirty.add(chart);
+  if (!liveTimer)   // at once: after the task that brought the value, with the others it brought
+    liveTimer = setTimeout(runLive, Math.max(0, liveAt + MIN_REDRAW_MS - performance.now()));
+}
+
 // ------------------------------------------------------------ colours
 
 let colours = null;
@@ -170,22 +211,22 @@ darkQuery.addEventListener('change', () => {
 // ------------------------------------------------------------ time labels
 
 const timeFormats = {
-  seconds: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
-  minutes: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
-  days: new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric' }),
-  full: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }),
+  seconds: lazy(() => new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })),
+  minutes: lazy(() => new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })),
+  days: lazy(() => new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric' })),
+  full: lazy(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })),
 };
 
 function tickFormat(spanMs) {
   if (spanMs <= 10 * 60 * 1000)
-    return timeFormats.seconds;
+    return timeFormats.seconds();
   if (spanMs <= 2 * 24 * 3600 * 1000)
-    return timeFormats.minutes;
-  return timeFormats.days;
+    return timeFormats.minutes();
+  return timeFormats.days();
 }
 
 export function formatWhen(ms) {
-  return timeFormats.full.format(new Date(ms));
+  return timeFormats.full().format(new Date(ms));
 }
 
 // ------------------------------------------------------------ data
@@ -272,8 +313,6 @@ export class TimeChart {
     this.to = Date.now();
     this.dirty = false;
     this.shown = false;       // its view is shown: only then is it drawn
-    this.drawnAt = 0;
-    this.redrawTimer = 0;
     this.datasets = [];
     this.labels = [];
     this.latest = [];
@@ -304,9 +343,23 @@ export class TimeChart {
 
     if (!colours)
       colours = readColours();
+    // Chart.js makes its chart when the view is first shown (render()): a
+    // chart made in a hidden view costs the page's start its layout and
+    // options for nothing, and most views are hidden then.
+    this.chart = null;
+    this.chartData = { datasets: [] };
+    this.recolour();
+    for (const label of options.series || [])
+      this.addSeries(label);
+    charts.add(this);
+    this.updateLabel();
+  }
+
+  makeChart() {
+    const options = this.options;
     this.chart = new Chart(this.canvas, {
       type: 'line',
-      data: { datasets: [] },
+      data: this.chartData,
       options: {
         animation: false,
         parsing: false,
@@ -343,30 +396,33 @@ export class TimeChart {
         },
       },
     });
-    this.recolour();
-    for (const label of options.series || [])
-      this.addSeries(label);
-    charts.add(this);
-    this.updateLabel();
+    this.applyColours();
   }
 
   destroy() {
     charts.delete(this);
     unschedule(this.draw);
-    clearTimeout(this.redrawTimer);
-    this.chart.destroy();
+    liveDirty.delete(this);
+    if (this.chart)
+      this.chart.destroy();
     this.element.remove();
   }
 
-  recolour() {
+  applyColours() {
     const c = colours;
-    const o = this.chart.options;
-    o.scales.x.ticks.color = o.scales.y.ticks.color = c.text;
-    o.scales.y.grid.color = c.grid;
-    this.chart.data.datasets.forEach((d, i) => {
+    this.chartData.datasets.forEach((d, i) => {
       d.borderColor = c.series[i % c.series.length];
       d.backgroundColor = c.fill;
     });
+    if (this.chart) {
+      const o = this.chart.options;
+      o.scales.x.ticks.color = o.scales.y.ticks.color = c.text;
+      o.scales.y.grid.color = c.grid;
+    }
+  }
+
+  recolour() {
+    this.applyColours();
     this.invalidate();
   }
 
@@ -377,7 +433,7 @@ export class TimeChart {
     this.datasets.push(data);
     this.labels.push(label);
     this.latest.push(NaN);
-    this.chart.data.datasets.push({
+    this.chartData.datasets.push({
       data,
       borderColor: colours.series[index % colours.series.length],
       backgroundColor: colours.fill,
@@ -492,18 +548,8 @@ export class TimeChart {
   // A live value, or the window's slide: drawn within MIN_REDRAW_MS.
   invalidateLive() {
     this.dirty = true;
-    if (!this.shown || this.redrawTimer)
-      return;
-    const wait = this.drawnAt + MIN_REDRAW_MS - performance.now();
-    if (wait <= 0) {
-      schedule(this.draw);
-      return;
-    }
-    this.redrawTimer = setTimeout(() => {
-      this.redrawTimer = 0;
-      if (this.dirty && this.shown)
-        schedule(this.draw);
-    }, wait);
+    if (this.shown)
+      scheduleLive(this);
   }
 
   // Its view shows it, or hides it; a chart draws what it missed once shown.
@@ -551,11 +597,18 @@ export class TimeChart {
       dropBefore(data, from);
     const has = this.hasData();
     this.empty.hidden = has;
+    if (!Chart) {
+      this.dirty = true;   // drawn when Chart.js is in (loadChartJs() refreshes every chart)
+      loadChartJs().catch(() => {});
+      this.updateLabel();
+      return;
+    }
+    if (!this.chart)
+      this.makeChart();
     const x = this.chart.options.scales.x;
     x.min = from;
     x.max = now;
     this.chart.update('none');
-    this.drawnAt = performance.now();
     this.updateLabel();
   }
 }

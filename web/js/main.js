@@ -13,6 +13,7 @@ import { TradingView } from './trading.js';
 import { ResourcesView } from './resources.js';
 import { BotsView } from './bots.js';
 import { AlertNotifier } from './notify.js';
+import { loadChartJs } from './charts.js';
 
 const TOPICS = ['system', 'trading', 'bots', 'alerts', 'log', 'resources'];
 const VIEWS = {
@@ -27,6 +28,7 @@ const VIEWS = {
 // The Overview shows gauges that need no more than a few frames a second;
 // trades, alerts and commands are never held back by this rate.
 const MAX_RATE_HZ = 4;
+const CHARTS_AFTER_MS = 3000;
 
 const $ = (id) => document.getElementById(id);
 let stream = null;
@@ -130,16 +132,11 @@ function showDashboard(role) {
   $('role').hidden = false;
   $('role').textContent = role === 'operator' ? S.roleOperator : S.roleViewer;
   document.body.dataset.role = role;
+  // What the Overview shows first is asked for before the other views are
+  // made: their requests are on the wire while this thread builds them, and
+  // the answers (the stream's snapshot too) come in later tasks, when every
+  // view exists.
   overview = new Overview(role);
-  alertsView = new AlertsView();
-  logView = new LogView();
-  for (const [name, view] of Object.entries(VIEWS))
-    if (view.make)
-      made.set(name, view.make());
-  botsView = new BotsView(role);
-  notifier = new AlertNotifier();
-  signedIn = true;
-  showView();
   overview.loadTrades().catch(() => {});
   overview.refreshRecent();
   let first = true;
@@ -157,6 +154,9 @@ function showDashboard(role) {
         first = false;
         overview.loadHistory().catch(() => {});
         alertsView.load();
+        // the other views' charts are drawn at once when shown; not before
+        // the Overview's first answers are in, whose start it would slow
+        setTimeout(() => loadChartJs().catch(() => {}), CHARTS_AFTER_MS);
       }
     },
     onItems: (items) => {
@@ -171,6 +171,15 @@ function showDashboard(role) {
     onSignedOut: () => showSignIn(S.sessionEnded),
   });
   stream.start();
+  alertsView = new AlertsView();
+  logView = new LogView();
+  for (const [name, view] of Object.entries(VIEWS))
+    if (view.make)
+      made.set(name, view.make());
+  botsView = new BotsView(role);
+  notifier = new AlertNotifier();
+  signedIn = true;
+  showView();
 }
 
 async function onSubmit(event) {

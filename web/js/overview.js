@@ -9,6 +9,13 @@ import { getJson, sendCommand } from './api.js';
 const MAX_TRADES = 20;
 const WINDOW_MS = 5 * 60 * 1000;
 const SUMMARY_EVERY_MS = 2000;
+// Trades that come at a human rate (the demo bot's) are painted on the next
+// frame. Past FAST_TRADES in about a second, the latest trades are redrawn
+// every FAST_TRADES_EVERY_MS, as the gauges are (MAX_RATE_HZ in main.js): a
+// list that changes a hundred times a second cannot be read anyway, and
+// each redraw is a style, layout and paint of the page.
+const FAST_TRADES = 10;
+const FAST_TRADES_EVERY_MS = 250;
 const COMMANDS = ['pause', 'resume'];
 
 // a command's name in the page's language (the protocol's word where the page does not know it)
@@ -40,8 +47,14 @@ export class Overview {
     this.visible = true;
     this.summaryTimer = 0;
     this.summaryAt = 0;
-    this.cpu = new Sparkline($('cpu-chart'), { windowMs: WINDOW_MS, max: 100, format: (v) => formatPercent(v / 100) });
-    this.memory = new Sparkline($('memory-chart'), { windowMs: WINDOW_MS, max: 100, format: (v) => formatPercent(v / 100) });
+    this.tradesTimer = 0;
+    this.tradesAt = -Infinity;     // performance.now() of the last redraw of the trades
+    this.tradeRate = 0;            // trades in about the last second, decaying
+    this.tradeRateAt = 0;
+    const spark = { windowMs: WINDOW_MS, max: 100, format: (v) => formatPercent(v / 100),
+                    onResize: () => this.markDirty('charts') };
+    this.cpu = new Sparkline($('cpu-chart'), spark);
+    this.memory = new Sparkline($('memory-chart'), spark);
     // the charts' window slides even when no sample comes
     this.clock = setInterval(() => {
       this.cpu.dirty = this.memory.dirty = true;
@@ -52,6 +65,7 @@ export class Overview {
   destroy() {
     clearInterval(this.clock);
     clearTimeout(this.summaryTimer);
+    clearTimeout(this.tradesTimer);
     cancelAnimationFrame(this.frame);
     this.cpu.destroy();
     this.memory.destroy();
@@ -123,6 +137,7 @@ export class Overview {
       switch (item.kind) {
         case 'trade':
           trades = this.addTrade(item.data) || trades;
+          this.countTrade();
           break;
         case 'summary':
           this.summary = item.data;
@@ -147,9 +162,30 @@ export class Overview {
       }
     }
     if (trades) {
-      this.markDirty('trades');
+      this.tradesChanged();
       this.refreshRecent();
     }
+  }
+
+  countTrade() {
+    const now = performance.now();
+    this.tradeRate = this.tradeRate * Math.exp((this.tradeRateAt - now) / 1000) + 1;
+    this.tradeRateAt = now;
+  }
+
+  tradesChanged() {
+    if (this.tradesTimer)
+      return;
+    const every = this.tradeRate > FAST_TRADES ? FAST_TRADES_EVERY_MS : 0;
+    const wait = this.tradesAt + every - performance.now();
+    if (wait <= 0) {
+      this.markDirty('trades');
+      return;
+    }
+    this.tradesTimer = setTimeout(() => {
+      this.tradesTimer = 0;
+      this.markDirty('trades');
+    }, wait);
   }
 
   applySystem(sample, live) {
@@ -277,8 +313,10 @@ export class Overview {
       this.renderBots();
     if (dirty.has('alerts'))
       this.renderAlerts();
-    if (dirty.has('trades'))
+    if (dirty.has('trades')) {
+      this.tradesAt = performance.now();
       this.renderTrades();
+    }
   }
 
   renderFigures() {

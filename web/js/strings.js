@@ -2,6 +2,7 @@
 // so that xgettext finds it; fmt() fills {name} placeholders after translation
 // (translators may reorder them). i18n.js says where the translations come from.
 import { _, ngettext, fmt } from './i18n.js';
+import { lazy } from './format.js';
 
 export const S = {
   signInTitle: _('Sign in'),
@@ -311,8 +312,8 @@ export const S = {
 // (the bot's own text, the seconds of silence) is read from the server's fixed
 // wording (src/core/arb-alerts.c), and a rule the page does not know shows it.
 const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'];
-const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const wholeNumber = lazy(() => new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }));
+const oneDecimal = lazy(() => new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
 
 function alertText(alert) {
   const bot = alert.subject;
@@ -322,19 +323,19 @@ function alertText(alert) {
   switch (alert.rule) {
   case 'cpu':
     return fmt(_('CPU busy at {value} % (threshold {threshold} %)'),
-      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+      { value: wholeNumber().format(v), threshold: wholeNumber().format(t) });
   case 'memory':
     return fmt(_('Memory used at {value} % (threshold {threshold} %)'),
-      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+      { value: wholeNumber().format(v), threshold: wholeNumber().format(t) });
   case 'disk':
     return fmt(_('The database’s disk is {value} % full (threshold {threshold} %)'),
-      { value: wholeNumber.format(v), threshold: wholeNumber.format(t) });
+      { value: wholeNumber().format(v), threshold: wholeNumber().format(t) });
   case 'losing_streak':
     return fmt(ngettext('Bot {bot} lost money on {n} trade in a row',
-      'Bot {bot} lost money on {n} trades in a row', v), { bot, n: wholeNumber.format(v) });
+      'Bot {bot} lost money on {n} trades in a row', v), { bot, n: wholeNumber().format(v) });
   case 'gas_spike':
     return fmt(_('Bot {bot} paid {value} gwei for gas (threshold {threshold} gwei)'),
-      { bot, value: oneDecimal.format(v), threshold: oneDecimal.format(t) });
+      { bot, value: oneDecimal().format(v), threshold: oneDecimal().format(t) });
   case 'error_log': {
     const prefix = `Bot ${bot} logged ${LOG_LEVELS[v]}: `;
     if (!message.startsWith(prefix))
@@ -351,10 +352,10 @@ function alertText(alert) {
     if (alert.rule === 'bot_stale')
       return n === null ? fmt(_('Bot {bot} sent no heartbeat'), { bot })
         : fmt(ngettext('Bot {bot} sent no heartbeat for {n} second',
-          'Bot {bot} sent no heartbeat for {n} seconds', n), { bot, n: wholeNumber.format(n) });
+          'Bot {bot} sent no heartbeat for {n} seconds', n), { bot, n: wholeNumber().format(n) });
     return n === null ? fmt(_('Bot {bot} is lost: no heartbeat'), { bot })
       : fmt(ngettext('Bot {bot} is lost: no heartbeat for {n} second',
-        'Bot {bot} is lost: no heartbeat for {n} seconds', n), { bot, n: wholeNumber.format(n) });
+        'Bot {bot} is lost: no heartbeat for {n} seconds', n), { bot, n: wholeNumber().format(n) });
   }
   default:
     return message;

@@ -1,5 +1,7 @@
 // Sizes, rates and durations in the browser's locale, with units that Intl
 // names (so they need no translation here): "1.2 GB", "300 kB/s", "45 ms".
+import { lazy } from './format.js';
+
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte'];
 const cache = new Map();
 
@@ -38,9 +40,9 @@ export function formatPct(value) {
   return Number.isFinite(value) ? unitFormat('percent', value < 10 ? 1 : 0).format(value) : '–';
 }
 
-const plain = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const plain = lazy(() => new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }));
 export function formatValue(value) {
-  return Number.isFinite(value) ? plain.format(value) : '–';
+  return Number.isFinite(value) ? plain().format(value) : '–';
 }
 
 export function formatDuration(seconds) {
