@@ -5,7 +5,12 @@
 //   ARBDASH_BIN=_build/src/arbdash node tests/browser/measure.mjs [TRADES_PER_S] [SECONDS] [VIEW]
 //
 // VIEW (overview, system, trading, resources, ...) is the view shown while the
-// load runs; the default is the Overview.
+// load runs; the default is the Overview. First load: in a fresh browser, and
+// the median of 9 fresh contexts of it (empty caches). On the Overview, a
+// probe first: ARBDASH_PROBE_RATE (5) trades a second, each sent on its own,
+// for ARBDASH_PROBE_S (20) s beside the demo bot, each trade's time from its
+// POST to its row painted. The load then comes in ARBDASH_POSTS_PER_S (10)
+// requests a second; 100 sends each trade on its own.
 //
 // Memory flatness: the page open for MINUTES (10) at TRADES_PER_S (100) on a
 // view (overview), sampling every minute the JS heap after a forced GC and
@@ -37,6 +42,11 @@ const VIEW = args[2] || 'overview';
 const POSTS_PER_S = Number(process.env.ARBDASH_POSTS_PER_S || 10);
 const PERIOD_MS = 1000 / POSTS_PER_S;
 const PER_POST = Math.max(1, Math.round(RATE / POSTS_PER_S));
+// the latency probe before the load (Overview only): PROBE_RATE trades a
+// second, each in a request of its own, for PROBE_S seconds
+const PROBE_RATE = Number(process.env.ARBDASH_PROBE_RATE || 5);
+const PROBE_S = Number(process.env.ARBDASH_PROBE_S || 20);
+const COLD_LOADS = 9;
 const TOKENS = { viewer: 'viewer-token-for-measurements', bot: 'bot-token-for-measurements-0001' };
 const dir = mkdtempSync(join(tmpdir(), 'arbdash-measure-'));
 const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'),
@@ -91,21 +101,37 @@ await cdp.send('Performance.enable');
 let bytes = 0;
 let requests = 0;
 cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; requests++; });
-// when each trade's row first enters the DOM (inside the page's animation frame, just before paint);
-// not when measuring memory, since the record of every row is a growth of its own
+// when each trade's row is painted: its row shows it from the page's
+// animation frame on, and the task after that frame's (rendering and commit)
+// stamps it; not when measuring memory, since the record of every row is a
+// growth of its own
 if (!MEMORY) await page.addInitScript(() => {
   window.__rows = new Map();
   new MutationObserver((records) => {
-    const now = Date.now();
-    for (const r of records)
+    const ids = [];
+    const note = (n) => {
+      if (n.dataset && n.dataset.trade && !window.__rows.has(n.dataset.trade))
+        ids.push(n.dataset.trade);
+    };
+    // a new row, or a row that shows another trade now (the Overview keeps its rows)
+    for (const r of records) {
+      if (r.type === 'attributes')
+        note(r.target);
       for (const n of r.addedNodes)
-        if (n.dataset && n.dataset.trade && !window.__rows.has(n.dataset.trade))
-          window.__rows.set(n.dataset.trade, now);
-  }).observe(document, { childList: true, subtree: true });
+        note(n);
+    }
+    if (ids.length)
+      setTimeout(() => {
+        const now = Date.now();
+        for (const id of ids)
+          if (!window.__rows.has(id))
+            window.__rows.set(id, now);
+      }, 0);
+  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-trade'] });
 });
 
-const filled = async () => {
-  await page.waitForFunction(() => /\d/.test(document.getElementById('profit-total').textContent) &&
+const filled = async (p = page) => {
+  await p.waitForFunction(() => /\d/.test(document.getElementById('profit-total').textContent) &&
     /\d/.test(document.getElementById('cpu-now').textContent) &&
     /\d/.test(document.getElementById('profit-today').textContent) &&
     document.querySelector('#trades tr') !== null, null, { polling: 'raf', timeout: 15000 });
@@ -123,6 +149,23 @@ for (let i = 0; i < 5; i++) {
   loads.push({ ms: Date.now() - t0, bytes, requests });
 }
 console.log(`first load: ${loads[0].ms} ms to a filled Overview, ${loads[0].requests} requests, ${loads[0].bytes} bytes`);
+// the same in fresh contexts of the running browser (empty caches each)
+{
+  const cold = [];
+  for (let i = 0; i < COLD_LOADS; i++) {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await c.request.post(`${base}api/v1/session`, { data: { token: TOKENS.viewer } });
+    const p = await c.newPage();
+    const t0 = Date.now();
+    await p.goto(base);
+    await filled(p);
+    cold.push(Date.now() - t0);
+    await c.close();
+  }
+  cold.sort((a, b) => a - b);
+  console.log(`first loads in ${COLD_LOADS} fresh contexts: median ${cold[Math.floor(COLD_LOADS / 2)]} ms, ` +
+              `min ${cold[0]} ms, max ${cold[COLD_LOADS - 1]} ms`);
+}
 const reloads = loads.slice(1).map((l) => l.ms).sort((a, b) => a - b);
 console.log(`reloads (revalidated): median ${reloads[2]} ms, ${loads[1].bytes} bytes`);
 
@@ -140,30 +183,48 @@ if (MEMORY) {
   process.exit(0);
 }
 
-// load: RATE trades/s in batches every 100 ms, for SECONDS, on VIEW
-const sent = new Map();
+// @rate trades a second for @seconds, in @postsPerS requests a second
+async function load(rate, seconds, postsPerS) {
+  const sent = new Map();
+  const perPost = Math.max(1, Math.round(rate / postsPerS));
+  const t0 = Date.now();
+  for (let tick = 0; Date.now() - t0 < seconds * 1000; tick++) {
+    await post(perPost, sent);
+    await sleep(Math.max(0, t0 + ((tick + 1) * 1000) / postsPerS - Date.now()));
+  }
+  await sleep(500);
+  return sent;
+}
+
+async function latencies(sent) {
+  const rows = new Map(await page.evaluate(() => [...window.__rows]));
+  const ms = [];
+  for (const [id, at] of sent)
+    if (rows.has(id))
+      ms.push(rows.get(id) - at);
+  ms.sort((a, b) => a - b);
+  const pct = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))];
+  return `${ms.length} of ${sent.size} rows seen; p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${ms[ms.length - 1]} ms`;
+}
+
+// a trade at a time, as a bot at a human rate sends them, with the demo bot running
+if (VIEW === 'overview') {
+  const probe = await load(PROBE_RATE, PROBE_S, PROBE_RATE);
+  console.log(`trade POST to its row painted, ${PROBE_RATE} trades/s each on its own, demo bot running: ${await latencies(probe)}`);
+}
+
+// load: RATE trades/s for SECONDS, on VIEW
 const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name).value;
 const busy0 = await metric('TaskDuration');
 const cpu0 = await metric('ThreadTime');
 const t0 = Date.now();
-for (let tick = 0; Date.now() - t0 < SECONDS * 1000; tick++) {
-  await post(PER_POST, sent);
-  const next = t0 + (tick + 1) * PERIOD_MS;
-  await sleep(Math.max(0, next - Date.now()));
-}
-await sleep(500);
+const sent = await load(RATE, SECONDS, POSTS_PER_S);
 const busy1 = await metric('TaskDuration');
 const cpu1 = await metric('ThreadTime');
 const wall = (Date.now() - t0) / 1000;
-const rows = new Map(await page.evaluate(() => [...window.__rows]));
-const latencies = [];
-for (const [id, at] of sent)
-  if (rows.has(id))
-    latencies.push(rows.get(id) - at);
-latencies.sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-console.log(`load: ${sent.size} trades at ${RATE}/s for ${wall.toFixed(1)} s; ${latencies.length} rows seen`);
-console.log(`trade POST to row in the DOM: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies[latencies.length - 1]} ms`);
+console.log(`load: ${sent.size} trades at ${RATE}/s in ${POSTS_PER_S} requests/s for ${wall.toFixed(1)} s on ${VIEW}`);
+if (VIEW === 'overview')
+  console.log(`trade POST to its row painted under that load: ${await latencies(sent)}`);
 console.log(`main thread busy (TaskDuration) on ${VIEW}: ${(((busy1 - busy0) / wall) * 100).toFixed(1)} % of a core`);
 // TaskDuration is wall time, which grows when the machine is busy; ThreadTime is CPU time
 console.log(`main thread CPU time (ThreadTime) on ${VIEW}: ${(((cpu1 - cpu0) / wall) * 100).toFixed(1)} % of a core`);

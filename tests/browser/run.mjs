@@ -1084,7 +1084,7 @@ try {
     await page.context().close();
   });
 
-  await test('trades sent one at a time, a hundred in a burst, end as the newest 20 on the Overview, once each and in order', async () => {
+  await test('trades sent one at a time, a hundred in a burst, end as the newest 20 on the Overview, once each and in order, in the same rows', async () => {
     const page = await openPage();
     await signIn(page, TOKENS.viewer);
     await expectOverviewFilled(page);
@@ -1103,6 +1103,15 @@ try {
       return shown.length === 20 && ours.length >= 15 && ours.join() === newest.slice(0, ours.length).join();
     });
     assert(most <= 20, `the Overview showed ${most} trades`);
+    // the rows stay and show the new trades: no DOM node is made per trade
+    await page.locator('#trades tr').evaluateAll((rows) => rows.forEach((r) => { r.kept = true; }));
+    const more = [];
+    for (let i = 0; i < 30; i++)
+      more.push(await sendTrade(i));
+    await eventually('the newest of 30 more trades is the first row', async () =>
+      await page.locator('#trades tr').first().getAttribute('data-trade') === more[more.length - 1]);
+    assert(await page.locator('#trades tr').evaluateAll((rows) => rows.length === 20 && rows.every((r) => r.kept)),
+           'the trades\' rows were made again');
     assert(page.problems.length === 0, page.problems.join('; '));
     await page.context().close();
   });

@@ -595,14 +595,13 @@ export class TimeChart {
     const from = now - this.windowMs;
     for (const data of this.datasets)
       dropBefore(data, from);
-    const has = this.hasData();
-    this.empty.hidden = has;
     if (!Chart) {
       this.dirty = true;   // drawn when Chart.js is in (loadChartJs() refreshes every chart)
       loadChartJs().catch(() => {});
       this.updateLabel();
       return;
     }
+    this.empty.hidden = this.hasData();
     if (!this.chart)
       this.makeChart();
     const x = this.chart.options.scales.x;

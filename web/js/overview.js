@@ -5,6 +5,7 @@ import { S } from './strings.js';
 import { formatMoney, formatNumber, formatPercent, formatTime } from './format.js';
 import { Sparkline } from './sparkline.js';
 import { getJson, sendCommand } from './api.js';
+import { setText } from './view-kit.js';
 
 const MAX_TRADES = 20;
 const WINDOW_MS = 5 * 60 * 1000;
@@ -301,8 +302,8 @@ export class Overview {
     if (dirty.has('figures') || dirty.has('bots'))
       this.renderFigures();
     if (dirty.has('system')) {
-      $('cpu-now').textContent = formatPercent(this.cpuNow / 100);
-      $('memory-now').textContent = formatPercent(this.memoryNow / 100);
+      setText($('cpu-now'), formatPercent(this.cpuNow / 100));
+      setText($('memory-now'), formatPercent(this.memoryNow / 100));
     }
     if (dirty.has('charts')) {
       const now = Date.now();
@@ -323,10 +324,10 @@ export class Overview {
     const quote = this.quote();
     const s = this.summary;
     const r = this.recent;
-    $('profit-total').textContent = s ? formatMoney(s.net_profit, quote) : '–';
-    $('success-rate').textContent = s && s.success_rate !== null ? formatPercent(s.success_rate) : '–';
-    $('profit-today').textContent = r ? formatMoney(r.net_profit_today, quote) : '–';
-    $('trades-per-minute').textContent = r ? formatNumber(r.trades_per_minute) : '–';
+    setText($('profit-total'), s ? formatMoney(s.net_profit, quote) : '–');
+    setText($('success-rate'), s && s.success_rate !== null ? formatPercent(s.success_rate) : '–');
+    setText($('profit-today'), r ? formatMoney(r.net_profit_today, quote) : '–');
+    setText($('trades-per-minute'), r ? formatNumber(r.trades_per_minute) : '–');
   }
 
   botRow(bot) {
@@ -377,11 +378,11 @@ export class Overview {
       }
     for (const bot of bots) {
       const row = this.botRow(bot);
-      row.name.textContent = bot.name;
+      setText(row.name, bot.name);
       const run = bot.run_state && bot.state === 'connected' ? bot.run_state : bot.state;
-      row.state.textContent = S.botStates[run] || run;
+      setText(row.state, S.botStates[run] || run);
       row.state.dataset.state = run;
-      row.result.textContent = this.commandText.get(bot.bot_id) || '';
+      setText(row.result, this.commandText.get(bot.bot_id) || '');
       for (const [command, button] of row.buttons) {
         button.hidden = !(bot.commands || []).includes(command);
         button.disabled = bot.state !== 'connected';
@@ -408,27 +409,27 @@ export class Overview {
   }
 
   // Rows are kept by trade: a new trade adds one row, the others only move.
+  // The rows stay and their text changes: a redraw makes no DOM nodes, so a
+  // page open for days at any rate keeps the same nodes, and no new element
+  // needs its style computed.
   renderTrades() {
     const body = $('trades');
-    const keep = new Map();
-    for (const tr of body.children)
-      keep.set(tr.dataset.key, tr);
-    const rows = this.trades.map((t) => keep.get(tradeKey(t)) || this.tradeRow(t));
-    rows.forEach((tr, i) => {
-      if (body.children[i] !== tr)
-        body.insertBefore(tr, body.children[i] || null);
-    });
-    while (body.children.length > rows.length)
+    while (body.rows.length < this.trades.length)
+      body.append(tradeRow());
+    while (body.rows.length > this.trades.length)
       body.lastElementChild.remove();
-    $('trades-empty').hidden = rows.length > 0;
+    this.trades.forEach((t, i) => this.fillTradeRow(body.rows[i], t));
+    $('trades-empty').hidden = this.trades.length > 0;
   }
 
-  tradeRow(t) {
-    const tr = document.createElement('tr');
+  fillTradeRow(tr, t) {
+    const key = tradeKey(t);
+    if (tr.dataset.key === key)
+      return;
+    tr.dataset.key = key;
     tr.dataset.trade = t.id;
-    tr.dataset.key = tradeKey(t);
     const bot = this.bots.get(t.bot_id);
-    const cells = [
+    const texts = [
       formatTime(t.ts),
       bot ? bot.name : t.bot_id,
       t.pair,
@@ -436,13 +437,18 @@ export class Overview {
       S.tradeStatus[t.status] || t.status,
       formatMoney(t.profit, bot ? bot.quote || 'USD' : 'USD'),
     ];
-    cells.forEach((text, i) => {
-      const td = document.createElement('td');
-      td.textContent = text;
-      if (i === 5)
-        td.className = t.profit < 0 ? 'num loss' : 'num';
-      tr.append(td);
-    });
-    return tr;
+    texts.forEach((text, i) => setText(tr.cells[i], text));
+    tr.cells[5].className = t.profit < 0 ? 'num loss' : 'num';
   }
+}
+
+// A row of the latest trades, its cells holding a text node each
+function tradeRow() {
+  const tr = document.createElement('tr');
+  for (let i = 0; i < 6; i++) {
+    const td = document.createElement('td');
+    td.append('');
+    tr.append(td);
+  }
+  return tr;
 }

@@ -11,9 +11,17 @@ export function el(tag, className, text) {
   return e;
 }
 
-function setText(node, text) {
-  if (node.textContent !== text)
+// Changes an element's text only when it differs, in its text node when it
+// has one: a live page that replaced its text nodes on every update would
+// make garbage (and DOM nodes) at the rate of the stream.
+export function setText(node, text) {
+  const only = node.firstChild;
+  if (only && only === node.lastChild && only.nodeType === Node.TEXT_NODE) {
+    if (only.data !== text)
+      only.data = text;
+  } else if (node.textContent !== text) {
     node.textContent = text;
+  }
 }
 
 // <div class="figure"><dt>title</dt><dd>value<small>detail</small></dd></div>
