@@ -150,6 +150,9 @@ find_toplevel (GType type)
 }
 
 
+static guint ask_server (Fixture *f, const char *method, const char *path, const char *token,
+                         const char *cookie, const char *body, char **set_cookie);
+
 /* "Open in Browser" without a browser: the links it would open. */
 static GPtrArray *opened;
 
@@ -207,6 +210,18 @@ live_body (Fixture *f)
       g_assert_cmpuint (strlen (g_ptr_array_index (opened, i)), ==, strlen (prefix) + 48);
     }
   g_assert_cmpstr (g_ptr_array_index (opened, 0), !=, g_ptr_array_index (opened, 1));
+  /* each signs a browser in as the page does with it, once: one click to a signed-in dashboard */
+  for (guint i = 0; i < opened->len; i++)
+    {
+      const char *code = strstr (g_ptr_array_index (opened, i), "#login=") + strlen ("#login=");
+      g_autofree char *body = g_strdup_printf ("{\"login_code\":\"%s\"}", code);
+      g_autofree char *cookie = NULL;
+
+      g_assert_cmpuint (ask_server (f, "POST", "api/v1/session", NULL, NULL, body, &cookie), ==, 200);
+      g_assert_nonnull (cookie);
+      g_assert_cmpuint (ask_server (f, "GET", "api/v1/session", NULL, cookie, NULL, NULL), ==, 200);
+      g_assert_cmpuint (ask_server (f, "POST", "api/v1/session", NULL, NULL, body, NULL), ==, 401);
+    }
   g_ptr_array_set_size (opened, 0);
 }
 
