@@ -11,9 +11,9 @@ import { S } from './strings.js';
 import { getJson } from './api.js';
 import { lazy } from './format.js';
 
-// Chart.js (200 kB) is loaded when a chart is first drawn, or when the page
-// is idle after its start (loadChartJs()), not before the Overview can show:
-// the Overview draws no Chart.js chart.
+// Chart.js (200 kB) is loaded when a chart is first drawn, or a few seconds
+// after the page's start (main.js calls loadChartJs()), not before the
+// Overview can show: the Overview draws no Chart.js chart.
 let Chart = null;
 let loading = null;
 

@@ -408,7 +408,6 @@ export class Overview {
     $('alerts-empty').hidden = items.length > 0;
   }
 
-  // Rows are kept by trade: a new trade adds one row, the others only move.
   // The rows stay and their text changes: a redraw makes no DOM nodes, so a
   // page open for days at any rate keeps the same nodes, and no new element
   // needs its style computed.
