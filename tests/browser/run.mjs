@@ -1084,6 +1084,30 @@ try {
     await page.context().close();
   });
 
+  await test('a chart growing live keeps about a point per pixel, whatever the step of the series it loaded', async () => {
+    const page = await openPage();
+    await signIn(page, TOKENS.viewer);
+    await expectOverviewFilled(page);
+    // an hour's chart loaded at a 1 s step (a series that was short then), then an hour of values a second
+    const counts = await page.evaluate(async () => {
+      const { TimeChart } = await import('/js/charts.js');
+      const chart = new TimeChart({ title: 'test', series: ['mean', 'total'], format: String });
+      chart.setWindow(3600 * 1000, 1000);
+      const t0 = Date.now() - 3600 * 1000;
+      for (let i = 0; i < 3600; i++) {
+        chart.add(0, t0 + i * 1000, i);
+        chart.addRunning(1, t0 + i * 1000, i);
+      }
+      const n = chart.datasets.map((d) => d.length);
+      chart.destroy();
+      return n;
+    });
+    // a chart not drawn yet counts 600 pixels: about 600 points each (3,600 at the loaded step)
+    assert(counts.every((n) => n >= 300 && n <= 1200), `points kept: ${counts.join(', ')}`);
+    assert(page.problems.length === 0, page.problems.join('; '));
+    await page.context().close();
+  });
+
   await test('trades sent one at a time, a hundred in a burst, end as the newest 20 on the Overview, once each and in order, in the same rows', async () => {
     const page = await openPage();
     await signIn(page, TOKENS.viewer);

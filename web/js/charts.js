@@ -309,6 +309,7 @@ export class TimeChart {
   constructor(options) {
     this.options = options;
     this.stepMs = 1000;
+    this.width = 600;         // points across the chart: about its pixels, once drawn
     this.windowMs = currentRange().spanMs;
     this.to = Date.now();
     this.dirty = false;
@@ -478,13 +479,21 @@ export class TimeChart {
       this.setPoints(i, []);
   }
 
+  // Live values go into buckets of the loaded series' step, or of about a
+  // pixel of the chart where that is coarser: a series loaded while it was
+  // short comes at its finest step, and a chart that grew live at that step
+  // would hold a point a second for the whole range (3,600 an hour).
+  liveStep() {
+    return Math.max(this.stepMs || 1000, Math.ceil(this.windowMs / this.width));
+  }
+
   // A live value: merged into the last bucket when it falls in it (a running
   // mean, or the value itself with @last, for running totals), else a new one.
   add(index, ts, value, last = false) {
     if (!Number.isFinite(value) || index >= this.datasets.length)
       return;
     const data = this.datasets[index];
-    const step = this.stepMs || 1000;
+    const step = this.liveStep();
     const bucket = Math.floor(ts / step) * step;
     const tail = data[data.length - 1];
     if (tail && bucket < tail.x)
@@ -506,7 +515,7 @@ export class TimeChart {
     if (!Number.isFinite(value) || index >= this.datasets.length)
       return;
     const data = this.datasets[index];
-    const step = this.stepMs || 1000;
+    const step = this.liveStep();
     const tail = data[data.length - 1];
     const before = data[data.length - 2];
     if (!tail)
@@ -602,6 +611,7 @@ export class TimeChart {
       return;
     }
     this.empty.hidden = this.hasData();
+    this.width = pointsFor(this.box);
     if (!this.chart)
       this.makeChart();
     const x = this.chart.options.scales.x;
