@@ -59,6 +59,9 @@ export class Sparkline {
     if (last && ts <= last.x)
       return;
     this.points.push({ x: ts, y: value });
+    // what left the window goes here too: a hidden Overview draws nothing
+    while (this.points.length > 1 && this.points[1].x < ts - this.windowMs)
+      this.points.shift();
     this.dirty = true;
   }
 
