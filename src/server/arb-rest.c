@@ -353,7 +353,7 @@ static void
 csv_finished (SoupServerMessage *msg, CsvJob *job)
 {
   g_signal_handlers_disconnect_by_data (msg, job);
-  csv_job_free (job);
+  g_object_set_data (G_OBJECT (msg), "arb-csv-job", NULL);   /* frees the job */
 }
 
 static void
@@ -389,6 +389,9 @@ route_trades_csv (Request *r)
   soup_message_body_set_accumulate (body, FALSE);
   soup_message_body_append (body, SOUP_MEMORY_STATIC, arb_trade_csv_header,
                             strlen (arb_trade_csv_header));
+  /* the message owns the job: a message dropped without "finished" (a
+   * shutdown in the middle of an export) takes it along */
+  g_object_set_data_full (G_OBJECT (r->msg), "arb-csv-job", job, (GDestroyNotify) csv_job_free);
   g_signal_connect (r->msg, "wrote-chunk", G_CALLBACK (csv_wrote_chunk), job);
   g_signal_connect (r->msg, "finished", G_CALLBACK (csv_finished), job);
 }
